@@ -1,0 +1,348 @@
+"""Coercion and validation of array-like user input (internal).
+
+Every public function validates its arguments here, once, at the boundary. Accepted input:
+lists, tuples, numpy arrays, and anything exposing ``to_numpy()`` or ``__array__`` (pandas
+and polars columns, Arrow arrays), without importing those libraries. Errors are
+:class:`~ipsstats.errors.InvalidInputError` naming the user's argument, the rule, what was
+received and where.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Collection, Hashable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ipsstats.errors import InvalidInputError
+
+__all__ = [
+    "as_array",
+    "as_confidence_level",
+    "as_counts",
+    "as_durations",
+    "as_events",
+    "as_labels",
+    "as_option",
+    "check_same_length",
+    "fail",
+    "frozen_array",
+    "is_missing_scalar",
+    "readonly",
+]
+
+_MAX_SHOWN = 5
+_S = TypeVar("_S", bound=str)
+
+
+def fail(
+    name: str,
+    rule: str,
+    got: str,
+    *,
+    hint: str | None = None,
+    positions: tuple[object, ...] = (),
+) -> InvalidInputError:
+    """Build (not raise) an :class:`InvalidInputError` with the house message format.
+
+    The message reads "`name` must <rule>; got <got>. Hint: <hint>".
+    """
+    message = f"`{name}` must {rule}; got {got}."
+    if hint:
+        message += f" Hint: {hint}"
+    return InvalidInputError(message, argument=name, positions=positions)
+
+
+def _where(
+    bad: NDArray[np.bool_], values: NDArray[Any], labels: Sequence[object] | None
+) -> tuple[str, tuple[object, ...]]:
+    """Describe the first offending positions of a boolean mask, e.g. "-3 at index 2"."""
+    flat = np.flatnonzero(bad.ravel())
+    shown = flat[:_MAX_SHOWN]
+    positions: list[object] = []
+    pieces: list[str] = []
+    for k in shown:
+        pos: object
+        if values.ndim == 1 and labels is not None:
+            pos = labels[int(k)]
+            where = f"label {pos!r}"
+        elif values.ndim == 1:
+            pos = int(k)
+            where = f"index {pos}"
+        else:
+            pos = tuple(int(i) for i in np.unravel_index(int(k), values.shape))
+            where = f"index {pos}"
+        positions.append(pos)
+        pieces.append(f"{values.ravel()[k : k + 1].tolist()[0]!r} at {where}")
+    text = ", ".join(pieces)
+    if flat.size > _MAX_SHOWN:
+        text += f" and {flat.size - _MAX_SHOWN} more"
+    return text, tuple(positions)
+
+
+def readonly(array: NDArray[Any], dtype: Any = None) -> NDArray[Any]:
+    """Return a read-only copy of `array` (converted to `dtype` when given)."""
+    out = np.array(array, dtype=dtype, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+def frozen_array(dtype: Any) -> Any:
+    """Make an attrs converter that stores a read-only copy with a fixed dtype."""
+
+    def convert(value: Any) -> NDArray[Any]:
+        return readonly(np.asarray(value), dtype=dtype)
+
+    return convert
+
+
+def as_array(value: object, name: str) -> NDArray[Any]:
+    """Turn array-like input into a numpy array without copying when possible.
+
+    Duck-typed: objects with ``to_numpy()`` (pandas, polars) or ``__array__`` are converted
+    through those; strings, bytes, mappings and ``None`` are refused.
+
+    Raises
+    ------
+    InvalidInputError
+        If `value` is not array-like.
+    """
+    if isinstance(value, np.ndarray):
+        return value
+    if value is None or isinstance(value, (str, bytes, Mapping)):
+        raise fail(
+            name,
+            "be array-like (a list, tuple, numpy array or dataframe column)",
+            f"{type(value).__name__}",
+        )
+    to_numpy = getattr(value, "to_numpy", None)
+    try:
+        if callable(to_numpy):
+            return np.asarray(to_numpy())
+        return np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise fail(
+            name,
+            "be array-like with a regular (rectangular) shape",
+            f"{type(value).__name__} that numpy cannot convert ({exc})",
+        ) from None
+
+
+def _check_ndim(array: NDArray[Any], name: str, ndim: int | None) -> None:
+    if ndim is not None and array.ndim != ndim:
+        raise fail(name, f"be {ndim}-dimensional", f"an array of shape {array.shape}")
+
+
+def _as_float(array: NDArray[Any], name: str, what: str) -> NDArray[np.float64]:
+    """Convert to float64, naming the first non-numeric element on failure."""
+    if array.dtype.kind == "b":
+        raise fail(name, f"hold {what}", "booleans", hint="convert them with `.astype(int)`.")
+    if array.dtype.kind in "iuf":
+        return array.astype(np.float64, copy=False)
+    if array.dtype.kind == "O":
+        flat = array.ravel()
+        bad = np.fromiter(
+            (isinstance(v, bool) or not isinstance(v, numbers.Real) for v in flat),
+            dtype=bool,
+            count=flat.size,
+        )
+        if not bad.any():
+            return array.astype(np.float64)
+        text, positions = _where(bad.reshape(array.shape), array, None)
+        raise fail(name, f"hold {what}", f"non-numeric {text}", positions=positions)
+    if array.dtype.kind in "US":
+        text, positions = _where(np.ones(array.shape, dtype=bool), array, None)
+        raise fail(
+            name,
+            f"hold {what}",
+            f"non-numeric text {text}",
+            hint="convert text holding numbers with `.astype(float)` first.",
+            positions=positions,
+        )
+    raise fail(name, f"hold {what}", f"an array of dtype {array.dtype}")
+
+
+def as_counts(
+    value: object,
+    name: str,
+    *,
+    ndim: int | None = 1,
+    labels: Sequence[object] | None = None,
+) -> NDArray[np.int64]:
+    """Validate counts: finite, non-negative whole numbers; return a read-only int64 copy.
+
+    Parameters
+    ----------
+    value : array-like
+        The counts.
+    name : str
+        The user's argument name, used in error messages.
+    ndim : int or None
+        Required number of dimensions; ``None`` accepts any.
+    labels : sequence, optional
+        Labels of a 1-D input, so that errors name the offending label, not the index.
+    """
+    array = as_array(value, name)
+    _check_ndim(array, name, ndim)
+    if array.dtype.kind in "iu":
+        if array.size and array.min() < 0:
+            text, pos = _where(array < 0, array, labels)
+            raise fail(name, "hold non-negative counts", text, positions=pos)
+        return readonly(array, dtype=np.int64)
+    floats = _as_float(array, name, "counts (non-negative whole numbers)")
+    if floats.size and not (np.isfinite(floats).all() and floats.min() >= 0):
+        for bad, rule in (
+            (~np.isfinite(floats), "hold finite counts"),
+            (floats < 0, "hold non-negative counts"),
+        ):
+            if bad.any():
+                text, pos = _where(bad, floats, labels)
+                raise fail(name, rule, text, positions=pos)
+    whole = floats.astype(np.int64)
+    fractional = whole != floats
+    if fractional.any():
+        text, pos = _where(fractional, floats, labels)
+        raise fail(name, "hold whole-number counts", text, positions=pos)
+    whole.flags.writeable = False
+    return whole
+
+
+def as_durations(value: object, name: str) -> NDArray[np.float64]:
+    """Validate durations: a 1-D array of finite, non-negative numbers (float64 copy)."""
+    array = as_array(value, name)
+    _check_ndim(array, name, 1)
+    floats = _as_float(array, name, "durations (non-negative numbers)")
+    for bad, rule in (
+        (~np.isfinite(floats), "hold finite durations"),
+        (floats < 0, "hold non-negative durations"),
+    ):
+        if bad.any():
+            text, pos = _where(bad, floats, None)
+            raise fail(name, rule, text, positions=pos)
+    return readonly(floats, dtype=np.float64)
+
+
+def as_events(value: object, name: str) -> NDArray[np.bool_]:
+    """Validate event indicators: 1-D booleans or the numbers 0 and 1 only."""
+    array = as_array(value, name)
+    _check_ndim(array, name, 1)
+    if array.dtype.kind == "b":
+        return readonly(array, dtype=np.bool_)
+    if array.dtype.kind == "O":
+        flat = array.ravel()
+        ok = np.fromiter(
+            (
+                isinstance(v, (bool, np.bool_)) or (isinstance(v, numbers.Real) and v in (0, 1))
+                for v in flat
+            ),
+            dtype=bool,
+            count=flat.size,
+        )
+    elif array.dtype.kind in "iuf":
+        ok = (array == 0) | (array == 1)
+    else:
+        raise fail(
+            name, "hold event indicators (0/1 or booleans)", f"an array of dtype {array.dtype}"
+        )
+    if not ok.all():
+        text, pos = _where(~ok, array, None)
+        raise fail(
+            name,
+            "hold event indicators: 0 or False (censored), 1 or True (event)",
+            text,
+            positions=pos,
+        )
+    return readonly(array.astype(np.float64) == 1, dtype=np.bool_)
+
+
+def is_missing_scalar(value: object, missing_labels: Collection[object] = ()) -> bool:
+    """Whether one label counts as missing: None, NaN, NA, blank text or a configured label."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, np.floating) and bool(np.isnan(value)):
+        return True
+    if isinstance(value, str) and not value.strip():
+        return True
+    if type(value).__name__ in ("NAType", "NaTType"):  # pandas NA / NaT, without pandas
+        return True
+    return bool(missing_labels) and isinstance(value, Hashable) and value in missing_labels
+
+
+def as_labels(
+    value: object, name: str, *, missing_labels: Collection[object] = ()
+) -> tuple[NDArray[np.object_], NDArray[np.bool_]]:
+    """Validate category labels: any hashable values; return (labels, missing mask).
+
+    ``None``, NaN, pandas ``NA``, empty or blank strings and any of `missing_labels` are
+    flagged as missing (they are kept in the returned labels; the mask marks them).
+    """
+    array = as_array(value, name)
+    _check_ndim(array, name, 1)
+    if array.dtype.kind in "US":
+        text = array.astype(str)
+        missing = np.char.strip(text) == ""
+        if missing_labels:
+            missing |= np.isin(text, np.asarray(list(missing_labels), dtype=object))
+        return readonly(text, dtype=object), readonly(missing)
+    if array.dtype.kind in "iub":
+        missing = np.zeros(array.shape, dtype=bool)
+        if missing_labels:
+            missing = np.isin(array, np.asarray(list(missing_labels), dtype=object))
+        return readonly(array, dtype=object), readonly(missing)
+    if array.dtype.kind == "f":
+        missing = np.isnan(array)
+        if missing_labels:
+            missing |= np.isin(array, np.asarray(list(missing_labels), dtype=object))
+        return readonly(array, dtype=object), readonly(missing)
+    objects = array.astype(object)
+    unhashable = np.fromiter(
+        (not isinstance(v, Hashable) for v in objects), dtype=bool, count=objects.size
+    )
+    if unhashable.any():
+        text_, pos = _where(unhashable, objects, None)
+        raise fail(name, "hold hashable labels", f"unhashable {text_}", positions=pos)
+    labels = frozenset(missing_labels)
+    missing = np.fromiter(
+        (is_missing_scalar(v, labels) for v in objects), dtype=bool, count=objects.size
+    )
+    return readonly(objects, dtype=object), readonly(missing)
+
+
+def as_confidence_level(value: object, name: str = "confidence_level") -> float:
+    """Validate a confidence level: a real number strictly between 0 and 1."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise fail(name, "be a number strictly between 0 and 1", repr(value))
+    level = float(value)
+    if not 0.0 < level < 1.0:
+        hint = f"did you mean {level / 100:g}?" if 1 < level < 100 else None
+        raise fail(name, "be a number strictly between 0 and 1", repr(value), hint=hint)
+    return level
+
+
+def as_option(value: object, name: str, choices: Sequence[_S]) -> _S:
+    """Validate a string option against its allowed choices and return it."""
+    for choice in choices:
+        if value == choice:
+            return choice
+    listed = ", ".join(repr(c) for c in choices)
+    raise fail(name, f"be one of {listed}", repr(value))
+
+
+def check_same_length(arrays: Mapping[str, NDArray[Any]]) -> int:
+    """Check that named 1-D arrays have one length; return it."""
+    lengths = {name: len(array) for name, array in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        listed = ", ".join(f"`{name}` has {n}" for name, n in lengths.items())
+        first = next(iter(lengths))
+        raise fail(
+            first,
+            "have the same length as " + ", ".join(f"`{k}`" for k in list(lengths)[1:]),
+            f"different lengths ({listed})",
+            hint="pass one value per subject in every argument.",
+        )
+    return next(iter(lengths.values()), 0)

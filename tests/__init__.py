@@ -1,0 +1,1 @@
+"""Test suite of ipsstats (a package so that tests import the shared ``tests.strategies``)."""
