@@ -9,7 +9,7 @@ import ipsstats
 
 project = "ipsstats"
 author = "The ipsstats developers"
-copyright = "2026, The ipsstats developers"  # noqa: A001  # sphinx's required name
+copyright = "2026, The ipsstats developers"  # sphinx requires this name
 version = release = ipsstats.__version__
 
 extensions = [
@@ -30,7 +30,6 @@ numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 myst_heading_anchors = 2
-
 
 
 def _write_api_reference() -> None:
