@@ -85,7 +85,7 @@ def test_test_result_to_dict_is_json_safe() -> None:
         pvalue=0.0,
         dof=None,
         method="exact",
-        n=np.int64(5),  # type: ignore[arg-type]
+        n=np.int64(5),
         details={"seed": np.int64(3), "table": np.arange(4).reshape(2, 2)},
     )
     out = res.to_dict()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import types
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 import attrs
@@ -75,6 +75,10 @@ def json_safe(value: object) -> Any:
 
 def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return types.MappingProxyType(dict(value or {}))
+
+
+def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(str(item) for item in value)
 
 
 def _optional_float(value: object) -> float | None:
@@ -203,7 +207,7 @@ class TestResult(_ToDict):
     n: int = attrs.field(converter=int)
     n_excluded: int = attrs.field(default=0, converter=int)
     exclusions: Mapping[str, int] = attrs.field(factory=dict, converter=_frozen_mapping)
-    caveats: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    caveats: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     details: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
 
     def __str__(self) -> str:
