@@ -32,6 +32,10 @@ numpydoc_xref_param_type = False
 myst_heading_anchors = 2
 
 
+#: Public subpackages documented with their own members (imported as ``ipsstats.<name>``).
+_SUBPACKAGES = ("ipsstats.datasets", "ipsstats.render", "ipsstats.plot")
+
+
 def _write_api_reference() -> None:
     """Generate the API reference from ``ipsstats.__all__``, grouped by defining module.
 
@@ -43,6 +47,8 @@ def _write_api_reference() -> None:
         if name.startswith("__"):
             continue
         obj = getattr(ipsstats, name)
+        if inspect.ismodule(obj):
+            continue
         module = getattr(obj, "__module__", "ipsstats") or "ipsstats"
         by_module.setdefault(module, []).append((name, obj))
     lines = [
@@ -69,6 +75,13 @@ def _write_api_reference() -> None:
                 lines += [f".. autofunction:: {name}", ""]
             else:
                 lines += [f".. autodata:: {name}", "   :annotation:", ""]
+    for package in _SUBPACKAGES:
+        try:
+            __import__(package)
+        except ImportError:
+            continue
+        lines += [f"``{package}``", "-" * (len(package) + 4), ""]
+        lines += [f".. automodule:: {package}", "   :members:", ""]
     target = Path(__file__).parent / "api" / "generated" / "reference.rst"
     target.parent.mkdir(parents=True, exist_ok=True)
     text = "\n".join(lines) + "\n"

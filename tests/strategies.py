@@ -7,6 +7,7 @@ module is tested on the same shapes of data.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -16,10 +17,13 @@ from numpy.typing import NDArray
 
 __all__ = [
     "censored_samples",
+    "cohort_records",
+    "competing_samples",
     "count_tables",
     "count_vectors",
     "labels_with_missing",
     "non_count_values",
+    "stratified_tables",
 ]
 
 
@@ -76,3 +80,81 @@ def non_count_values() -> st.SearchStrategy[float]:
         st.floats(allow_nan=False, allow_infinity=False).filter(lambda x: x != math.floor(x)),
         st.sampled_from([math.nan, math.inf, -math.inf]),
     )
+
+
+@st.composite
+def competing_samples(
+    draw: st.DrawFn,
+    *,
+    min_size: int = 1,
+    max_size: int = 60,
+    max_time: int = 30,
+    n_causes: int = 2,
+    n_groups: int = 3,
+) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]:
+    """(durations, causes, groups): heavy ties, zero durations, cause codes 0..n_causes.
+
+    Cause 0 means censored; `groups` holds codes 0..n_groups-1 (not all need occur).
+    """
+    n = draw(st.integers(min_size, max_size))
+    times = draw(hnp.arrays(np.int64, n, elements=st.integers(0, max_time)))
+    causes = draw(hnp.arrays(np.int64, n, elements=st.integers(0, n_causes)))
+    groups = draw(hnp.arrays(np.int64, n, elements=st.integers(0, n_groups - 1)))
+    return times.astype(np.float64), causes, groups
+
+
+def stratified_tables(
+    *,
+    min_strata: int = 1,
+    max_strata: int = 5,
+    rows: tuple[int, int] = (2, 4),
+    cols: tuple[int, int] = (2, 4),
+    max_count: int = 30,
+) -> st.SearchStrategy[NDArray[np.int64]]:
+    """3-D arrays of counts, shape (strata, rows, cols); empty strata and cells occur."""
+    shapes = st.tuples(st.integers(min_strata, max_strata), st.integers(*rows), st.integers(*cols))
+    return hnp.arrays(np.int64, shapes, elements=st.integers(0, max_count))
+
+
+_YEAR_START = dt.date(2019, 1, 1)
+
+
+@st.composite
+def cohort_records(
+    draw: st.DrawFn, *, min_size: int = 0, max_size: int = 30, valid: bool = False
+) -> list[dict[str, object]]:
+    """Service records as users give them: ISO date strings, blanks, repeated ids, odd ages.
+
+    Dates fall in 2019-2020 (observe them until 2020-06-30). With ``valid=True`` every record
+    passes cohort validation (distinct ids, dates in order, none after 2020-06-30); otherwise
+    some records break a rule (job before access, duplicate id, missing access date, ...).
+    """
+    n = draw(st.integers(min_size, max_size))
+    records: list[dict[str, object]] = []
+    for k in range(n):
+        access = draw(st.integers(0, 500))
+        job = draw(st.one_of(st.none(), st.integers(-30 if not valid else 0, 120)))
+        leave = draw(st.one_of(st.none(), st.integers(-30 if not valid else 0, 200)))
+        if valid:
+            if job is not None and leave is not None:
+                leave = max(leave, job)
+            last = 546 - access  # days from access to 2020-06-30
+            job = None if job is None or job > last else job
+            leave = None if leave is None or leave > last else leave
+        ident = str(k) if valid else str(draw(st.integers(0, max(n, 1))))
+        record: dict[str, object] = {
+            "id": ident,
+            "accessed": (_YEAR_START + dt.timedelta(days=access)).isoformat(),
+            "job_start": ""
+            if job is None
+            else (_YEAR_START + dt.timedelta(days=access + job)).isoformat(),
+            "discharged": ""
+            if leave is None
+            else (_YEAR_START + dt.timedelta(days=access + leave)).isoformat(),
+            "ethnicity": draw(st.sampled_from(["White", "Asian", "Black", "Mixed", "Not known"])),
+            "age": draw(st.one_of(st.integers(16, 80), st.just(""))),
+        }
+        if not valid and draw(st.integers(0, 9)) == 0:
+            record["accessed"] = draw(st.sampled_from(["", "31/12/2019", "2019-02-30"]))
+        records.append(record)
+    return records

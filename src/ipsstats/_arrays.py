@@ -27,10 +27,14 @@ __all__ = [
     "as_events",
     "as_labels",
     "as_option",
+    "bool_array",
     "check_same_length",
     "fail",
+    "float_array",
     "frozen_array",
+    "int_array",
     "is_missing_scalar",
+    "object_array",
     "readonly",
 ]
 
@@ -91,12 +95,36 @@ def readonly(array: NDArray[Any], dtype: Any = None) -> NDArray[Any]:
 
 
 def frozen_array(dtype: Any) -> Any:
-    """Make an attrs converter that stores a read-only copy with a fixed dtype."""
+    """Make an attrs converter that stores a read-only copy with a fixed dtype.
+
+    mypy's attrs plugin only understands named converters: for typed fields prefer
+    :func:`float_array`, :func:`int_array`, :func:`bool_array` and :func:`object_array`.
+    """
 
     def convert(value: Any) -> NDArray[Any]:
         return readonly(np.asarray(value), dtype=dtype)
 
     return convert
+
+
+def float_array(value: Any) -> NDArray[np.float64]:
+    """Attrs converter: a read-only float64 copy."""
+    return readonly(np.asarray(value), dtype=np.float64)
+
+
+def int_array(value: Any) -> NDArray[np.int64]:
+    """Attrs converter: a read-only int64 copy."""
+    return readonly(np.asarray(value), dtype=np.int64)
+
+
+def bool_array(value: Any) -> NDArray[np.bool_]:
+    """Attrs converter: a read-only boolean copy."""
+    return readonly(np.asarray(value), dtype=np.bool_)
+
+
+def object_array(value: Any) -> NDArray[np.object_]:
+    """Attrs converter: a read-only object copy (labels)."""
+    return readonly(np.asarray(value, dtype=object), dtype=object)
 
 
 def as_array(value: object, name: str) -> NDArray[Any]:

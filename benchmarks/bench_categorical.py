@@ -1,0 +1,128 @@
+"""Benchmark: categorical tests of ipsstats beside scipy, in one run.
+
+Cases:
+
+- Pearson's test of a 5 x 2 table (the 2022 paper's outcome table), repeated `calls` times,
+  against ``scipy.stats.chi2_contingency`` (target: ipsstats at least 10x faster per call);
+- a Monte Carlo p-value with 100,000 resamples on a 5 x 2 table, against
+  ``scipy.stats.random_table(...).rvs(100_000)`` plus a vectorised Pearson statistic
+  (target: no slower);
+- the exact Fisher-Freeman-Halton test on the 2022 paper's 5 x 2 outcome tables (target:
+  under 50 ms each) and on R's 4 x 4 job-satisfaction table (figure reported). No Python
+  peer computes this test exactly; ``scipy.stats.fisher_exact`` with r x c input samples.
+
+Run ``python benchmarks/bench_categorical.py [--n 100000] [--repeat 7]`` to print a Markdown
+table of medians and the ratio peer / ipsstats (above 1 means ipsstats is faster). A common
+runner can import :func:`cases`, which returns (case, implementation, callable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+from scipy import stats
+
+import ipsstats
+from ipsstats.datasets import perkins2022
+
+CALLS = 200  # Pearson tests per timed call: one call takes tens of microseconds
+JOB = np.array([[1, 2, 1, 0], [3, 3, 6, 1], [10, 10, 14, 9], [6, 7, 12, 11]]).T
+
+
+def _repeat(func: Callable[[], object], times: int) -> Callable[[], object]:
+    def run() -> object:
+        out = None
+        for _ in range(times):
+            out = func()
+        return out
+
+    return run
+
+
+def _scipy_monte_carlo(table: np.ndarray, n_resamples: int, seed: int) -> float:
+    rows, cols = table.sum(axis=1), table.sum(axis=0)
+    expected = np.outer(rows, cols) / table.sum()
+    observed = ((table - expected) ** 2 / expected).sum()
+    draws = stats.random_table(rows, cols, seed=seed).rvs(n_resamples)
+    simulated = ((draws - expected) ** 2 / expected).sum(axis=(1, 2))
+    return float((1 + np.count_nonzero(simulated >= observed)) / (n_resamples + 1))
+
+
+def cases(n: int) -> list[tuple[str, str, Callable[[], object]]]:
+    """Build the cases; `n` is the number of Monte Carlo resamples (e.g. 100,000)."""
+    data = perkins2022()
+    table = data.jobs_all["total"].counts
+    exact_cases: list[tuple[str, str, Callable[[], object]]] = []
+    for subset, tables in (("all", data.jobs_all), ("six-month", data.jobs_six_month)):
+        for service, labelled in tables.items():
+            counts = labelled.counts
+            name = f"exact test, 2022 paper {service} {subset} (5 x 2, n = {counts.sum()})"
+            exact_cases.append(
+                (name, "ipsstats", lambda c=counts: ipsstats.independence(c, method="exact"))
+            )
+    return [
+        (
+            f"Pearson test, 5 x 2 table ({CALLS} calls)",
+            "ipsstats",
+            _repeat(lambda: ipsstats.independence(table, method="pearson"), CALLS),
+        ),
+        (
+            f"Pearson test, 5 x 2 table ({CALLS} calls)",
+            "scipy.chi2_contingency",
+            _repeat(lambda: stats.chi2_contingency(table, correction=False), CALLS),
+        ),
+        (
+            f"Monte Carlo p, 5 x 2 table, {n:,} resamples",
+            "ipsstats",
+            lambda: ipsstats.independence(table, method="monte-carlo", n_resamples=n, rng=1),
+        ),
+        (
+            f"Monte Carlo p, 5 x 2 table, {n:,} resamples",
+            "scipy.random_table + numpy",
+            lambda: _scipy_monte_carlo(table, n, 1),
+        ),
+        *exact_cases,
+        (
+            "exact test, R job satisfaction (4 x 4, n = 96)",
+            "ipsstats",
+            lambda: ipsstats.independence(JOB, method="exact"),
+        ),
+    ]
+
+
+def _median_time(func: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000, help="Monte Carlo resamples")
+    parser.add_argument("--repeat", type=int, default=7, help="timed runs per case")
+    args = parser.parse_args()
+    all_cases = cases(args.n)
+    for _, _, func in all_cases:  # warm up (imports, caches)
+        func()
+    # interleave the repeats so that load on the machine affects every case alike
+    times: dict[tuple[str, str], list[float]] = {}
+    for _ in range(args.repeat):
+        for case, impl, func in all_cases:
+            times.setdefault((case, impl), []).append(_median_time(func))
+    medians = {key: statistics.median(values) for key, values in times.items()}
+    print(f"categorical tests, median of {args.repeat} runs\n")
+    print("| case | implementation | median (ms) | peer / ipsstats |")
+    print("| --- | --- | ---: | ---: |")
+    for case, impl, _ in all_cases:
+        ours = medians[(case, "ipsstats")]
+        value = medians[(case, impl)]
+        ratio = "1.00" if impl == "ipsstats" else f"{value / ours:.2f}"
+        print(f"| {case} | {impl} | {value * 1000:.2f} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()

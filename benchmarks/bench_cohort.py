@@ -1,0 +1,124 @@
+"""Benchmark: load a CSV of service records into a Cohort and derive time to first job.
+
+Compares :meth:`ipsstats.Cohort.from_csv` followed by :meth:`~ipsstats.Cohort.time_to_job`
+(standard library and numpy only) with ``pandas.read_csv(..., parse_dates=...)`` followed by
+the same day arithmetic, on one generated file, in the same run. A second ipsstats row reads
+the same data with one quoted header cell, which sends it through the standard library
+``csv`` reader instead of the vectorised splitter used for files without quotes.
+
+Run ``python benchmarks/bench_cohort.py [n_rows]`` (default 1,000,000) to print a Markdown
+table.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from ipsstats import Cohort
+
+OBSERVED_UNTIL = "2024-02-27"
+DATE_COLUMNS = ["accessed", "job_start", "discharged"]
+
+
+def write_csv(path: Path, n: int, seed: int = 2024) -> None:
+    """Write `n` synthetic records with ISO dates, blanks for no job / not discharged."""
+    rng = np.random.default_rng(seed)
+    accessed = np.datetime64("2022-04-01") + rng.integers(0, 365, n)
+    job = accessed + rng.integers(0, 300, n)
+    has_job = (rng.random(n) < 0.45) & (job <= np.datetime64(OBSERVED_UNTIL))
+    start = np.where(has_job, job, accessed)
+    leave = start + rng.integers(0, 400, n)
+    discharged = (rng.random(n) < 0.6) & (leave <= np.datetime64(OBSERVED_UNTIL))
+    ethnicity = np.array(["White", "Asian", "Black", "Mixed", "Other", "Not known"])
+    gender = np.array(["Female", "Male", "Other"])
+    columns = {
+        "id": np.char.add("P", np.arange(n).astype(str)),
+        "accessed": accessed.astype(str),
+        "job_start": np.where(has_job, job.astype(str), ""),
+        "discharged": np.where(discharged, leave.astype(str), ""),
+        "age": rng.integers(18, 70, n).astype(str),
+        "ethnicity": ethnicity[rng.integers(0, ethnicity.size, n)],
+        "gender": gender[rng.integers(0, gender.size, n)],
+    }
+    lines = [",".join(columns)]
+    rows = zip(*(c.tolist() for c in columns.values()), strict=True)
+    lines.extend(",".join(row) for row in rows)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def ipsstats_case(path: Path) -> object:
+    """Cohort.from_csv + time_to_job."""
+    cohort = Cohort.from_csv(
+        path, observed_until=OBSERVED_UNTIL, missing_labels=["Not known"], numeric=["age"]
+    )
+    return cohort.time_to_job()
+
+
+def pandas_case(path: Path) -> object:
+    """pandas.read_csv with parse_dates + the same durations."""
+    import pandas as pd  # noqa: PLC0415  # optional benchmark dependency
+
+    frame = pd.read_csv(path, parse_dates=DATE_COLUMNS, dtype={"id": str})
+    end = pd.Timestamp(OBSERVED_UNTIL)
+    stop = frame["job_start"].fillna(frame["discharged"]).fillna(end)
+    durations = (stop - frame["accessed"]).dt.days.to_numpy(dtype=np.float64)
+    events = frame["job_start"].notna().to_numpy()
+    return durations, events
+
+
+def cases(n: int) -> list[tuple[str, str, Callable[[], object]]]:
+    """Benchmark cases on an `n`-row file: (name, library, callable).
+
+    The file is written once into a temporary directory that lives as long as the process.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="ipsstats-bench-"))
+    path = folder / f"cohort_{n}.csv"
+    write_csv(path, n)
+    # Quoting one header cell sends the same data through the csv-module reader.
+    quoted = folder / f"cohort_{n}_quoted.csv"
+    quoted.write_text('"id"' + path.read_text(encoding="utf-8")[2:], encoding="utf-8")
+    out: list[tuple[str, str, Callable[[], object]]] = [
+        ("load CSV + time_to_job", "ipsstats", lambda: ipsstats_case(path)),
+        ("load quoted CSV + time_to_job", "ipsstats (csv module)", lambda: ipsstats_case(quoted)),
+    ]
+    try:
+        import pandas as pd  # noqa: F401, PLC0415  # optional benchmark dependency
+    except ImportError:
+        return out
+    out.append(
+        ("load CSV + time_to_job", "pandas read_csv(parse_dates)", lambda: pandas_case(path))
+    )
+    return out
+
+
+def _best_of(function: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Best wall-clock and best CPU (process) time of `repeat` runs."""
+    wall, cpu = [], []
+    for _ in range(repeat):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        function()
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return min(wall), min(cpu)
+
+
+def main(n: int = 1_000_000, repeat: int = 3) -> None:
+    """Print a Markdown table of the best of `repeat` timings (wall clock and CPU)."""
+    rows = [(name, library, *_best_of(run, repeat)) for name, library, run in cases(n)]
+    peers = [(wall, cpu) for _, library, wall, cpu in rows if library.startswith("pandas")]
+    print(f"### Cohort loading, {n:,} rows (best of {repeat})\n")
+    print("| case | library | wall s | CPU s | wall vs pandas | CPU vs pandas |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    for name, library, wall, cpu in rows:
+        ratios = f"{wall / peers[0][0]:.2f}x | {cpu / peers[0][1]:.2f}x" if peers else "- | -"
+        print(f"| {name} | {library} | {wall:.3f} | {cpu:.3f} | {ratios} |")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)

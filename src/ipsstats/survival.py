@@ -1,0 +1,1319 @@
+"""Kaplan-Meier estimation of censored durations, from records or from life tables.
+
+A :class:`LifeTable` holds the additive sufficient statistics of censored durations: for
+each distinct time, the (weighted) number of events, censorings and delayed entries. Life
+tables built from several services or data partitions add up exactly with ``+``, so a
+large extract can be reduced where it lives and only the small table analysed here.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Literal
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special
+
+from ipsstats._arrays import (
+    as_array,
+    as_confidence_level,
+    as_durations,
+    as_events,
+    as_option,
+    check_same_length,
+    fail,
+    readonly,
+)
+from ipsstats.errors import InsufficientDataError
+from ipsstats.results import Estimate, json_safe
+
+__all__ = ["ConfType", "LifeTable", "SurvivalCurve", "SurvivalTable", "kaplan_meier"]
+
+# Relative tolerance for sums of case weights: a risk set smaller than the exits at a time
+# by less than this (relative to the total) is rounding, not inconsistent input.
+_RELATIVE_TOLERANCE = 1e-9
+# Integer-valued times spanning at most this many values (or a few times the number of
+# records) are tallied with one `np.bincount` instead of sorting.
+_DENSE_SPAN = 1 << 16
+# Records per block when summing weights per time.
+_BLOCK = 1 << 16
+
+
+def _float_array(value: object) -> NDArray[np.float64]:
+    """Attrs converter: a read-only float64 copy.
+
+    An array that is already float64, read-only and owns its memory (as the arrays built
+    inside this module are) is kept as it is: nobody else holds a writable view of it.
+    """
+    if (
+        isinstance(value, np.ndarray)
+        and value.dtype == np.float64
+        and not value.flags.writeable
+        and value.base is None
+    ):
+        return value
+    return readonly(np.asarray(value), np.float64)
+
+
+def _sealed(array: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Mark an array built here read-only, so the attrs converters need not copy it."""
+    array.flags.writeable = False
+    return array
+
+
+def _trusted_table(
+    times: NDArray[np.float64],
+    n_events: NDArray[np.float64],
+    n_censored: NDArray[np.float64],
+    n_entered: NDArray[np.float64],
+) -> LifeTable:
+    """Build a LifeTable from columns derived here from validated input, skipping the checks.
+
+    The columns must already be what the converters would make of them: float64 arrays,
+    sealed by :func:`_sealed`.
+    """
+    table = object.__new__(LifeTable)
+    for name, column in (
+        ("times", times),
+        ("n_events", n_events),
+        ("n_censored", n_censored),
+        ("n_entered", n_entered),
+    ):
+        object.__setattr__(table, name, _float_array(_sealed(column)))
+    return table
+
+
+def _count(
+    codes: NDArray[np.intp], size: int, weights: NDArray[Any] | None = None
+) -> NDArray[np.float64]:
+    """Sum `weights` (default 1) per code as floats with :func:`numpy.bincount`.
+
+    Weighted counts over few codes go through blocks of records, which bounds the
+    temporary float copy of the weights that bincount makes and keeps it in cache.
+    """
+    if weights is None:
+        return np.bincount(codes, minlength=size).astype(np.float64, copy=False)
+    if size > _BLOCK or codes.size <= _BLOCK:
+        return np.bincount(codes, weights=weights, minlength=size).astype(np.float64, copy=False)
+    total = np.zeros(size)
+    for start in range(0, codes.size, _BLOCK):
+        stop = start + _BLOCK
+        total += np.bincount(codes[start:stop], weights=weights[start:stop], minlength=size)
+    return total
+
+
+def _as_amounts(value: object, name: str, what: str) -> NDArray[np.float64]:
+    """Validate a 1-D array of finite, non-negative numbers (counts or case weights)."""
+    array = as_array(value, name)
+    if array.ndim != 1:
+        raise fail(name, "be 1-dimensional", f"an array of shape {array.shape}")
+    if array.dtype.kind == "b":
+        raise fail(name, f"hold {what}", "booleans", hint="convert them with `.astype(int)`.")
+    try:
+        floats = np.array(array, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise fail(name, f"hold {what}", f"non-numeric values of dtype {array.dtype}") from None
+    for bad, rule in ((~np.isfinite(floats), "finite"), (floats < 0, "non-negative")):
+        if bad.any():
+            first = int(np.argmax(bad))
+            raise fail(
+                name,
+                f"hold {rule} {what}",
+                f"{floats[first]:g} at index {first}",
+                positions=(first,),
+            )
+    floats.flags.writeable = False
+    return floats
+
+
+def _check_table(
+    times: NDArray[np.float64],
+    exits: NDArray[np.float64],
+    entered: NDArray[np.float64],
+    names: tuple[str, str],
+) -> None:
+    """Check that every exit at a time comes from the risk set just before it.
+
+    `names` are the argument names of the times and of the entries, for the message.
+    """
+    at_risk = _at_risk(exits, entered)
+    slack = _RELATIVE_TOLERANCE * max(float(exits.sum()), 1.0)
+    bad = at_risk < exits - slack
+    if bad.any():
+        first = int(np.argmax(bad))
+        raise fail(
+            names[1],
+            "leave every exit (event or censoring) inside the risk set",
+            f"{exits[first]:g} exits but {at_risk[first]:g} at risk at time "
+            f"{times[first]:g} (index {first})",
+            hint="a subject entering at time e is at risk only at times after e; entries "
+            "must not outnumber the later exits.",
+            positions=(first,),
+        )
+
+
+def _at_risk(exits: NDArray[np.float64], entered: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Risk set just before each time: exits at or after it minus entries at or after it.
+
+    Summed from the end, so the small risk sets of the tail carry no cancellation error.
+    """
+    at_risk: NDArray[np.float64] = np.cumsum(exits[::-1])[::-1]
+    if entered.any():
+        at_risk = at_risk - np.cumsum(entered[::-1])[::-1]
+    return at_risk
+
+
+def _as_times(value: object, name: str) -> NDArray[Any]:
+    """Validate times like :func:`as_durations`, keeping integer input as integers.
+
+    Integer arrays (days) are neither copied nor converted: they only need a check for
+    negative values, and they are then tallied by counting.
+    """
+    array = as_array(value, name)
+    if array.ndim == 1 and array.dtype.kind in "iu" and array.dtype.itemsize <= 8:
+        if array.dtype.kind == "i" and array.size and array.min() < 0:
+            return as_durations(array, name)  # raises, naming the first negative value
+        if array.dtype.kind == "i" or array.dtype.itemsize < 8:
+            return array
+    return as_durations(array, name)
+
+
+def _validate_records(
+    durations: object, events: object, entry: object, weights: object
+) -> tuple[
+    NDArray[Any],
+    NDArray[np.bool_],
+    NDArray[Any] | None,
+    NDArray[np.float64] | None,
+]:
+    """Validate per-subject records; drop records of zero weight.
+
+    Durations and entries are returned as given when they are integer arrays, as float64
+    otherwise.
+    """
+    exits = _as_times(durations, "durations")
+    columns: dict[str, NDArray[Any]] = {"durations": exits}
+    flags = np.ones(exits.shape, dtype=bool) if events is None else as_events(events, "events")
+    columns["events"] = flags
+    starts = None if entry is None else _as_times(entry, "entry")
+    if starts is not None:
+        columns["entry"] = starts
+    case_weights = None if weights is None else _as_amounts(weights, "weights", "case weights")
+    if case_weights is not None:
+        columns["weights"] = case_weights
+    check_same_length(columns)
+    if starts is not None:
+        late = starts >= exits
+        if late.any():
+            first = int(np.argmax(late))
+            raise fail(
+                "entry",
+                "be strictly before the duration of each subject",
+                f"entry {starts[first]:g} and duration {exits[first]:g} at index {first}",
+                hint="a subject is at risk on (entry, duration]; drop records that leave "
+                "before they enter.",
+                positions=(first,),
+            )
+    if case_weights is not None and not case_weights.all():
+        kept = case_weights > 0
+        exits, flags, case_weights = exits[kept], flags[kept], case_weights[kept]
+        starts = None if starts is None else starts[kept]
+    return exits, flags, starts, case_weights
+
+
+def _encode_dense(values: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[np.float64]] | None:
+    """Code integer-valued times over a modest span by subtraction (no sort).
+
+    Returns codes into the candidate times ``low, low + 1, ..., high`` (a superset of the
+    distinct values), or ``None`` when the values are not such integers.
+    """
+    if values.size == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0)
+    low, high = values.min(), values.max()
+    if float(high) - float(low) > max(_DENSE_SPAN, 4 * values.size):
+        return None
+    if values.dtype.kind in "iu":
+        codes = values if low == 0 else values - low
+        return codes, np.arange(int(low), int(high) + 1, dtype=np.float64)
+    if float(high) < 2.0**53:
+        codes = values.astype(np.intp)
+        if (codes == values).all():
+            codes -= int(low)
+            return codes, np.arange(int(low), int(high) + 1, dtype=np.float64)
+    return None
+
+
+def _encode(values: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """Map values to codes into sorted candidate times (a superset of the distinct values)."""
+    dense = _encode_dense(values)
+    if dense is not None:
+        return dense
+    times, inverse = np.unique(values, return_inverse=True)
+    return inverse.astype(np.intp, copy=False), times.astype(np.float64, copy=False)
+
+
+def _tally_sorted(
+    exits: NDArray[np.float64], flags: NDArray[np.bool_]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Distinct times, events and censorings of unweighted records by one integer sort.
+
+    The bit pattern of a non-negative float64 orders like the number, so the pattern
+    shifted left by one bit with the event flag in the freed bit sorts records by time
+    (censorings first within a time) in one :func:`numpy.sort` of unsigned integers.
+    """
+    keys = (exits + 0.0).view(np.uint64) << np.uint64(1)  # + 0.0 turns -0.0 into 0.0
+    keys |= flags
+    keys.sort()
+    new_time = np.empty(keys.size, dtype=bool)
+    new_time[:1] = True
+    np.greater(keys[1:] ^ keys[:-1], 1, out=new_time[1:])  # differ above the flag bit
+    starts = np.flatnonzero(new_time)
+    times = (keys[starts] >> np.uint64(1)).view(np.float64)
+    is_event = (keys & np.uint64(1)).astype(bool)
+    n_events = np.add.reduceat(is_event, starts, dtype=np.float64) if starts.size else np.zeros(0)
+    n_censored = np.diff(starts, append=keys.size).astype(np.float64) - n_events
+    return times, n_events, n_censored
+
+
+def _tally(
+    exits: NDArray[Any],
+    flags: NDArray[np.bool_],
+    starts: NDArray[Any] | None,
+    case_weights: NDArray[np.float64] | None,
+) -> LifeTable:
+    """Count events, censorings and entries per distinct time (validated records)."""
+    size = exits.size
+    unweighted_float = starts is None and case_weights is None and exits.dtype == np.float64
+    if unweighted_float and _encode_dense(exits) is None:
+        times, n_events, n_censored = _tally_sorted(exits, flags)
+        return _trusted_table(times, n_events, n_censored, np.zeros(times.size))
+    codes, times = _encode(exits if starts is None else np.concatenate([exits, starts]))
+    exit_codes = codes[:size]
+    k = times.size
+    entry_codes = codes[size:]
+    if case_weights is None:
+        n_events = _count(exit_codes, k, flags)
+        n_censored = _count(exit_codes, k) - n_events
+        n_entered = _count(entry_codes, k)
+    else:
+        event_weights = np.where(flags, case_weights, 0.0)
+        n_events = _count(exit_codes, k, event_weights)
+        n_censored = _count(exit_codes, k, case_weights - event_weights)
+        n_entered = _count(entry_codes, k, case_weights[: entry_codes.size])
+    used = (n_events > 0) | (n_censored > 0) | (n_entered > 0)
+    if not used.all():
+        times, n_events, n_censored, n_entered = (
+            column[used] for column in (times, n_events, n_censored, n_entered)
+        )
+    return _trusted_table(times, n_events, n_censored, n_entered)
+
+
+def _validate_table(instance: LifeTable, _attribute: Any, value: Any) -> None:
+    """Attrs validator run on `n_entered` (the last field): check the whole table."""
+    times = instance.times
+    for name in ("n_events", "n_censored", "n_entered"):
+        column = getattr(instance, name)
+        if column.shape != times.shape:
+            raise fail(
+                name,
+                "have one value per time",
+                f"{column.shape[0] if column.ndim else 0} values for {times.size} times",
+            )
+        # min/max propagate NaN, so these two reductions also refuse NaN.
+        if column.size and not (column.min() >= 0 and column.max() < np.inf):
+            raise fail(name, "hold finite, non-negative counts", "other values")
+    increasing = times.ndim == 1 and bool(np.all(times[1:] > times[:-1]))
+    if not increasing or (times.size and not (-np.inf < times[0] and times[-1] < np.inf)):
+        raise fail(
+            "times",
+            "be a 1-D array of finite, strictly increasing times",
+            "other values",
+            hint="use `LifeTable.from_counts`, which sorts and merges times.",
+        )
+    _check_table(times, instance.n_events + instance.n_censored, value, ("times", "n_entered"))
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class LifeTable:
+    r"""Censored durations reduced to counts per distinct time.
+
+    The counts are floating point because case weights make them non-integer. A subject
+    entering at time :math:`e` (delayed entry) and leaving at time :math:`t` is at risk on
+    the counting-process interval :math:`(e, t]`; subjects without an entry time are at
+    risk from the start. Life tables add exactly: ``a + b`` is the life table of the
+    records of ``a`` and ``b`` together, and ``sum(tables)`` works.
+
+    Parameters
+    ----------
+    times : array of float
+        Distinct times, strictly increasing (read-only).
+    n_events : array of float
+        Number (or total weight) of events at each time.
+    n_censored : array of float
+        Number (or total weight) censored at each time; a censoring at the time of an event
+        is taken to happen just after it.
+    n_entered : array of float
+        Number (or total weight) entering at each time (delayed entry); all zero without
+        delayed entry.
+
+    Attributes
+    ----------
+    n_at_risk : array of float
+        Risk set just before each time.
+    n_initial : float
+        Number at risk before the first time, i.e. the subjects without delayed entry.
+    n : float
+        Number (or total weight) of subjects.
+
+    Raises
+    ------
+    InvalidInputError
+        If the arrays differ in length, times are not strictly increasing, counts are
+        negative or non-finite, or some exit happens outside the risk set.
+
+    See Also
+    --------
+    kaplan_meier : Kaplan-Meier estimate from records or from a life table.
+
+    Notes
+    -----
+    With :math:`d_j`, :math:`c_j` and :math:`e_j` the events, censorings and entries at
+    time :math:`t_j`, the risk set just before :math:`t_i` is
+
+    .. math::
+
+        n_i = \sum_{j \ge i} (d_j + c_j) - \sum_{j \ge i} e_j ,
+
+    summed from the end so that the small risk sets of the tail are exact.
+
+    Examples
+    --------
+    >>> from ipsstats import LifeTable
+    >>> a = LifeTable.from_records([9, 13, 13, 18], [1, 1, 0, 1])
+    >>> b = LifeTable.from_counts(times=[5, 13], events=[2, 1], censored=[0, 1])
+    >>> total = a + b
+    >>> total.times.tolist(), total.n_events.tolist(), total.n_at_risk.tolist()
+    ([5.0, 9.0, 13.0, 18.0], [2.0, 1.0, 2.0, 1.0], [8.0, 6.0, 5.0, 1.0])
+    """
+
+    times: NDArray[np.float64] = attrs.field(converter=_float_array)
+    n_events: NDArray[np.float64] = attrs.field(converter=_float_array)
+    n_censored: NDArray[np.float64] = attrs.field(converter=_float_array)
+    n_entered: NDArray[np.float64] = attrs.field(converter=_float_array, validator=_validate_table)
+
+    @classmethod
+    def from_records(
+        cls,
+        durations: object,
+        events: object = None,
+        *,
+        entry: object = None,
+        weights: object = None,
+    ) -> LifeTable:
+        """Tally one record per subject into a life table.
+
+        Parameters
+        ----------
+        durations : array-like of float
+            Time of the event or of censoring, per subject; finite and non-negative.
+            Integer-valued durations (days) are tallied with a fast counting path.
+        events : array-like of bool or {0, 1}, optional
+            1 or ``True`` for an event, 0 or ``False`` for censoring. Default: all events.
+        entry : array-like of float, optional
+            Delayed entry (left truncation): the time each subject came under observation,
+            finite, non-negative and strictly before its duration.
+        weights : array-like of float, optional
+            Non-negative, finite case weights. Records of weight 0 are ignored.
+
+        Returns
+        -------
+        LifeTable
+            Counts (or summed weights) per distinct time of exit or entry.
+
+        Raises
+        ------
+        InvalidInputError
+            If durations are negative or non-finite, events are not 0/1, lengths differ,
+            weights are negative or non-finite, or an entry is not before its duration
+            (the message names the first such index).
+
+        Examples
+        --------
+        >>> from ipsstats import LifeTable
+        >>> table = LifeTable.from_records([3, 1, 3, 2], [1, 0, 0, 1], entry=[0, 0, 1, 0])
+        >>> table.times.tolist(), table.n_entered.tolist(), table.n_at_risk.tolist()
+        ([0.0, 1.0, 2.0, 3.0], [3.0, 1.0, 0.0, 0.0], [0.0, 3.0, 3.0, 2.0])
+        """
+        exits, flags, starts, case_weights = _validate_records(durations, events, entry, weights)
+        return _tally(exits, flags, starts, case_weights)
+
+    @classmethod
+    def from_counts(
+        cls,
+        times: object,
+        events: object,
+        censored: object,
+        entered: object = None,
+    ) -> LifeTable:
+        """Build a life table from counts already aggregated per time.
+
+        Parameters
+        ----------
+        times : array-like of float
+            Finite, non-negative times, in any order; repeated times are summed.
+        events, censored : array-like of float
+            Number (or total weight) of events and of censorings at each time.
+        entered : array-like of float, optional
+            Number (or total weight) of delayed entries at each time; subjects not counted
+            here are at risk from the start.
+
+        Returns
+        -------
+        LifeTable
+            The table with distinct, increasing times.
+
+        Raises
+        ------
+        InvalidInputError
+            If an argument is not 1-D, lengths differ, times are negative or non-finite,
+            counts are negative or non-finite, or entries outnumber the exits after them.
+
+        Examples
+        --------
+        >>> from ipsstats import LifeTable
+        >>> table = LifeTable.from_counts([2, 1, 2], events=[1, 1, 0], censored=[0, 0, 1])
+        >>> table.times.tolist(), table.n_events.tolist(), table.n_censored.tolist()
+        ([1.0, 2.0], [1.0, 1.0], [0.0, 1.0])
+        """
+        time_values = as_durations(times, "times")
+        columns = {
+            "times": time_values,
+            "events": _as_amounts(events, "events", "event counts"),
+            "censored": _as_amounts(censored, "censored", "censoring counts"),
+        }
+        if entered is not None:
+            columns["entered"] = _as_amounts(entered, "entered", "entry counts")
+        check_same_length(columns)
+        distinct, inverse = np.unique(time_values, return_inverse=True)
+        codes = inverse.astype(np.intp, copy=False)
+        size = distinct.size
+        summed = {
+            name: _count(codes, size, column)
+            for name, column in columns.items()
+            if name != "times"
+        }
+        n_entered = summed.get("entered", np.zeros(size))
+        used = (summed["events"] > 0) | (summed["censored"] > 0) | (n_entered > 0)
+        distinct, n_entered = distinct[used], n_entered[used]
+        summed = {name: column[used] for name, column in summed.items()}
+        _check_table(
+            distinct, summed["events"] + summed["censored"], n_entered, ("times", "entered")
+        )
+        return cls(
+            times=distinct,
+            n_events=summed["events"],
+            n_censored=summed["censored"],
+            n_entered=n_entered,
+        )
+
+    @property
+    def n_at_risk(self) -> NDArray[np.float64]:
+        """Risk set just before each time (read-only)."""
+        at_risk = _at_risk(self.n_events + self.n_censored, self.n_entered)
+        at_risk.flags.writeable = False
+        return at_risk
+
+    @property
+    def n(self) -> float:
+        """Number (or total weight) of subjects: all exits."""
+        return float(self.n_events.sum() + self.n_censored.sum())
+
+    @property
+    def n_initial(self) -> float:
+        """Number at risk before the first time (the subjects without delayed entry)."""
+        return float(max(self.n - float(self.n_entered.sum()), 0.0))
+
+    def __add__(self, other: object) -> LifeTable:
+        if not isinstance(other, LifeTable):
+            return NotImplemented
+        times = np.union1d(self.times, other.times)
+        mine = np.searchsorted(times, self.times)
+        theirs = np.searchsorted(times, other.times)
+        index = np.concatenate([mine, theirs])
+
+        def combine(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+            return _count(index, times.size, np.concatenate([a, b]))
+
+        return _trusted_table(
+            times,
+            combine(self.n_events, other.n_events),
+            combine(self.n_censored, other.n_censored),
+            combine(self.n_entered, other.n_entered),
+        )
+
+    def __radd__(self, other: object) -> LifeTable:
+        if isinstance(other, int) and other == 0:  # the start value of sum()
+            return self
+        return self.__add__(other)
+
+    def __repr__(self) -> str:
+        return (
+            f"LifeTable(times: {self.times.size}, n: {self.n:g}, "
+            f"events: {float(self.n_events.sum()):g}, entered: {float(self.n_entered.sum()):g})"
+        )
+
+
+ConfType = Literal["plain", "log", "log-log", "logit", "arcsine"]
+_CONF_TYPES: tuple[ConfType, ...] = ("plain", "log", "log-log", "logit", "arcsine")
+# R's `sqrt(.Machine$double.eps)`: survival probabilities this close to a requested level
+# are taken as equal to it (the midpoint rule of `quantile.survfit`).
+_QUANTILE_TOLERANCE = float(np.sqrt(np.finfo(np.float64).eps))
+
+
+def _greenwood_terms(
+    at_risk: NDArray[np.float64], events: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Greenwood increments d / (n (n - d)); infinite where everyone at risk has the event."""
+    denominator = at_risk * np.maximum(at_risk - events, 0.0)
+    terms = np.divide(events, denominator, out=np.zeros_like(events), where=denominator > 0)
+    return np.where((events > 0) & (denominator <= 0), np.inf, terms)
+
+
+def _bands(
+    survival: NDArray[np.float64],
+    std_err_log: NDArray[np.float64],
+    confidence_level: float,
+    conf_type: ConfType,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Pointwise confidence limits of S(t) on the transformed scale, as R's `survfit`.
+
+    NaN where the transform is undefined: S = 0 for every transform (the Greenwood
+    variance is infinite there), and S = 1 for log-log, logit and arcsine.
+    """
+    z = float(special.ndtri(0.5 + confidence_level / 2))
+    s, sigma = survival, std_err_log
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if conf_type == "plain":
+            half = z * sigma * s
+            lower, upper = np.maximum(s - half, 0.0), np.minimum(s + half, 1.0)
+        elif conf_type == "log":
+            lower = s * np.exp(-z * sigma)
+            upper = np.minimum(s * np.exp(z * sigma), 1.0)
+        elif conf_type == "log-log":
+            log_cumhaz = np.log(-np.log(s))
+            half = z * sigma / np.log(s)
+            lower = np.exp(-np.exp(log_cumhaz - half))
+            upper = np.exp(-np.exp(log_cumhaz + half))
+        elif conf_type == "logit":
+            logit = np.log(s / (1.0 - s))
+            half = z * sigma / (1.0 - s)
+            lower = 1.0 - 1.0 / (1.0 + np.exp(logit - half))
+            upper = 1.0 - 1.0 / (1.0 + np.exp(logit + half))
+        else:  # arcsine
+            angle = np.arcsin(np.sqrt(s))
+            half = 0.5 * z * sigma * np.sqrt(s / (1.0 - s))
+            lower = np.sin(np.maximum(angle - half, 0.0)) ** 2
+            upper = np.sin(np.minimum(angle + half, np.pi / 2)) ** 2
+    undefined = s == 0
+    if conf_type in ("log-log", "logit", "arcsine"):
+        undefined |= s == 1
+    return np.where(undefined, np.nan, lower), np.where(undefined, np.nan, upper)
+
+
+def _first_reaching_monotone(
+    times: NDArray[np.float64],
+    cdf: NDArray[np.float64],
+    defined: NDArray[np.bool_],
+    p: float,
+    last_time: float,
+) -> float:
+    """:func:`_first_reaching` when the defined values never decrease: no sorting needed.
+
+    Ordering the points by value is then ordering them by time, and a binary search on the
+    values finds the first occurrence of each level.
+    """
+    tol = _QUANTILE_TOLERANCE
+    positions = np.flatnonzero(defined)
+    values = cdf[positions]
+    k1 = int(np.searchsorted(values + tol, p, side="left"))
+    if p < values[0] + tol or k1 == values.size:
+        return float("nan")
+    first_time = float(times[positions[k1]])
+    last = float(values[-1])
+    # The last point kept by R's duplicate removal is the first occurrence of the last
+    # level, unless the first undefined point comes after it.
+    start_of_last = int(positions[np.searchsorted(values, last, side="left")])
+    undefined = np.flatnonzero(~defined)
+    last_is_undefined = undefined.size > 0 and int(undefined[0]) > start_of_last
+    if not last_is_undefined and abs(p - last) < tol:
+        return (first_time + last_time) / 2
+    k2 = int(np.searchsorted(values - tol, p, side="left"))
+    if k2 == values.size:
+        return float("nan")
+    return (first_time + float(times[positions[k2]])) / 2
+
+
+def _first_reaching(
+    times: NDArray[np.float64], cdf: NDArray[np.float64], p: float, last_time: float
+) -> float:
+    """Find when a step CDF first reaches `p`, with the midpoint rule on flats (R's `findq`).
+
+    `times` starts with the origin and `cdf` with 0; `cdf` may hold NaN (undefined band
+    points, skipped) and need not be monotone (a confidence band). Returns NaN when `p` is
+    not reached. Follows `quantile.survfit` of R's survival package: repeated values are
+    dropped keeping the first, the remaining points are ordered by value, the quantile is
+    the first point within the tolerance of `p`, averaged with the first point above `p`
+    plus the tolerance; a curve ending flat at `p` averages with the last time.
+    """
+    defined = ~np.isnan(cdf)
+    if not defined.any() or float(cdf[defined].max()) < p:
+        return float("nan")
+    if (np.diff(cdf[defined]) >= 0).all():
+        return _first_reaching_monotone(times, cdf, defined, p, last_time)
+    if not (defined & (np.abs(p - cdf) < _QUANTILE_TOLERANCE)).any():
+        return _first_reaching_unflat(times, cdf, defined, p)
+    return _first_reaching_general(times, cdf, p, last_time)
+
+
+def _first_reaching_unflat(
+    times: NDArray[np.float64], cdf: NDArray[np.float64], defined: NDArray[np.bool_], p: float
+) -> float:
+    """:func:`_first_reaching` when no value is within the tolerance of `p`: no sorting.
+
+    The point found is then the first occurrence of the smallest value above `p`, and the
+    midpoint and end-of-curve rules cannot apply.
+    """
+    tol = _QUANTILE_TOLERANCE
+    if p < float(cdf[defined].min()) + tol:
+        return float("nan")
+    above = defined & (cdf + tol >= p)
+    if not above.any():
+        return float("nan")
+    level = cdf[above].min()
+    return float(times[int(np.argmax(defined & (cdf == level)))])
+
+
+def _first_reaching_general(
+    times: NDArray[np.float64], cdf: NDArray[np.float64], p: float, last_time: float
+) -> float:
+    """:func:`_first_reaching` for any sequence: sort the distinct values (R's `approx`)."""
+    tol = _QUANTILE_TOLERANCE
+    defined = ~np.isnan(cdf)
+    if not defined.any() or float(cdf[defined].max()) < p:
+        return float("nan")
+    # Drop repeated values, keeping first occurrences (NaN counts as one value).
+    coded = np.where(defined, cdf, -1.0)
+    _, first = np.unique(coded, return_index=True)
+    kept = np.sort(first)
+    values, at = cdf[kept], times[kept]
+    order = np.flatnonzero(~np.isnan(values))
+    order = order[np.argsort(values[order], kind="stable")]
+    ordered = values[order]
+    k1 = int(np.searchsorted(ordered + tol, p, side="left"))
+    k2 = int(np.searchsorted(ordered - tol, p, side="left"))
+    if p < ordered[0] + tol or k1 == ordered.size:
+        return float("nan")
+    first_time = float(at[order[k1]])
+    last = values[-1]
+    if not np.isnan(last) and abs(p - float(last)) < tol:
+        return (first_time + last_time) / 2
+    if k2 == ordered.size:
+        return float("nan")
+    return (first_time + float(at[order[k2]])) / 2
+
+
+def _as_time(value: object, name: str) -> float:
+    """Validate one finite, non-negative time."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise fail(name, "be a finite, non-negative number", repr(value))
+    number = float(value)
+    if not (np.isfinite(number) and number >= 0):
+        raise fail(name, "be a finite, non-negative number", repr(value))
+    return number
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class SurvivalTable:
+    """Numbers at risk, events and censorings at chosen times, with the survival estimate.
+
+    Parameters
+    ----------
+    times : array of float
+        The requested times, sorted and distinct.
+    n_at_risk : array of float
+        Risk set at each time (subjects still under observation just before it).
+    n_events, n_censored, n_entered : array of float
+        Events, censorings and delayed entries in the interval from the previous requested
+        time (exclusive; the start for the first) to this time (inclusive), as R's
+        ``summary(fit, times=...)``.
+    survival, std_err, lower, upper : array of float
+        The Kaplan-Meier estimate at each time, its standard error and confidence limits
+        (see :class:`SurvivalCurve`).
+    """
+
+    times: NDArray[np.float64] = attrs.field(converter=_float_array)
+    n_at_risk: NDArray[np.float64] = attrs.field(converter=_float_array)
+    n_events: NDArray[np.float64] = attrs.field(converter=_float_array)
+    n_censored: NDArray[np.float64] = attrs.field(converter=_float_array)
+    n_entered: NDArray[np.float64] = attrs.field(converter=_float_array)
+    survival: NDArray[np.float64] = attrs.field(converter=_float_array)
+    std_err: NDArray[np.float64] = attrs.field(converter=_float_array)
+    lower: NDArray[np.float64] = attrs.field(converter=_float_array)
+    upper: NDArray[np.float64] = attrs.field(converter=_float_array)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the columns as JSON-safe lists (NaN becomes ``None``)."""
+        return {f.name: json_safe(getattr(self, f.name)) for f in attrs.fields(SurvivalTable)}
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class SurvivalCurve:
+    r"""A Kaplan-Meier survival curve with Greenwood standard errors and pointwise limits.
+
+    Returned by :func:`kaplan_meier`; all arrays have one value per distinct time of an
+    event, a censoring or a delayed entry, and are read-only.
+
+    Parameters
+    ----------
+    times : array of float
+        Distinct times, increasing.
+    n_at_risk : array of float
+        Risk set just before each time.
+    n_events, n_censored, n_entered : array of float
+        Events, censorings and delayed entries at each time (weighted sums with weights).
+    survival : array of float
+        Kaplan-Meier estimate :math:`\hat S(t)` just after each time.
+    std_err : array of float
+        Greenwood standard error of :math:`\hat S(t)` itself (the value R reports as
+        ``summary(fit)$std.err``; NaN where :math:`\hat S = 0`, as in R).
+    std_err_log : array of float
+        Standard error of :math:`\log \hat S(t)` (the value R stores as ``fit$std.err``);
+        infinite from the time :math:`\hat S` reaches 0.
+    lower, upper : array of float
+        Pointwise confidence limits for :math:`S(t)` on the `conf_type` scale, clipped to
+        [0, 1]. NaN (``None`` in :meth:`to_dict`) where the transform is undefined, as R
+        gives ``NA``: where :math:`\hat S = 0` for every type, and where
+        :math:`\hat S = 1` for ``"log-log"``, ``"logit"`` and ``"arcsine"``.
+    confidence_level : float
+        Coverage of the pointwise limits.
+    conf_type : {"plain", "log", "log-log", "logit", "arcsine"}
+        Transform on which the limits are symmetric (see :func:`kaplan_meier`).
+    n : float
+        Number (or total weight) of subjects.
+    """
+
+    times: NDArray[np.float64] = attrs.field(converter=_float_array)
+    n_at_risk: NDArray[np.float64] = attrs.field(converter=_float_array)
+    n_events: NDArray[np.float64] = attrs.field(converter=_float_array)
+    n_censored: NDArray[np.float64] = attrs.field(converter=_float_array)
+    n_entered: NDArray[np.float64] = attrs.field(converter=_float_array)
+    survival: NDArray[np.float64] = attrs.field(converter=_float_array)
+    std_err: NDArray[np.float64] = attrs.field(converter=_float_array)
+    std_err_log: NDArray[np.float64] = attrs.field(converter=_float_array)
+    lower: NDArray[np.float64] = attrs.field(converter=_float_array)
+    upper: NDArray[np.float64] = attrs.field(converter=_float_array)
+    confidence_level: float
+    conf_type: ConfType
+    n: float
+
+    @property
+    def _method(self) -> str:
+        return f"kaplan-meier, greenwood, {self.conf_type}"
+
+    def with_bands(
+        self, *, confidence_level: object = None, conf_type: object = None
+    ) -> SurvivalCurve:
+        """Return the same curve with limits at another level or on another transform.
+
+        Parameters
+        ----------
+        confidence_level : float, optional
+            New coverage; default: keep the current one.
+        conf_type : {"plain", "log", "log-log", "logit", "arcsine"}, optional
+            New transform; default: keep the current one.
+
+        Returns
+        -------
+        SurvivalCurve
+            A new curve; the estimate and standard errors are unchanged.
+
+        Raises
+        ------
+        InvalidInputError
+            If `confidence_level` is not in (0, 1) or `conf_type` is unknown.
+
+        Examples
+        --------
+        >>> from ipsstats import kaplan_meier
+        >>> curve = kaplan_meier([9, 13, 13, 18, 23], [1, 1, 0, 1, 1])
+        >>> wide = curve.with_bands(confidence_level=0.99)
+        >>> bool(wide.lower[0] < curve.lower[0])
+        True
+        """
+        level = (
+            self.confidence_level
+            if confidence_level is None
+            else as_confidence_level(confidence_level)
+        )
+        transform = (
+            self.conf_type if conf_type is None else as_option(conf_type, "conf_type", _CONF_TYPES)
+        )
+        lower, upper = _bands(self.survival, self.std_err_log, level, transform)
+        return attrs.evolve(
+            self, lower=lower, upper=upper, confidence_level=level, conf_type=transform
+        )
+
+    def _index_at(self, t: float, name: str) -> int:
+        """Index of the last curve time at or before `t` (-1 before the first time)."""
+        if self.times.size and t > self.times[-1]:
+            raise InsufficientDataError(
+                f"`{name}` = {t:g} is after the last observed time {self.times[-1]:g}: "
+                "nobody is at risk there, so the curve is not estimated. Hint: ask for "
+                "times up to the end of follow-up.",
+                argument=name,
+            )
+        return int(np.searchsorted(self.times, t, side="right")) - 1
+
+    def survival_at(self, t: object) -> Estimate:
+        r"""Estimate survival at time `t` with its pointwise confidence interval.
+
+        Parameters
+        ----------
+        t : float
+            A finite, non-negative time, at most the last observed time.
+
+        Returns
+        -------
+        Estimate
+            ``value`` is :math:`\hat S(t)`, ``std_err`` its Greenwood standard error,
+            ``lower``/``upper`` the pointwise limits (``None`` where the transform is
+            undefined, with a note). Before the first time the estimate is 1 with limits 1.
+
+        Raises
+        ------
+        InvalidInputError
+            If `t` is negative, non-finite or not a number.
+        InsufficientDataError
+            If `t` is after the last observed time (empty risk set).
+
+        Examples
+        --------
+        >>> from ipsstats import kaplan_meier
+        >>> curve = kaplan_meier([9, 13, 13, 18, 23], [1, 1, 0, 1, 1], conf_type="log")
+        >>> print(curve.survival_at(15).value)
+        0.6
+        """
+        time = _as_time(t, "t")
+        k = self._index_at(time, "t")
+        if k < 0:
+            return Estimate(
+                value=1.0,
+                lower=1.0,
+                upper=1.0,
+                confidence_level=self.confidence_level,
+                method=self._method,
+                std_err=0.0,
+                note="before the first observed time",
+            )
+        lower, upper = float(self.lower[k]), float(self.upper[k])
+        note = ""
+        if np.isnan(lower):
+            note = (
+                f"confidence limits undefined on the {self.conf_type} scale "
+                f"at S = {self.survival[k]:g}"
+            )
+        return Estimate(
+            value=float(self.survival[k]),
+            lower=lower,
+            upper=upper,
+            confidence_level=self.confidence_level,
+            method=self._method,
+            std_err=float(self.std_err[k]),
+            note=note,
+        )
+
+    def quantile(self, q: object) -> Estimate:
+        r"""Time by which a fraction `q` has had the event, with its confidence interval.
+
+        The estimate is the smallest time with :math:`\hat S(t) \le 1 - q`; where
+        :math:`\hat S` equals :math:`1 - q` (within :math:`\sqrt{\epsilon} \approx 1.5
+        \times 10^{-8}`) over an interval, the midpoint of that interval (to the last time
+        when the curve ends flat there). The interval is that of Brookmeyer and Crowley:
+        the times where the pointwise band contains :math:`1 - q`, i.e. the same rule
+        applied to the lower and the upper limit of the band, as R's
+        ``quantile.survfit`` [1]_.
+
+        Parameters
+        ----------
+        q : float
+            Probability strictly between 0 and 1 (0.5 for the median).
+
+        Returns
+        -------
+        Estimate
+            ``value``, ``lower`` and ``upper`` are times. A quantity that is not reached
+            within follow-up (the curve, or a limit of its band, never falls to
+            :math:`1 - q`) is ``None`` and ``note`` says so; never infinite.
+
+        Raises
+        ------
+        InvalidInputError
+            If `q` is not a number strictly between 0 and 1.
+
+        References
+        ----------
+        .. [1] Brookmeyer, R. and Crowley, J. (1982). A confidence interval for the median
+           survival time. *Biometrics* 38(1), 29-41, section 2.
+
+        Examples
+        --------
+        >>> from ipsstats import kaplan_meier
+        >>> curve = kaplan_meier([5, 5, 8, 8, 12, 16, 23, 27, 30, 33, 43, 45],
+        ...                      [1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1], conf_type="log")
+        >>> print(curve.quantile(0.25))
+        8 (95% CI 5 to 30; kaplan-meier, greenwood, log, brookmeyer-crowley)
+        """
+        if isinstance(q, (bool, np.bool_)) or not isinstance(q, numbers.Real):
+            raise fail("q", "be a probability strictly between 0 and 1", repr(q))
+        p = float(q)
+        if not 0.0 < p < 1.0:
+            raise fail(
+                "q",
+                "be a probability strictly between 0 and 1",
+                repr(q),
+                hint="use 0.5 for the median." if p == 50 else None,
+            )
+        times = np.concatenate([[0.0], self.times])
+        last_time = float(self.times[-1])
+        found = [
+            _first_reaching(times, np.concatenate([[0.0], 1.0 - curve]), p, last_time)
+            for curve in (self.survival, self.lower, self.upper)
+        ]
+        notes = []
+        what = "median" if p == 0.5 else f"quantile {p:g}"
+        if np.isnan(found[0]):
+            lowest = float(self.survival[-1])
+            notes.append(
+                f"{what} not reached: survival stays above {1 - p:g} "
+                f"(lowest {lowest:.4g}, at time {last_time:g})"
+            )
+        for k, side in ((1, "lower"), (2, "upper")):
+            if np.isnan(found[k]):
+                notes.append(f"{side} confidence limit not reached")
+        return Estimate(
+            value=found[0],
+            lower=found[1],
+            upper=found[2],
+            confidence_level=self.confidence_level,
+            method=f"{self._method}, brookmeyer-crowley",
+            note="; ".join(notes),
+        )
+
+    def median(self) -> Estimate:
+        """Median time to the event with its Brookmeyer-Crowley confidence interval.
+
+        Same as ``quantile(0.5)``; see :meth:`quantile`.
+
+        Returns
+        -------
+        Estimate
+            The median and its limits, ``None`` with a note where not reached.
+
+        Examples
+        --------
+        >>> from ipsstats import kaplan_meier
+        >>> maintained = kaplan_meier([9, 13, 13, 18, 23, 28, 31, 34, 45, 48, 161],
+        ...                           [1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0], conf_type="log")
+        >>> print(maintained.median())
+        31 (95% CI 18 to not reached; kaplan-meier, greenwood, log, brookmeyer-crowley)
+        [upper confidence limit not reached]
+        """
+        return self.quantile(0.5)
+
+    def rmst(self, tau: object) -> Estimate:
+        r"""Restricted mean survival time up to `tau`, with its standard error.
+
+        Parameters
+        ----------
+        tau : float
+            Finite, non-negative truncation time. Beyond the last observed time the curve
+            is carried forward flat (as R does); the note then says so.
+
+        Returns
+        -------
+        Estimate
+            ``value`` is the area under :math:`\hat S` from 0 to `tau`, ``std_err`` its
+            standard error as R's ``print(fit, rmean=tau)``, ``lower``/``upper`` a normal
+            interval at the curve's confidence level.
+
+        Raises
+        ------
+        InvalidInputError
+            If `tau` is negative, non-finite or not a number.
+
+        Notes
+        -----
+        With :math:`A_i = \int_{t_i}^{\tau} \hat S(u)\,du`,
+
+        .. math::
+
+            \mathrm{RMST}(\tau) = \int_0^{\tau} \hat S(u)\,du, \qquad
+            \widehat{\mathrm{Var}} = \sum_{t_i \le \tau} \frac{d_i}{n_i (n_i - d_i)} A_i^2 ,
+
+        with terms where :math:`n_i = d_i` set to 0, as R's ``survmean`` [1]_ (after
+        Miller [2]_).
+
+        References
+        ----------
+        .. [1] Therneau, T. M. *A Package for Survival Analysis in R*, function
+           ``survmean`` (``print.survfit``), survival package version 3.
+        .. [2] Miller, R. G. (1981). *Survival Analysis*. Wiley, pp. 195-196.
+
+        Examples
+        --------
+        >>> from ipsstats import kaplan_meier
+        >>> curve = kaplan_meier([1, 2, 3], [1, 1, 1])
+        >>> print(round(curve.rmst(3).value, 4))
+        2.0
+        """
+        limit = _as_time(tau, "tau")
+        kept = int(np.searchsorted(self.times, limit, side="right"))
+        ends = np.append(self.times[:kept], limit)
+        heights = np.concatenate([[1.0], self.survival[:kept]])
+        areas = np.diff(ends, prepend=0.0) * heights
+        tail = np.cumsum(areas[::-1])[::-1]  # tail[i] = area from ends[i - 1] to tau
+        at_risk, events = self.n_at_risk[:kept], self.n_events[:kept]
+        terms = _greenwood_terms(at_risk, events)
+        terms[~np.isfinite(terms)] = 0.0
+        variance = float(np.sum(terms * tail[1:] ** 2))
+        value = float(tail[0]) if tail.size else 0.0
+        std_err = float(np.sqrt(variance))
+        z = float(special.ndtri(0.5 + self.confidence_level / 2))
+        note = ""
+        if self.times.size and limit > self.times[-1]:
+            note = f"tau is after the last observed time {self.times[-1]:g}; curve carried forward"
+        return Estimate(
+            value=value,
+            lower=value - z * std_err,
+            upper=value + z * std_err,
+            confidence_level=self.confidence_level,
+            method="restricted mean, miller variance, normal interval",
+            std_err=std_err,
+            note=note,
+        )
+
+    def table(self, times: object) -> SurvivalTable:
+        """Numbers at risk, events and censorings at chosen times, as data.
+
+        Parameters
+        ----------
+        times : array-like of float
+            Finite, non-negative times, at most the last observed time; sorted and made
+            distinct (as R's ``summary(fit, times=...)``).
+
+        Returns
+        -------
+        SurvivalTable
+            One row per requested time: the risk set at that time, the events, censorings
+            and entries since the previous requested time, and the survival estimate with
+            its standard error and limits.
+
+        Raises
+        ------
+        InvalidInputError
+            If a time is negative or non-finite.
+        InsufficientDataError
+            If a time is after the last observed time (empty risk set).
+
+        Examples
+        --------
+        >>> from ipsstats import kaplan_meier
+        >>> curve = kaplan_meier([9, 13, 13, 18, 23, 28, 31], [1, 1, 0, 1, 1, 0, 1])
+        >>> rows = curve.table([10, 20, 30])
+        >>> rows.n_at_risk.tolist(), rows.n_events.tolist(), rows.n_censored.tolist()
+        ([6.0, 3.0, 1.0], [1.0, 2.0, 1.0], [0.0, 1.0, 1.0])
+        """
+        wanted = np.unique(as_durations(times, "times"))
+        if wanted.size:
+            self._index_at(float(wanted[-1]), "times")
+        k = np.searchsorted(self.times, wanted, side="right") - 1
+        at_risk = np.append(self.n_at_risk, 0.0)[np.searchsorted(self.times, wanted)]
+
+        def since_previous(counts: NDArray[np.float64]) -> NDArray[np.float64]:
+            running = np.concatenate([[0.0], np.cumsum(counts)])[k + 1]
+            return np.diff(running, prepend=0.0)
+
+        def at(values: NDArray[np.float64], initial: float) -> NDArray[np.float64]:
+            return np.where(k < 0, initial, values[np.maximum(k, 0)])
+
+        return SurvivalTable(
+            times=wanted,
+            n_at_risk=at_risk,
+            n_events=since_previous(self.n_events),
+            n_censored=since_previous(self.n_censored),
+            n_entered=since_previous(self.n_entered),
+            survival=at(self.survival, 1.0),
+            std_err=at(self.std_err, 0.0),
+            lower=at(self.lower, 1.0),
+            upper=at(self.upper, 1.0),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the curve as JSON-safe Python objects (NaN becomes ``None``)."""
+        return {f.name: json_safe(getattr(self, f.name)) for f in attrs.fields(SurvivalCurve)}
+
+    def __repr__(self) -> str:
+        return (
+            f"SurvivalCurve(times: {self.times.size}, n: {self.n:g}, "
+            f"events: {float(self.n_events.sum()):g}, conf_type: {self.conf_type!r}, "
+            f"confidence_level: {self.confidence_level:g})"
+        )
+
+
+def kaplan_meier(
+    durations: object,
+    events: object = None,
+    *,
+    entry: object = None,
+    weights: object = None,
+    confidence_level: object = 0.95,
+    conf_type: ConfType = "log-log",
+) -> SurvivalCurve:
+    r"""Kaplan-Meier estimate of a survival curve from censored durations.
+
+    Parameters
+    ----------
+    durations : array-like of float, or LifeTable
+        Time to the event or to censoring per subject (finite, non-negative; 0 is a
+        valid duration), or a :class:`LifeTable` of counts already aggregated (then
+        `events`, `entry` and `weights` must be omitted). Integer-valued durations (days)
+        are tallied with a fast counting path.
+    events : array-like of bool or {0, 1}, optional
+        1 or ``True`` for an event, 0 or ``False`` for censoring. Default: all events.
+    entry : array-like of float, optional
+        Delayed entry (left truncation): the time each subject came under observation,
+        strictly before its duration; the subject is at risk on (entry, duration].
+    weights : array-like of float, optional
+        Non-negative, finite case weights; the counts and the Greenwood variance use the
+        weighted numbers, as R's ``survfit(..., weights=)``. Zero weights drop a record.
+    confidence_level : float, default 0.95
+        Coverage of the pointwise limits and of the quantile intervals.
+    conf_type : {"log-log", "plain", "log", "logit", "arcsine"}, default "log-log"
+        Scale on which the pointwise limits are symmetric, as R's ``survfit``
+        ``conf.type`` (R's default is ``"log"``; ``"arcsine"`` is R's ``"arcsin"``).
+
+    Returns
+    -------
+    SurvivalCurve
+        Per distinct time: ``times``, ``n_at_risk``, ``n_events``, ``n_censored``,
+        ``n_entered``, ``survival``, ``std_err`` (of :math:`\hat S`), ``std_err_log``,
+        ``lower``, ``upper``; with :meth:`~SurvivalCurve.median`,
+        :meth:`~SurvivalCurve.quantile`, :meth:`~SurvivalCurve.survival_at`,
+        :meth:`~SurvivalCurve.rmst`, :meth:`~SurvivalCurve.table` and ``to_dict()``.
+
+    Raises
+    ------
+    InvalidInputError
+        For negative, NaN or infinite durations; event indicators other than 0/1 or
+        booleans; arguments of different lengths; an entry not before its duration;
+        negative or non-finite weights; an unknown `conf_type`; a `confidence_level`
+        outside (0, 1); or record arguments given with a life table.
+    InsufficientDataError
+        If there are no subjects.
+
+    See Also
+    --------
+    LifeTable : aggregated input, addable across services or data partitions.
+
+    Notes
+    -----
+    With :math:`n_i` at risk and :math:`d_i` events at time :math:`t_i` (events before
+    censorings at tied times),
+
+    .. math::
+
+        \hat S(t) = \prod_{t_i \le t} \frac{n_i - d_i}{n_i}, \qquad
+        \sigma^2(t) = \sum_{t_i \le t} \frac{d_i}{n_i (n_i - d_i)} ,
+
+    where :math:`\sigma` is the Greenwood standard error of :math:`\log \hat S` and
+    :math:`\hat S \sigma` that of :math:`\hat S` [1]_. With :math:`z` the normal quantile,
+    the limits are, as R's ``survfit`` [2]_: plain :math:`\hat S \pm z \hat S \sigma`;
+    log :math:`\hat S e^{\pm z \sigma}`; log-log
+    :math:`\hat S^{\exp(\pm z \sigma / \log \hat S)}`; logit
+    :math:`\operatorname{logit}^{-1}(\operatorname{logit} \hat S \pm z \sigma /
+    (1 - \hat S))`; arcsine
+    :math:`\sin^2(\arcsin \sqrt{\hat S} \pm \tfrac{z}{2} \sigma
+    \sqrt{\hat S / (1 - \hat S)})`; all clipped to [0, 1].
+
+    References
+    ----------
+    .. [1] Kalbfleisch, J. D. and Prentice, R. L. (2002). *The Statistical Analysis of
+       Failure Time Data*, 2nd ed. Wiley, section 1.4.1, eq. (1.13)-(1.14).
+    .. [2] Therneau, T. M. and Grambsch, P. M. (2000). *Modeling Survival Data*.
+       Springer, section 2.1.1; R survival package, ``survfit.formula`` documentation.
+
+    Examples
+    --------
+    R's ``aml`` data, maintained arm (``survfit(Surv(time, status) ~ 1, aml[aml$x ==
+    "Maintained", ])``):
+
+    >>> from ipsstats import kaplan_meier
+    >>> curve = kaplan_meier([9, 13, 13, 18, 23, 28, 31, 34, 45, 48, 161],
+    ...                      [1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0], conf_type="log")
+    >>> curve.times[:4].tolist(), curve.survival[:4].round(4).tolist()
+    ([9.0, 13.0, 18.0, 23.0], [0.9091, 0.8182, 0.7159, 0.6136])
+    >>> print(curve.median())
+    31 (95% CI 18 to not reached; kaplan-meier, greenwood, log, brookmeyer-crowley)
+    [upper confidence limit not reached]
+    """
+    level = as_confidence_level(confidence_level)
+    transform = as_option(conf_type, "conf_type", _CONF_TYPES)
+    if isinstance(durations, LifeTable):
+        for name, value in (("events", events), ("entry", entry), ("weights", weights)):
+            if value is not None:
+                raise fail(
+                    name,
+                    "be omitted when `durations` is a LifeTable",
+                    f"{type(value).__name__}",
+                    hint="a life table already holds the events, entries and weights.",
+                )
+        table = durations
+    else:
+        table = LifeTable.from_records(durations, events, entry=entry, weights=weights)
+    if table.times.size == 0:
+        raise InsufficientDataError(
+            "`durations` holds no subjects (or only subjects of weight 0), so there is no "
+            "curve to estimate.",
+            argument="durations",
+        )
+    return _estimate(table, level, transform)
+
+
+def _estimate(table: LifeTable, level: float, conf_type: ConfType) -> SurvivalCurve:
+    """Kaplan-Meier curve, Greenwood errors and limits from a validated life table."""
+    at_risk, events = table.n_at_risk, table.n_events
+    survivors = np.maximum(at_risk - events, 0.0)
+    factors = np.divide(survivors, at_risk, out=np.ones_like(events), where=events > 0)
+    survival = np.asarray(np.cumprod(factors), dtype=np.float64)
+    std_err_log = np.sqrt(np.cumsum(_greenwood_terms(at_risk, events)))
+    std_err = np.multiply(
+        survival, std_err_log, out=np.full_like(survival, np.nan), where=survival > 0
+    )
+    lower, upper = _bands(survival, std_err_log, level, conf_type)
+    return SurvivalCurve(
+        times=table.times,
+        n_at_risk=at_risk,
+        n_events=events,
+        n_censored=table.n_censored,
+        n_entered=table.n_entered,
+        survival=_sealed(survival),
+        std_err=_sealed(std_err),
+        std_err_log=_sealed(std_err_log),
+        lower=_sealed(lower),
+        upper=_sealed(upper),
+        confidence_level=level,
+        conf_type=conf_type,
+        n=table.n,
+    )

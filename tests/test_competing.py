@@ -1,0 +1,594 @@
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from lifelines import AalenJohansenFitter, KaplanMeierFitter
+from numpy.typing import NDArray
+from scipy import stats
+from statsmodels.duration.survfunc import CumIncidenceRight
+
+from ipsstats import (
+    Estimate,
+    GrayTestResult,
+    IncidenceCurve,
+    InsufficientDataError,
+    InvalidInputError,
+    cumulative_incidence,
+    gray_test,
+    logrank,
+)
+from tests.strategies import competing_samples
+
+
+def tied_data(
+    seed: int, n: int = 300, k: int = 3, max_time: int = 20
+) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Heavily tied integer durations with zeros; causes 0 (censored), 1, 2."""
+    rng = np.random.default_rng(seed)
+    durations = rng.integers(0, max_time, n).astype(np.float64)
+    causes = rng.choice([0, 1, 2], size=n, p=[0.35, 0.4, 0.25])
+    groups = rng.integers(0, k, n)
+    strata = rng.integers(0, 2, n)
+    return durations, causes, groups, strata
+
+
+def tie_factor(d: float, n: float) -> float:
+    return 1.0 - (d - 1.0) / (n - 1.0) if d > 1 else 1.0
+
+
+# --- R reference: the cmprsk package's own regression test --------------------------------
+#
+# cmprsk's tests/test.R (saved output tests/test.Rout.save, R 3.6.1, cmprsk 2.2-9) draws its
+# data with RNGversion("1.6.2"); set.seed(2): Marsaglia-Multicarry uniforms, R's exp_rand()
+# for rexp() and sample() by rounding. The generator below re-implements those documented
+# algorithms, so the data here are the data R used and the printed values are references.
+
+
+class MulticarryR:
+    """R's "Marsaglia-Multicarry" generator with R's `set.seed` scrambling."""
+
+    def __init__(self, seed: int) -> None:
+        mask = 0xFFFFFFFF
+        state = seed & mask
+        for _ in range(50):  # initial scrambling of set.seed
+            state = (69069 * state + 1) & mask
+        words = []
+        for _ in range(2):
+            state = (69069 * state + 1) & mask
+            words.append(state or 1)
+        self.i1, self.i2 = words
+
+    def unif(self) -> float:
+        """unif_rand(): in (0, 1)."""
+        mask = 0xFFFFFFFF
+        scale = 2.328306437080797e-10  # 1 / (2^32 - 1)
+        self.i1 = (36969 * (self.i1 & 0xFFFF) + (self.i1 >> 16)) & mask
+        self.i2 = (18000 * (self.i2 & 0xFFFF) + (self.i2 >> 16)) & mask
+        x = (((self.i1 << 16) & mask) ^ (self.i2 & 0xFFFF)) * scale
+        return min(max(x, 0.5 * scale), 1.0 - 0.5 * scale)
+
+    def exp(self) -> float:
+        """exp_rand(): Ahrens and Dieter (1972), algorithm SA."""
+        q = np.cumsum([math.log(2) ** k / math.factorial(k) for k in range(1, 17)])
+        shift = 0.0
+        u = self.unif()
+        while True:
+            u += u
+            if u > 1.0:
+                break
+            shift += q[0]
+        u -= 1.0
+        if u <= q[0]:
+            return shift + u
+        i = 0
+        smallest = self.unif()
+        while True:
+            smallest = min(smallest, self.unif())
+            i += 1
+            if u <= q[i]:
+                return float(shift + smallest * q[0])
+
+    def sample(self, values: Sequence[int], n: int) -> NDArray[np.int64]:
+        """sample(values, n, replace = TRUE) with sample.kind = "Rounding"."""
+        return np.array([values[int(len(values) * self.unif())] for _ in range(n)])
+
+
+def cmprsk_test_data() -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], Any]:
+    rng = MulticarryR(2)
+    ss = np.array([rng.exp() for _ in range(100)])
+    gg = rng.sample([1, 2, 3], 100)
+    cc = rng.sample([0, 1, 2], 100)
+    strt = rng.sample([1, 2], 100)
+    return ss, cc, gg, strt
+
+
+def test_gray_matches_cmprsk_reference() -> None:
+    ss, cc, gg, strt = cmprsk_test_data()
+    assert ss.max() == pytest.approx(5.24864987, abs=5e-9)  # last uft of predict.crr there
+    # print(xx <- cuminc(ss,cc,gg,strt))$Tests
+    for cause, stat, pv in ((1, 3.393977, 0.1832345), (2, 1.989511, 0.3698139)):
+        res = gray_test(ss, cc, gg, strata=strt, cause=cause)
+        assert res.statistic == pytest.approx(stat, abs=5e-7)
+        assert res.pvalue == pytest.approx(pv, abs=5e-8)
+        assert res.dof == 2
+    # print(xx <- cuminc(ssd,ccd,gg2,strtd,subset=gg != 'b'))$Tests
+    keep = gg != 2
+    for cause, stat, pv in ((1, 3.5151549, 0.06080997), (2, 0.1400145, 0.70826655)):
+        res = gray_test(ss[keep], cc[keep], gg[keep], strata=strt[keep], cause=cause)
+        assert res.statistic == pytest.approx(stat, abs=5e-8)
+        assert res.pvalue == pytest.approx(pv, abs=5e-9)
+        assert res.dof == 1
+    # gg2 <- gg; gg2[c(5,10,50)] <- NA; cuminc(ss,cc,gg2,strt,subset=d2$X == 1)$Tests
+    labels = np.array(["a", "b", "c"], dtype=object)[gg - 1]
+    labels[[4, 9, 49]] = None
+    for cause, stat, pv in ((1, 4.716769, 0.0945729), (2, 2.696396, 0.2597078)):
+        res = gray_test(ss[:80], cc[:80], labels[:80], strata=strt[:80], cause=cause)
+        assert res.statistic == pytest.approx(stat, abs=5e-7)
+        assert res.pvalue == pytest.approx(pv, abs=5e-8)
+        assert res.n_excluded == 3
+
+
+def test_incidence_matches_cmprsk_reference() -> None:
+    ss, cc, gg, _ = cmprsk_test_data()
+    # print(xx <- cuminc(ss,cc)): estimates and variances at times 1, ..., 5
+    reference = {
+        1: (
+            [0.2352861, 0.3287068, 0.4247898, 0.4247898, 0.4247898],
+            [0.002062112, 0.002957844, 0.004170634, 0.004170634, 0.004170634],
+        ),
+        2: (
+            [0.2567862, 0.3931580, 0.4631781, 0.4911861, 0.4911861],
+            [0.002190305, 0.003273248, 0.004004514, 0.004369940, 0.004369940],
+        ),
+    }
+    for cause, (estimates, variances) in reference.items():
+        curve = cumulative_incidence(ss, cc, cause=cause)
+        for t, estimate, variance in zip(range(1, 6), estimates, variances, strict=True):
+            at = curve.at(t)
+            assert at.value == pytest.approx(estimate, abs=5e-8)
+            assert at.std_err is not None
+            assert at.std_err**2 == pytest.approx(variance, abs=5e-10)
+    # print(xx <- cuminc(ss,cc,gg,strt)): per group; NA after a group's last follow-up
+    by_group = {
+        (1, 1): ([0.1311269, 0.2699184, 0.3420625], [0.003922836, 0.009113464, 0.012507959]),
+        (2, 1): ([0.2176471, 0.2615686], [0.005528913, 0.006916070]),
+        (3, 1): ([0.3816280, 0.4889137, 0.5723581], [0.009854126, 0.012351948, 0.015575726]),
+        (1, 2): ([0.2257601, 0.2972171, 0.4415053], [0.005947601, 0.007356628, 0.014479506]),
+        (2, 2): ([0.3117647, 0.5878431], [0.007033454, 0.010927780]),
+        (3, 2): ([0.2160508, 0.2607532, 0.2607532], [0.006497566, 0.007867543, 0.007867543]),
+    }
+    for (group, cause), (estimates, variances) in by_group.items():
+        inside = gg == group
+        curve = cumulative_incidence(ss[inside], cc[inside], cause=cause)
+        for t, estimate, variance in zip(range(1, 4), estimates, variances, strict=False):
+            at = curve.at(t)
+            assert at.value == pytest.approx(estimate, abs=5e-8)
+            assert at.std_err is not None
+            assert at.std_err**2 == pytest.approx(variance, abs=5e-10)
+        if len(estimates) < 3:
+            with pytest.raises(InsufficientDataError, match="after the last observed time"):
+                curve.at(3)
+
+
+# --- naive cumulative incidence: explicit double sum for the variance ---------------------
+
+
+def naive_incidence(
+    durations: Sequence[float], causes: Sequence[int], cause: int
+) -> tuple[list[float], list[float], list[float]]:
+    """(times, incidence, variance) with the variance written as the O(T^2) double sum."""
+    times = sorted(set(durations))
+    rows = []
+    survival = 1.0
+    incidence = 0.0
+    for t in times:
+        n = sum(1 for x in durations if x >= t)
+        d1 = sum(1 for x, c in zip(durations, causes, strict=True) if x == t and c == cause)
+        d_all = sum(1 for x, c in zip(durations, causes, strict=True) if x == t and c > 0)
+        before = survival
+        survival *= 1.0 - d_all / n
+        incidence += before * d1 / n
+        rows.append((n, d1, d_all - d1, before, survival, incidence))
+    variances = []
+    for j in range(len(rows)):
+        f_t = rows[j][5]
+        total = 0.0
+        for n, d1, d2, before, after, f_i in rows[: j + 1]:
+            scale = before**2 / n**2
+            gap = (f_i - f_t) / after if after > 0 else 0.0
+            if d1:
+                total += scale * tie_factor(d1, n) * d1 * (1.0 + gap) ** 2
+            if d2 and after > 0:
+                total += scale * tie_factor(d2, n) * d2 * gap**2
+        variances.append(total)
+    return times, [r[5] for r in rows], variances
+
+
+def test_incidence_matches_naive_with_ties_and_zeros() -> None:
+    durations, causes, _, _ = tied_data(1, n=120, max_time=10)
+    for cause in (1, 2):
+        curve = cumulative_incidence(durations, causes, cause=cause)
+        times, incidence, variance = naive_incidence(durations.tolist(), causes.tolist(), cause)
+        np.testing.assert_array_equal(curve.times, times)
+        np.testing.assert_allclose(curve.incidence, incidence, rtol=1e-13)
+        # cumulative sums expanded in F(t) versus the direct double sum
+        np.testing.assert_allclose(curve.std_err**2, variance, rtol=1e-9, atol=1e-15)
+
+
+def test_incidence_matches_statsmodels() -> None:
+    durations, causes, _, _ = tied_data(2, n=500)
+    peer = CumIncidenceRight(durations, causes)
+    for cause in (1, 2):
+        curve = cumulative_incidence(durations, causes, cause=cause)
+        np.testing.assert_array_equal(curve.times, peer.times)
+        np.testing.assert_allclose(curve.incidence, peer.cinc[cause - 1], rtol=1e-12)
+
+
+def test_incidence_matches_lifelines_on_untied_data() -> None:
+    # lifelines jitters tied times, so compare on continuous durations only
+    rng = np.random.default_rng(3)
+    durations = rng.exponential(10.0, 200)
+    causes = rng.choice([0, 1, 2], size=200)
+    curve = cumulative_incidence(durations, causes, cause=1)
+    peer = AalenJohansenFitter(calculate_variance=False).fit(
+        durations, causes, event_of_interest=1
+    )
+    theirs = peer.cumulative_density_.iloc[:, 0]
+    np.testing.assert_allclose(curve.incidence, theirs.loc[curve.times].to_numpy(), rtol=1e-12)
+
+
+def test_incidences_and_survival_sum_to_one() -> None:
+    durations, causes, _, _ = tied_data(4)
+    total = sum(cumulative_incidence(durations, causes, cause=c).incidence for c in (1, 2))
+    km = KaplanMeierFitter().fit(durations, causes > 0)
+    survival = km.survival_function_.iloc[:, 0].loc[np.unique(durations)].to_numpy()
+    np.testing.assert_allclose(total + survival, 1.0, rtol=1e-12)
+
+
+def test_curve_fields_and_at() -> None:
+    days = [10, 20, 20, 35, 40, 50, 60, 75]
+    cause = [1, 2, 1, 0, 1, 2, 0, 1]
+    curve = cumulative_incidence(days, cause, cause=1, confidence_level=0.9)
+    assert isinstance(curve, IncidenceCurve)
+    np.testing.assert_array_equal(curve.n_at_risk, [8, 7, 5, 4, 3, 2, 1])
+    np.testing.assert_array_equal(curve.n_events, [1, 1, 0, 1, 0, 0, 1])
+    np.testing.assert_array_equal(curve.n_competing, [0, 1, 0, 0, 1, 0, 0])
+    np.testing.assert_array_equal(curve.n_censored, [0, 0, 1, 0, 0, 1, 0])
+    assert not curve.incidence.flags.writeable
+    at = curve.at(45)
+    assert isinstance(at, Estimate)
+    assert at.value == pytest.approx(curve.incidence[3])
+    assert at.std_err == pytest.approx(curve.std_err[3])
+    assert at.confidence_level == 0.9
+    assert curve.at(0).value == 0.0
+    assert curve.at(0).note == "before the first observed time"
+    assert curve.at(75).value == pytest.approx(curve.incidence[-1])
+    json.dumps(curve.to_dict())
+    absent = cumulative_incidence(days, cause, cause=3)
+    assert not absent.incidence.any()
+    assert not absent.upper.any()
+
+
+def test_loglog_bounds_formula() -> None:
+    durations, causes, _, _ = tied_data(5)
+    curve = cumulative_incidence(durations, causes, confidence_level=0.95)
+    z = stats.norm.ppf(0.975)
+    f, se = curve.incidence, curve.std_err
+    inside = (f > 0) & (f < 1)
+    lower = f[inside] ** np.exp(-z * se[inside] / (f[inside] * np.log(f[inside])))
+    upper = f[inside] ** np.exp(z * se[inside] / (f[inside] * np.log(f[inside])))
+    np.testing.assert_allclose(curve.lower[inside], lower, rtol=1e-12)
+    np.testing.assert_allclose(curve.upper[inside], upper, rtol=1e-12)
+    np.testing.assert_array_equal(curve.lower[~inside], f[~inside])
+
+
+def test_delayed_entry_uses_counting_process_risk_sets() -> None:
+    durations = np.array([5.0, 6, 7, 8, 9, 10])
+    entry = np.array([0.0, 0, 6, 6, 0, 2])
+    causes = np.array([1, 2, 1, 0, 1, 2])
+    curve = cumulative_incidence(durations, causes, entry=entry)
+    # at risk on (entry, exit]: at 7 the subjects entering at 6 count, at 6 they do not
+    np.testing.assert_array_equal(curve.n_at_risk, [4, 3, 4, 3, 2, 1])
+    plain = cumulative_incidence(durations, causes)
+    assert not np.allclose(curve.incidence, plain.incidence)
+
+
+@given(competing_samples(min_size=1, max_size=50, n_causes=3), st.floats(0.5, 0.99))
+def test_incidence_properties(sample: tuple[Any, Any, Any], level: float) -> None:
+    durations, causes, _ = sample
+    curves = [
+        cumulative_incidence(durations, causes, cause=c, confidence_level=level) for c in (1, 2, 3)
+    ]
+    total = sum(curve.incidence for curve in curves)
+    events = causes > 0
+    n_at_risk = curves[0].n_at_risk
+    deaths = np.bincount(
+        np.searchsorted(curves[0].times, durations[events]), minlength=n_at_risk.size
+    )
+    survival = np.cumprod(1.0 - deaths / n_at_risk)
+    np.testing.assert_allclose(total + survival, 1.0, rtol=1e-12, atol=1e-12)
+    wider = cumulative_incidence(
+        durations, causes, cause=1, confidence_level=min(level + 0.009, 0.999)
+    )
+    for curve in curves:
+        assert (np.diff(curve.incidence) >= -1e-15).all()
+        assert (curve.lower <= curve.incidence + 1e-12).all()
+        assert (curve.incidence <= curve.upper + 1e-12).all()
+        assert (curve.lower >= 0).all()
+        assert (curve.upper <= 1).all()
+    assert (wider.lower <= curves[0].lower + 1e-12).all()
+    assert (wider.upper >= curves[0].upper - 1e-12).all()
+    order = np.argsort(-durations, kind="stable")
+    reordered = cumulative_incidence(
+        durations[order], causes[order], cause=1, confidence_level=level
+    )
+    np.testing.assert_allclose(reordered.incidence, curves[0].incidence, rtol=1e-12)
+
+
+# --- naive Gray test: one loop per time and group ----------------------------------------
+
+
+def naive_counts(
+    durations: Sequence[float], causes: Sequence[int], groups: Sequence[int], t: float, cause: int
+) -> tuple[list[int], list[int], list[int]]:
+    """At-risk, cause and other-cause counts per group at time t."""
+    labels = sorted(set(groups))
+    rows = list(zip(durations, causes, groups, strict=True))
+    risk = [sum(1 for x, _, g in rows if g == label and x >= t) for label in labels]
+    own = [sum(1 for x, c, g in rows if g == label and x == t and c == cause) for label in labels]
+    other = [
+        sum(1 for x, c, g in rows if g == label and x == t and c not in (0, cause))
+        for label in labels
+    ]
+    return risk, own, other
+
+
+def naive_gray(
+    durations: Sequence[float],
+    causes: Sequence[int],
+    groups: Sequence[int],
+    *,
+    cause: int = 1,
+    rho: float = 0.0,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Gray's score and variance for one stratum, following the paper's quantities."""
+    labels = sorted(set(groups))
+    k = len(labels)
+    surv = [1.0] * k  # group Kaplan-Meier, left limit
+    inc = [0.0] * k  # group incidence of the cause, left limit
+    pooled = 0.0  # pooled incidence under the null, left limit
+    score = np.zeros(k)
+    c = np.zeros((k, k))
+    var = np.zeros((k, k))
+    v2 = np.zeros((k, k))
+    v3 = np.zeros(k)
+    for t in sorted(set(durations)):
+        risk, own, other = naive_counts(durations, causes, groups, t, cause)
+        d1 = sum(own)
+        if d1 == 0 and sum(other) == 0:
+            continue
+        h = [risk[g] / surv[g] if risk[g] > 0 else 0.0 for g in range(k)]
+        big_r = [risk[g] * (1 - inc[g]) / surv[g] if risk[g] > 0 else 0.0 for g in range(k)]
+        total_h, total_r = sum(h), sum(big_r)
+        surv_after = [
+            surv[g] * (1 - (own[g] + other[g]) / risk[g]) if risk[g] > 0 else surv[g]
+            for g in range(k)
+        ]
+        pooled_after = pooled + d1 / total_h
+        weight = (1 - pooled) ** rho
+        for g in range(k):
+            if risk[g] > 0:
+                score[g] += weight * (own[g] - d1 * big_r[g] / total_r)
+        a = np.zeros((k, k))
+        for i in range(k):
+            for j in range(k):
+                a[i, j] = weight * h[i] * ((i == j) - h[j] / total_h)
+        if d1 > 0:
+            c += a * d1 / (total_h * (1 - pooled))
+            for g in range(k):
+                if risk[g] == 0:
+                    continue
+                t4 = 1 - (1 - pooled_after) / surv_after[g] if surv_after[g] > 0 else 1.0
+                t5 = 1 - (d1 - 1) / (total_h * surv[g] - 1) if d1 > 1 else 1.0
+                t3 = t5 * surv[g] * d1 / (total_h * risk[g])
+                v3[g] += t4 * t4 * t3
+                for i in range(k):
+                    b_i = a[i, g] - t4 * c[i, g]
+                    v2[i, g] += b_i * t4 * t3
+                    for j in range(k):
+                        var[i, j] += b_i * (a[j, g] - t4 * c[j, g]) * t3
+        for g in range(k):
+            if other[g] == 0 or surv_after[g] <= 0:
+                continue
+            t4 = (1 - pooled_after) / surv_after[g]
+            t3 = tie_factor(other[g], risk[g]) * surv[g] ** 2 * other[g] / risk[g] ** 2
+            v3[g] += t4 * t4 * t3
+            for i in range(k):
+                v2[i, g] -= t4 * c[i, g] * t4 * t3
+                for j in range(k):
+                    var[i, j] += t4 * c[i, g] * t4 * c[j, g] * t3
+        for g in range(k):
+            if risk[g] > 0:
+                inc[g] += surv[g] * own[g] / risk[g]
+        surv = surv_after
+        pooled = pooled_after
+    for i in range(k):
+        for j in range(k):
+            for g in range(k):
+                var[i, j] += c[i, g] * c[j, g] * v3[g] + c[i, g] * v2[j, g] + c[j, g] * v2[i, g]
+    return score, var
+
+
+def naive_statistic(score: NDArray[np.float64], var: NDArray[np.float64]) -> float:
+    return float(score[:-1] @ np.linalg.solve(var[:-1, :-1], score[:-1]))
+
+
+@pytest.mark.parametrize("rho", [0.0, 1.0])
+@pytest.mark.parametrize("cause", [1, 2])
+def test_gray_matches_naive(rho: float, cause: int) -> None:
+    durations, causes, groups, _ = tied_data(6, n=150, max_time=12)
+    res = gray_test(durations, causes, groups, cause=cause, rho=rho)
+    score, var = naive_gray(
+        durations.tolist(), causes.tolist(), groups.tolist(), cause=cause, rho=rho
+    )
+    np.testing.assert_allclose(res.score, score, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(res.variance, var, rtol=1e-10, atol=1e-12)
+    assert res.statistic == pytest.approx(naive_statistic(score, var), rel=1e-10)
+    assert res.dof == 2
+    assert res.pvalue == pytest.approx(stats.chi2.sf(res.statistic, 2), rel=1e-12)
+
+
+def test_gray_stratified_sums_strata() -> None:
+    durations, causes, groups, strata = tied_data(7, n=160, max_time=10)
+    res = gray_test(durations, causes, groups, strata=strata)
+    score = np.zeros(3)
+    var = np.zeros((3, 3))
+    for s in (0, 1):
+        inside = strata == s
+        part = naive_gray(
+            durations[inside].tolist(), causes[inside].tolist(), groups[inside].tolist()
+        )
+        score += part[0]
+        var += part[1]
+    np.testing.assert_allclose(res.score, score, rtol=1e-10, atol=1e-12)
+    assert res.statistic == pytest.approx(naive_statistic(score, var), rel=1e-10)
+    assert res.details["strata"] == 2
+
+
+def test_gray_score_is_logrank_score_without_competing_events() -> None:
+    # with no competing cause, the subdistribution hazard is the hazard: Gray's score is
+    # the log-rank observed minus expected
+    durations, causes, groups, _ = tied_data(8)
+    single = np.where(causes == 2, 0, causes)
+    res = gray_test(durations, single, groups)
+    lr = logrank(durations, single > 0, groups)
+    np.testing.assert_allclose(res.score, lr.o_minus_e, rtol=1e-12, atol=1e-12)
+
+
+def test_gray_result_fields() -> None:
+    durations, causes, groups, _ = tied_data(9)
+    labels = np.array(["c", "a", "b"], dtype=object)[groups]
+    res = gray_test(durations, causes, labels, cause=2)
+    assert isinstance(res, GrayTestResult)
+    assert res.groups == ("a", "b", "c")
+    assert res.cause == 2
+    assert res.method == "gray"
+    assert res.score.sum() == pytest.approx(0.0, abs=1e-10)
+    np.testing.assert_allclose(res.n_subjects.sum(), durations.size)
+    assert res.n_events.sum() == (causes == 2).sum()
+    json.dumps(res.to_dict())
+
+
+def test_gray_missing_labels_are_excluded() -> None:
+    durations, causes, groups, strata = tied_data(10, n=100)
+    labels = groups.astype(object)
+    labels[:3] = None
+    layer = strata.astype(object)
+    layer[3] = None
+    res = gray_test(durations, causes, labels, strata=layer)
+    assert dict(res.exclusions) == {"missing group": 3, "missing stratum": 1}
+    assert res.n == 96
+
+
+@given(competing_samples(min_size=4, max_size=40, n_groups=3), st.randoms(use_true_random=False))
+def test_gray_properties(sample: tuple[Any, Any, Any], random: Any) -> None:
+    durations, causes, groups = sample
+    try:
+        res = gray_test(durations, causes, groups)
+    except InsufficientDataError:
+        return
+    assert 0.0 <= res.pvalue <= 1.0
+    assert res.score.sum() == pytest.approx(0.0, abs=1e-9)
+    order = list(range(durations.size))
+    random.shuffle(order)
+    shuffled = gray_test(durations[order], causes[order], groups[order])
+    assert shuffled.statistic == pytest.approx(res.statistic, rel=1e-7, abs=1e-9)
+    relabelled = gray_test(durations, causes, 10 - groups)
+    assert relabelled.statistic == pytest.approx(res.statistic, rel=1e-7, abs=1e-9)
+
+
+# --- bad input ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("causes", "match"),
+    [
+        ([1, -1, 0], "`causes` must hold cause codes: whole numbers.*-1 at index 1"),
+        ([1, 1.5, 0], r"`causes` must hold cause codes: whole numbers.*1\.5 at index 1"),
+        ([1, math.nan, 0], "`causes` must hold cause codes.*nan at index 1"),
+        ([True, False, True], "`causes` must hold cause codes.*booleans"),
+        (["a", "b", "c"], "`causes` must hold cause codes.*non-numeric"),
+        ([[1, 2, 0]], "`causes` must be 1-dimensional"),
+    ],
+)
+def test_bad_causes(causes: object, match: str) -> None:
+    with pytest.raises(InvalidInputError, match=match):
+        cumulative_incidence([1, 2, 3], causes)
+
+
+@pytest.mark.parametrize("cause", [0, -1, 1.0, True, "1"])
+def test_bad_cause(cause: object) -> None:
+    with pytest.raises(InvalidInputError, match="`cause` must be a positive whole number"):
+        cumulative_incidence([1, 2, 3], [1, 2, 0], cause=cause)  # type: ignore[arg-type]
+
+
+def test_bad_durations_and_lengths() -> None:
+    with pytest.raises(InvalidInputError, match="`durations` must hold non-negative durations"):
+        cumulative_incidence([1, -2, 3], [1, 2, 0])
+    with pytest.raises(InvalidInputError, match="`durations` must hold finite durations"):
+        cumulative_incidence([1, math.inf, 3], [1, 2, 0])
+    with pytest.raises(InvalidInputError, match="`durations` must have the same length"):
+        cumulative_incidence([1, 2, 3], [1, 2])
+    with pytest.raises(InvalidInputError, match="`durations` must have the same length"):
+        gray_test([1, 2, 3], [1, 2, 0], [0, 1])
+
+
+def test_entry_after_exit() -> None:
+    with pytest.raises(InvalidInputError, match="`entry` must be strictly before the duration"):
+        cumulative_incidence([1, 2, 3], [1, 2, 0], entry=[0, 2, 1])
+
+
+def test_bad_confidence_level() -> None:
+    with pytest.raises(InvalidInputError, match="`confidence_level` must be a number"):
+        cumulative_incidence([1, 2, 3], [1, 2, 0], confidence_level=95)
+
+
+def test_empty_input() -> None:
+    with pytest.raises(InsufficientDataError, match="at least one subject"):
+        cumulative_incidence([], [])
+
+
+@pytest.mark.parametrize("time", [-1.0, math.nan, "5", True])
+def test_bad_time(time: object) -> None:
+    curve = cumulative_incidence([1, 2, 3], [1, 2, 0])
+    with pytest.raises(InvalidInputError, match="`time` must be a finite, non-negative number"):
+        curve.at(time)  # type: ignore[arg-type]
+
+
+def test_time_after_follow_up() -> None:
+    curve = cumulative_incidence([1, 2, 3], [1, 2, 0])
+    with pytest.raises(InsufficientDataError, match="after the last observed time"):
+        curve.at(3.5)
+
+
+def test_gray_bad_input() -> None:
+    with pytest.raises(InvalidInputError, match="`rho` must be a finite number"):
+        gray_test([1, 2, 3], [1, 2, 0], [0, 1, 0], rho=math.inf)
+    with pytest.raises(InvalidInputError, match="`rho` must be a finite number"):
+        gray_test([1, 2, 3], [1, 2, 0], [0, 1, 0], rho="0")  # type: ignore[arg-type]
+    with pytest.raises(InsufficientDataError, match="at least 2 groups"):
+        gray_test([1, 2, 3], [1, 2, 0], [0, 0, 0])
+    with pytest.raises(InsufficientDataError, match="zero variance"):
+        gray_test([1, 2, 3, 4], [2, 2, 0, 0], [0, 1, 0, 1])
+    with pytest.raises(InsufficientDataError, match="not positive semi-definite"):
+        # every subject has the cause by time 1: the pooled incidence reaches 1
+        gray_test([0, 1, 1, 1, 1], [1, 1, 1, 1, 1], [0, 0, 1, 2, 2])
+    with pytest.raises(InvalidInputError, match="`strata` must be 1-dimensional"):
+        gray_test([1, 2, 3], [1, 2, 0], [0, 1, 0], strata=[[1, 2, 3]])

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+import scipy.linalg
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from ipsstats import InvalidInputError
+from ipsstats.disclosure import suppress_small_counts
+
+
+def _with_margins(counts: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    full = np.zeros((counts.shape[0] + 1, counts.shape[1] + 1), dtype=np.int64)
+    full[:-1, :-1] = counts
+    full[:-1, -1] = counts.sum(axis=1)
+    full[-1, :-1] = counts.sum(axis=0)
+    full[-1, -1] = counts.sum()
+    return full
+
+
+def _determined_cells(full: np.ndarray[Any, Any], hidden: np.ndarray[Any, Any]) -> list[Any]:
+    """Hidden cells fixed by the row and column equations: zero in every null-space vector."""
+    cells = [tuple(c) for c in np.argwhere(hidden)]
+    nrow, ncol = full.shape
+    equations = [
+        [(1.0 if c[1] < ncol - 1 else -1.0) if c[0] == i else 0.0 for c in cells]
+        for i in range(nrow)
+    ] + [
+        [(1.0 if c[0] < nrow - 1 else -1.0) if c[1] == j else 0.0 for c in cells]
+        for j in range(ncol)
+    ]
+    null = scipy.linalg.null_space(np.array(equations))
+    return [cell for k, cell in enumerate(cells) if np.allclose(null[k], 0.0, atol=1e-9)]
+
+
+def test_primary_rounding_and_reasons() -> None:
+    safe = suppress_small_counts([[12, 3, 40], [25, 9, 31]])
+    assert safe.cells() == [
+        ["*", "*", "40", "55"],
+        ["*", "*", "30", "65"],
+        ["35", "10", "70", "120"],
+    ]
+    assert safe.reasons[0][1] == "primary: count below 5"
+    assert safe.reasons[0][0].startswith("secondary")
+    assert safe.reasons[0][2] == ""
+    assert safe.percent_suppressed[0, 0]
+    assert not safe.percent_suppressed[0, 2]
+    assert safe.percent[0, 2] == pytest.approx(100 * 40 / 71, rel=1e-12)
+
+
+def test_rounding_half_up_to_nearest_five() -> None:
+    safe = suppress_small_counts([[5, 7, 8], [12, 13, 100]], secondary=False)
+    assert safe.shown[0, :3].tolist() == [5, 5, 10]
+    assert safe.shown[1, :3].tolist() == [10, 15, 100]
+
+
+def test_threshold_and_round_to_configurable() -> None:
+    safe = suppress_small_counts([[7, 8], [20, 30]], threshold=8, round_to=1, secondary=False)
+    assert safe.cells()[0][:2] == ["*", "8"]
+    assert safe.threshold == 8
+    assert safe.round_to == 1
+
+
+def test_keep_zeros() -> None:
+    safe = suppress_small_counts([[0, 10], [10, 10]], keep_zeros=True)
+    assert safe.cells()[0][0] == "0"
+    hidden = suppress_small_counts([[0, 10], [10, 10]])
+    assert hidden.cells()[0][0] == "*"
+
+
+def test_one_dimensional_counts_protect_the_total() -> None:
+    safe = suppress_small_counts([134, 77, 64, 38, 3])
+    assert safe.shown.shape == (1, 6)
+    assert safe.cells()[0] == ["135", "75", "65", "*", "*", "315"]
+    assert safe.reasons[0][3].startswith("secondary")
+
+
+def test_labels_come_from_table_objects() -> None:
+    class Table:
+        counts = np.array([[10, 20], [30, 40]])
+        row_levels = ("job", "no job")
+        col_levels = ("White", "Black")
+
+    safe = suppress_small_counts(Table())
+    assert safe.row_levels == ("job", "no job")
+    assert "White" in safe.to_text()
+
+
+def test_to_dict_is_json_safe() -> None:
+    out = suppress_small_counts([[12, 3, 40], [25, 9, 31]]).to_dict()
+    assert json.loads(json.dumps(out, allow_nan=False)) == out
+    assert out["percent"][0][0] is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"threshold": 0}, r"`threshold` must be a positive integer; got 0"),
+        ({"threshold": 2.5}, r"`threshold` must be a positive integer; got 2\.5"),
+        ({"round_to": True}, r"`round_to` must be a positive integer; got True"),
+    ],
+)
+def test_bad_options(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        suppress_small_counts([[1, 2]], **kwargs)
+
+
+def test_bad_tables() -> None:
+    with pytest.raises(InvalidInputError, match=r"`table` must hold non-negative counts"):
+        suppress_small_counts([[1, -2]])
+    with pytest.raises(InvalidInputError, match=r"`table` must be 1- or 2-dimensional"):
+        suppress_small_counts(np.ones((2, 2, 2), dtype=int))
+
+
+tables = hnp.arrays(
+    np.int64,
+    st.tuples(st.integers(1, 4), st.integers(2, 5)),
+    elements=st.one_of(st.integers(0, 6), st.integers(0, 60)),
+)
+
+
+@given(tables, st.integers(2, 8))
+def test_no_suppressed_cell_is_recoverable(counts: np.ndarray[Any, Any], threshold: int) -> None:
+    safe = suppress_small_counts(counts, threshold=threshold, round_to=1)
+    full = _with_margins(counts)
+    assert np.array_equal(safe.shown[~safe.suppressed], full[~safe.suppressed])
+    assert np.all(safe.suppressed[full < threshold])
+    assert _determined_cells(full, safe.suppressed) == []
+
+
+@given(tables)
+def test_without_secondary_only_primary_cells_hidden(counts: np.ndarray[Any, Any]) -> None:
+    safe = suppress_small_counts(counts, secondary=False)
+    assert np.array_equal(safe.suppressed, _with_margins(counts) < 5)
+
+
+def test_recovery_check_detects_primary_only_suppression() -> None:
+    counts = np.array([[12, 3, 40], [25, 9, 31]])
+    safe = suppress_small_counts(counts, secondary=False)
+    assert _determined_cells(_with_margins(counts), safe.suppressed) == [(0, 1)]

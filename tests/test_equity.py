@@ -1,0 +1,677 @@
+"""Tests of ipsstats.equity: access, outcome and duration equity.
+
+References: the published tables of Perkins et al. (2022), BJPsych Bulletin 46, Tables 2
+and 3 (values typed from the paper below, errata from its own counts noted beside them);
+naive recomputations written here; scipy and lifelines as cross-checks.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from ipsstats import (
+    Cohort,
+    ContingencyTable,
+    Counts,
+    InsufficientDataError,
+    InvalidInputError,
+    StratifiedTable,
+    independence,
+    kaplan_meier,
+    logrank,
+)
+from ipsstats.calendar import DAYS_PER_MONTH
+from ipsstats.datasets import perkins2022
+from ipsstats.equity import (
+    AccessEquity,
+    OutcomeEquity,
+    ReportedTest,
+    access_equity,
+    duration_equity,
+    outcome_equity,
+)
+
+ETHNICITY = ("White", "Asian/Asian British", "Black/Black British", "Mixed", "Other")
+
+
+def pct(x: float | None) -> str:
+    """Percent to one decimal, as the paper prints it."""
+    assert x is not None
+    return f"{100 * x:.1f}"
+
+
+# ---- Table 2 (access) -------------------------------------------------------------------
+# Printed in Perkins et al. (2022), Table 2. Errata (recomputed from the paper's counts):
+# WWT White IPS n printed 114 in Table 1 and 144 in Table 2 (144 is right); WWT White reach
+# printed 1.6 (144/900 = 16.0); WWT caseload Mixed printed 2.3% (61/2192 = 2.8%); WWT IPS
+# Black printed 18.0% in Table 2, 18.1% in Table 1 (63/349 = 18.05...%, 18.1).
+TABLE2: dict[str, dict[str, Any]] = {
+    "CNWL": {
+        "ips": (134, 77, 64, 38, 52),
+        "ips_pct": ("36.7", "21.1", "17.5", "10.4", "14.2"),
+        "caseload": (2774, 1158, 810, 936, 1335),
+        "caseload_pct": ("39.6", "16.5", "11.5", "13.3", "19.0"),
+        "reach": ("4.8", "6.6", "7.9", "4.1", "3.9"),
+        "not_known": (47, "11.4", 1350, "16.1", "3.5"),
+        "chi2": "22.05",
+    },
+    "WWT": {
+        "ips": (144, 114, 63, 21, 7),
+        "ips_pct": ("41.3", "32.7", "18.1", "6.0", "2.0"),  # Black: erratum, printed 18.0
+        "caseload": (900, 805, 259, 61, 167),
+        "caseload_pct": ("41.1", "36.7", "11.8", "2.8", "7.6"),  # Mixed: erratum, printed 2.3
+        "reach": ("16.0", "14.2", "24.3", "34.4", "4.2"),  # White: erratum, printed 1.6
+        "not_known": (18, "4.9", 90, "3.9", "20.0"),
+        "chi2": "34.22",
+    },
+}
+
+
+@pytest.mark.parametrize("service", ["CNWL", "WWT"])
+def test_access_reproduces_table_2(service: str) -> None:
+    data = perkins2022()
+    ref = TABLE2[service]
+    res = access_equity(data.ips_ethnicity[service], data.caseload_ethnicity[service])
+    assert res.method == "homogeneity"
+    assert [g.group for g in res.groups] == list(ETHNICITY)
+    assert tuple(g.ips_n for g in res.groups) == ref["ips"]
+    assert tuple(g.eligible_n for g in res.groups) == ref["caseload"]
+    assert tuple(pct(g.ips_share) for g in res.groups) == ref["ips_pct"]
+    assert tuple(pct(g.eligible_share) for g in res.groups) == ref["caseload_pct"]
+    assert tuple(pct(g.reach.value if g.reach else None) for g in res.groups) == ref["reach"]
+    ips_nk, ips_nk_pct, case_nk, case_nk_pct, reach_nk = ref["not_known"]
+    assert (res.ips_missing, res.eligible_missing) == (ips_nk, case_nk)
+    assert pct(res.ips_missing_share) == ips_nk_pct
+    assert pct(res.eligible_missing_share) == case_nk_pct
+    assert res.missing_reach is not None
+    assert pct(res.missing_reach.value) == reach_nk
+    assert f"{res.test.statistic:.2f}" == ref["chi2"]
+    assert res.test.dof == 4
+    assert res.test.pvalue < 0.01
+    assert res.test.n_excluded == ips_nk + case_nk
+    # the statistic is Pearson's on the 2 x 5 table (independent route: scipy)
+    expected = stats.chi2_contingency(np.array([ref["ips"], ref["caseload"]]), correction=False)
+    assert res.test.statistic == pytest.approx(expected.statistic, rel=1e-10)
+    assert res.test.pvalue == pytest.approx(expected.pvalue, rel=1e-10)
+
+
+def test_access_black_over_represented_in_both_services() -> None:
+    # The paper: Black/Black British people were 52% over-represented in both services.
+    data = perkins2022()
+    for service in ("CNWL", "WWT"):
+        res = access_equity(data.ips_ethnicity[service], data.caseload_ethnicity[service])
+        black = res.groups[2]
+        assert black.representation_ratio.value == pytest.approx(1.52, abs=0.015)
+        assert black.flag == "over"
+        assert black.adjusted_residual is not None
+        assert black.adjusted_residual > 1.96
+
+
+def test_access_reach_is_wilson_interval() -> None:
+    res = access_equity({"a": 10, "b": 20}, {"a": 100, "b": 100})
+    reach = res.groups[0].reach
+    assert reach is not None
+    # Wilson interval written out (Wilson 1927): centre and half-width
+    z, n, p = stats.norm.isf(0.025), 100, 0.1
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    assert reach.lower == pytest.approx(centre - half, rel=1e-12)
+    assert reach.upper == pytest.approx(centre + half, rel=1e-12)
+    assert res.overall_reach is not None
+    assert res.overall_reach.value == pytest.approx(30 / 200, rel=1e-15)
+
+
+def test_access_homogeneity_ratio_is_katz() -> None:
+    res = access_equity({"a": 30, "b": 70}, {"a": 200, "b": 800})
+    ratio = res.groups[0].representation_ratio
+    a, n_a, b, n_b = 30, 100, 200, 1000
+    se = math.sqrt(1 / a - 1 / n_a + 1 / b - 1 / n_b)
+    z = stats.norm.isf(0.025)
+    assert ratio.value == pytest.approx(1.5, rel=1e-12)
+    assert ratio.lower == pytest.approx(1.5 * math.exp(-z * se), rel=1e-10)
+    assert ratio.upper == pytest.approx(1.5 * math.exp(z * se), rel=1e-10)
+
+
+def test_access_goodness_of_fit_takes_caseload_shares_as_known() -> None:
+    data = perkins2022()
+    res = access_equity(
+        data.ips_ethnicity["CNWL"], data.caseload_ethnicity["CNWL"], method="goodness-of-fit"
+    )
+    ips = np.array(TABLE2["CNWL"]["ips"])
+    share = np.array(TABLE2["CNWL"]["caseload"]) / sum(TABLE2["CNWL"]["caseload"])
+    ref = stats.chisquare(ips, ips.sum() * share)
+    assert res.method == "goodness-of-fit"
+    assert res.test.statistic == pytest.approx(ref.statistic, rel=1e-10)
+    assert res.test.pvalue == pytest.approx(ref.pvalue, rel=1e-10)
+    ratio = res.groups[0].representation_ratio
+    assert ratio.value == pytest.approx((134 / 365) / share[0], rel=1e-12)
+
+
+def _naive_subset_log_se(a: int, n_a: int, e: int, n_e: int) -> float:
+    """Delta method by finite differences over the two independent shares."""
+    b, n_b = e - a, n_e - n_a
+    p1, p2 = a / n_a, b / n_b
+
+    def log_rr(x: float, y: float) -> float:
+        return math.log(x) - math.log((n_a * x + n_b * y) / n_e)
+
+    h = 1e-6
+    d1 = (log_rr(p1 + h, p2) - log_rr(p1 - h, p2)) / (2 * h)
+    d2 = (log_rr(p1, p2 + h) - log_rr(p1, p2 - h)) / (2 * h)
+    return math.sqrt(d1 * d1 * p1 * (1 - p1) / n_a + d2 * d2 * p2 * (1 - p2) / n_b)
+
+
+def test_access_subset_tests_users_against_non_users() -> None:
+    data = perkins2022()
+    ips, case = TABLE2["WWT"]["ips"], TABLE2["WWT"]["caseload"]
+    res = access_equity(data.ips_ethnicity["WWT"], data.caseload_ethnicity["WWT"], method="subset")
+    non_users = np.array(case) - np.array(ips)
+    ref = stats.chi2_contingency(np.array([ips, non_users]), correction=False)
+    assert res.test.statistic == pytest.approx(ref.statistic, rel=1e-10)
+    for k, group in enumerate(res.groups):
+        ratio = group.representation_ratio
+        assert ratio.value == pytest.approx((ips[k] / sum(ips)) / (case[k] / sum(case)))
+        se = _naive_subset_log_se(ips[k], sum(ips), case[k], sum(case))
+        assert ratio.std_err == pytest.approx(se, rel=1e-6)  # finite differences: ~1e-9
+        assert ratio.lower is not None
+        assert ratio.upper is not None
+        assert ratio.value is not None
+        assert math.log(ratio.upper / ratio.value) == pytest.approx(1.959963984540054 * se, 1e-6)
+
+
+def test_access_missing_include_and_sensitivity() -> None:
+    data = perkins2022()
+    ips, case = data.ips_ethnicity["WWT"], data.caseload_ethnicity["WWT"]
+    included = access_equity(ips, case, missing="include")
+    assert included.groups[-1].group == "Missing"
+    assert (included.groups[-1].ips_n, included.groups[-1].eligible_n) == (18, 90)
+    assert included.test.n_excluded == 0
+    assert included.test.dof == 5
+    both = access_equity(ips, case, missing="sensitivity")
+    assert both.missing == "sensitivity"
+    assert both.test.statistic == pytest.approx(34.2242, abs=1e-4)
+    assert both.sensitivity is not None
+    assert both.sensitivity.test.statistic == pytest.approx(included.test.statistic, rel=1e-15)
+    none_missing = access_equity({"a": 1, "b": 9}, {"a": 50, "b": 50}, missing="sensitivity")
+    assert none_missing.sensitivity is None
+    assert any("not needed" in c for c in none_missing.caveats)
+
+
+def test_access_reach_withheld_when_users_exceed_caseload() -> None:
+    res = access_equity({"a": 30, "b": 10}, {"a": 20, "b": 100})
+    assert all(g.reach is None for g in res.groups)
+    assert res.overall_reach is None
+    assert any("reach is not computed" in c and "'a'" in c for c in res.caveats)
+
+
+@given(
+    st.lists(st.integers(1, 50), min_size=2, max_size=6).flatmap(
+        lambda ips: st.tuples(
+            st.just(ips), st.lists(st.integers(0, 200), min_size=len(ips), max_size=len(ips))
+        )
+    )
+)
+def test_access_properties(pair: tuple[list[int], list[int]]) -> None:
+    ips, extra = pair
+    eligible = [a + x for a, x in zip(ips, extra, strict=True)]
+    labels = [f"g{k}" for k in range(len(ips))]
+    res = access_equity(
+        dict(zip(labels, ips, strict=True)), dict(zip(labels, eligible, strict=True))
+    )
+    assert math.fsum(g.ips_share for g in res.groups) == pytest.approx(1.0)
+    overall = sum(ips) / sum(eligible)
+    for g in res.groups:
+        assert g.reach is not None
+        assert g.reach.value is not None
+        rr = g.representation_ratio
+        assert rr.value == pytest.approx(g.reach.value / overall, rel=1e-12)
+        if g.flag == "over":
+            assert rr.lower is not None
+            assert rr.lower > 1
+        elif g.flag == "under":
+            assert rr.upper is not None
+            assert rr.upper < 1
+    assert 0.0 <= res.test.pvalue <= 1.0
+
+
+# ---- access: bad input ----------------------------------------------------------------------
+
+
+def test_access_rejects_different_groups() -> None:
+    with pytest.raises(InvalidInputError, match=r"only in `ips_counts`: \['c'\].*\['d'\]"):
+        access_equity({"a": 1, "b": 2, "c": 3}, {"a": 10, "b": 20, "d": 5})
+
+
+def test_access_subset_rejects_more_users_than_eligible() -> None:
+    with pytest.raises(InvalidInputError, match=r"`eligible_counts` must .*'Mixed' \(30 IPS"):
+        access_equity({"White": 10, "Mixed": 30}, {"White": 100, "Mixed": 20}, method="subset")
+
+
+def test_access_rejects_bad_inputs_and_options() -> None:
+    with pytest.raises(InvalidInputError, match="`ips_counts` must be Counts or a mapping"):
+        access_equity([1, 2], {"a": 1, "b": 2})
+    with pytest.raises(InvalidInputError, match="`method`"):
+        access_equity({"a": 1, "b": 2}, {"a": 1, "b": 2}, method="chi")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`missing`"):
+        access_equity({"a": 1, "b": 2}, {"a": 1, "b": 2}, missing="drop")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="confidence_level"):
+        access_equity({"a": 1, "b": 2}, {"a": 1, "b": 2}, confidence_level=95)
+
+
+def test_access_missing_labels_in_mappings() -> None:
+    res = access_equity(
+        {"a": 5, "b": 5, "Not known": 2},
+        {"a": 50, "b": 50, "Not known": 10},
+        missing_labels=["Not known"],
+    )
+    assert (res.ips_missing, res.eligible_missing) == (2, 10)
+    assert isinstance(res, AccessEquity)
+    assert "reach" in res.to_text()
+
+
+# ---- Table 3 (outcome) ----------------------------------------------------------------------
+# Printed in Perkins et al. (2022), Table 3: per ethnic group "jobs (%)", and chi-squared, P
+# per service and in total. Six-month denominators are not printed; the only counts that
+# reproduce the printed percentages and tests are CNWL 46/20/20/15/26, WWT 63/33/22/9/1.
+# Errata: total "all" P printed 0.84 (the counts give 0.833); CNWL six-month chi-squared
+# printed 5.66 (the counts give 5.667) and its P printed 0.22 (the counts give 0.225): both
+# truncated rather than rounded.
+TABLE3: dict[str, dict[str, Any]] = {
+    "all": {
+        "CNWL": ((47, 35, 23, 15, 21), ("35.1", "45.5", "35.9", "39.5", "40.4"), 2.50, 0.64),
+        "WWT": ((46, 37, 18, 5, 1), ("31.9", "32.5", "28.6", "23.8", "14.3"), 1.76, 0.78),
+        "total": ((93, 72, 41, 20, 22), ("33.5", "37.7", "32.3", "33.9", "37.3"), 1.46, 0.84),
+    },
+    "six": {
+        "CNWL": ((18, 8, 6, 10, 13), ("39.1", "40.0", "30.0", "66.7", "50.0"), 5.66, 0.22),
+        "WWT": ((29, 13, 10, 2, 0), ("46.0", "39.4", "45.5", "22.2", "0.0"), 2.78, 0.59),
+        "total": ((47, 21, 16, 12, 13), ("43.1", "39.6", "38.1", "50.0", "48.1"), 1.43, 0.84),
+    },
+}
+ERRATA = {
+    ("all", "total", "p"): 0.83,
+    ("six", "CNWL", "chi2"): 5.67,
+    ("six", "CNWL", "p"): 0.23,
+}
+
+
+def _overall(res: OutcomeEquity) -> ReportedTest:
+    assert res.overall is not None
+    return res.overall
+
+
+def _by_service(window: str) -> StratifiedTable:
+    data = perkins2022()
+    jobs = data.jobs_all if window == "all" else data.jobs_six_month
+    return StratifiedTable.from_tables(
+        {"CNWL": jobs["CNWL"], "WWT": jobs["WWT"]}, strata_name="service"
+    )
+
+
+@pytest.mark.parametrize("window", ["all", "six"])
+def test_outcome_reproduces_table_3(window: str) -> None:
+    res = outcome_equity(_by_service(window), "ethnicity")
+    tests = {"total": _overall(res), "CNWL": res.stratum_tests[0], "WWT": res.stratum_tests[1]}
+    assert [t.label for t in res.stratum_tests] == ["service = CNWL", "service = WWT"]
+    for where, (jobs, percents, chi2, p) in TABLE3[window].items():
+        test = tests[where]
+        assert test.asymptotic is not None
+        printed_chi2 = ERRATA.get((window, where, "chi2"), chi2)
+        printed_p = ERRATA.get((window, where, "p"), p)
+        assert round(test.asymptotic.statistic, 2) == pytest.approx(printed_chi2, abs=1e-9)
+        assert round(test.asymptotic.pvalue, 2) == pytest.approx(printed_p, abs=1e-9)
+        if (window, where, "chi2") in ERRATA:  # the printed value is the truncated one
+            assert math.floor(100 * test.asymptotic.statistic) / 100 == chi2
+            assert math.floor(100 * test.asymptotic.pvalue) / 100 == p
+        assert test.asymptotic.dof == 4
+        if where == "total":
+            assert tuple(g.jobs for g in res.groups) == jobs
+            assert tuple(pct(g.rate.value) for g in res.groups) == percents
+
+
+def test_outcome_per_service_groups() -> None:
+    data = perkins2022()
+    for window, tables in (("all", data.jobs_all), ("six", data.jobs_six_month)):
+        for service in ("CNWL", "WWT"):
+            res = outcome_equity(tables[service], "ethnicity")
+            jobs, percents, _, _ = TABLE3[window][service]
+            assert tuple(g.jobs for g in res.groups) == jobs
+            assert tuple(pct(g.rate.value) for g in res.groups) == percents
+            assert len(res.tests) == 1
+            assert _overall(res).adjusted_pvalue == _overall(res).result.pvalue
+
+
+def test_outcome_flags_the_two_small_expected_tests() -> None:
+    flagged = []
+    for window in ("all", "six"):
+        res = outcome_equity(_by_service(window), "ethnicity")
+        for test in (_overall(res), *res.stratum_tests):
+            if test.small_expected:
+                flagged.append((window, test.label))
+                assert test.min_expected is not None
+                assert test.min_expected < 5
+                assert test.exact is not None
+                assert test.asymptotic is not None
+                assert test.exact.method == "fisher-freeman-halton"
+                assert test.exact.pvalue != test.asymptotic.pvalue
+                assert "exact p" in str(test)
+            else:
+                assert test.exact is None
+    assert flagged == [("all", "service = WWT"), ("six", "service = WWT")]
+
+
+def _naive_exact_2xk(jobs: tuple[int, ...], people: tuple[int, ...]) -> float:
+    """Fisher-Freeman-Halton p-value of a k x 2 table by enumerating every table."""
+    total = sum(jobs)
+    log_fact = [math.lgamma(i + 1) for i in range(sum(people) + 1)]
+
+    def log_p(x: tuple[int, ...]) -> float:
+        return sum(
+            log_fact[n] - log_fact[k] - log_fact[n - k] for k, n in zip(x, people, strict=True)
+        ) - (log_fact[sum(people)] - log_fact[total] - log_fact[sum(people) - total])
+
+    observed = log_p(jobs)
+    p = 0.0
+    for x in itertools.product(*(range(n + 1) for n in people)):
+        if sum(x) == total:
+            lp = log_p(x)
+            if lp <= observed + 1e-7:
+                p += math.exp(lp)
+    return p
+
+
+def test_outcome_exact_pvalue_of_wwt_six_month_against_enumeration() -> None:
+    res = outcome_equity(perkins2022().jobs_six_month["WWT"], "ethnicity")
+    exact = _overall(res).exact
+    assert exact is not None
+    expected = _naive_exact_2xk((29, 13, 10, 2, 0), (63, 33, 22, 9, 1))
+    assert exact.pvalue == pytest.approx(expected, rel=1e-9)
+    # auto chose the exact test here (Cochran's rule fails) and says why
+    assert _overall(res).result.method == "fisher-freeman-halton"
+    assert "Cochran" in getattr(_overall(res).result, "reason", "")
+
+
+def test_outcome_holm_across_the_family() -> None:
+    res = outcome_equity(_by_service("six"), "ethnicity")
+    raw = [t.result.pvalue for t in res.tests]
+    m = len(raw)
+    order = np.argsort(raw)
+    naive = np.empty(m)
+    running = 0.0
+    for rank, k in enumerate(order):  # Holm (1979) step-down, written out
+        running = max(running, min(1.0, (m - rank) * raw[k]))
+        naive[k] = running
+    assert [t.adjusted_pvalue for t in res.tests] == pytest.approx(naive.tolist(), rel=1e-12)
+    assert all(t.adjust == "holm" for t in res.tests)
+    assert res.cmh_tests[0].label == "CMH across service"
+    assert res.cmh_tests[0].result.dof == 4
+    unadjusted = outcome_equity(_by_service("six"), "ethnicity", adjust="none")
+    assert [t.adjusted_pvalue for t in unadjusted.tests] == raw
+
+
+def test_outcome_rates_ratios_and_differences() -> None:
+    res = outcome_equity(perkins2022().jobs_all["CNWL"], "ethnicity")
+    assert res.reference == "White"  # the largest group by default
+    white, asian = res.groups[0], res.groups[1]
+    assert white.rate_ratio is None
+    assert asian.rate_ratio is not None
+    assert asian.rate_difference is not None
+    assert asian.rate_ratio.value == pytest.approx((35 / 77) / (47 / 134), rel=1e-12)
+    assert asian.rate_difference.value == pytest.approx(35 / 77 - 47 / 134, rel=1e-12)
+    assert res.cramers_v == pytest.approx(math.sqrt(_overall(res).result.statistic / 365), 1e-12)
+    other = outcome_equity(perkins2022().jobs_all["CNWL"], "ethnicity", reference="Other")
+    assert other.reference == "Other"
+    assert other.groups[4].rate_ratio is None
+
+
+# ---- outcome from a cohort -----------------------------------------------------------------
+
+
+def _cohort() -> Cohort:
+    records = []
+    rng = np.random.default_rng(7)
+    groups = ["A", "B", "C", None]
+    for k in range(120):
+        month = int(rng.integers(1, 13))
+        job = rng.random() < 0.4
+        records.append(
+            {
+                "id": f"p{k}",
+                "accessed": f"2019-{month:02d}-15",
+                "job_start": (
+                    (f"2019-{month:02d}-28" if k % 3 else f"2020-0{int(rng.integers(1, 6))}-01")
+                    if job
+                    else None
+                ),
+                "discharged": "2020-06-01" if (not job and rng.random() < 0.5) else None,
+                "group": groups[k % 4],
+                "gender": ["F", "M"][int(rng.integers(0, 2))],
+            }
+        )
+    return Cohort.from_records(records, observed_until="2020-06-30")
+
+
+def test_outcome_from_cohort_matches_naive_counts() -> None:
+    cohort = _cohort()
+    res = outcome_equity(cohort, "group", end="2020-03-31")
+    labels = cohort.to_columns()["group"]
+    job = ~np.isnat(cohort.job_start) & (cohort.job_start <= np.datetime64("2020-03-31"))
+    for g in res.groups:
+        mask = labels == g.group
+        assert g.n == int(mask.sum())
+        assert g.jobs == int((mask & job).sum())
+    assert res.n_missing == int(sum(v is None for v in labels))
+    assert res.n == cohort.n - res.n_missing
+    assert res.end == "2020-03-31"
+
+
+def test_outcome_window_and_strata_from_cohort() -> None:
+    cohort = _cohort()
+    res = outcome_equity(
+        cohort, "group", min_followup_months=6, end="2019-12-31", strata=("gender",)
+    )
+    kept = cohort.with_minimum_followup(6, end="2019-12-31")
+    assert res.n + res.n_missing == kept.n
+    assert res.n_window_excluded == cohort.n - kept.n
+    assert res.min_followup_months == 6
+    assert "6 months" in res.window
+    assert [t.label for t in res.stratum_tests] == ["gender = F", "gender = M"]
+    assert len(res.cmh_tests) == 1
+    assert isinstance(res, OutcomeEquity)
+    assert "overall" in res.to_text()
+
+
+def test_outcome_bad_by_lists_the_attributes() -> None:
+    with pytest.raises(InvalidInputError, match=r"`by` must name an attribute.*'group', 'gender'"):
+        outcome_equity(_cohort(), "ethnicity")
+    with pytest.raises(InvalidInputError, match=r"`strata` must name an attribute"):
+        outcome_equity(_cohort(), "group", strata=("age",))
+    with_age = _cohort().with_attribute("age", np.arange(120.0))
+    with pytest.raises(InvalidInputError, match=r"`by` must name a categorical attribute"):
+        outcome_equity(with_age, "age")
+
+
+def test_outcome_window_leaving_no_one() -> None:
+    with pytest.raises(InsufficientDataError, match=r"`min_followup_months=12` ending 2019-12-31"):
+        outcome_equity(_cohort(), "group", min_followup_months=12, end="2019-12-31")
+
+
+def test_outcome_other_bad_inputs() -> None:
+    table = perkins2022().jobs_all["CNWL"]
+    with pytest.raises(InvalidInputError, match="`reference` must be one of the groups"):
+        outcome_equity(table, "ethnicity", reference="Martian")
+    with pytest.raises(InvalidInputError, match="`min_followup_months` must be None when a"):
+        outcome_equity(table, "ethnicity", min_followup_months=6)
+    with pytest.raises(InvalidInputError, match="`strata` must be empty when a table"):
+        outcome_equity(table, "ethnicity", strata=("gender",))
+    with pytest.raises(InvalidInputError, match="two outcome columns"):
+        outcome_equity(ContingencyTable.from_counts([[1, 2, 3], [4, 5, 6]]), "g")
+    with pytest.raises(InvalidInputError, match="`cohort_or_table` must be a Cohort"):
+        outcome_equity([[1, 2], [3, 4]], "g")
+    with pytest.raises(InvalidInputError, match="`adjust`"):
+        outcome_equity(table, "ethnicity", adjust="sidak")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`min_followup_months` must be None or"):
+        outcome_equity(_cohort(), "group", min_followup_months=-1)
+    with pytest.raises(InvalidInputError, match="`strata` must be a sequence"):
+        outcome_equity(_cohort(), "group", strata=3)  # type: ignore[arg-type]
+
+
+def test_outcome_untestable_overall_is_recorded_not_raised() -> None:
+    cohort = _cohort()
+    res = outcome_equity(cohort, "group", end="2019-01-31")  # no job yet, one outcome only
+    assert res.overall is None
+    assert res.cramers_v is None
+    assert any("overall test not computed" in c for c in res.caveats)
+    assert all(g.jobs == 0 for g in res.groups)
+
+
+def test_outcome_nobody_with_a_known_group() -> None:
+    cohort = Cohort.from_columns(
+        {"accessed": ["2019-01-01", "2019-02-01"], "group": [None, None]},
+        observed_until="2019-12-31",
+    )
+    with pytest.raises(InsufficientDataError, match="nobody in everyone"):
+        outcome_equity(cohort, "group")
+
+
+# ---- durations -----------------------------------------------------------------------------
+
+
+def test_duration_groups_match_per_group_estimates() -> None:
+    cohort = _cohort()
+    res = duration_equity(cohort, "group", landmarks=(3, 6))
+    d = cohort.time_to_job()
+    labels = cohort.to_columns()["group"]
+    for g in res.groups:
+        mask = labels == g.group
+        curve = kaplan_meier(d.durations[mask], d.events[mask])
+        assert g.n == int(mask.sum())
+        assert g.median == curve.median()
+        assert g.naive_median == pytest.approx(float(np.median(d.durations[mask & d.events])))
+        assert "ignores censoring" in g.naive_median_label
+        for mark in g.landmarks:
+            assert mark.days == pytest.approx(mark.months * DAYS_PER_MONTH)
+            assert mark.remaining == curve.survival_at(mark.days)
+            assert mark.incidence is not None
+    known = np.array([v is not None for v in labels])
+    ref = logrank(d.durations[known], d.events[known], labels[known])
+    assert res.logrank is not None
+    assert res.logrank.statistic == pytest.approx(ref.statistic, rel=1e-12)
+    assert res.gray is not None
+    assert res.n_missing == int((~known).sum())
+    assert "log-rank" in res.to_text()
+
+
+def test_duration_against_lifelines_median() -> None:
+    lifelines = pytest.importorskip("lifelines")
+    cohort = _cohort()
+    res = duration_equity(cohort, "group")
+    d = cohort.time_to_job()
+    mask = cohort.to_columns()["group"] == res.groups[0].group
+    fitter = lifelines.KaplanMeierFitter().fit(d.durations[mask], d.events[mask])
+    median = fitter.median_survival_time_
+    value = res.groups[0].median.value
+    assert (value is None and math.isinf(median)) or value == pytest.approx(median, rel=1e-12)
+
+
+def test_duration_in_work_support_has_no_competing_risk() -> None:
+    res = duration_equity(_cohort(), "group", measure="in_work_support", landmarks=(1,))
+    assert res.measure == "in_work_support"
+    assert res.gray is None
+    assert all(m.incidence is None for g in res.groups for m in g.landmarks)
+
+
+def test_duration_landmark_past_follow_up_is_undefined() -> None:
+    res = duration_equity(_cohort(), "group", landmarks=(60,))
+    mark = res.groups[0].landmarks[0]
+    assert mark.remaining.value is None
+    assert "after the group's last follow-up" in mark.remaining.note
+
+
+def test_duration_bad_inputs() -> None:
+    cohort = _cohort()
+    with pytest.raises(InvalidInputError, match=r"`by` must name an attribute.*'group'"):
+        duration_equity(cohort, "ethnicity")
+    with pytest.raises(InvalidInputError, match="`measure`"):
+        duration_equity(cohort, "group", measure="wait")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`landmarks` must hold positive"):
+        duration_equity(cohort, "group", landmarks=(0,))
+    with pytest.raises(InvalidInputError, match="`landmarks` must hold numbers"):
+        duration_equity(cohort, "group", landmarks=("6",))  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`landmarks` must be a sequence"):
+        duration_equity(cohort, "group", landmarks=6)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`cohort` must be a Cohort"):
+        duration_equity(perkins2022().jobs_all["CNWL"], "g")  # type: ignore[arg-type]
+    empty = Cohort.from_columns(
+        {"accessed": ["2019-01-01"], "group": [None]}, observed_until="2019-12-31"
+    )
+    with pytest.raises(InsufficientDataError, match="nobody has both a known group"):
+        duration_equity(empty, "group")
+
+
+def test_results_are_json_safe() -> None:
+    data = perkins2022()
+    res = access_equity(
+        data.ips_ethnicity["WWT"], data.caseload_ethnicity["WWT"], missing="sensitivity"
+    )
+    out = json.loads(json.dumps(res.to_dict(), allow_nan=False))
+    assert out["groups"][0]["group"] == "White"
+    assert out["sensitivity"]["groups"][-1]["group"] == "Missing"
+    outcome = outcome_equity(_by_service("six"), "ethnicity")
+    json.dumps(outcome.to_dict(), allow_nan=False)
+    json.dumps(duration_equity(_cohort(), "group").to_dict(), allow_nan=False)
+
+
+def test_counts_input_is_accepted_as_is() -> None:
+    ips = Counts.from_counts([5, 5], ["a", "b"], name="grp")
+    res = access_equity(ips, {"a": 20, "b": 40})
+    assert res.name == "grp"
+    assert independence([[5, 5], [20, 40]]).statistic == pytest.approx(res.test.statistic)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 30), st.integers(1, 30)), min_size=2, max_size=5).filter(
+        lambda rows: 0 < sum(j for j, _ in rows) < sum(j + r for j, r in rows)
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_outcome_invariant_to_group_order(rows: list[tuple[int, int]], rnd: Any) -> None:
+    labels = [f"g{k}" for k in range(len(rows))]
+    order = list(range(len(rows)))
+    rnd.shuffle(order)
+    table = ContingencyTable.from_counts(rows, rows=labels, cols=("job", "no job"))
+    shuffled = ContingencyTable.from_counts(
+        [rows[k] for k in order], rows=[labels[k] for k in order], cols=("job", "no job")
+    )
+    first = outcome_equity(table, "g", reference="g0")
+    second = outcome_equity(shuffled, "g", reference="g0")
+    assert _overall(first).result.statistic == pytest.approx(
+        _overall(second).result.statistic, rel=1e-9, abs=1e-12
+    )
+    assert _overall(first).result.pvalue == pytest.approx(_overall(second).result.pvalue, 1e-9)
+    by_label = {g.group: g for g in second.groups}
+    for g in first.groups:
+        other = by_label[g.group]
+        assert (g.n, g.jobs) == (other.n, other.jobs)
+        assert g.rate == other.rate
+        assert g.rate_ratio == other.rate_ratio
+        if g.rate.value is not None:
+            assert g.rate.lower is not None
+            assert g.rate.upper is not None
+            assert g.rate.lower <= g.rate.value <= g.rate.upper
+
+
+def test_outcome_window_options_must_be_whole_months() -> None:
+    with pytest.raises(InvalidInputError, match="`min_followup_months` must be None or a whole"):
+        outcome_equity(_cohort(), "group", min_followup_months=1.5)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`end` must be None when a table"):
+        outcome_equity(perkins2022().jobs_all["CNWL"], "ethnicity", end="2019-12-31")

@@ -1,0 +1,425 @@
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.typing import NDArray
+from scipy import stats
+
+from ipsstats import (
+    Counts,
+    InsufficientDataError,
+    InvalidInputError,
+    SmallExpectedCountWarning,
+    goodness_of_fit,
+    homogeneity,
+    independence,
+)
+from ipsstats.datasets import perkins2022
+from ipsstats.exact import fisher_exact_pvalue
+from tests.strategies import count_vectors
+
+
+def _half_up(value: float, digits: int) -> float:
+    quantum = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+# --- the 2022 paper, Table 2 ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("service", "chi2"), [("CNWL", 22.05), ("WWT", 34.22)])
+def test_paper_table2_homogeneity(service: str, chi2: float) -> None:
+    data = perkins2022()
+    ips, caseload = data.ips_ethnicity[service], data.caseload_ethnicity[service]
+    res = homogeneity(ips, caseload)
+    assert _half_up(res.statistic, 2) == chi2
+    assert res.dof == 4
+    assert res.pvalue < 0.01  # printed "P < 0.01"
+    assert res.method == "pearson"
+    assert res.n == ips.n + caseload.n
+    assert res.n_excluded == ips.n_missing + caseload.n_missing
+    assert res.exclusions == {
+        "missing value in `a`": ips.n_missing,
+        "missing value in `b`": caseload.n_missing,
+    }
+    assert res.levels == data.ethnicity
+    printed = data.published
+    assert [_half_up(100 * s, 1) for s in res.observed_share] == list(
+        printed["table2_ips_percent"][service]
+    )
+    assert [_half_up(100 * s, 1) for s in res.reference_share] == list(
+        printed["table2_caseload_percent"][service]
+    )
+
+
+def test_paper_table2_reach_and_not_known() -> None:
+    data = perkins2022()
+    for service in ("CNWL", "WWT"):
+        ips, caseload = data.ips_ethnicity[service], data.caseload_ethnicity[service]
+        reach = [*(ips.counts / caseload.counts), ips.n_missing / caseload.n_missing]
+        printed = data.published["table2_reach_percent"][service]
+        assert [_half_up(100 * r, 1) for r in reach] == list(printed)
+        not_known = (ips.n_missing / ips.total, caseload.n_missing / caseload.total)
+        assert [_half_up(100 * v, 1) for v in not_known] == list(
+            data.published["table2_not_known_percent"][service]
+        )
+
+
+def test_paper_table1_percentages() -> None:
+    data = perkins2022()
+    for service, counts in data.ips_ethnicity.items():
+        shares = counts.counts / counts.n
+        printed = data.published["table1_ethnicity_percent"][service]
+        assert [_half_up(100 * s, 1) for s in shares] == list(printed)
+        assert counts.total == data.published["table1_people"][service]
+
+
+def test_paper_black_representation_ratio() -> None:
+    # text: the proportion of Black/Black British clients was "52% greater" (17.5 v. 11.5%)
+    data = perkins2022()
+    res = homogeneity(data.ips_ethnicity["CNWL"], data.caseload_ethnicity["CNWL"])
+    black = res.levels.index("Black/Black British")
+    assert _half_up(res.ratio[black], 2) == 1.52
+    assert res.ratio_lower[black] < res.ratio[black] < res.ratio_upper[black]
+    assert res.ratio_lower[black] > 1  # over-represented at the 95% level
+
+
+# --- R reference ----------------------------------------------------------------------------
+
+
+def test_r_chisq_test_uniform_example() -> None:
+    # R: x <- c(A = 20, B = 15, C = 25); chisq.test(x)  # X-squared = 2.5, df = 2, p = 0.2865
+    res = goodness_of_fit([20, 15, 25], [1 / 3, 1 / 3, 1 / 3])
+    assert res.statistic == pytest.approx(2.5, rel=1e-12)
+    assert res.dof == 2
+    assert round(res.pvalue, 4) == 0.2865
+    assert res.expected_kind == "proportions"
+
+
+# --- scipy agrees ---------------------------------------------------------------------------
+
+
+def _seeded_vectors(
+    seed: int, count: int = 25
+) -> list[tuple[NDArray[np.int64], NDArray[np.float64]]]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(count):
+        k = int(rng.integers(2, 8))
+        probs = rng.dirichlet(np.ones(k))
+        out.append((rng.multinomial(int(rng.integers(50, 500)), probs), probs))
+    return out
+
+
+@pytest.mark.filterwarnings("ignore::ipsstats.errors.SmallExpectedCountWarning")
+def test_pearson_and_g_match_scipy() -> None:
+    for observed, probs in _seeded_vectors(1):
+        n = observed.sum()
+        reference = stats.chisquare(observed, n * probs)
+        res = goodness_of_fit(observed, probs)
+        assert res.statistic == pytest.approx(reference.statistic, rel=1e-10)
+        assert res.pvalue == pytest.approx(reference.pvalue, rel=1e-10)
+        g = stats.power_divergence(observed, n * probs, lambda_="log-likelihood")
+        res_g = goodness_of_fit(observed, probs, method="g")
+        assert res_g.statistic == pytest.approx(g.statistic, rel=1e-10)
+        assert res_g.pvalue == pytest.approx(g.pvalue, rel=1e-10)
+
+
+@pytest.mark.filterwarnings("ignore::ipsstats.errors.SmallExpectedCountWarning")
+@pytest.mark.parametrize("lambda_", [2 / 3, -0.5, 2.0])
+def test_cressie_read_matches_scipy(lambda_: float) -> None:
+    for observed, probs in _seeded_vectors(2, count=10):
+        n = observed.sum()
+        reference = stats.power_divergence(observed, n * probs, lambda_=lambda_)
+        res = goodness_of_fit(observed, probs, method="cressie-read", lambda_=lambda_)
+        assert res.statistic == pytest.approx(reference.statistic, rel=1e-10)
+        assert res.pvalue == pytest.approx(reference.pvalue, rel=1e-10)
+
+
+def test_reference_counts_are_rescaled_and_recorded() -> None:
+    observed = np.array([30, 50, 20])
+    reference = np.array([300, 400, 300])
+    res = goodness_of_fit(observed, reference)
+    assert res.expected_kind == "counts"
+    assert res.scale == pytest.approx(100 / 1000, rel=1e-15)
+    np.testing.assert_allclose(res.expected, [30, 40, 30], rtol=1e-12)
+    expected = stats.chisquare(observed, reference * res.scale)
+    assert res.statistic == pytest.approx(expected.statistic, rel=1e-10)
+
+
+def test_homogeneity_matches_independence_and_scipy() -> None:
+    rng = np.random.default_rng(8)
+    for _ in range(20):
+        k = int(rng.integers(2, 7))
+        a, b = rng.integers(1, 80, size=k), rng.integers(1, 400, size=k)
+        table = np.vstack([a, b])
+        chi2, p, dof, expected = stats.chi2_contingency(table, correction=False)
+        res = homogeneity(a, b)
+        assert res.statistic == pytest.approx(chi2, rel=1e-10)
+        assert res.pvalue == pytest.approx(p, rel=1e-10)
+        assert res.dof == dof
+        np.testing.assert_allclose(res.expected, expected[0], rtol=1e-10)
+        full = independence(table, method="pearson")
+        np.testing.assert_allclose(res.adjusted_residuals, full.adjusted_residuals[0], 1e-12)
+        np.testing.assert_allclose(res.contributions, full.contributions.sum(axis=0), 1e-12)
+
+
+def test_homogeneity_exact_is_fisher_freeman_halton() -> None:
+    a, b = [5, 2, 0, 3], [1, 6, 4, 2]
+    res = homogeneity(a, b, method="exact")
+    assert res.method == "fisher-freeman-halton"
+    assert res.pvalue == pytest.approx(fisher_exact_pvalue([a, b]), rel=1e-12)
+    assert any("0.5 was added" in caveat for caveat in res.caveats)
+
+
+def test_homogeneity_auto_and_monte_carlo() -> None:
+    data = perkins2022()
+    ips, caseload = data.ips_ethnicity["WWT"], data.caseload_ethnicity["WWT"]
+    assert homogeneity(ips, caseload, method="auto").method == "pearson"
+    res = homogeneity(ips, caseload, method="monte-carlo", n_resamples=2000, rng=5)
+    assert res.details["seed"] == 5
+    assert res.pvalue == pytest.approx(1 / 2001, rel=1e-12)  # far beyond every draw
+
+
+# --- per-category fields --------------------------------------------------------------------
+
+
+def test_gof_residuals_and_wilson_ratio_naive() -> None:
+    observed = np.array([18, 40, 12, 30])
+    probs = np.array([0.25, 0.35, 0.15, 0.25])
+    res = goodness_of_fit(observed, probs, confidence_level=0.9)
+    n = observed.sum()
+    for i in range(4):
+        e = n * probs[i]
+        assert res.residuals[i] == pytest.approx((observed[i] - e) / math.sqrt(e), rel=1e-12)
+        assert res.adjusted_residuals[i] == pytest.approx(
+            (observed[i] - e) / math.sqrt(n * probs[i] * (1 - probs[i])), rel=1e-12
+        )
+        ci = stats.binomtest(int(observed[i]), int(n)).proportion_ci(0.9, method="wilson")
+        assert res.ratio[i] == pytest.approx(observed[i] / n / probs[i], rel=1e-12)
+        assert res.ratio_lower[i] == pytest.approx(ci.low / probs[i], rel=1e-10)
+        assert res.ratio_upper[i] == pytest.approx(ci.high / probs[i], rel=1e-10)
+    assert res.contributions.sum() == pytest.approx(res.statistic, rel=1e-12)
+
+
+def test_homogeneity_katz_interval_naive() -> None:
+    a, b = np.array([30, 12, 8]), np.array([200, 150, 50])
+    res = homogeneity(a, b)
+    z = stats.norm.ppf(0.975)
+    for j in range(3):
+        ratio = (a[j] / a.sum()) / (b[j] / b.sum())
+        se = math.sqrt(1 / a[j] - 1 / a.sum() + 1 / b[j] - 1 / b.sum())
+        assert res.ratio[j] == pytest.approx(ratio, rel=1e-12)
+        assert res.ratio_lower[j] == pytest.approx(ratio * math.exp(-z * se), rel=1e-10)
+        assert res.ratio_upper[j] == pytest.approx(ratio * math.exp(z * se), rel=1e-10)
+    assert res.scale == pytest.approx(50 / 400, rel=1e-15)
+
+
+# --- exact and Monte Carlo goodness of fit --------------------------------------------------
+
+
+def _multinomial_brute_force(counts: list[int], probs: list[float]) -> float:
+    n = sum(counts)
+
+    def pmf(x: tuple[int, ...]) -> float:
+        return float(stats.multinomial.pmf(x, n, probs))
+
+    observed = pmf(tuple(counts))
+    return sum(
+        pmf(x)
+        for x in itertools.product(range(n + 1), repeat=len(counts))
+        if sum(x) == n and pmf(x) <= observed * (1 + 1e-7)
+    )
+
+
+def test_exact_multinomial_matches_brute_force() -> None:
+    rng = np.random.default_rng(4)
+    for _ in range(15):
+        k = int(rng.integers(2, 5))
+        probs = rng.dirichlet(np.ones(k))
+        observed = rng.multinomial(int(rng.integers(1, 9)), probs)
+        res = goodness_of_fit(observed, probs, method="exact")
+        assert res.method == "exact-multinomial"
+        assert res.dof is None
+        assert res.pvalue == pytest.approx(
+            _multinomial_brute_force(list(observed), list(probs)), rel=1e-9
+        )
+
+
+def test_exact_multinomial_work_limit() -> None:
+    with pytest.raises(InvalidInputError, match="`exact_work_limit` must be large enough"):
+        goodness_of_fit([300, 200, 100], [0.5, 0.3, 0.2], method="exact", exact_work_limit=1000)
+
+
+def test_monte_carlo_gof_reproducible() -> None:
+    observed, probs = [12, 3, 5], [0.5, 0.25, 0.25]
+    first = goodness_of_fit(observed, probs, method="monte-carlo", n_resamples=5000, rng=2)
+    second = goodness_of_fit(observed, probs, method="monte-carlo", n_resamples=5000, rng=2)
+    assert first.pvalue == second.pvalue
+    assert first.details["seed"] == 2
+    assert abs(first.pvalue - stats.chisquare(observed, np.array(probs) * 20).pvalue) < 0.05
+
+
+def test_small_expected_counts_warn_and_are_recorded() -> None:
+    with pytest.warns(SmallExpectedCountWarning) as record:
+        res = goodness_of_fit([3, 1, 1], [0.6, 0.2, 0.2])
+    assert res.caveats == (str(record[0].message),)
+    assert res.details["n_expected_below_5"] == 3
+
+
+# --- labels, kinds and exclusions -----------------------------------------------------------
+
+
+def test_labels_align_by_name() -> None:
+    observed = Counts.from_mapping({"a": 10, "b": 20, "c": 30, "Not known": 4},
+                                   missing_labels=["Not known"])  # fmt: skip
+    reference = {"c": 0.5, "a": 0.2, "b": 0.3}
+    res = goodness_of_fit(observed, reference)
+    assert res.levels == ("a", "b", "c")
+    np.testing.assert_allclose(res.reference_share, [0.2, 0.3, 0.5], rtol=1e-15)
+    assert res.n == 60
+    assert res.n_excluded == 4
+    assert res.exclusions == {"missing value in `observed`": 4}
+    json.dumps(res.to_dict())
+
+
+def test_label_mismatch_names_the_labels() -> None:
+    observed = Counts.from_mapping({"a": 10, "b": 20})
+    with pytest.raises(InvalidInputError, match=r"labels only in `observed`: \['b'\]"):
+        goodness_of_fit(observed, {"a": 0.5, "z": 0.5})
+    with pytest.raises(InvalidInputError, match=r"labels only in `b`: \['z'\]"):
+        homogeneity(observed, Counts.from_mapping({"a": 1, "b": 2, "z": 3}))
+
+
+def test_expected_kind_rule() -> None:
+    with pytest.raises(InvalidInputError, match="`expected` must sum to 1"):
+        goodness_of_fit([10, 20, 30], [0.2, 0.3, 0.4])
+    with pytest.raises(InvalidInputError, match="expected_kind='counts'"):
+        goodness_of_fit([10, 20, 30], [1, 0, 1])
+    res = goodness_of_fit([10, 20, 30], [1, 0.5, 1], expected_kind="counts")
+    assert res.expected_kind == "counts"
+    assert res.scale == pytest.approx(60 / 2.5, rel=1e-15)
+    with pytest.raises(InvalidInputError, match="`expected` must sum to 1"):
+        goodness_of_fit([10, 20, 30], [10, 20, 30], expected_kind="proportions")
+    assert goodness_of_fit([10, 20, 30], [0.2, 0.3, 0.5 + 5e-9]).expected_kind == "proportions"
+
+
+def test_zero_reference_categories() -> None:
+    with pytest.raises(InvalidInputError, match="0 for label '1', where 5 were observed"):
+        goodness_of_fit([10, 5, 3], [0.5, 0.0, 0.5])
+    res = goodness_of_fit([10, 0, 3], [0.5, 0.0, 0.5])
+    assert res.dof == 1
+    assert res.levels == ("0", "2")
+    assert any("zero reference" in caveat for caveat in res.caveats)
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("observed", "message"),
+    [
+        ([3, -1, 2], "`observed` must hold non-negative counts"),
+        ([3, 1.5, 2], "`observed` must hold whole-number counts"),
+        ([3, math.nan, 2], "`observed` must hold finite counts"),
+        ([3, math.inf, 2], "`observed` must hold finite counts"),
+    ],
+)
+def test_bad_observed_counts(observed: list[float], message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        goodness_of_fit(observed, [0.2, 0.3, 0.5])
+    with pytest.raises(InvalidInputError, match=message.replace("`observed`", "`a`")):
+        homogeneity(observed, [1, 2, 3])
+
+
+def test_bad_reference_values() -> None:
+    with pytest.raises(InvalidInputError, match="`expected` must hold finite values"):
+        goodness_of_fit([1, 2], [0.5, math.nan])
+    with pytest.raises(InvalidInputError, match="`expected` must hold non-negative values"):
+        goodness_of_fit([1, 2], [-0.5, 1.5])
+    with pytest.raises(InvalidInputError, match="`expected` must have one value per"):
+        goodness_of_fit([1, 2], [0.2, 0.3, 0.5])
+    with pytest.raises(InvalidInputError, match="`expected` must be 1-dimensional"):
+        goodness_of_fit([1, 2], [[0.5, 0.5]])
+    with pytest.raises(InvalidInputError, match="`expected` must hold numbers"):
+        goodness_of_fit([1, 2], ["a", "b"])
+    with pytest.raises(InvalidInputError, match="`expected` must have a positive total"):
+        goodness_of_fit([1, 2], [0, 0], expected_kind="counts")
+
+
+def test_bad_options() -> None:
+    with pytest.raises(InvalidInputError, match="`method` must be one of"):
+        goodness_of_fit([1, 2], [0.5, 0.5], method="auto")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`method` must be one of"):
+        homogeneity([1, 2], [3, 4], method="fisher")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`expected_kind` must be one of"):
+        goodness_of_fit([1, 2], [0.5, 0.5], expected_kind="shares")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`confidence_level` must be a number"):
+        goodness_of_fit([1, 2], [0.5, 0.5], confidence_level=95)
+    with pytest.raises(InvalidInputError, match="`confidence_level` must be a number"):
+        homogeneity([1, 2], [3, 4], confidence_level=0)
+
+
+def test_insufficient_data() -> None:
+    with pytest.raises(InsufficientDataError, match="at least one observation"):
+        goodness_of_fit([0, 0], [0.5, 0.5])
+    with pytest.raises(InsufficientDataError, match="at least two categories"):
+        goodness_of_fit([4, 0], [1.0, 0.0])
+    with pytest.raises(InsufficientDataError, match="`b` must hold at least one observation"):
+        homogeneity([1, 2], [0, 0])
+    with pytest.raises(InsufficientDataError, match="at least two non-empty categories"):
+        homogeneity([1, 0, 0], [2, 0, 0])
+    with pytest.raises(InvalidInputError, match="`b` must have one count per category"):
+        homogeneity([1, 2], [1, 2, 3])
+
+
+def test_homogeneity_drops_categories_empty_in_both() -> None:
+    res = homogeneity([25, 0, 14], [37, 0, 19])
+    assert res.levels == ("0", "2")
+    assert res.dof == 1
+
+
+# --- properties -----------------------------------------------------------------------------
+
+_vectors = count_vectors(min_size=2, max_size=6, max_count=200).filter(lambda v: v.sum() > 0)
+
+
+@pytest.mark.filterwarnings("ignore::ipsstats.errors.SmallExpectedCountWarning")
+@given(_vectors, st.integers(2, 4), st.randoms(use_true_random=False))
+@settings(max_examples=40)
+def test_gof_properties(observed: NDArray[np.int64], k: int, random: object) -> None:
+    probs = np.linspace(1.0, 2.0, len(observed))
+    probs /= probs.sum()
+    res = goodness_of_fit(observed, probs)
+    assert 0.0 <= res.pvalue <= 1.0
+    assert goodness_of_fit(observed * k, probs).statistic == pytest.approx(
+        k * res.statistic, rel=1e-9, abs=1e-9
+    )
+    order = list(range(len(observed)))
+    random.shuffle(order)  # type: ignore[attr-defined]
+    permuted = goodness_of_fit(observed[order], probs[order])
+    assert permuted.statistic == pytest.approx(res.statistic, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.filterwarnings("ignore::ipsstats.errors.SmallExpectedCountWarning")
+@given(_vectors, st.data())
+@settings(max_examples=40)
+def test_homogeneity_symmetric(a: NDArray[np.int64], data: st.DataObject) -> None:
+    b = data.draw(
+        count_vectors(min_size=len(a), max_size=len(a), max_count=200).filter(
+            lambda v: v.sum() > 0 and bool(((a + v) > 0).sum() >= 2)
+        )
+    )
+    if ((a + b) > 0).sum() < 2:
+        return
+    first, second = homogeneity(a, b), homogeneity(b, a)
+    assert first.statistic == pytest.approx(second.statistic, rel=1e-9, abs=1e-9)
+    assert 0.0 <= first.pvalue <= 1.0
+    np.testing.assert_allclose(first.adjusted_residuals, -second.adjusted_residuals, atol=1e-9)

@@ -1,0 +1,374 @@
+from __future__ import annotations
+
+import json
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.typing import NDArray
+from scipy import stats
+from scipy.stats import contingency
+from statsmodels.stats.contingency_tables import Table
+
+from ipsstats import (
+    ContingencyTable,
+    InsufficientDataError,
+    InvalidInputError,
+    SmallExpectedCountWarning,
+    adjusted_residuals,
+    cramers_v,
+    independence,
+    pearson_residuals,
+)
+from ipsstats.datasets import perkins2022
+from ipsstats.exact import fisher_exact_pvalue
+from tests.strategies import count_tables
+
+# R: M <- as.table(rbind(c(762, 327, 468), c(484, 239, 477))); chisq.test(M)
+# X-squared = 30.07, df = 2, p-value = 2.954e-07  (R documentation of chisq.test, Examples)
+R_PARTY = np.array([[762, 327, 468], [484, 239, 477]])
+
+
+def _half_up(value: float, digits: int) -> float:
+    """Round as printed tables do (half away from zero)."""
+    quantum = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def _seeded_tables(seed: int, count: int = 25) -> list[NDArray[np.int64]]:
+    rng = np.random.default_rng(seed)
+    out: list[NDArray[np.int64]] = []
+    while len(out) < count:
+        shape = (int(rng.integers(2, 6)), int(rng.integers(2, 6)))
+        table = rng.integers(1, 60, size=shape)
+        out.append(table)
+    return out
+
+
+# --- published and R reference values -------------------------------------------------------
+
+
+def test_r_chisq_test_example() -> None:
+    res = independence(R_PARTY)
+    assert res.method == "pearson"
+    assert round(res.statistic, 3) == 30.070
+    assert res.dof == 2
+    assert f"{res.pvalue:.3e}" == "2.954e-07"
+    assert "Cochran's rule holds" in res.reason
+
+
+PAPER_ROWS = [
+    # (subset, service, printed chi-squared, printed P)
+    ("all", "CNWL", 2.50, 0.64),
+    ("all", "WWT", 1.76, 0.78),
+    ("all", "total", 1.46, 0.84),
+    ("six_month", "CNWL", 5.66, 0.22),
+    ("six_month", "WWT", 2.78, 0.59),
+    ("six_month", "total", 1.43, 0.84),
+]
+
+
+@pytest.mark.parametrize(("subset", "service", "chi2", "p"), PAPER_ROWS)
+def test_paper_table3_chi_squared(subset: str, service: str, chi2: float, p: float) -> None:
+    data = perkins2022()
+    table = (data.jobs_all if subset == "all" else data.jobs_six_month)[service]
+    if (subset, service) == ("six_month", "WWT"):
+        # one person of Other ethnicity: expected counts as low as 0.42
+        with pytest.warns(SmallExpectedCountWarning, match="Cochran's rule fails"):
+            res = independence(table, method="pearson")
+        assert res.caveats
+        assert res.details["min_expected"] == pytest.approx(54 / 128, rel=1e-12)
+    else:
+        res = independence(table, method="pearson")
+    assert res.dof == 4
+    if (subset, service) == ("six_month", "CNWL"):
+        assert _half_up(res.statistic, 3) == 5.667  # erratum: printed 5.66 (truncated)
+    else:
+        assert _half_up(res.statistic, 2) == chi2
+    if (subset, service) == ("all", "total"):
+        assert _half_up(res.pvalue, 3) == 0.833  # erratum: printed 0.84
+    elif (subset, service) == ("six_month", "CNWL"):
+        # printed truncated, like its chi-squared: 0.2255 -> 0.22
+        assert math.floor(100 * res.pvalue) / 100 == p
+    else:
+        assert _half_up(res.pvalue, 2) == p
+    assert res.n == table.n
+    assert res.n_excluded == table.n_missing
+    assert res.exclusions == {"missing value": table.n_missing}
+
+
+@pytest.mark.parametrize("subset", ["all", "six_month"])
+def test_paper_table3_percentages(subset: str) -> None:
+    data = perkins2022()
+    tables = data.jobs_all if subset == "all" else data.jobs_six_month
+    for service, table in tables.items():
+        share = table.counts[:, 0] / table.counts.sum(axis=1)
+        printed = data.published[f"table3_{subset}_job_percent"][service]
+        assert [_half_up(100 * s, 1) for s in share] == list(printed)
+        jobs, percent = data.published[f"table3_{subset}_overall"][service]
+        assert int(table.counts[:, 0].sum()) == jobs
+        assert _half_up(100 * jobs / table.n, 1) == percent
+
+
+def test_paper_outcome_tables_auto_choice() -> None:
+    data = perkins2022()
+    res = independence(data.jobs_six_month["WWT"])
+    assert res.method == "fisher-freeman-halton"
+    assert res.requested == "auto"
+    assert "Cochran's rule fails" in res.reason
+    assert res.dof is None
+    assert res.pvalue == pytest.approx(fisher_exact_pvalue(data.jobs_six_month["WWT"].counts))
+    assert not res.caveats  # the exact test needs no small-count caveat
+
+
+# --- scipy and statsmodels agree ------------------------------------------------------------
+
+
+def test_pearson_and_g_match_scipy_chi2_contingency() -> None:
+    for table in _seeded_tables(1):
+        chi2, p, dof, expected = stats.chi2_contingency(table, correction=False)
+        res = independence(table, method="pearson")
+        assert res.statistic == pytest.approx(chi2, rel=1e-10)
+        assert res.pvalue == pytest.approx(p, rel=1e-10)
+        assert res.dof == dof
+        np.testing.assert_allclose(res.expected, expected, rtol=1e-10)
+        g, p_g, _, _ = stats.chi2_contingency(table, correction=False, lambda_="log-likelihood")
+        res_g = independence(table, method="g")
+        assert res_g.statistic == pytest.approx(g, rel=1e-10)
+        assert res_g.pvalue == pytest.approx(p_g, rel=1e-10)
+
+
+@pytest.mark.parametrize("lambda_", [2 / 3, -0.5, 3.0, -1.0])
+def test_cressie_read_matches_scipy(lambda_: float) -> None:
+    for table in _seeded_tables(2, count=10):
+        stat, p, _, _ = stats.chi2_contingency(table, correction=False, lambda_=lambda_)
+        res = independence(table, method="cressie-read", lambda_=lambda_)
+        assert res.statistic == pytest.approx(stat, rel=1e-10)
+        assert res.pvalue == pytest.approx(p, rel=1e-10)
+        assert res.method.startswith("cressie-read")
+
+
+def test_cressie_read_default_lambda_is_two_thirds() -> None:
+    stat = stats.chi2_contingency(R_PARTY, correction=False, lambda_="cressie-read")[0]
+    assert independence(R_PARTY, method="cressie-read").statistic == pytest.approx(stat, 1e-10)
+
+
+@pytest.mark.filterwarnings("ignore::ipsstats.errors.SmallExpectedCountWarning")
+def test_yates_matches_scipy() -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        table = rng.integers(1, 40, size=(2, 2))
+        chi2, p, _, _ = stats.chi2_contingency(table, correction=True)
+        res = independence(table, method="pearson", correction=True)
+        assert res.method == "pearson-yates"
+        assert res.statistic == pytest.approx(chi2, rel=1e-10, abs=1e-14)
+        assert res.pvalue == pytest.approx(p, rel=1e-10)
+
+
+def test_residuals_match_statsmodels() -> None:
+    for table in _seeded_tables(3):
+        reference = Table(table, shift_zeros=False)
+        res = independence(table, method="pearson")
+        np.testing.assert_allclose(res.residuals, reference.resid_pearson, rtol=1e-10)
+        np.testing.assert_allclose(
+            res.adjusted_residuals, reference.standardized_resids, rtol=1e-10
+        )
+        np.testing.assert_allclose(res.contributions, reference.chi2_contribs, rtol=1e-10)
+        np.testing.assert_allclose(pearson_residuals(table), reference.resid_pearson, 1e-10)
+        np.testing.assert_allclose(
+            adjusted_residuals(table), reference.standardized_resids, rtol=1e-10
+        )
+
+
+def test_adjusted_residuals_naive() -> None:
+    table = np.array([[10, 4, 7], [3, 12, 9]])
+    n = table.sum()
+    out = adjusted_residuals(table)
+    for i in range(2):
+        for j in range(3):
+            r, c = table[i].sum(), table[:, j].sum()
+            e = r * c / n
+            naive = (table[i, j] - e) / math.sqrt(e * (1 - r / n) * (1 - c / n))
+            assert out[i, j] == pytest.approx(naive, rel=1e-12)
+
+
+def test_cramers_v_matches_scipy_and_bergsma() -> None:
+    for table in _seeded_tables(4):
+        reference = contingency.association(table, method="cramer")
+        assert cramers_v(table) == pytest.approx(reference, rel=1e-10)
+        assert independence(table, method="pearson").cramers_v == pytest.approx(reference, 1e-10)
+        # Bergsma (2013), equations for phi2 and the corrected r and c
+        chi2 = stats.chi2_contingency(table, correction=False)[0]
+        n = table.sum()
+        r, c = table.shape
+        phi2 = max(0.0, chi2 / n - (r - 1) * (c - 1) / (n - 1))
+        r_c = r - (r - 1) ** 2 / (n - 1)
+        c_c = c - (c - 1) ** 2 / (n - 1)
+        naive = math.sqrt(phi2 / min(r_c - 1, c_c - 1))
+        assert cramers_v(table, bias_correction=True) == pytest.approx(naive, rel=1e-10)
+
+
+# --- method choice, caveats and bookkeeping -------------------------------------------------
+
+
+def test_auto_falls_back_to_monte_carlo_with_recorded_seed() -> None:
+    table = [[1, 2, 1, 0], [3, 3, 6, 1], [10, 10, 14, 9], [6, 7, 12, 11]]
+    res = independence(table, exact_work_limit=50, n_resamples=2000, rng=3)
+    assert res.method == "monte-carlo-pearson"
+    assert "work limit" in res.reason
+    assert res.details["seed"] == 3
+    assert res.details["n_resamples"] == 2000
+    again = independence(table, exact_work_limit=50, n_resamples=2000, rng=3)
+    assert again.pvalue == res.pvalue
+    assert abs(res.pvalue - 0.7827) < 0.05
+
+
+def test_monte_carlo_without_rng_records_a_seed() -> None:
+    res = independence([[5, 1], [2, 6]], method="monte-carlo", n_resamples=300)
+    seed = res.details["seed"]
+    assert isinstance(seed, int)
+    again = independence([[5, 1], [2, 6]], method="monte-carlo", n_resamples=300, rng=seed)
+    assert again.pvalue == res.pvalue
+
+
+def test_exact_two_by_two_is_fisher() -> None:
+    res = independence([[3, 1], [1, 3]], method="exact")
+    assert res.method == "fisher-exact"
+    assert round(res.pvalue, 4) == 0.4857
+
+
+def test_forced_asymptotic_test_warns_and_records() -> None:
+    with pytest.warns(SmallExpectedCountWarning) as record:
+        res = independence([[3, 1], [1, 3]], method="g")
+    assert len(record) == 1
+    assert res.caveats == (str(record[0].message),)
+    assert res.details["cochran_rule_holds"] is False
+    assert res.details["n_expected_below_5"] == 4
+
+
+def test_labelled_table_keeps_labels_and_exclusions() -> None:
+    table = ContingencyTable.from_counts(
+        [[20, 5], [0, 0], [7, 19]], rows=["a", "b", "c"], cols=["yes", "no"], n_missing=4
+    )
+    res = independence(table, method="pearson")
+    assert res.row_levels == ("a", "c")
+    assert res.col_levels == ("yes", "no")
+    assert res.n == 51
+    assert res.n_excluded == 4
+    assert any("dropped" in caveat for caveat in res.caveats)
+    payload = json.dumps(res.to_dict())
+    assert '"method": "pearson"' in payload
+    assert res.to_dict()["adjusted_residuals"] == res.adjusted_residuals.tolist()
+
+
+def test_result_arrays_are_read_only() -> None:
+    res = independence(R_PARTY)
+    with pytest.raises(ValueError, match="read-only"):
+        res.expected[0, 0] = 1.0
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ([[3, -1], [2, 2]], "`table` must hold non-negative counts"),
+        ([[3, 1.5], [2, 2]], "`table` must hold whole-number counts"),
+        ([[3, math.nan], [2, 2]], "`table` must hold finite counts"),
+        ([[3, math.inf], [2, 2]], "`table` must hold finite counts"),
+        ([1, 2, 3], "`table` must be 2-dimensional"),
+    ],
+)
+def test_bad_counts(table: object, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        independence(table)
+
+
+def test_too_few_nonempty_rows_names_them() -> None:
+    table = ContingencyTable.from_counts([[4, 5], [0, 0]], rows=["White", "Other"])
+    with pytest.raises(InsufficientDataError, match=r"empty rows: \['Other'\]"):
+        independence(table)
+    with pytest.raises(InsufficientDataError, match=r"empty columns: \['1'\]"):
+        independence([[4, 0], [3, 0]])
+    with pytest.raises(InsufficientDataError, match="at least two non-empty rows"):
+        independence([[4, 5]])
+
+
+def test_unknown_method_and_options() -> None:
+    with pytest.raises(InvalidInputError, match="`method` must be one of"):
+        independence(R_PARTY, method="fisher")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`correction` must be False unless"):
+        independence(R_PARTY, method="pearson", correction=True)
+    with pytest.raises(InvalidInputError, match="`correction` must be False unless"):
+        independence([[3, 4], [5, 6]], method="g", correction=True)
+    with pytest.raises(InvalidInputError, match="`correction` must be True or False"):
+        independence(R_PARTY, correction="yes")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`lambda_` must be None or 1"):
+        independence(R_PARTY, method="pearson", lambda_=0.5)
+    with pytest.raises(InvalidInputError, match="`lambda_` must be None or 0"):
+        independence(R_PARTY, method="g", lambda_=0.5)
+    with pytest.raises(InvalidInputError, match="`lambda_` must be a finite real"):
+        independence(R_PARTY, method="cressie-read", lambda_=math.inf)
+    with pytest.raises(InvalidInputError, match="`n_resamples` must be a positive integer"):
+        independence(R_PARTY, method="monte-carlo", n_resamples=-1)
+    with pytest.raises(InvalidInputError, match="`exact_work_limit` must be large enough"):
+        independence([[1, 2, 1, 0], [3, 3, 6, 1], [10, 10, 14, 9]], method="exact",
+                     exact_work_limit=10)  # fmt: skip
+    with pytest.raises(InvalidInputError, match="`bias_correction` must be True or False"):
+        cramers_v(R_PARTY, bias_correction=1)  # type: ignore[arg-type]
+    with pytest.raises(InsufficientDataError, match="no empty row or column"):
+        pearson_residuals([[1, 0], [2, 0], [3, 0]])
+
+
+# --- properties -----------------------------------------------------------------------------
+
+_tables = count_tables(max_count=60).filter(
+    lambda t: bool((t.sum(axis=0) > 0).all() and (t.sum(axis=1) > 0).all())
+)
+
+
+@pytest.mark.filterwarnings("ignore::ipsstats.errors.SmallExpectedCountWarning")
+@given(_tables, st.randoms(use_true_random=False))
+@settings(max_examples=40)
+def test_statistic_properties(table: NDArray[np.int64], random: object) -> None:
+    res = independence(table, method="pearson")
+    assert 0.0 <= res.pvalue <= 1.0
+    assert res.statistic == pytest.approx(float((res.residuals**2).sum()), rel=1e-9, abs=1e-9)
+    rows = list(range(table.shape[0]))
+    cols = list(range(table.shape[1]))
+    random.shuffle(rows)  # type: ignore[attr-defined]
+    random.shuffle(cols)  # type: ignore[attr-defined]
+    permuted = independence(table[rows][:, cols], method="pearson")
+    assert permuted.statistic == pytest.approx(res.statistic, rel=1e-9, abs=1e-9)
+    transposed = independence(table.T, method="pearson")
+    assert transposed.statistic == pytest.approx(res.statistic, rel=1e-9, abs=1e-9)
+    assert transposed.pvalue == pytest.approx(res.pvalue, rel=1e-9, abs=1e-12)
+    assert 0.0 <= res.cramers_v <= 1.0 + 1e-12
+
+
+@pytest.mark.filterwarnings("ignore::ipsstats.errors.SmallExpectedCountWarning")
+@given(_tables, st.integers(2, 5))
+@settings(max_examples=30)
+def test_pearson_scales_by_k(table: NDArray[np.int64], k: int) -> None:
+    res = independence(table, method="pearson")
+    scaled = independence(table * k, method="pearson")
+    assert scaled.statistic == pytest.approx(k * res.statistic, rel=1e-9, abs=1e-9)
+    assert scaled.cramers_v == pytest.approx(res.cramers_v, rel=1e-9, abs=1e-9)
+
+
+@given(count_tables(max_rows=3, max_cols=3, max_count=6))
+@settings(max_examples=25)
+def test_auto_pvalue_in_unit_interval(table: NDArray[np.int64]) -> None:
+    nonempty_rows = int((table.sum(axis=1) > 0).sum())
+    nonempty_cols = int((table.sum(axis=0) > 0).sum())
+    if nonempty_rows < 2 or nonempty_cols < 2:
+        with pytest.raises(InsufficientDataError):
+            independence(table)
+        return
+    res = independence(table, n_resamples=200, rng=0)
+    assert 0.0 <= res.pvalue <= 1.0
+    assert res.method in ("pearson", "fisher-exact", "fisher-freeman-halton")

@@ -1,0 +1,425 @@
+"""Tests of ipsstats.report: the one-call equity report, its renderings and its JSON schema.
+
+The end-to-end reference is a cohort rebuilt record by record from the published counts of
+Perkins et al. (2022), Tables 1-3 (six-month denominators as reconstructed in the dataset
+notes), so that the report must reproduce the paper's chi-squared values.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+import pytest
+
+from ipsstats import Cohort, Counts, InvalidInputError
+from ipsstats.report import REPORT_SCHEMA, REPORT_SCHEMA_VERSION, EquityReport, equity_report
+
+ETHNICITY = ("White", "Asian/Asian British", "Black/Black British", "Mixed", "Other")
+# Perkins et al. (2022): people and jobs by ethnicity, everyone and six-month subset.
+PEOPLE_ALL = {"CNWL": (134, 77, 64, 38, 52), "WWT": (144, 114, 63, 21, 7)}
+JOBS_ALL = {"CNWL": (47, 35, 23, 15, 21), "WWT": (46, 37, 18, 5, 1)}
+PEOPLE_SIX = {"CNWL": (46, 20, 20, 15, 26), "WWT": (63, 33, 22, 9, 1)}
+JOBS_SIX = {"CNWL": (18, 8, 6, 10, 13), "WWT": (29, 13, 10, 2, 0)}
+MISSING = {"CNWL": (47, 12), "WWT": (18, 7)}  # ethnicity not known: everyone, six-month
+CASELOAD: dict[str, dict[object, object]] = {
+    "CNWL": {"White": 2774, "Asian/Asian British": 1158, "Black/Black British": 810,
+             "Mixed": 936, "Other": 1335, "Not known": 1350},
+    "WWT": {"White": 900, "Asian/Asian British": 805, "Black/Black British": 259,
+            "Mixed": 61, "Other": 167, "Not known": 90},
+}  # fmt: skip
+
+
+def _records(service: str) -> list[dict[str, object]]:
+    """One record per person, consistent with the paper's Tables 1-3."""
+    out: list[dict[str, object]] = []
+
+    def add(n: int, jobs: int, accessed: str, job_day: str, ethnicity: str | None) -> None:
+        for k in range(n):
+            out.append(
+                {
+                    "id": f"{service}-{len(out)}",
+                    "accessed": accessed,
+                    "job_start": job_day if k < jobs else None,
+                    "ethnicity": ethnicity,
+                    "service": service,
+                }
+            )
+
+    for g, name in enumerate(ETHNICITY):
+        six, late = PEOPLE_SIX[service][g], PEOPLE_ALL[service][g] - PEOPLE_SIX[service][g]
+        jobs_six = JOBS_SIX[service][g]
+        add(six, jobs_six, "2019-03-01", "2019-08-01", name)
+        add(late, JOBS_ALL[service][g] - jobs_six, "2019-09-01", "2019-11-01", name)
+    all_missing, six_missing = MISSING[service]
+    add(six_missing, 0, "2019-03-01", "", None)
+    add(all_missing - six_missing, 0, "2019-09-01", "", None)
+    return out
+
+
+def _cohort(service: str) -> Cohort:
+    return Cohort.from_records(_records(service), observed_until="2019-12-31")
+
+
+def _report(service: str, **options: Any) -> EquityReport:
+    return equity_report(
+        _cohort(service),
+        eligible={"ethnicity": CASELOAD[service]},
+        missing_labels=["Not known"],
+        study_end="2019-12-31",
+        by=["ethnicity"],
+        **options,
+    )
+
+
+@pytest.fixture(scope="module")
+def wwt() -> EquityReport:
+    return _report("WWT")
+
+
+# ---- a small JSON Schema validator (the subset REPORT_SCHEMA uses) ----------------------------
+
+_TYPES = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "boolean": bool,
+    "null": type(None),
+}
+
+
+def _is_type(value: object, name: str) -> bool:
+    if name == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if name == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, _TYPES[name])
+
+
+def _errors(value: object, schema: dict[str, Any], root: dict[str, Any], path: str) -> list[str]:
+    if "$ref" in schema:
+        name = schema["$ref"].split("/")[-1]
+        return _errors(value, root["$defs"][name], root, path)
+    found: list[str] = []
+    if "anyOf" in schema and all(_errors(value, s, root, path) for s in schema["anyOf"]):
+        found.append(f"{path}: matches none of anyOf")
+    if "type" in schema:
+        names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        if not any(_is_type(value, n) for n in names):
+            return [f"{path}: {value!r} is not {names}"]
+    if "enum" in schema and value not in schema["enum"]:
+        found.append(f"{path}: {value!r} not in {schema['enum']}")
+    if "const" in schema and value != schema["const"]:
+        found.append(f"{path}: {value!r} != {schema['const']!r}")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if "minimum" in schema and value < schema["minimum"]:
+            found.append(f"{path}: {value} < minimum")
+        if "maximum" in schema and value > schema["maximum"]:
+            found.append(f"{path}: {value} > maximum")
+    if isinstance(value, dict):
+        found += [f"{path}: missing {k!r}" for k in schema.get("required", ()) if k not in value]
+        properties = schema.get("properties", {})
+        extra = schema.get("additionalProperties", True)
+        for key, item in value.items():
+            if key in properties:
+                found += _errors(item, properties[key], root, f"{path}.{key}")
+            elif extra is False:
+                found.append(f"{path}: unexpected key {key!r}")
+            elif isinstance(extra, dict):
+                found += _errors(item, extra, root, f"{path}.{key}")
+    if isinstance(value, list) and "items" in schema:
+        for k, item in enumerate(value):
+            found += _errors(item, schema["items"], root, f"{path}[{k}]")
+    return found
+
+
+def _validate(document: object) -> list[str]:
+    return _errors(document, REPORT_SCHEMA, REPORT_SCHEMA, "$")
+
+
+# ---- the paper, end to end -------------------------------------------------------------------
+
+
+def test_report_reproduces_the_paper_for_cnwl() -> None:
+    out = _report("CNWL").to_dict()
+    access = out["access"]["ethnicity"]
+    assert round(access["test"]["statistic"], 2) == 22.05  # Table 2
+    assert [g["ips_n"] for g in access["groups"]] == list(PEOPLE_ALL["CNWL"])
+    reach = [round(100 * g["reach"]["value"], 1) for g in access["groups"]]
+    assert reach == [4.8, 6.6, 7.9, 4.1, 3.9]
+    outcome = out["outcome"]["ethnicity"]
+    assert round(outcome["all"]["overall"]["asymptotic"]["statistic"], 2) == 2.50  # Table 3
+    assert round(outcome["all"]["overall"]["asymptotic"]["pvalue"], 2) == 0.64
+    # Table 3 prints 5.66 (truncated); the reconstructed counts give 5.667
+    assert outcome["window"]["overall"]["asymptotic"]["statistic"] == pytest.approx(
+        5.667, abs=5e-4
+    )
+    assert outcome["window"]["n"] == 127
+    assert outcome["window"]["n_missing"] == 12
+    assert outcome["all"]["n"] == 365
+    assert not outcome["all"]["overall"]["small_expected"]
+
+
+def test_report_flags_small_expected_counts_for_wwt(wwt: EquityReport) -> None:
+    out = wwt.to_dict()
+    assert round(out["access"]["ethnicity"]["test"]["statistic"], 2) == 34.22  # Table 2
+    for window, chi2, p in (("all", 1.76, 0.78), ("window", 2.78, 0.59)):
+        test = out["outcome"]["ethnicity"][window]["overall"]
+        assert test["small_expected"] is True
+        assert round(test["asymptotic"]["statistic"], 2) == chi2
+        assert round(test["asymptotic"]["pvalue"], 2) == p
+        assert test["exact"]["method"] == "fisher-freeman-halton"
+    flagged = [s for s in wwt.summary if "expected counts below 5" in s]
+    assert len(flagged) == 2
+    assert all("exact P = " in s and "asymptotic P = " in s for s in flagged)
+    assert "exact P = 0.85" in flagged[0]  # beside the published asymptotic 0.78
+    assert "asymptotic P = 0.78" in flagged[0]
+
+
+def test_summary_wording_is_neutral(wwt: EquityReport) -> None:
+    text = " ".join(wwt.summary)
+    assert "no evidence of a difference in the share gaining a job" in text
+    assert "differed from that of the eligible caseload" in text  # Table 2: P < 0.01
+    # "equal" only ever appears negated
+    for sentence in wwt.summary:
+        if re.search(r"\bequal", sentence):
+            assert "does not show that" in sentence
+    assert "Black/Black British" in text  # over-represented, as the paper found
+
+
+# ---- JSON ------------------------------------------------------------------------------------
+
+
+def test_json_round_trips_and_validates(wwt: EquityReport) -> None:
+    text = wwt.to_json()
+    loaded = json.loads(text)
+    assert loaded == json.loads(json.dumps(wwt.to_dict()))
+    assert _validate(loaded) == []
+    assert loaded["schema_version"] == REPORT_SCHEMA_VERSION == REPORT_SCHEMA["schema_version"]
+    assert loaded["inputs"]["rows_read"] == 367
+    assert loaded["inputs"]["eligible"]["ethnicity"] == {"total": 2282, "n": 2192, "n_missing": 90}
+    assert loaded["options"]["min_followup_months"] == 6
+    assert "pearson" in loaded["methods"]
+    assert "fisher-freeman-halton" in loaded["methods"]
+    assert loaded["seeds"] == {"rng": 0}
+    assert loaded["disclosure"]["display_suppressed"] is False
+    assert "NaN" not in text
+    assert "Infinity" not in text
+
+
+def test_json_validates_with_jsonschema(wwt: EquityReport) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator
+    validator.check_schema(REPORT_SCHEMA)
+    validator(REPORT_SCHEMA).validate(json.loads(wwt.to_json()))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"suppress": True},
+        {"missing": "sensitivity"},
+        {"missing": "include", "access_method": "subset"},
+        {"access_method": "goodness-of-fit", "adjust": "none", "landmarks": (3,)},
+    ],
+)
+def test_json_validates_for_every_option(options: dict[str, Any]) -> None:
+    report = _report("CNWL", **options)
+    loaded = json.loads(report.to_json(indent=None))
+    assert _validate(loaded) == []
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(loaded)
+
+
+def test_validator_rejects_broken_documents(wwt: EquityReport) -> None:
+    good = json.loads(wwt.to_json())
+    broken = dict(good, schema_version="0.0")
+    assert any("schema_version" in e for e in _validate(broken))
+    missing = {k: v for k, v in good.items() if k != "summary"}
+    assert any("missing 'summary'" in e for e in _validate(missing))
+    extra = dict(good, surprise=1)
+    assert any("unexpected key 'surprise'" in e for e in _validate(extra))
+    bad_p = json.loads(wwt.to_json())
+    bad_p["access"]["ethnicity"]["test"]["pvalue"] = 2.0
+    assert _validate(bad_p) != []
+
+
+# ---- rendering and output safety -------------------------------------------------------------
+
+
+def _hostile_cohort() -> Cohort:
+    groups = ["<script>alert(1)</script>", "a|b", "=cmd()", "plain"]
+    return Cohort.from_columns(
+        {
+            "accessed": ["2019-01-05"] * 40,
+            "job_start": (["2019-03-01"] * 3 + [None] * 7) * 4,
+            "group": [g for g in groups for _ in range(10)],
+        },
+        observed_until="2019-12-31",
+    )
+
+
+def test_html_escapes_labels_from_the_data() -> None:
+    report = equity_report(
+        _hostile_cohort(),
+        study_end="2019-12-31",
+        eligible={
+            "group": {"<script>alert(1)</script>": 50, "a|b": 60, "=cmd()": 70, "plain": 80}
+        },
+    )
+    html = report.to_html()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script" not in html.lower()
+    markdown = report.to_markdown()
+    assert "a\\|b" in markdown
+    assert "| a|b |" not in markdown
+    assert "<script>alert(1)</script>" in report.to_text()  # plain text shows it as text
+    tables = report.to_csv()
+    access = next(v for k, v in tables.items() if k.startswith("Access and reach"))
+    assert "'=cmd()" in access
+    assert "\n=cmd()" not in access.replace("\r\n", "\n")
+    assert all(text.endswith("\r\n") for text in tables.values())
+
+
+def test_text_markdown_html_hold_the_main_numbers(wwt: EquityReport) -> None:
+    for rendered in (wwt.to_text(), wwt.to_markdown(), wwt.to_html()):
+        assert "Access by ethnicity" in rendered
+        assert "144 (41.3)" in rendered  # Table 2: WWT White
+        assert "34.22" in rendered
+        assert "Reach: 367 of 2282 eligible people used IPS (16.1%, 95% CI 14.6 to 17.6)" in (
+            " ".join(rendered.split())
+        )
+        assert "expected counts below 5" in rendered
+    assert str(wwt) == wwt.to_text()
+    document = wwt.to_document()
+    assert document.title == "IPS equity report"
+    assert ("Report schema", REPORT_SCHEMA_VERSION) in document.metadata
+
+
+# ---- disclosure control ----------------------------------------------------------------------
+
+
+def test_suppression_protects_display_only(wwt: EquityReport) -> None:
+    safe = _report("WWT", suppress=True)
+    plain, hidden = wwt.to_dict(), safe.to_dict()
+    # statistics are computed on the unsuppressed data
+    for key in ("access", "outcome", "durations"):
+        assert hidden[key] == plain[key]
+    assert hidden["disclosure"]["display_suppressed"] is True
+    assert (hidden["disclosure"]["threshold"], hidden["disclosure"]["round_to"]) == (5, 5)
+    text = safe.to_text()
+    # WWT "Other": 7 IPS users (shown rounded to 5, the percentage from the true count, as
+    # the disclosure rules say) and 1 job (suppressed, with its percentage and rates)
+    other = [line for line in text.splitlines() if line.startswith("Other")]
+    assert "7 (2.0)" not in text
+    assert "5 (2.0)" in other[0]
+    assert any(re.search(r"\* \(\*\)\s+\*\s+\*\s+\*$", line) for line in other[1:])
+    assert "144 (41.3)" not in text  # rounded to 145
+    assert "145 (41.3)" in text
+    assert "Disclosure control" in text
+
+
+def test_suppression_settings_are_configurable() -> None:
+    safe = _report("WWT", suppress={"threshold": 8, "round_to": 1})
+    assert safe.disclosure is not None
+    assert (safe.disclosure.threshold, safe.disclosure.round_to) == (8, 1)
+    text = safe.to_text()
+    assert "144 (41.3)" in text  # no rounding
+    other = next(line for line in text.splitlines() if line.startswith("Other"))
+    assert "7 (" not in other  # 7 < 8 is suppressed
+
+
+# ---- completeness and robustness -------------------------------------------------------------
+
+
+def test_completeness_records_exclusions_and_missing_values() -> None:
+    records = _records("WWT")
+    records.append({"id": "bad", "accessed": "not a date", "ethnicity": "White", "service": "WWT"})
+    records.append({"id": "late", "accessed": "2019-05-01", "job_start": "2019-04-01"})
+    cohort = Cohort.from_records(records, observed_until="2019-12-31", errors="exclude")
+    report = equity_report(cohort, study_end="2019-12-31", by="ethnicity")
+    out = report.to_dict()
+    assert out["inputs"]["rows_read"] == 369
+    assert out["inputs"]["rows_excluded"] == 2
+    assert sum(out["completeness"]["validation"]["counts"].values()) == 2
+    assert out["completeness"]["missing_by_attribute"]["ethnicity"]["n_missing"] == 18
+    assert out["access"] == {}
+    assert "2 excluded on loading" in report.summary[0]
+    assert _validate(out) == []
+
+
+def test_window_leaving_no_one_is_a_caveat_not_a_crash() -> None:
+    report = equity_report(
+        _cohort("CNWL"), study_end="2019-12-31", min_followup_months=11, by=["ethnicity"]
+    )
+    assert report.outcome_window["ethnicity"] is None
+    assert any(
+        "at least 11 months' follow-up" in c and "leaves no one" in c for c in report.caveats
+    )
+    assert "Analyses not run" in report.to_text()
+    assert _validate(json.loads(report.to_json())) == []
+
+
+def test_default_by_is_every_categorical_attribute() -> None:
+    report = equity_report(_cohort("WWT"), study_end="2019-12-31")
+    assert report.options["by"] == ["ethnicity", "service"]
+    by_service = report.outcome_all["service"]
+    assert by_service is not None
+    assert by_service.overall is None  # one service: nothing to compare
+    assert any("overall test not computed" in c for c in by_service.caveats)
+    assert any("Job outcomes by service" in s and "could not be run" in s for s in report.summary)
+
+
+def test_eligible_as_counts_named_after_the_attribute() -> None:
+    counts = Counts.from_mapping(CASELOAD["WWT"], name="ethnicity", missing_labels=["Not known"])
+    report = equity_report(_cohort("WWT"), study_end="2019-12-31", by="ethnicity", eligible=counts)
+    assert math.isclose(report.access["ethnicity"].test.statistic, 34.2242, abs_tol=1e-4)
+
+
+# ---- bad input ---------------------------------------------------------------------------------
+
+
+def test_bad_inputs() -> None:
+    cohort = _cohort("WWT")
+    end = "2019-12-31"
+    with pytest.raises(InvalidInputError, match=r"`by` must name categorical.*'ethnicity'"):
+        equity_report(cohort, study_end=end, by=["gender"])
+    with pytest.raises(InvalidInputError, match="`by` must be a non-empty sequence"):
+        equity_report(cohort, study_end=end, by=[])
+    with pytest.raises(InvalidInputError, match=r"`eligible` must have keys among .*\['age'\]"):
+        equity_report(cohort, study_end=end, by=["ethnicity"], eligible={"age": {"a": 1}})
+    with pytest.raises(InvalidInputError, match="only in `ips_counts`"):
+        equity_report(cohort, study_end=end, by="ethnicity", eligible={"ethnicity": {"x": 5}})
+    with pytest.raises(InvalidInputError, match="`eligible` must be named after"):
+        equity_report(cohort, study_end=end, eligible=Counts.from_mapping({"a": 1}, name="x"))
+    with pytest.raises(InvalidInputError, match="`eligible` must be None, Counts or a mapping"):
+        equity_report(cohort, study_end=end, eligible=[1, 2])
+    with pytest.raises(InvalidInputError, match="`suppress` must be True, False or a mapping"):
+        equity_report(cohort, study_end=end, suppress="yes")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`suppress` must have only the keys"):
+        equity_report(cohort, study_end=end, suppress={"limit": 5})
+    with pytest.raises(InvalidInputError, match="`suppress` must have a positive integer"):
+        equity_report(cohort, study_end=end, suppress={"threshold": 0})
+    with pytest.raises(InvalidInputError, match="`min_followup_months` must be a whole"):
+        equity_report(cohort, study_end=end, min_followup_months=-2)
+    with pytest.raises(InvalidInputError, match="`cohort` must be a Cohort"):
+        equity_report([], study_end=end)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`end` must be on or before"):
+        equity_report(cohort, study_end="2020-06-30", by="ethnicity")
+    with pytest.raises(InvalidInputError, match="`adjust`"):
+        equity_report(cohort, study_end=end, adjust="sidak")  # type: ignore[arg-type]
+    no_factor = Cohort.from_columns({"accessed": ["2019-01-01"]}, observed_until="2019-12-31")
+    with pytest.raises(InvalidInputError, match="`cohort` must have at least one categorical"):
+        equity_report(no_factor, study_end=end)
+
+
+def test_report_is_immutable_and_has_a_short_repr(wwt: EquityReport) -> None:
+    with pytest.raises(TypeError):
+        wwt.options["adjust"] = "none"  # type: ignore[index]
+    assert wwt.options["confidence_level"] == 0.95
+    text = repr(wwt)
+    assert text.startswith("EquityReport(title='IPS equity report', people=367")
+    assert len(text) < 300

@@ -1,0 +1,694 @@
+"""Tests of ipsstats.survival: LifeTable, kaplan_meier and SurvivalCurve."""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from numpy.typing import NDArray
+
+from ipsstats import (
+    InsufficientDataError,
+    InvalidInputError,
+    LifeTable,
+    SurvivalCurve,
+    kaplan_meier,
+)
+from ipsstats.survival import (
+    ConfType,
+    _first_reaching,
+    _first_reaching_general,
+    _first_reaching_monotone,
+    _first_reaching_unflat,
+)
+from tests.strategies import censored_samples
+
+# R's `aml` data (survival package): time to relapse, status 1 = relapse.
+AML_MAINTAINED = ([9, 13, 13, 18, 23, 28, 31, 34, 45, 48, 161], [1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0])
+AML_NONMAINTAINED = (
+    [5, 5, 8, 8, 12, 16, 23, 27, 30, 33, 43, 45],
+    [1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1],
+)
+CONF_TYPES: tuple[ConfType, ...] = ("plain", "log", "log-log", "logit", "arcsine")
+
+
+def _sample(
+    seed: int, n: int = 300, max_time: int = 40, *, with_entry: bool = False
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64] | None]:
+    """Seeded data with heavy ties, zero durations and ~40% censoring."""
+    rng = np.random.default_rng(seed)
+    durations = rng.integers(0, max_time, n).astype(np.float64)
+    events = rng.random(n) < 0.6
+    if not with_entry:
+        return durations, events, None
+    entry = np.where(rng.random(n) < 0.5, 0.0, np.floor(durations * rng.random(n)))
+    keep = entry < durations
+    return durations[keep], events[keep], entry[keep]
+
+
+def _naive_km(
+    durations: NDArray[np.float64],
+    events: NDArray[np.bool_],
+    entry: NDArray[np.float64] | None = None,
+    weights: NDArray[np.float64] | None = None,
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Obviously correct KM: loop over distinct exit times, count the risk set record by record."""
+    n = len(durations)
+    start = [-math.inf] * n if entry is None else [float(e) for e in entry]
+    w = [1.0] * n if weights is None else [float(x) for x in weights]
+    times, survival, greenwood, at_risk_list = [], [], [], []
+    s, v = 1.0, 0.0
+    for t in sorted({float(x) for x in durations}):
+        at_risk = sum(w[i] for i in range(n) if start[i] < t <= durations[i])
+        died = sum(w[i] for i in range(n) if durations[i] == t and events[i])
+        if died > 0:
+            s *= 1 - died / at_risk
+            v += died / (at_risk * (at_risk - died)) if at_risk > died else math.inf
+        times.append(t)
+        survival.append(s)
+        greenwood.append(v)
+        at_risk_list.append(at_risk)
+    return times, survival, greenwood, at_risk_list
+
+
+# --- R reference values -------------------------------------------------------------------
+
+
+def test_aml_summary_matches_r_printed_output() -> None:
+    # R: summary(survfit(Surv(time, status) ~ x, data = aml))  (conf.type = "log", default)
+    # Maintained: time, n.risk, survival, std.err, lower 95% CI, upper 95% CI
+    maintained = [
+        (9, 11, 0.909, 0.0867, 0.7541, 1.000),
+        (13, 10, 0.818, 0.1163, 0.6192, 1.000),
+        (18, 8, 0.716, 0.1397, 0.4884, 1.000),
+        (23, 7, 0.614, 0.1526, 0.3769, 0.999),
+        (31, 5, 0.491, 0.1642, 0.2549, 0.946),
+        (34, 4, 0.368, 0.1627, 0.1549, 0.875),
+        (48, 2, 0.184, 0.1535, 0.0359, 0.944),
+    ]
+    curve = kaplan_meier(*AML_MAINTAINED, conf_type="log")
+    rows = curve.n_events > 0
+    got = np.column_stack(
+        [curve.times, curve.n_at_risk, curve.survival, curve.std_err, curve.lower, curve.upper]
+    )[rows]
+    # R prints 3-4 significant digits: compare at that precision.
+    np.testing.assert_allclose(got, np.array(maintained), atol=6e-4)
+    # Nonmaintained; the last row is 45, n.risk 1, survival 0, std.err NaN, limits NA.
+    nonmaintained = kaplan_meier(*AML_NONMAINTAINED, conf_type="log")
+    np.testing.assert_allclose(
+        nonmaintained.survival[nonmaintained.n_events > 0][:4],
+        [0.8333, 0.6667, 0.5833, 0.4861],
+        atol=6e-5,
+    )
+    assert nonmaintained.survival[-1] == 0
+    assert math.isnan(nonmaintained.std_err[-1])
+    assert math.isnan(nonmaintained.lower[-1])
+    assert math.isnan(nonmaintained.upper[-1])
+
+
+def test_aml_medians_match_r() -> None:
+    # R: survfit(Surv(time, status) ~ x, data = aml)
+    #   Maintained     median 31, 0.95LCL 18, 0.95UCL NA
+    #   Nonmaintained  median 23, 0.95LCL  8, 0.95UCL NA
+    for data, expected in ((AML_MAINTAINED, (31, 18)), (AML_NONMAINTAINED, (23, 8))):
+        median = kaplan_meier(*data, conf_type="log").median()
+        assert (median.value, median.lower, median.upper) == (*expected, None)
+        assert "upper confidence limit not reached" in median.note
+        assert median.to_dict()["upper"] is None
+        json.dumps(median.to_dict())
+
+
+def test_median_midpoint_rule_as_r() -> None:
+    # R: quantile(survfit(Surv(1:4) ~ 1), 0.5) gives 2.5 (S = 0.5 exactly on [2, 3)).
+    assert kaplan_meier([1, 2, 3, 4]).median().value == 2.5
+    # survfit(Surv(1:100) ~ 1): S(50) = 0.5 + 1e-16 by rounding; the median is 50.5.
+    assert kaplan_meier(np.arange(1, 101)).median().value == 50.5
+    # A curve ending flat at 0.5 averages with the last time (R's quantile.survfit).
+    assert kaplan_meier([1, 2, 3, 4], [1, 1, 0, 0]).median().value == 3.0
+
+
+def test_findq_orders_band_points_by_value_as_r() -> None:
+    # R's findq hands a non-monotone band to approx(), which orders the points by value.
+    times = np.array([0.0, 1.0, 2.0, 3.0])
+    cdf = np.array([0.0, 0.3, 0.55, 0.52])
+    assert _first_reaching(times, cdf, 0.5, 3.0) == 3.0
+    assert _first_reaching(times, np.array([0.0, np.nan, 0.3, 0.6]), 0.5, 3.0) == 3.0
+    assert math.isnan(_first_reaching(times, np.array([0.0, 0.1, 0.2, 0.3]), 0.5, 3.0))
+
+
+# --- peers: lifelines, statsmodels --------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("with_entry", [False, True])
+def test_matches_lifelines(seed: int, with_entry: bool) -> None:
+    lifelines = pytest.importorskip("lifelines")
+    durations, events, entry = _sample(seed, with_entry=with_entry)
+    weights = np.random.default_rng(seed + 100).uniform(0.5, 3.0, durations.size)
+    for w in (None, weights):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # lifelines warns about non-integer weights
+            fitter = lifelines.KaplanMeierFitter().fit(durations, events, entry=entry, weights=w)
+        curve = kaplan_meier(durations, events, entry=entry, weights=w)
+        survival = fitter.survival_function_.iloc[:, 0].loc[curve.times].to_numpy()
+        if w is not None:
+            # With weights lifelines leaves S > 0 where everyone left at risk has the event,
+            # and its variance is not R's weighted Greenwood formula: compare S before that.
+            alive = curve.survival > 0
+            np.testing.assert_allclose(curve.survival[alive], survival[alive], rtol=1e-10)
+            continue
+        np.testing.assert_allclose(curve.survival, survival, rtol=1e-10, atol=1e-12)
+        # lifelines' "exponential Greenwood" interval is R's log-log one; lifelines fills
+        # the undefined limits at S = 1 with 1, R (and ipsstats) leave them undefined.
+        bounds = fitter.confidence_interval_.loc[curve.times].to_numpy()
+        defined = np.isfinite(curve.lower)
+        np.testing.assert_allclose(curve.lower[defined], bounds[defined, 0], rtol=1e-10)
+        np.testing.assert_allclose(curve.upper[defined], bounds[defined, 1], rtol=1e-10)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("with_entry", [False, True])
+def test_matches_statsmodels_greenwood(seed: int, with_entry: bool) -> None:
+    survfunc = pytest.importorskip("statsmodels.duration.survfunc")
+    durations, events, entry = _sample(seed, with_entry=with_entry)
+    fit = survfunc.SurvfuncRight(durations, events.astype(float), entry=entry)
+    curve = kaplan_meier(durations, events, entry=entry)
+    at = np.searchsorted(curve.times, fit.surv_times)
+    np.testing.assert_allclose(curve.survival[at], fit.surv_prob, rtol=1e-10)
+    np.testing.assert_allclose(curve.std_err[at], fit.surv_prob_se, rtol=1e-10)
+    np.testing.assert_allclose(curve.n_at_risk[at], fit.n_risk, rtol=1e-12)
+
+
+_STATSMODELS_TRANSFORM = {
+    "log-log": "cloglog",
+    "log": "log",
+    "plain": "linear",
+    "logit": "logit",
+    "arcsine": "asinsqrt",
+}
+
+
+@pytest.mark.parametrize("conf_type", CONF_TYPES)
+def test_quantile_ci_matches_statsmodels(conf_type: Any) -> None:
+    survfunc = pytest.importorskip("statsmodels.duration.survfunc")
+    compared = 0
+    for seed in range(30):
+        durations, events, _ = _sample(seed, n=60, max_time=25)
+        fit = survfunc.SurvfuncRight(durations, events.astype(float))
+        curve = kaplan_meier(durations, events, conf_type=conf_type)
+        for q in (0.25, 0.5, 0.75):
+            ours = curve.quantile(q)
+            lower, upper = fit.quantile_ci(q, method=_STATSMODELS_TRANSFORM[conf_type])
+            # statsmodels caps an unreached upper limit at the last time (or inf) and scans
+            # non-monotone bands in time order; R (and ipsstats) say "not reached" and order
+            # band points by value. Compare where both conventions coincide.
+            band = 1 - curve.upper[np.isfinite(curve.upper)]
+            if ours.upper is None or (np.diff(band) < 0).any():
+                continue
+            assert (ours.lower, ours.upper) == (float(lower), float(upper))
+            assert ours.value == float(fit.quantile(q))
+            compared += 1
+    assert compared > 20
+
+
+# --- naive implementation -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("with_entry", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_matches_naive_loop(seed: int, with_entry: bool, weighted: bool) -> None:
+    durations, events, entry = _sample(seed, n=80, max_time=15, with_entry=with_entry)
+    weights = np.random.default_rng(seed).uniform(0.2, 2.0, durations.size) if weighted else None
+    times, survival, greenwood, at_risk = _naive_km(durations, events, entry, weights)
+    curve = kaplan_meier(durations, events, entry=entry, weights=weights)
+    at = np.searchsorted(curve.times, times)
+    np.testing.assert_array_equal(curve.times[at], times)
+    np.testing.assert_allclose(curve.survival[at], survival, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(curve.n_at_risk[at], at_risk, rtol=1e-12)
+    np.testing.assert_allclose(curve.std_err_log[at] ** 2, greenwood, rtol=1e-12)
+
+
+def test_float_durations_use_sorting_path() -> None:
+    rng = np.random.default_rng(5)
+    durations = rng.exponential(10.0, 200)
+    events = rng.random(200) < 0.7
+    times, survival, _, _ = _naive_km(durations, events)
+    curve = kaplan_meier(durations, events)
+    np.testing.assert_array_equal(curve.times, times)
+    np.testing.assert_allclose(curve.survival, survival, rtol=1e-12)
+    # Negative zero is zero; the sort on bit patterns must not place it after 0.5.
+    signed = kaplan_meier([-0.0, 0.5, 0.0, 0.25], [1, 0, 1, 1])
+    assert signed.times.tolist() == [0.0, 0.25, 0.5]
+    assert signed.n_events.tolist() == [2.0, 1.0, 0.0]
+    # Integers spread over a huge span also take the sorting path.
+    spread = kaplan_meier([0, 10**12, 5, 10**12], [1, 1, 0, 1])
+    assert spread.times.tolist() == [0.0, 5.0, 1e12]
+
+
+def _naive_rmst(curve: SurvivalCurve, tau: float) -> tuple[float, float]:
+    """Area under the step curve and Miller's variance, by explicit loops."""
+    grid = [0.0] + [float(t) for t in curve.times if t <= tau] + [tau]
+    level = [1.0] + [
+        float(s) for t, s in zip(curve.times, curve.survival, strict=True) if t <= tau
+    ]
+    area = sum((grid[i + 1] - grid[i]) * level[i] for i in range(len(level)))
+    variance = 0.0
+    for t, n, d in zip(curve.times, curve.n_at_risk, curve.n_events, strict=True):
+        if t > tau or d in (0, n):
+            continue
+        rest = sum((grid[i + 1] - grid[i]) * level[i] for i in range(len(level)) if grid[i] >= t)
+        variance += d / (n * (n - d)) * rest**2
+    return area, math.sqrt(variance)
+
+
+@pytest.mark.parametrize("tau", [0.0, 3.5, 20.0, 39.0, 60.0])
+def test_rmst_matches_naive(tau: float) -> None:
+    durations, events, _ = _sample(7, n=120)
+    curve = kaplan_meier(durations, events)
+    area, std_err = _naive_rmst(curve, tau)
+    estimate = curve.rmst(tau)
+    assert estimate.value == pytest.approx(area, rel=1e-12, abs=1e-12)
+    assert estimate.std_err == pytest.approx(std_err, rel=1e-10, abs=1e-12)
+    assert ("carried forward" in estimate.note) == (tau > curve.times[-1])
+
+
+def test_rmst_aml_by_hand() -> None:
+    # Nonmaintained arm up to 45: sum of the step areas, computed by hand.
+    curve = kaplan_meier(*AML_NONMAINTAINED)
+    s = [1, 10 / 12, 8 / 12, 7 / 12, 7 / 12, 7 / 12 * 5 / 6]
+    widths = [5, 3, 4, 4, 7]
+    partial = sum(w * h for w, h in zip(widths, s[:5], strict=True))
+    assert curve.rmst(23).value == pytest.approx(partial, rel=1e-12)
+
+
+# --- survival_at, table, bands ------------------------------------------------------------
+
+
+def test_survival_at_and_table() -> None:
+    curve = kaplan_meier(*AML_MAINTAINED, conf_type="log")
+    before = curve.survival_at(5)
+    assert (before.value, before.lower, before.upper, before.std_err) == (1.0, 1.0, 1.0, 0.0)
+    at_20 = curve.survival_at(20)
+    assert at_20.value == pytest.approx(10 / 11 * 9 / 10 * 7 / 8, rel=1e-12)
+    assert at_20.lower == curve.lower[2]
+    rows = curve.table([0, 10, 30, 161])
+    assert rows.n_at_risk.tolist() == [11, 10, 5, 1]
+    assert rows.n_events.tolist() == [0, 1, 3, 3]
+    assert rows.n_censored.tolist() == [0, 0, 2, 2]
+    assert rows.survival[0] == 1.0
+    assert rows.to_dict()["times"] == [0.0, 10.0, 30.0, 161.0]
+    undefined = kaplan_meier(*AML_NONMAINTAINED).survival_at(45)
+    assert undefined.lower is None
+    assert "undefined" in undefined.note
+
+
+def test_bands_at_s_one_and_zero_follow_r() -> None:
+    # First time censored only: S = 1 there. R gives NA for log-log, logit and arcsine.
+    for conf_type in CONF_TYPES:
+        curve = kaplan_meier([1, 2, 3, 3], [0, 1, 1, 1], conf_type=conf_type)
+        undefined_at_one = conf_type in ("log-log", "logit", "arcsine")
+        assert math.isnan(curve.lower[0]) == undefined_at_one
+        assert math.isnan(curve.lower[-1])  # S = 0
+        if not undefined_at_one:
+            assert (curve.lower[0], curve.upper[0]) == (1.0, 1.0)
+        json.dumps(curve.to_dict())
+
+
+@pytest.mark.parametrize("conf_type", CONF_TYPES)
+def test_bands_widen_with_level(conf_type: Any) -> None:
+    durations, events, _ = _sample(3, n=100)
+    narrow = kaplan_meier(durations, events, confidence_level=0.8, conf_type=conf_type)
+    wide = narrow.with_bands(confidence_level=0.99)
+    defined = np.isfinite(narrow.lower)
+    assert (wide.lower[defined] <= narrow.lower[defined] + 1e-15).all()
+    assert (wide.upper[defined] >= narrow.upper[defined] - 1e-15).all()
+    assert (narrow.lower[defined] <= narrow.survival[defined] + 1e-15).all()
+    assert (narrow.upper[defined] >= narrow.survival[defined] - 1e-15).all()
+
+
+def test_arrays_are_read_only_and_repr() -> None:
+    curve = kaplan_meier(*AML_MAINTAINED)
+    with pytest.raises(ValueError, match="read-only"):
+        curve.survival[0] = 0.5
+    assert "SurvivalCurve(times: 10" in repr(curve)
+    assert "LifeTable(times: 10" in repr(LifeTable.from_records(*AML_MAINTAINED))
+
+
+def test_all_censored_median_not_reached() -> None:
+    median = kaplan_meier([3, 5, 8], [0, 0, 0]).median()
+    assert (median.value, median.lower, median.upper) is not None
+    assert median.value is None
+    assert median.upper is None
+    assert "median not reached" in median.note
+    assert median.to_dict()["value"] is None
+
+
+# --- LifeTable ----------------------------------------------------------------------------
+
+
+def test_life_table_from_counts_and_addition() -> None:
+    a = LifeTable.from_records(*AML_MAINTAINED)
+    b = LifeTable.from_records(*AML_NONMAINTAINED)
+    both = LifeTable.from_records(
+        AML_MAINTAINED[0] + AML_NONMAINTAINED[0], AML_MAINTAINED[1] + AML_NONMAINTAINED[1]
+    )
+    total = a + b
+    for name in ("times", "n_events", "n_censored", "n_entered", "n_at_risk"):
+        np.testing.assert_array_equal(getattr(total, name), getattr(both, name))
+    assert sum([a, b]).n == 23  # type: ignore[union-attr]  # sum() of tables is a table
+    assert total.n_initial == 23
+    rebuilt = LifeTable.from_counts(
+        list(both.times[::-1]), both.n_events[::-1], both.n_censored[::-1]
+    )
+    np.testing.assert_array_equal(rebuilt.n_events, both.n_events)
+    curve = kaplan_meier(total)
+    np.testing.assert_array_equal(curve.survival, kaplan_meier(*both_records()).survival)
+    assert a.__add__(3) is NotImplemented
+
+
+def both_records() -> tuple[list[int], list[int]]:
+    return AML_MAINTAINED[0] + AML_NONMAINTAINED[0], AML_MAINTAINED[1] + AML_NONMAINTAINED[1]
+
+
+def test_life_table_with_entry() -> None:
+    table = LifeTable.from_records([3, 1, 3, 2], [1, 0, 0, 1], entry=[0, 0, 1, 0])
+    assert table.n_at_risk.tolist() == [0.0, 3.0, 3.0, 2.0]
+    assert table.n_initial == 0
+    merged = LifeTable.from_counts(
+        [0, 1, 2, 3, 0], [0, 0, 1, 1, 0], [0, 1, 0, 1, 0], [3, 1, 0, 0, 0]
+    )
+    np.testing.assert_array_equal(merged.n_at_risk, table.n_at_risk)
+    mixed = table + LifeTable.from_records([5], [1])
+    assert mixed.n_initial == 1
+    assert mixed.n_at_risk.tolist() == [1.0, 4.0, 4.0, 3.0, 1.0]
+
+
+def test_zero_weights_drop_records() -> None:
+    curve = kaplan_meier([1, 2, 3], [1, 1, 1], weights=[1, 0, 1])
+    assert curve.times.tolist() == [1.0, 3.0]
+
+
+# --- bad input ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (
+            {"durations": [1, -2]},
+            r"`durations` must hold non-negative durations; got -2.0 at index 1",
+        ),
+        (
+            {"durations": [1, math.nan]},
+            r"`durations` must hold finite durations; got nan at index 1",
+        ),
+        ({"durations": [1, math.inf]}, r"`durations` must hold finite durations"),
+        (
+            {"durations": [1, 2], "events": [1, 2]},
+            r"`events` must hold event indicators.*2 at index 1",
+        ),
+        (
+            {"durations": [1, 2], "events": [1]},
+            r"`durations` must have the same length as `events`",
+        ),
+        (
+            {"durations": [1, 2, 3], "events": [1, 1, 1], "entry": [0, 2, 1]},
+            r"`entry` must be strictly before the duration.*index 1",
+        ),
+        (
+            {"durations": [1, 2], "weights": [1, -1]},
+            r"`weights` must hold non-negative case weights; got -1 at index 1",
+        ),
+        (
+            {"durations": [1, 2], "weights": [1, math.nan]},
+            r"`weights` must hold finite case weights",
+        ),
+        ({"durations": [1, 2], "weights": [True, False]}, r"`weights` must hold case weights"),
+        (
+            {"durations": [1, 2], "weights": ["a", "b"]},
+            r"`weights` must hold case weights; got non-numeric",
+        ),
+        ({"durations": [1, 2], "weights": [[1, 2]]}, r"`weights` must be 1-dimensional"),
+        ({"durations": [1, 2], "conf_type": "loglog"}, r"`conf_type` must be one of 'plain'"),
+        ({"durations": [1, 2], "confidence_level": 95}, r"`confidence_level` must be a number"),
+    ],
+)
+def test_bad_records(kwargs: dict[str, Any], match: str) -> None:
+    with pytest.raises(InvalidInputError, match=match):
+        kaplan_meier(**kwargs)
+
+
+def test_life_table_with_record_arguments_refused() -> None:
+    table = LifeTable.from_records([1, 2])
+    with pytest.raises(
+        InvalidInputError, match=r"`events` must be omitted when `durations` is a LifeTable"
+    ):
+        kaplan_meier(table, [1, 1])
+
+
+def test_empty_input() -> None:
+    with pytest.raises(InsufficientDataError, match=r"`durations` holds no subjects"):
+        kaplan_meier([])
+    with pytest.raises(InsufficientDataError, match="no subjects"):
+        kaplan_meier([1, 2], weights=[0, 0])
+    assert LifeTable.from_records([]).n == 0
+
+
+def test_requests_after_follow_up() -> None:
+    curve = kaplan_meier(*AML_MAINTAINED)
+    with pytest.raises(
+        InsufficientDataError, match=r"`t` = 200 is after the last observed time 161"
+    ):
+        curve.survival_at(200)
+    with pytest.raises(InsufficientDataError, match=r"`times` = 170"):
+        curve.table([10, 170])
+    with pytest.raises(InvalidInputError, match=r"`t` must be a finite, non-negative number"):
+        curve.survival_at(-1)
+    with pytest.raises(InvalidInputError, match=r"`t` must be a finite, non-negative number"):
+        curve.survival_at("5")
+    with pytest.raises(InvalidInputError, match=r"`tau` must be a finite, non-negative number"):
+        curve.rmst(math.inf)
+    with pytest.raises(InvalidInputError, match=r"`times` must hold non-negative"):
+        curve.table([-1])
+
+
+@pytest.mark.parametrize("q", [0, 1, -0.5, 50, math.nan, True, "0.5"])
+def test_quantile_outside_unit_interval(q: Any) -> None:
+    curve = kaplan_meier(*AML_MAINTAINED)
+    with pytest.raises(
+        InvalidInputError, match=r"`q` must be a probability strictly between 0 and 1"
+    ):
+        curve.quantile(q)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (
+            {"times": [1, 2], "events": [1, 1], "censored": [0]},
+            r"`times` must have the same length",
+        ),
+        (
+            {"times": [1, 2], "events": [1, -1], "censored": [0, 0]},
+            r"`events` must hold non-negative event counts",
+        ),
+        (
+            {"times": [1, 2], "events": [1, 1], "censored": [0, math.inf]},
+            r"`censored` must hold finite",
+        ),
+        (
+            {"times": [1, 2], "events": [1, 1], "censored": [0, 0], "entered": [0, 5]},
+            r"`entered` must leave every exit .* inside the risk set",
+        ),
+        (
+            {"times": [-1, 2], "events": [1, 1], "censored": [0, 0]},
+            r"`times` must hold non-negative",
+        ),
+    ],
+)
+def test_bad_counts(kwargs: dict[str, Any], match: str) -> None:
+    with pytest.raises(InvalidInputError, match=match):
+        LifeTable.from_counts(**kwargs)
+
+
+def test_bad_direct_construction() -> None:
+    with pytest.raises(
+        InvalidInputError, match=r"`times` must be a 1-D array of finite, strictly increasing"
+    ):
+        LifeTable(times=[2, 1], n_events=[1, 1], n_censored=[0, 0], n_entered=[0, 0])
+    with pytest.raises(InvalidInputError, match=r"`n_events` must have one value per time"):
+        LifeTable(times=[1, 2], n_events=[1], n_censored=[0, 0], n_entered=[0, 0])
+    with pytest.raises(
+        InvalidInputError, match=r"`n_censored` must hold finite, non-negative counts"
+    ):
+        LifeTable(times=[1, 2], n_events=[1, 1], n_censored=[0, -1], n_entered=[0, 0])
+    with pytest.raises(InvalidInputError, match=r"`n_entered` must leave every exit"):
+        LifeTable(times=[1, 2], n_events=[1, 1], n_censored=[0, 0], n_entered=[0, 1])
+
+
+# --- properties ---------------------------------------------------------------------------
+
+
+@given(censored_samples())
+def test_survival_non_increasing_in_unit_interval(sample: Any) -> None:
+    durations, events = sample
+    curve = kaplan_meier(durations, events)
+    assert (np.diff(curve.survival) <= 0).all()
+    assert ((curve.survival >= 0) & (curve.survival <= 1)).all()
+
+
+@given(censored_samples())
+def test_without_censoring_equals_one_minus_ecdf(sample: Any) -> None:
+    durations, _ = sample
+    curve = kaplan_meier(durations)
+    ecdf = np.searchsorted(np.sort(durations), curve.times, side="right") / durations.size
+    np.testing.assert_allclose(curve.survival, 1 - ecdf, atol=1e-12)
+
+
+@given(censored_samples(), st.randoms(use_true_random=False))
+def test_invariant_to_input_order(sample: Any, random: Any) -> None:
+    durations, events = sample
+    order = np.arange(durations.size)
+    random.shuffle(order)
+    a = kaplan_meier(durations, events)
+    b = kaplan_meier(durations[order], events[order])
+    np.testing.assert_array_equal(a.survival, b.survival)
+    np.testing.assert_array_equal(a.std_err_log, b.std_err_log)
+
+
+@given(censored_samples())
+def test_life_table_round_trip(sample: Any) -> None:
+    durations, events = sample
+    table = LifeTable.from_records(durations, events)
+    rebuilt = LifeTable.from_counts(table.times, table.n_events, table.n_censored)
+    a = kaplan_meier(durations, events)
+    b = kaplan_meier(rebuilt)
+    np.testing.assert_array_equal(a.survival, b.survival)
+    np.testing.assert_array_equal(a.times, b.times)
+
+
+@given(censored_samples(), censored_samples())
+def test_adding_tables_equals_concatenating_records(first: Any, second: Any) -> None:
+    total = LifeTable.from_records(*first) + LifeTable.from_records(*second)
+    together = LifeTable.from_records(
+        np.concatenate([first[0], second[0]]), np.concatenate([first[1], second[1]])
+    )
+    np.testing.assert_array_equal(total.times, together.times)
+    np.testing.assert_array_equal(total.n_events, together.n_events)
+    np.testing.assert_array_equal(total.n_censored, together.n_censored)
+
+
+@given(censored_samples(), st.sampled_from(CONF_TYPES), st.floats(0.5, 0.95))
+def test_intervals_contain_estimate_and_widen(sample: Any, conf_type: Any, level: float) -> None:
+    durations, events = sample
+    curve = kaplan_meier(durations, events, confidence_level=level, conf_type=conf_type)
+    wider = curve.with_bands(confidence_level=(1 + level) / 2)
+    defined = np.isfinite(curve.lower)
+    assert (curve.lower[defined] <= curve.survival[defined] + 1e-12).all()
+    assert (curve.upper[defined] >= curve.survival[defined] - 1e-12).all()
+    assert (wider.lower[defined] <= curve.lower[defined] + 1e-12).all()
+    assert (wider.upper[defined] >= curve.upper[defined] - 1e-12).all()
+    median, wide_median = curve.median(), wider.median()
+    if median.value is not None and median.lower is not None and wide_median.lower is not None:
+        assert wide_median.lower <= median.lower <= median.value
+
+
+@given(censored_samples(), st.floats(0, 40))
+def test_rmst_equals_area_under_steps(sample: Any, tau: float) -> None:
+    durations, events = sample
+    curve = kaplan_meier(durations, events)
+    area, std_err = _naive_rmst(curve, tau)
+    estimate = curve.rmst(tau)
+    assert estimate.value == pytest.approx(area, rel=1e-10, abs=1e-10)
+    assert estimate.std_err == pytest.approx(std_err, rel=1e-8, abs=1e-10)
+
+
+@given(
+    st.lists(st.integers(0, 6), min_size=1, max_size=12),
+    st.integers(0, 3),
+    st.integers(0, 3),
+    st.sampled_from([0.25, 0.5, 0.75, 1 / 3]),
+)
+def test_quantile_search_paths_agree(
+    steps: list[int], nan_head: int, nan_tail: int, p: float
+) -> None:
+    # Monotone step CDFs (levels k/6, repeated), undefined at the start and the end as a band
+    # is at S = 1 and S = 0: the binary search must match R's sort-based rule.
+    levels = np.cumsum(steps) / max(sum(steps), 1)
+    cdf = np.concatenate([[0.0], np.full(nan_head, np.nan), levels, np.full(nan_tail, np.nan)])
+    times = np.arange(cdf.size, dtype=np.float64)
+    defined = ~np.isnan(cdf)
+    general = _first_reaching_general(times, cdf, p, float(times[-1]))
+    if float(cdf[defined].max()) >= p:
+        fast = _first_reaching_monotone(times, cdf, defined, p, float(times[-1]))
+        assert fast == general or (math.isnan(fast) and math.isnan(general))
+    else:
+        assert math.isnan(general)
+
+
+@given(
+    st.lists(st.integers(0, 12), min_size=1, max_size=12),
+    st.sampled_from([0.25, 0.5, 0.75, 1 / 3, 0.4]),
+)
+def test_quantile_search_on_wandering_band(levels: list[int], p: float) -> None:
+    # Non-monotone bands (levels k/12, some NaN): the linear scan matches R's sorted rule.
+    cdf = np.concatenate([[0.0], np.array(levels, dtype=np.float64) / 12])
+    cdf[1::4] = np.nan
+    times = np.arange(cdf.size, dtype=np.float64)
+    defined = ~np.isnan(cdf)
+    general = _first_reaching_general(times, cdf, p, float(times[-1]))
+    got = _first_reaching(times, cdf, p, float(times[-1]))
+    assert got == general or (math.isnan(got) and math.isnan(general))
+    if not (defined & (np.abs(p - cdf) < 1e-8)).any():
+        unflat = _first_reaching_unflat(times, cdf, defined, p)
+        assert unflat == general or (math.isnan(unflat) and math.isnan(general))
+
+
+@given(censored_samples(max_size=30), st.data())
+def test_integer_weights_equal_replicated_records(sample: Any, data: st.DataObject) -> None:
+    durations, events = sample
+    repeats = np.array(
+        data.draw(st.lists(st.integers(1, 4), min_size=len(durations), max_size=len(durations)))
+    )
+    weighted = kaplan_meier(durations, events, weights=repeats)
+    replicated = kaplan_meier(np.repeat(durations, repeats), np.repeat(events, repeats))
+    np.testing.assert_allclose(weighted.survival, replicated.survival, rtol=1e-12)
+    np.testing.assert_allclose(weighted.std_err_log, replicated.std_err_log, rtol=1e-12)
+    np.testing.assert_array_equal(weighted.n_at_risk, replicated.n_at_risk)
+
+
+@given(censored_samples())
+def test_entry_before_every_duration_changes_nothing(sample: Any) -> None:
+    durations, events = sample
+    durations = durations + 1
+    plain = kaplan_meier(durations, events)
+    entered = kaplan_meier(durations, events, entry=np.zeros(durations.size))
+    np.testing.assert_array_equal(plain.survival, entered.survival[1:])
+    assert entered.n_entered[0] == durations.size
+
+
+def test_large_weighted_input_in_blocks() -> None:
+    durations, events, _ = _sample(11, n=150_000, max_time=500)
+    unweighted = kaplan_meier(durations, events)
+    weighted = kaplan_meier(durations, events, weights=np.ones(durations.size))
+    np.testing.assert_array_equal(weighted.n_events, unweighted.n_events)
+    np.testing.assert_allclose(weighted.survival, unweighted.survival, rtol=1e-12)
+    # Float durations holding whole numbers take the counting path too.
+    np.testing.assert_array_equal(
+        kaplan_meier(durations.astype(np.int32), events).survival, unweighted.survival
+    )
+
+
+def test_table_counts_entries() -> None:
+    curve = kaplan_meier([3, 1, 3, 2, 5], [1, 0, 0, 1, 1], entry=[0, 0, 1, 0, 2])
+    rows = curve.table([1, 4])
+    assert rows.n_entered.tolist() == [4.0, 1.0]
+    assert rows.n_at_risk.tolist() == [3.0, 1.0]
+    assert rows.n_events.tolist() == [0.0, 2.0]
