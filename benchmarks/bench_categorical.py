@@ -29,6 +29,7 @@ from scipy import stats
 import ipsstats
 from ipsstats.datasets import perkins2022
 
+DEFAULT_N = 100_000  # Monte Carlo resamples when run through benchmarks/run.py
 CALLS = 200  # Pearson tests per timed call: one call takes tens of microseconds
 JOB = np.array([[1, 2, 1, 0], [3, 3, 6, 1], [10, 10, 14, 9], [6, 7, 12, 11]]).T
 
@@ -94,7 +95,7 @@ def cases(n: int) -> list[tuple[str, str, Callable[[], object]]]:
     ]
 
 
-def _median_time(func: Callable[[], object]) -> float:
+def _time_once(func: Callable[[], object]) -> float:
     start = time.perf_counter()
     func()
     return time.perf_counter() - start
@@ -102,7 +103,7 @@ def _median_time(func: Callable[[], object]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=100_000, help="Monte Carlo resamples")
+    parser.add_argument("--n", type=int, default=DEFAULT_N, help="Monte Carlo resamples")
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per case")
     args = parser.parse_args()
     all_cases = cases(args.n)
@@ -112,7 +113,7 @@ def main() -> None:
     times: dict[tuple[str, str], list[float]] = {}
     for _ in range(args.repeat):
         for case, impl, func in all_cases:
-            times.setdefault((case, impl), []).append(_median_time(func))
+            times.setdefault((case, impl), []).append(_time_once(func))
     medians = {key: statistics.median(values) for key, values in times.items()}
     print(f"categorical tests, median of {args.repeat} runs\n")
     print("| case | implementation | median (ms) | peer / ipsstats |")

@@ -2,9 +2,10 @@
 
 Compares :meth:`ipsstats.Cohort.from_csv` followed by :meth:`~ipsstats.Cohort.time_to_job`
 (standard library and numpy only) with ``pandas.read_csv(..., parse_dates=...)`` followed by
-the same day arithmetic, on one generated file, in the same run. A second ipsstats row reads
-the same data with one quoted header cell, which sends it through the standard library
-``csv`` reader instead of the vectorised splitter used for files without quotes.
+the same day arithmetic, on one generated file, in the same run. Two more ipsstats rows read
+the same data with every field quoted (split by the same vectorised byte search) and with one
+line break inside a quoted field (which sends the file through the standard library ``csv``
+reader).
 
 Run ``python benchmarks/bench_cohort.py [n_rows]`` (default 1,000,000) to print a Markdown
 table.
@@ -80,12 +81,21 @@ def cases(n: int) -> list[tuple[str, str, Callable[[], object]]]:
     folder = Path(tempfile.mkdtemp(prefix="ipsstats-bench-"))
     path = folder / f"cohort_{n}.csv"
     write_csv(path, n)
-    # Quoting one header cell sends the same data through the csv-module reader.
+    text = path.read_text(encoding="utf-8")
+    # Every field quoted, as R's write.csv writes text: read by the same vectorised splitter.
     quoted = folder / f"cohort_{n}_quoted.csv"
-    quoted.write_text('"id"' + path.read_text(encoding="utf-8")[2:], encoding="utf-8")
+    quoted.write_text(
+        "\n".join('"' + line.replace(",", '","') + '"' for line in text.splitlines()) + "\n",
+        encoding="utf-8",
+    )
+    # One line break inside a quoted field sends the file through the csv module instead.
+    header, first, rest = text.split("\n", 2)
+    broken = folder / f"cohort_{n}_line_break.csv"
+    broken.write_text(f'{header}\n{first[: first.rindex(",")]},"two\nlines"\n{rest}', "utf-8")
     out: list[tuple[str, str, Callable[[], object]]] = [
         ("load CSV + time_to_job", "ipsstats", lambda: ipsstats_case(path)),
-        ("load quoted CSV + time_to_job", "ipsstats (csv module)", lambda: ipsstats_case(quoted)),
+        ("all fields quoted", "ipsstats", lambda: ipsstats_case(quoted)),
+        ("a line break in a field (csv module)", "ipsstats", lambda: ipsstats_case(broken)),
     ]
     try:
         import pandas as pd  # noqa: F401, PLC0415  # optional benchmark dependency

@@ -17,6 +17,7 @@ extensions = [
     "sphinx.ext.mathjax",
     "numpydoc",
     "myst_parser",
+    "matplotlib.sphinxext.plot_directive",
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = ["_build"]
@@ -30,6 +31,15 @@ numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 myst_heading_anchors = 2
+
+# Figures: the code of each ``.. plot::`` block runs at build time (Agg backend) and is shown
+# above its figure; PNG only, no links to the source or other formats, fixed fonts and size.
+plot_include_source = True
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 110)]
+plot_rcparams = {"figure.dpi": 110, "font.family": "DejaVu Sans"}
+plot_apply_rcparams = True
 
 
 #: Public subpackages documented with their own members (imported as ``ipsstats.<name>``).

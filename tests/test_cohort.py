@@ -162,7 +162,7 @@ def test_plain_and_quoted_files_read_alike(newline: str, final_newline: bool) ->
     st.sampled_from(["\n", "\r\n"]),
 )
 def test_quoted_fields_read_like_the_csv_module(
-    notes: list[str], quoting: int, terminator: str
+    notes: list[str], quoting: Any, terminator: str
 ) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=quoting, lineterminator=terminator)
@@ -185,8 +185,40 @@ def test_separators_inside_quotes() -> None:
     odd = 'id,accessed,note\n1,2019-01-01,ab"c\n'
     quirky = Cohort.from_csv(io.StringIO(odd), observed_until=END)
     assert quirky["note"].levels == ('ab"c',)  # type: ignore[union-attr]  # as csv reads it
-    with pytest.raises(InvalidInputError, match="well-formed CSV.*expected after"):
+    with pytest.raises(InvalidInputError, match=r"well-formed CSV.*expected after"):
         Cohort.from_csv(io.StringIO(odd + '2,2019-01-02,"x"y\n'), observed_until=END)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_blank_lines_keep_line_numbers(newline: str) -> None:
+    rows = ["id,accessed,note", "", "1,2019-01-01,a", "", "", "2,2019-01-02,b", "", ""]
+    plain = newline.join(rows)
+    quoted = plain.replace("01,a", '01,"a"')  # quotes send files with blank lines to csv
+    for text in (plain, quoted):
+        cohort = Cohort.from_csv(io.StringIO(text), observed_until=END)
+        assert cohort.rows.tolist() == [3, 6]
+        assert cohort.ids.tolist() == ["1", "2"]
+        assert cohort["note"].levels == ("a", "b")  # type: ignore[union-attr]
+        assert cohort.validation.n_read == 2
+
+
+@pytest.mark.parametrize("inner", ["\r\n", "\n", "\r"])
+@pytest.mark.parametrize("odd", ["", "\x1e", "\x1f"])
+def test_line_breaks_inside_fields_keep_line_numbers(inner: str, odd: str) -> None:
+    text = (
+        "id,accessed,note\r\n"
+        f'1,2019-01-01,"two{inner}lines{odd}"\r\n'
+        "\r\n"
+        f'2,2019-01-02,"three{inner}{inner}lines"\r\n'
+        "3,2019-01-03,x\r\n"
+    )
+    cohort = Cohort.from_csv(io.StringIO(text), observed_until=END)
+    assert cohort.rows.tolist() == [2, 5, 8]
+    assert cohort["note"].levels == (  # type: ignore[union-attr]
+        f"three{inner}{inner}lines",
+        f"two{inner}lines{odd}",
+        "x",
+    )
 
 
 def test_header_only_file_gives_an_empty_cohort() -> None:

@@ -25,6 +25,7 @@ from ipsstats import (
     InsufficientDataError,
     InvalidInputError,
     StratifiedTable,
+    cumulative_incidence,
     independence,
     kaplan_meier,
     logrank,
@@ -569,6 +570,30 @@ def test_duration_groups_match_per_group_estimates() -> None:
     assert res.gray is not None
     assert res.n_missing == int((~known).sum())
     assert "log-rank" in res.to_text()
+
+
+def test_duration_groups_keep_their_curves_outside_the_json() -> None:
+    cohort = _cohort()
+    res = duration_equity(cohort, "group", landmarks=(3,))
+    d = cohort.time_to_job()
+    causes = cohort.job_or_discharge().causes
+    labels = cohort.to_columns()["group"]
+    for g in res.groups:
+        mask = labels == g.group
+        assert g.curve is not None
+        assert g.incidence_curve is not None
+        naive = kaplan_meier(d.durations[mask], d.events[mask])
+        np.testing.assert_array_equal(g.curve.times, naive.times)
+        np.testing.assert_allclose(g.curve.survival, naive.survival, rtol=1e-15, atol=0)
+        cif = cumulative_incidence(d.durations[mask], causes[mask], cause=1)
+        np.testing.assert_allclose(g.incidence_curve.incidence, cif.incidence, rtol=1e-15)
+        row = g.to_dict()
+        assert "curve" not in row
+        assert "incidence_curve" not in row
+        assert "curve" not in repr(g)
+    assert duration_equity(cohort, "group", landmarks=(3,)) == res  # curves not compared
+    support = duration_equity(cohort, "group", measure="in_work_support", landmarks=(1,))
+    assert all(g.curve is not None and g.incidence_curve is None for g in support.groups)
 
 
 def test_duration_against_lifelines_median() -> None:

@@ -215,6 +215,16 @@ def test_monte_carlo_is_reproducible_and_close_to_exact() -> None:
     assert abs(first[0] - exact_chi2) < 0.03  # Monte Carlo error, sd about 0.004
 
 
+def test_monte_carlo_two_row_tables_are_sampled_transposed() -> None:
+    table = np.array([[18, 8, 6, 10, 13], [28, 12, 14, 5, 13]])
+    wide = monte_carlo_independence_pvalue(table, n_resamples=3000, rng=8)
+    tall = monte_carlo_independence_pvalue(table.T, n_resamples=3000, rng=8)
+    assert wide == tall
+    three = np.vstack([table, [5, 5, 5, 5, 5]])  # general Patefield path
+    p, _ = monte_carlo_independence_pvalue(three, n_resamples=3000, rng=8)
+    assert abs(p - stats.chi2_contingency(three)[1]) < 0.05
+
+
 def test_monte_carlo_g_statistic_and_generator() -> None:
     rng = np.random.default_rng(1)
     p, seed = monte_carlo_independence_pvalue([[5, 1], [1, 5]], statistic="g", rng=rng)

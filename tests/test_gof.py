@@ -179,6 +179,13 @@ def test_homogeneity_exact_is_fisher_freeman_halton() -> None:
     assert any("0.5 was added" in caveat for caveat in res.caveats)
 
 
+def test_homogeneity_auto_uses_exact_on_small_counts() -> None:
+    res = homogeneity([3, 1, 0], [1, 4, 2], method="auto")
+    assert res.method == "fisher-freeman-halton"
+    assert "Cochran's rule fails" in res.details["reason"]
+    assert res.pvalue == pytest.approx(fisher_exact_pvalue([[3, 1, 0], [1, 4, 2]]), rel=1e-12)
+
+
 def test_homogeneity_auto_and_monte_carlo() -> None:
     data = perkins2022()
     ips, caseload = data.ips_ethnicity["WWT"], data.caseload_ethnicity["WWT"]
@@ -359,6 +366,8 @@ def test_bad_options() -> None:
         goodness_of_fit([1, 2], [0.5, 0.5], method="auto")  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="`method` must be one of"):
         homogeneity([1, 2], [3, 4], method="fisher")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`lambda_` must be None unless method"):
+        goodness_of_fit([1, 2], [0.5, 0.5], method="exact", lambda_=1.0)
     with pytest.raises(InvalidInputError, match="`expected_kind` must be one of"):
         goodness_of_fit([1, 2], [0.5, 0.5], expected_kind="shares")  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="`confidence_level` must be a number"):

@@ -311,6 +311,8 @@ def test_unknown_method_and_options() -> None:
         independence(R_PARTY, method="pearson", lambda_=0.5)
     with pytest.raises(InvalidInputError, match="`lambda_` must be None or 0"):
         independence(R_PARTY, method="g", lambda_=0.5)
+    with pytest.raises(InvalidInputError, match="`lambda_` must be None unless method"):
+        independence(R_PARTY, lambda_=0.5)
     with pytest.raises(InvalidInputError, match="`lambda_` must be a finite real"):
         independence(R_PARTY, method="cressie-read", lambda_=math.inf)
     with pytest.raises(InvalidInputError, match="`n_resamples` must be a positive integer"):

@@ -7,14 +7,18 @@ notes), so that the report must reproduce the paper's chi-squared values.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
+import sys
 from typing import Any
 
 import pytest
 
 from ipsstats import Cohort, Counts, InvalidInputError
+from ipsstats import report as report_module
+from ipsstats.render import Figure, Section
 from ipsstats.report import REPORT_SCHEMA, REPORT_SCHEMA_VERSION, EquityReport, equity_report
 
 ETHNICITY = ("White", "Asian/Asian British", "Black/Black British", "Mixed", "Other")
@@ -204,7 +208,8 @@ def test_json_round_trips_and_validates(wwt: EquityReport) -> None:
     assert "pearson" in loaded["methods"]
     assert "fisher-freeman-halton" in loaded["methods"]
     assert loaded["seeds"] == {"rng": 0}
-    assert loaded["disclosure"]["display_suppressed"] is False
+    assert loaded["disclosure"]["applied"] is False
+    assert loaded["disclosure"]["unsuppressed_included"] is True
     assert "NaN" not in text
     assert "Infinity" not in text
 
@@ -302,13 +307,18 @@ def test_text_markdown_html_hold_the_main_numbers(wwt: EquityReport) -> None:
 # ---- disclosure control ----------------------------------------------------------------------
 
 
-def test_suppression_protects_display_only(wwt: EquityReport) -> None:
+def test_suppression_protects_what_is_shown(wwt: EquityReport) -> None:
     safe = _report("WWT", suppress=True)
-    plain, hidden = wwt.to_dict(), safe.to_dict()
-    # statistics are computed on the unsuppressed data
-    for key in ("access", "outcome", "durations"):
-        assert hidden[key] == plain[key]
-    assert hidden["disclosure"]["display_suppressed"] is True
+    plain, audit = wwt.to_dict(), safe.to_dict(include_unsuppressed=True)
+    # statistics are computed on the unsuppressed data: the audit copy holds them all
+    for key in ("access", "outcome", "durations", "inputs", "completeness"):
+        assert audit[key] == plain[key]
+    assert audit["disclosure"]["applied"] is True
+    assert audit["disclosure"]["unsuppressed_included"] is True
+    assert "Not for publication" in audit["disclosure"]["note"]
+    hidden = safe.to_dict()
+    assert hidden["disclosure"]["applied"] is True
+    assert hidden["disclosure"]["unsuppressed_included"] is False
     assert (hidden["disclosure"]["threshold"], hidden["disclosure"]["round_to"]) == (5, 5)
     text = safe.to_text()
     # WWT "Other": 7 IPS users (shown rounded to 5, the percentage from the true count, as
@@ -423,3 +433,363 @@ def test_report_is_immutable_and_has_a_short_repr(wwt: EquityReport) -> None:
     text = repr(wwt)
     assert text.startswith("EquityReport(title='IPS equity report', people=367")
     assert len(text) < 300
+
+
+# ---- disclosure control of the JSON form -----------------------------------------------------
+
+# Fields of the JSON form that hold a count of people or records, and mappings of counts.
+_COUNT_KEYS = frozenset(
+    {
+        "n",
+        "jobs",
+        "ips_n",
+        "eligible_n",
+        "n_events",
+        "n_missing",
+        "ips_missing",
+        "eligible_missing",
+        "n_excluded",
+        "n_window_excluded",
+        "rows_read",
+        "rows_valid",
+        "rows_excluded",
+        "people",
+        "total",
+        "n_read",
+        "n_valid",
+        "n_before",
+        "n_after",
+    }
+)
+_COUNT_MAPS = frozenset({"exclusions", "counts"})
+# Fields that hold tables of counts (or values they can be recovered from), or records.
+_TABLE_KEYS = frozenset(
+    {
+        "observed",
+        "expected",
+        "residuals",
+        "adjusted_residuals",
+        "contributions",
+        "observed_share",
+        "reference_share",
+        "n_subjects",
+        "variance",
+        "score",
+        "issues",
+    }
+)
+
+
+def _count_fields(tree: object, path: str = "$") -> list[tuple[str, object, str | None]]:
+    """Every count in a JSON tree: (path, value, reason recorded when it is null)."""
+    found: list[tuple[str, object, str | None]] = []
+    if isinstance(tree, list):
+        for k, item in enumerate(tree):
+            found += _count_fields(item, f"{path}[{k}]")
+    if not isinstance(tree, dict):
+        return found
+    reasons = tree.get("suppressed", {})
+    for key, value in tree.items():
+        if key in _COUNT_KEYS and not isinstance(value, (dict, list)):
+            found.append((f"{path}.{key}", value, reasons.get(key)))
+        elif key in _COUNT_MAPS and isinstance(value, dict):
+            found += [
+                (f"{path}.{key}.{label}", n, reasons.get(f"{key}.{label}"))
+                for label, n in value.items()
+            ]
+        elif key != "suppressed":
+            found += _count_fields(value, f"{path}.{key}")
+    return found
+
+
+def _keys(tree: object) -> set[str]:
+    if isinstance(tree, list):
+        return set().union(*(_keys(item) for item in tree)) if tree else set()
+    if isinstance(tree, dict):
+        return set(tree).union(*(_keys(v) for k, v in tree.items() if k != "suppressed"))
+    return set()
+
+
+def _values(tree: object, key: str) -> list[object]:
+    if isinstance(tree, list):
+        return [v for item in tree for v in _values(item, key)]
+    if isinstance(tree, dict):
+        here = [tree[key]] if key in tree else []
+        inner = (item for k, item in tree.items() if k != "suppressed")
+        return here + [v for item in inner for v in _values(item, key)]
+    return []
+
+
+@pytest.mark.parametrize("service", ["WWT", "CNWL"])
+@pytest.mark.parametrize(
+    "suppress",
+    [True, {"threshold": 8, "round_to": 1}, {"threshold": 10, "round_to": 10}],
+)
+def test_suppressed_json_holds_no_small_count(service: str, suppress: Any) -> None:
+    report = _report(service, suppress=suppress, missing="sensitivity")
+    assert report.disclosure is not None
+    threshold, round_to = report.disclosure.threshold, report.disclosure.round_to
+    audit = json.loads(report.to_json(include_unsuppressed=True))
+    small = [v for _, v, _ in _count_fields(audit) if isinstance(v, int) and 0 < v < threshold]
+    if service == "WWT" or threshold > 5:  # CNWL has no count below 5
+        assert small, "the unsuppressed data must hold small counts for this test to bite"
+    loaded = json.loads(report.to_json())
+    counts = _count_fields(loaded)
+    assert len(counts) == len(_count_fields(audit))  # nothing is dropped silently
+    n_null = 0
+    for path, value, reason in counts:
+        if value is None:
+            n_null += 1
+            assert reason, f"{path} is suppressed without a reason"
+            assert reason.startswith(("primary", "secondary")), (path, reason)
+        else:
+            assert isinstance(value, int), path
+            assert value == 0 or value >= threshold, (path, value)
+            assert value % round_to == 0, (path, value)
+    assert n_null > 0
+    assert not _keys(loaded) & _TABLE_KEYS
+    assert set(_values(loaded, "min_expected")) == {None}
+    assert all(details == {} for details in _values(loaded, "details"))
+    assert _validate(loaded) == []
+    assert _validate(audit) == []
+    jsonschema = pytest.importorskip("jsonschema")
+    for document in (loaded, audit):
+        jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(document)
+
+
+def test_suppressed_json_shows_counts_as_displayed(wwt: EquityReport) -> None:
+    safe = _report("WWT", suppress=True)
+    out = safe.to_dict()
+    groups = {g["group"]: g for g in out["access"]["ethnicity"]["groups"]}
+    assert groups["White"]["ips_n"] == 145  # 144 rounded, as in the text
+    assert groups["Other"]["ips_n"] == 5  # 7 rounded
+    assert groups["Other"]["ips_share"] == pytest.approx(7 / 349, rel=1e-12)  # true count
+    jobs = {g["group"]: g for g in out["outcome"]["ethnicity"]["all"]["groups"]}
+    other = jobs["Other"]  # 1 job of 7
+    assert other["jobs"] is None
+    assert other["suppressed"]["jobs"] == "primary: count below 5"
+    assert other["rate"] is None
+    assert other["suppressed"]["rate"] == "withheld: derived from a suppressed count"
+    assert jobs["White"]["rate"] is not None
+    assert (
+        jobs["White"]["rate"] == wwt.to_dict()["outcome"]["ethnicity"]["all"]["groups"][4]["rate"]
+    )
+    window = out["outcome"]["ethnicity"]["window"]["overall"]
+    assert window["min_expected"] is None
+    assert "smallest expected count" in window["suppressed"]["min_expected"]
+    caveat = window["asymptotic"]["caveats"][0]
+    assert "smallest expected count is *" in caveat
+    assert "0.422" in wwt.outcome_window["ethnicity"].overall.asymptotic.caveats[0]  # type: ignore[union-attr]
+    assert window["result"]["details"] == {}
+    durations = {g["group"]: g for g in out["durations"]["ethnicity"]["time_to_job"]["groups"]}
+    assert durations["Other"]["n_events"] is None
+    assert durations["Other"]["median"] is None
+    assert durations["Other"]["landmarks"] == []
+    assert durations["White"]["median"] is not None
+    assert "expected counts below 5;" in safe.to_text()  # no smallest value printed
+    assert "(smallest" not in " ".join(safe.summary)
+
+
+def test_suppression_covers_loading_exclusions_and_records() -> None:
+    records = _records("WWT")
+    records.append({"id": "bad", "accessed": "not a date", "ethnicity": "White", "service": "WWT"})
+    records.append({"id": "late", "accessed": "2019-05-01", "job_start": "2019-04-01"})
+    cohort = Cohort.from_records(records, observed_until="2019-12-31", errors="exclude")
+    report = equity_report(cohort, study_end="2019-12-31", by="ethnicity", suppress=True)
+    out = report.to_dict()
+    assert out["inputs"]["rows_excluded"] is None
+    assert out["inputs"]["suppressed"]["rows_excluded"] == "primary: count below 5"
+    assert out["inputs"]["rows_valid"] is None  # else read - kept would give it away
+    assert out["inputs"]["rows_read"] == 370
+    validation = out["completeness"]["validation"]
+    assert "issues" not in validation
+    assert "record-level" in validation["suppressed"]["issues"]
+    assert all(v is None for v in validation["counts"].values())
+    assert report.summary[0].startswith("370 records read, * excluded on loading (")
+    assert "2 excluded" not in report.to_text()
+    audit = report.to_dict(include_unsuppressed=True)
+    assert audit["inputs"]["rows_excluded"] == 2
+    assert len(audit["completeness"]["validation"]["issues"]) == 2
+    assert _validate(out) == []
+    assert _validate(audit) == []
+
+
+def test_ratios_against_a_suppressed_reference_are_withheld(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The reference (the largest group, "a") has 3 jobs: suppressed, so every ratio and
+    # difference against it would reveal its rate. Secondary suppression usually hides the
+    # other groups' jobs too; primary suppression alone shows them, which tests the rule.
+    original = report_module._suppressed
+
+    def primary_only(counts: Any, disclosure: Any, **options: Any) -> Any:
+        return original(counts, disclosure, **{**options, "secondary": False})
+
+    monkeypatch.setattr(report_module, "_suppressed", primary_only)
+    cohort = Cohort.from_columns(
+        {
+            "accessed": ["2019-01-05"] * 70,
+            "job_start": ["2019-03-01"] * 3
+            + [None] * 27
+            + (["2019-03-01"] * 10 + [None] * 10) * 2,
+            "group": ["a"] * 30 + ["b"] * 20 + ["c"] * 20,
+        },
+        observed_until="2019-12-31",
+    )
+    report = equity_report(cohort, study_end="2019-12-31", by="group", suppress=True)
+    groups = report.to_dict()["outcome"]["group"]["all"]["groups"]
+    assert groups[0]["jobs"] is None
+    assert groups[0]["rate"] is None
+    for row in groups[1:]:
+        assert row["jobs"] == 10
+        assert row["rate"] is not None
+        assert row["rate_ratio"] is None
+        assert row["rate_difference"] is None
+        assert row["suppressed"]["rate_ratio"] == (
+            "withheld: the reference group's counts are suppressed"
+        )
+    text = report.to_text().splitlines()
+    lines = [line for line in text if line.startswith(("b ", "c ")) and "10 (50.0)" in line]
+    assert len(lines) == 4  # everyone and the six-month window
+    assert all(re.search(r"10 \(50\.0\).*\*\s+\*$", line) for line in lines)
+    plain = equity_report(cohort, study_end="2019-12-31", by="group").to_dict()
+    assert plain["outcome"]["group"]["all"]["groups"][1]["rate_ratio"]["value"] == (
+        pytest.approx((10 / 20) / (3 / 30), rel=1e-12)
+    )
+
+
+def test_json_options_are_checked(wwt: EquityReport) -> None:
+    with pytest.raises(InvalidInputError, match="`include_unsuppressed` must be True or False"):
+        wwt.to_dict(include_unsuppressed="yes")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`figures` must be True or False"):
+        wwt.to_html(figures=1)  # type: ignore[arg-type]
+    # without disclosure control both forms are the same
+    assert wwt.to_dict(include_unsuppressed=True) == wwt.to_dict()
+
+
+# ---- figures -----------------------------------------------------------------------------------
+
+
+def _small_report(**options: Any) -> EquityReport:
+    cohort = Cohort.from_columns(
+        {
+            "accessed": ["2019-01-10", "2019-02-01", "2019-03-05", "2019-04-01"] * 6,
+            "job_start": ["2019-04-01", None, "2019-06-01", "2019-05-01"] * 6,
+            "discharged": [None, "2019-05-01", "2019-10-01", None] * 6,
+            "group": ["a", "a", "b", "b"] * 6,
+        },
+        observed_until="2019-12-31",
+    )
+    return equity_report(
+        cohort, study_end="2019-12-31", eligible={"group": {"a": 60, "b": 90}}, **options
+    )
+
+
+def _figures(report: EquityReport) -> list[Figure]:
+    def walk(blocks: Any) -> list[Figure]:
+        found: list[Figure] = []
+        for block in blocks:
+            if isinstance(block, Figure):
+                found.append(block)
+            elif isinstance(block, Section):
+                found += walk(block.blocks)
+        return found
+
+    return walk(report.to_document(figures=True).blocks)
+
+
+# representation; forest plots of everyone and of the window; Kaplan-Meier of time to job,
+# cumulative incidence of a job, Kaplan-Meier of in-work support
+_N_FIGURES = 6
+
+
+def test_html_embeds_every_figure_as_svg() -> None:
+    pytest.importorskip("matplotlib")
+    report = _small_report()
+    figures = _figures(report)
+    assert len(figures) == _N_FIGURES
+    assert all(f.svg is not None and f.unavailable_reason == "" for f in figures)
+    captions = " ".join(f.caption for f in figures)
+    for words in (
+        "Share of IPS users beside share of the eligible caseload",
+        "Job rate by group (everyone",
+        "Job rate by group (at least 6 months",
+        "Kaplan-Meier estimate of the share not yet in work",
+        "Cumulative incidence of a first job by group",
+        "Kaplan-Meier estimate of the share still supported in work",
+    ):
+        assert words in captions
+    page = report.to_html()
+    assert page.count("<svg") == _N_FIGURES
+    assert page.count("<figcaption>") == _N_FIGURES
+    assert "<script" not in page.lower()
+    assert "<svg" not in report.to_html(figures=False)
+    # figures are built for HTML only: text, Markdown, CSV and JSON have none
+    assert report.to_document().blocks == report.to_document(figures=False).blocks
+    assert "Figure:" not in report.to_text()
+    assert "Figure:" not in report.to_markdown()
+    assert "svg" not in report.to_json()
+    assert "svg" not in "".join(report.to_csv().values())
+
+
+def test_figures_say_when_matplotlib_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(sys.modules):
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            monkeypatch.setitem(sys.modules, name, None)
+    report = _small_report()
+    figures = _figures(report)
+    assert len(figures) == _N_FIGURES
+    reason = 'matplotlib is not installed: pip install "ipsstats[plot]"'
+    assert all(f.svg is None and f.unavailable_reason == reason for f in figures)
+    page = report.to_html()
+    assert "<svg" not in page
+    assert page.count("Figure not available: matplotlib is not installed") == _N_FIGURES
+    assert html.escape(reason, quote=True) in page
+
+
+def test_figures_are_left_out_under_disclosure_control() -> None:
+    report = _small_report(suppress=True)
+    figures = _figures(report)
+    assert len(figures) == _N_FIGURES
+    for figure in figures:
+        assert figure.svg is None
+        assert figure.unavailable_reason.startswith("omitted under disclosure control")
+    page = report.to_html()
+    assert "<svg" not in page
+    assert "Figure not available: omitted under disclosure control" in page
+
+
+def test_a_figure_that_cannot_be_drawn_does_not_stop_the_report(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("matplotlib")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise InvalidInputError("`result` must hold at least one group; got nothing.")
+
+    monkeypatch.setattr("ipsstats.report.plot_outcomes", broken)
+    figures = _figures(_small_report())
+    failed = [f for f in figures if f.svg is None]
+    assert len(failed) == 2
+    assert all(f.unavailable_reason.startswith("not drawn: `result` must") for f in failed)
+
+
+def test_suppression_covers_selection_steps() -> None:
+    cohort = _cohort("WWT").accessed_between("2019-01-01", "2019-06-30")
+    report = equity_report(cohort, study_end="2019-12-31", by="ethnicity", suppress=True)
+    audit = report.to_dict(include_unsuppressed=True)["completeness"]["selection_steps"]
+    steps = report.to_dict()["completeness"]["selection_steps"]
+    assert len(steps) == len(audit) == 1
+    step, raw = steps[0], audit[0]
+    assert step["step"] == raw["step"]
+    assert step["description"] == raw["description"]
+    for key in ("n_before", "n_after", "n_excluded"):
+        shown = step[key]
+        assert shown is None or (shown % 5 == 0 and abs(shown - raw[key]) <= 2), key
+    for rule, n in step["counts"].items():
+        if n is None:
+            assert step["suppressed"][f"counts.{rule}"].startswith(("primary", "secondary"))
+        else:
+            assert n >= 5
+            assert n % 5 == 0
+    assert _validate(report.to_dict()) == []

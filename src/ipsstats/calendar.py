@@ -301,27 +301,24 @@ def _parse_fixed(
     if length > width:
         return dates, done
     done = codes[:, length] == 0 if length < width else np.ones(n, dtype=bool)
-    shifted = codes[:, :length].astype(np.int16) - ord("0")
-    expected: list[int] = []
-    is_literal: list[bool] = []
+    # Unsigned arithmetic: characters below "0" wrap to large values, so "digit" is <= 9.
+    shifted = codes[:, :length] - codes.dtype.type(ord("0"))
+    digit_columns: list[int] = []
     parts: dict[str, NDArray[np.int64]] = {}
+    column = 0
     for kind, value in tokens:
         if kind == "literal":
-            expected.append(ord(value) - ord("0"))
-            is_literal.append(True)
+            done &= codes[:, column] == ord(value)
+            column += 1
             continue
         size = _DIRECTIVE_WIDTH[value][1]
-        start = len(expected)
-        number = shifted[:, start].astype(np.int64)
-        for column in range(start + 1, start + size):
-            number = number * 10 + shifted[:, column]
+        number = shifted[:, column].astype(np.int64)
+        for k in range(column + 1, column + size):
+            number = number * 10 + shifted[:, k]
         parts[value] = number
-        expected.extend([0] * size)
-        is_literal.extend([False] * size)
-    pattern = np.array(expected, dtype=np.int16)
-    literal = np.array(is_literal, dtype=bool)
-    digit_ok = shifted.view(np.uint16) <= 9  # negative differences wrap to large values
-    done &= np.where(literal, shifted == pattern, digit_ok).all(axis=1)
+        digit_columns.extend(range(column, column + size))
+        column += size
+    done &= (shifted[:, digit_columns] <= 9).all(axis=1)
     found, real = _from_parts(parts["Y"], parts["m"], parts["d"])
     done &= real
     dates = np.where(done, found, dates)

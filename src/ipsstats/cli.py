@@ -28,6 +28,7 @@ date, an invalid option), reported as one line on standard error starting
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
 import math
 import os
@@ -45,22 +46,22 @@ import numpy as np
 from ipsstats._arrays import fail
 from ipsstats._version import __version__
 from ipsstats.calendar import as_date
-from ipsstats.cohort import Cohort
-from ipsstats.contingency import Counts
+from ipsstats.cohort import Cohort, Errors
+from ipsstats.contingency import ContingencyTable, Counts
 from ipsstats.datasets import (
     SYNTHETIC_OBSERVED_UNTIL,
+    Perkins2022,
     perkins2022,
     synthetic_caseload,
     synthetic_cohort,
 )
 from ipsstats.equity import access_equity, outcome_equity
-from ipsstats.errors import IpsStatsError
+from ipsstats.errors import InvalidInputError, IpsStatsError
 from ipsstats.factor import Factor
 from ipsstats.render import (
     BulletList,
     Document,
     KeyValues,
-    Note,
     Paragraph,
     Section,
     Table,
@@ -80,14 +81,33 @@ _REPRODUCE_FORMATS = ("text", "markdown", "json")
 _PROGRESS_BYTES = 20_000_000  # about 250,000 records: reading and analysing take seconds
 _DEMO_BY: tuple[Literal["ethnicity", "gender"], ...] = ("ethnicity", "gender")
 _DEMO_MONTHS = 6
+_TAB_NAMES = {"tab": "\t", "\\t": "\t"}
 _EXIT_OK, _EXIT_FAILED_CHECK, _EXIT_ERROR = 0, 1, 2
-_HANDLED = (IpsStatsError, OSError, UnicodeError, csv.Error, LookupError)
+_EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+_HANDLED = (IpsStatsError, OSError, UnicodeError, csv.Error)
 
-# Library hints name Python arguments; on the command line they are options.
+# Library messages name Python arguments; on the command line they are options.
+_OPTIONS = (
+    "by",
+    "columns",
+    "date_format",
+    "delimiter",
+    "encoding",
+    "min_followup_months",
+    "missing_labels",
+    "observed_until",
+    "study_end",
+    "suppress",
+)
 _OPTION_WORDING = (
     (re.compile(r'\bdate_format="([^"]*)"'), r'--date-format "\1"'),
     (re.compile(r'\berrors="exclude"'), "--errors exclude"),
     (re.compile(r"\bencoding=\.\.\."), "--encoding ..."),
+    (re.compile(r'\bcolumns=\{"([^"]*)": "([^"]*)"\}'), r'--columns "\1=\2"'),
+    (re.compile(r"the cohort's `validation` report"), "the report"),
+    (re.compile(r"`path`"), "the cohort file"),
+    (re.compile(r"`(" + "|".join(_OPTIONS) + r")`"), lambda m: f"`--{m[1].replace('_', '-')}`"),
+    (re.compile(r"(?<![`\w-])observed_until\b"), "--observed-until"),
 )
 
 _EPILOG = """\
@@ -157,8 +177,9 @@ def _add_output(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> No
     parser.add_argument(
         "--format",
         choices=formats,
-        default="text",
-        help="output format (default: text)",
+        help=(
+            "output format (default: from the -o file's extension, .md, .html or .json; else text)"
+        ),
     )
     parser.add_argument(
         "-o",
@@ -166,6 +187,26 @@ def _add_output(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> No
         metavar="FILE",
         help="write to FILE (UTF-8) instead of standard output",
     )
+
+
+_SUFFIX_FORMATS = {
+    ".htm": "html",
+    ".html": "html",
+    ".json": "json",
+    ".markdown": "markdown",
+    ".md": "markdown",
+}
+
+
+def _format(args: argparse.Namespace, formats: tuple[str, ...]) -> str:
+    """Choose the output format: --format, else the -o file's extension, else text."""
+    if args.format is not None:
+        return str(args.format)
+    if args.output is not None:
+        guess = _SUFFIX_FORMATS.get(pathlib.Path(args.output).suffix.lower())
+        if guess in formats:
+            return guess
+    return "text"
 
 
 def _add_loading(parser: argparse.ArgumentParser) -> None:
@@ -195,8 +236,10 @@ def _add_loading(parser: argparse.ArgumentParser) -> None:
         help='values meaning "not known", e.g. "Not known,Prefer not to say" (blanks always are)',
     )
     parser.add_argument(
-        "--delimiter", default=",", help="field separator (default: a comma)"
-    )  # fmt: skip
+        "--delimiter",
+        default=",",
+        help="field separator: one character, or tab (default: a comma)",
+    )
     parser.add_argument(
         "--encoding",
         default="utf-8-sig",
@@ -353,6 +396,20 @@ def _column_map(values: Sequence[str] | None) -> dict[str, str] | None:
     return mapping
 
 
+def _option_date(value: str, option: str) -> np.datetime64:
+    """Read a date given on the command line: always ISO 8601."""
+    try:
+        return as_date(value, option)
+    except InvalidInputError:
+        raise fail(
+            option,
+            "be a real date written as YYYY-MM-DD (ISO 8601)",
+            repr(value),
+            hint="dates on the command line are ISO 8601 whatever --date-format says about "
+            "the file, e.g. 2024-02-27.",
+        ) from None
+
+
 @attrs.frozen(kw_only=True)
 class _Loading:
     """The options shared by the commands that read a cohort file."""
@@ -366,6 +423,31 @@ class _Loading:
     encoding: str
 
 
+def _encoding(name: str) -> str:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise fail(
+            "--encoding",
+            "name a text encoding",
+            repr(name),
+            hint="for example utf-8, cp1252 or latin-1.",
+        ) from None
+    return name
+
+
+def _delimiter(text: str) -> str:
+    delimiter = _TAB_NAMES.get(text.lower(), text)
+    if len(delimiter) != 1:
+        raise fail(
+            "--delimiter",
+            "be one character",
+            repr(text),
+            hint="for example ';', '|' or tab.",
+        )
+    return delimiter
+
+
 def _loading(args: argparse.Namespace, observed_until: np.datetime64) -> _Loading:
     return _Loading(
         path=args.cohort,
@@ -373,20 +455,20 @@ def _loading(args: argparse.Namespace, observed_until: np.datetime64) -> _Loadin
         columns=_column_map(args.columns),
         date_format=args.date_format,
         missing_labels=_names(args.missing_labels),
-        delimiter=args.delimiter,
-        encoding=args.encoding,
+        delimiter=_delimiter(args.delimiter),
+        encoding=_encoding(args.encoding),
     )
 
 
-def _load(options: _Loading, errors: str, progress: _Progress) -> Cohort:
-    progress.step(f"reading {options.path!r} ({progress.size / 1e6:.1f} MB)")
+def _load(options: _Loading, errors: Errors, progress: _Progress) -> Cohort:
+    progress.step(f"reading {options.path!r} ({progress.size / 1e6:.1f} MB)...")
     cohort = Cohort.from_csv(
         options.path,
         observed_until=options.observed_until,
         columns=options.columns,
         date_format=options.date_format,
         missing_labels=options.missing_labels,
-        errors="exclude" if errors == "exclude" else "raise",
+        errors=errors,
         delimiter=options.delimiter,
         encoding=options.encoding,
     )
@@ -400,13 +482,13 @@ def _load(options: _Loading, errors: str, progress: _Progress) -> Cohort:
 # --------------------------------------------------------------------------------------
 
 
+@attrs.frozen(kw_only=True)
 class _Progress:
     """Stage messages on standard error, for inputs large enough to take a while."""
 
-    def __init__(self, *, enabled: bool, size: int = 0) -> None:
-        self.enabled = enabled
-        self.size = size
-        self._start = time.perf_counter()
+    enabled: bool
+    size: int = 0
+    start: float = attrs.field(factory=time.perf_counter)
 
     @classmethod
     def for_file(cls, path: str, *, requested: bool) -> _Progress:
@@ -418,8 +500,8 @@ class _Progress:
     def step(self, message: str) -> None:
         """Print one stage message with the time elapsed so far."""
         if self.enabled:
-            elapsed = time.perf_counter() - self._start
-            print(f"{_PROG}: {message}... ({elapsed:.1f} s)", file=sys.stderr, flush=True)
+            elapsed = time.perf_counter() - self.start
+            print(f"{_PROG}: [{elapsed:5.1f} s] {message}", file=sys.stderr, flush=True)
 
 
 def _emit(text: str, stream: TextIO) -> None:
@@ -465,6 +547,7 @@ def _render_document(doc: Document, fmt: str, data: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------------------
 
 _CASELOAD_HEADER = ("attribute", "level", "count")
+
 _WHOLE_NUMBER = re.compile(r"\s*\d+\s*")
 
 
@@ -550,7 +633,7 @@ def _run_demo(args: argparse.Namespace) -> int:
         suppress=args.suppress,
         title="IPS equity report: SYNTHETIC demonstration cohort",
     )
-    _write(_render_report(report, args.format), args.output)
+    _write(_render_report(report, _format(args, _REPORT_FORMATS)), args.output)
     return _EXIT_OK
 
 
@@ -558,45 +641,77 @@ def _categorical_names(cohort: Cohort) -> tuple[str, ...]:
     return tuple(k for k, v in cohort.attributes.items() if isinstance(v, Factor))
 
 
-def _run_report(args: argparse.Namespace) -> int:
-    study_end = as_date(args.study_end, "--study-end")
-    observed = (
-        study_end
-        if args.observed_until is None
-        else as_date(args.observed_until, "--observed-until")
-    )
-    options = _loading(args, observed)
-    by = _names(args.by)
-    progress = _Progress.for_file(options.path, requested=args.progress)
-    cohort = _load(options, args.errors, progress)
-    if cohort.n == 0:
-        first = cohort.validation.issues(limit=1)
+def _report_dates(args: argparse.Namespace) -> tuple[np.datetime64, np.datetime64]:
+    """Read the study end and the extraction date (by default the study end)."""
+    study_end = _option_date(args.study_end, "--study-end")
+    if args.observed_until is None:
+        return study_end, study_end
+    observed = _option_date(args.observed_until, "--observed-until")
+    if study_end > observed:
         raise fail(
-            "COHORT.csv",
-            "hold at least one valid record",
-            f"{cohort.validation.n_read} records, all excluded (first: line "
-            f"{first[0][0]}, `{first[0][1]}` {first[0][2]!r}: {first[0][3]})"
-            if first
-            else "no records",
-            hint=f"run `{_PROG} validate` to list the problems.",
+            "--study-end",
+            "be on or before --observed-until (the date the data were extracted)",
+            f"{study_end} after {observed}",
+            hint="outcomes after the extraction date are not observed.",
         )
-    eligible: dict[str, Counts] = {}
-    if args.eligible is not None:
-        eligible = _read_caseload(
-            args.eligible,
-            missing_labels=options.missing_labels,
-            delimiter=options.delimiter,
-            encoding=options.encoding,
+    return study_end, observed
+
+
+def _check_some_valid(cohort: Cohort) -> None:
+    if cohort.n:
+        return
+    first = cohort.validation.issues(limit=1)
+    got = "no records"
+    if first:
+        line, field, value, reason = first[0]
+        got = (
+            f"{cohort.validation.n_read} records, all excluded (first: line {line}, "
+            f"`{field}` {value!r}: {reason})"
         )
-        wanted = by or _categorical_names(cohort)
-        unused = [name for name in eligible if name not in wanted]
-        for name in unused:  # a caseload file may hold attributes not compared this time
+    raise fail(
+        "COHORT.csv",
+        "hold at least one valid record",
+        got,
+        hint=f"run `{_PROG} validate` to list the problems.",
+    )
+
+
+def _eligible(
+    args: argparse.Namespace, options: _Loading, wanted: Sequence[str]
+) -> dict[str, Counts]:
+    """Read the eligible counts of the attributes compared (none without --eligible)."""
+    if args.eligible is None:
+        return {}
+    eligible = _read_caseload(
+        args.eligible,
+        missing_labels=options.missing_labels,
+        delimiter=options.delimiter,
+        encoding=options.encoding,
+    )
+    for name in eligible:  # a caseload file may hold attributes not compared this time
+        if name not in wanted:
             print(
                 f"{_PROG}: note: eligible counts for {name!r} not used (not in --by)",
                 file=sys.stderr,
             )
-        eligible = {k: v for k, v in eligible.items() if k not in unused}
-    progress.step("running the equity analyses")
+    return {k: v for k, v in eligible.items() if k in wanted}
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    study_end, observed = _report_dates(args)
+    options = _loading(args, observed)
+    by = _names(args.by)
+    progress = _Progress.for_file(options.path, requested=args.progress)
+    cohort = _load(options, "exclude" if args.errors == "exclude" else "raise", progress)
+    _check_some_valid(cohort)
+    if cohort.validation.n_excluded:
+        print(
+            f"{_PROG}: note: {cohort.validation.n_excluded} of {cohort.validation.n_read} "
+            "records excluded as invalid; the report's data completeness section lists them",
+            file=sys.stderr,
+        )
+    eligible = _eligible(args, options, by or _categorical_names(cohort))
+    progress.step("running the equity analyses...")
     report = equity_report(
         cohort,
         eligible=eligible or None,
@@ -606,8 +721,10 @@ def _run_report(args: argparse.Namespace) -> int:
         suppress=args.suppress,
         missing_labels=options.missing_labels,
     )
-    progress.step(f"writing {args.format}")
-    _write(_render_report(report, args.format), args.output)
+    fmt = _format(args, _REPORT_FORMATS)
+    progress.step(f"writing the {fmt} report...")
+    _write(_render_report(report, fmt), args.output)
+    progress.step("done")
     return _EXIT_OK
 
 
@@ -681,7 +798,7 @@ def _run_validate(args: argparse.Namespace) -> int:
     observed = (
         np.datetime64("today", "D")
         if args.observed_until is None
-        else as_date(args.observed_until, "--observed-until")
+        else _option_date(args.observed_until, "--observed-until")
     )
     options = _loading(args, observed)
     progress = _Progress.for_file(options.path, requested=args.progress)
@@ -693,7 +810,7 @@ def _run_validate(args: argparse.Namespace) -> int:
         "missing_by_attribute": _missing_counts(cohort),
     }
     doc = _validation_document(cohort, args.max_issues)
-    _write(_render_document(doc, args.format, data), args.output)
+    _write(_render_document(doc, _format(args, _VALIDATE_FORMATS), data), args.output)
     if args.strict and cohort.validation.n_excluded:
         return _EXIT_FAILED_CHECK
     return _EXIT_OK
@@ -758,175 +875,194 @@ def _compare(key: tuple[str, str, str], published: float, computed: float, digit
     return "NO"
 
 
-class _Checks:
-    """Collects the comparisons of one paper."""
-
-    def __init__(self) -> None:
-        self.items: list[_Check] = []
-
-    def number(
-        self,
-        table: str,
-        where: tuple[str, str, str],
-        *,
-        quantity: str,
-        published: float,
-        computed: float,
-        digits: int,
-    ) -> None:
-        key, service, group = where
-        match = _compare((key, service, group), float(published), float(computed), digits)
-        self.items.append(
-            _Check(
-                table=table,
-                service=service,
-                quantity=quantity,
-                group=group,
-                published=f"{published:.{digits}f}",
-                recomputed=f"{computed:.{digits + 1}f}" if digits else f"{computed:.0f}",
-                match=match,
-                matched=match != "NO",
-            )
-        )
-
-    def below(self, table: str, service: str, quantity: str, limit: float, p: float) -> None:
-        ok = p < limit
-        self.items.append(
-            _Check(
-                table=table,
-                service=service,
-                quantity=quantity,
-                group="",
-                published=f"< {limit:g}",
-                recomputed=f"{p:.1e}",
-                match="yes" if ok else "NO",
-                matched=ok,
-            )
-        )
+def _number(
+    table: str,
+    where: tuple[str, str, str],
+    *,
+    quantity: str,
+    published: float,
+    computed: float | None,
+    digits: int,
+) -> _Check:
+    """Compare one published number with its recomputation (``None``: not computed)."""
+    value = math.nan if computed is None else float(computed)
+    match = _compare(where, float(published), value, digits)
+    return _Check(
+        table=table,
+        service=where[1],
+        quantity=quantity,
+        group=where[2],
+        published=f"{published:.{digits}f}",
+        recomputed=f"{value:.{digits + 1}f}" if digits else f"{value:.0f}",
+        match=match,
+        matched=match != "NO",
+    )
 
 
-def _table2(checks: _Checks) -> None:
-    data = perkins2022()
+def _below(table: str, service: str, limit: float, pvalue: float) -> _Check:
+    """Compare a p-value published as "< limit" with its recomputation."""
+    ok = pvalue < limit
+    return _Check(
+        table=table,
+        service=service,
+        quantity="P",
+        group="",
+        published=f"< {limit:g}",
+        recomputed=f"{pvalue:.1e}",
+        match="yes" if ok else "NO",
+        matched=ok,
+    )
+
+
+def _percent(share: float | None) -> float | None:
+    return None if share is None else 100 * share
+
+
+def _table2_checks(data: Perkins2022, service: str) -> list[_Check]:
+    """Table 2 of one service: shares, reach, and the test of homogeneity."""
     pub = data.published
-    table = "Table 2"
-    for service in ("CNWL", "WWT"):
-        res = access_equity(data.ips_ethnicity[service], data.caseload_ethnicity[service])
-        groups = {str(g.group): g for g in res.groups}
-        for k, level in enumerate(data.ethnicity):
-            g = groups[level]
-            for key, quantity, computed in (
-                ("table2_ips_percent", "IPS users, %", g.ips_share),
-                ("table2_caseload_percent", "caseload, %", g.eligible_share),
-                ("table2_reach_percent", "accessing IPS, %", g.reach.value if g.reach else None),
-            ):
-                checks.number(
-                    table,
+    res = access_equity(data.ips_ethnicity[service], data.caseload_ethnicity[service])
+    groups = {str(g.group): g for g in res.groups}
+    found: list[_Check] = []
+    for k, level in enumerate(data.ethnicity):
+        g = groups[level]
+        for key, quantity, share in (
+            ("table2_ips_percent", "IPS users, %", g.ips_share),
+            ("table2_caseload_percent", "caseload, %", g.eligible_share),
+            ("table2_reach_percent", "accessing IPS, %", g.reach.value if g.reach else None),
+        ):
+            found.append(
+                _number(
+                    "Table 2",
                     (key, service, level),
                     quantity=quantity,
                     published=pub[key][service][k],
-                    computed=100 * float(computed if computed is not None else math.nan),
+                    computed=_percent(share),
                     digits=1,
                 )
-        not_known = "Not known"
-        ips_nk, caseload_nk = pub["table2_not_known_percent"][service]
-        missing_reach = res.missing_reach.value if res.missing_reach else math.nan
-        for key, quantity, published, computed in (
-            ("table2_not_known_percent", "IPS users, %", ips_nk, res.ips_missing_share),
-            ("table2_not_known_percent", "caseload, %", caseload_nk, res.eligible_missing_share),
-            (
-                "table2_reach_percent",
-                "accessing IPS, %",
-                pub["table2_reach_percent"][service][len(data.ethnicity)],
-                missing_reach,
-            ),
-        ):
-            share = math.nan if computed is None else 100 * float(computed)
-            checks.number(
-                table,
-                (key, service, not_known),
+            )
+    ips_nk, caseload_nk = pub["table2_not_known_percent"][service]
+    reach_nk = pub["table2_reach_percent"][service][len(data.ethnicity)]
+    for key, quantity, published, share in (
+        ("table2_not_known_percent", "IPS users, %", ips_nk, res.ips_missing_share),
+        ("table2_not_known_percent", "caseload, %", caseload_nk, res.eligible_missing_share),
+        (
+            "table2_reach_percent",
+            "accessing IPS, %",
+            reach_nk,
+            res.missing_reach.value if res.missing_reach else None,
+        ),
+    ):
+        found.append(
+            _number(
+                "Table 2",
+                (key, service, "Not known"),
                 quantity=quantity,
                 published=published,
-                computed=share,
+                computed=_percent(share),
                 digits=1,
             )
-        checks.number(
-            table,
+        )
+    found.append(
+        _number(
+            "Table 2",
             ("table2_chi2", service, ""),
             quantity="chi-squared (df 4)",
             published=pub["table2_chi2"][service],
             computed=res.test.statistic,
             digits=2,
         )
-        checks.below(table, service, "P", 0.01, res.test.pvalue)
+    )
+    found.append(_below("Table 2", service, 0.01, res.test.pvalue))
+    return found
 
 
-def _table3(checks: _Checks, notes: list[str]) -> None:
-    data = perkins2022()
+def _table3_checks(
+    data: Perkins2022, prefix: str, title: str, service: str, table: ContingencyTable
+) -> tuple[list[_Check], list[str]]:
+    """Table 3 of one service and subset: counts, job rates and the test; small-count notes."""
     pub = data.published
+    res = outcome_equity(table, "ethnicity")
+    groups = {str(g.group): g for g in res.groups}
+    people, known = pub[f"{prefix}_people"][service]
+    jobs, job_percent = pub[f"{prefix}_overall"][service]
+    n_jobs = sum(g.jobs for g in res.groups)
+    test = res.overall
+    pearson = None if test is None else test.asymptotic
+    rows: list[tuple[str, str, str, float, float | None, int]] = [
+        (f"{prefix}_people", "all", "people", people, res.n + res.n_missing, 0),
+        (f"{prefix}_people", "all", "ethnicity known", known, res.n, 0),
+        (f"{prefix}_overall", "all", "gained a job", jobs, n_jobs, 0),
+        (f"{prefix}_overall", "all", "gained a job, %", job_percent, 100 * n_jobs / res.n, 1),
+    ]
+    rows += [
+        (
+            f"{prefix}_job_percent",
+            level,
+            "gained a job, %",
+            pub[f"{prefix}_job_percent"][service][k],
+            _percent(groups[level].rate.value),
+            1,
+        )
+        for k, level in enumerate(data.ethnicity)
+    ]
+    rows += [
+        (
+            f"{prefix}_chi2",
+            "",
+            "chi-squared (df 4)",
+            pub[f"{prefix}_chi2"][service],
+            None if pearson is None else pearson.statistic,
+            2,
+        ),
+        (
+            f"{prefix}_p",
+            "",
+            "P",
+            pub[f"{prefix}_p"][service],
+            None if pearson is None else pearson.pvalue,
+            2,
+        ),
+    ]
+    found = [
+        _number(
+            title,
+            (key, service, group),
+            quantity=quantity,
+            published=published,
+            computed=computed,
+            digits=digits,
+        )
+        for key, group, quantity, published, computed, digits in rows
+    ]
+    notes: list[str] = []
+    if test is not None and pearson is not None and test.small_expected:
+        exact = (
+            f"the exact test gives P = {test.exact.pvalue:.2f}"
+            if test.exact is not None
+            else "the exact test was beyond its work limit"
+        )
+        notes.append(
+            f"{title}, {service}: expected counts below 5 (smallest "
+            f"{test.min_expected:.2f}), so the published chi-squared P is doubtful; "
+            f"{exact} beside Pearson's {pearson.pvalue:.2f}."
+        )
+    return found, notes
+
+
+def _perkins2022_checks(data: Perkins2022) -> tuple[list[_Check], list[str]]:
+    """Every published value of Tables 2 and 3 beside its recomputation, and notes."""
+    checks = [c for service in ("CNWL", "WWT") for c in _table2_checks(data, service)]
+    notes: list[str] = []
     for prefix, title, tables in (
         ("table3_all", "Table 3, everyone", data.jobs_all),
         ("table3_six_month", "Table 3, six months", data.jobs_six_month),
     ):
         for service in ("CNWL", "WWT", "total"):
-            res = outcome_equity(tables[service], "ethnicity")
-            groups = {str(g.group): g for g in res.groups}
-            people, known = pub[f"{prefix}_people"][service]
-            jobs, job_percent = pub[f"{prefix}_overall"][service]
-            n_jobs = sum(g.jobs for g in res.groups)
-            for key, quantity, published, computed, digits in (
-                (f"{prefix}_people", "people", people, res.n + res.n_missing, 0),
-                (f"{prefix}_people", "ethnicity known", known, res.n, 0),
-                (f"{prefix}_overall", "gained a job", jobs, n_jobs, 0),
-                (f"{prefix}_overall", "gained a job, %", job_percent, 100 * n_jobs / res.n, 1),
-            ):
-                checks.number(
-                    title,
-                    (key, service, "all"),
-                    quantity=quantity,
-                    published=published,
-                    computed=computed,
-                    digits=digits,
-                )
-            for k, level in enumerate(data.ethnicity):
-                checks.number(
-                    title,
-                    (f"{prefix}_job_percent", service, level),
-                    quantity="gained a job, %",
-                    published=pub[f"{prefix}_job_percent"][service][k],
-                    computed=100 * float(groups[level].rate.value or 0.0),
-                    digits=1,
-                )
-            test = res.overall
-            pearson = None if test is None else test.asymptotic
-            statistic = math.nan if pearson is None else pearson.statistic
-            pvalue = math.nan if pearson is None else pearson.pvalue
-            checks.number(
-                title,
-                (f"{prefix}_chi2", service, ""),
-                quantity="chi-squared (df 4)",
-                published=pub[f"{prefix}_chi2"][service],
-                computed=statistic,
-                digits=2,
-            )
-            checks.number(
-                title,
-                (f"{prefix}_p", service, ""),
-                quantity="P",
-                published=pub[f"{prefix}_p"][service],
-                computed=pvalue,
-                digits=2,
-            )
-            if test is not None and test.small_expected:
-                exact = (
-                    f"the exact test gives P = {test.exact.pvalue:.2f}"
-                    if test.exact is not None
-                    else "the exact test was beyond its work limit"
-                )
-                notes.append(
-                    f"{title}, {service}: expected counts below 5 (smallest "
-                    f"{test.min_expected:.2f}), so the published chi-squared P is doubtful; "
-                    f"{exact} beside Pearson's {pvalue:.2f}."
-                )
+            found, found_notes = _table3_checks(data, prefix, title, service, tables[service])
+            checks += found
+            notes += found_notes
+    return checks, notes
 
 
 def _reproduction_document(
@@ -969,7 +1105,7 @@ def _reproduction_document(
                 title="Errata applied",
                 blocks=[
                     BulletList(items=errata),
-                    Note(
+                    Paragraph(
                         text=(
                             "Source: Perkins R, Patel R, Willett A, Chisholm L, Rinaldi M. "
                             "BJPsych Bulletin 2022; 46, Tables 2 and 3."
@@ -983,23 +1119,20 @@ def _reproduction_document(
 
 
 def _run_reproduce(args: argparse.Namespace) -> int:
-    checks = _Checks()
-    notes: list[str] = []
-    _table2(checks)
-    _table3(checks, notes)
-    errata = perkins2022().errata
-    matched = all(c.matched for c in checks.items)
-    data = {
+    data = perkins2022()
+    checks, notes = _perkins2022_checks(data)
+    matched = all(c.matched for c in checks)
+    summary = {
         "paper": args.paper,
         "matched": matched,
-        "n_values": len(checks.items),
-        "n_matched": sum(c.matched for c in checks.items),
-        "errata": list(errata),
+        "n_values": len(checks),
+        "n_matched": sum(c.matched for c in checks),
+        "errata": list(data.errata),
         "notes": notes,
-        "values": [attrs.asdict(c) for c in checks.items],
+        "values": [attrs.asdict(c) for c in checks],
     }
-    doc = _reproduction_document(checks.items, errata, notes)
-    _write(_render_document(doc, args.format, data), args.output)
+    doc = _reproduction_document(checks, data.errata, notes)
+    _write(_render_document(doc, _format(args, _REPRODUCE_FORMATS), summary), args.output)
     return _EXIT_OK if matched else _EXIT_FAILED_CHECK
 
 
@@ -1014,8 +1147,6 @@ def _message(exc: BaseException) -> str:
         text = f"cannot use {os.fspath(exc.filename)!r}: {exc.strerror}"
     elif isinstance(exc, UnicodeError):
         text = f"text that is not valid in the chosen encoding ({exc})"
-    elif isinstance(exc, LookupError):
-        text = f"unknown --encoding ({exc})"
     elif isinstance(exc, csv.Error):
         text = f"malformed CSV ({exc})"
     else:
@@ -1023,6 +1154,15 @@ def _message(exc: BaseException) -> str:
     for pattern, replacement in _OPTION_WORDING:
         text = pattern.sub(replacement, text)
     return clean_text(text).strip()
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device so that closing it cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (e.g. captured output)
+        return
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1038,17 +1178,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         The exit status: 0 on success; 1 when ``validate --strict`` finds invalid records
         or ``reproduce`` does not match every published value; 2 for a usage error or an
-        input that cannot be used, which is described in one line on standard error.
-
-    Raises
-    ------
-    KeyboardInterrupt
-        When interrupted; other errors are reported and turned into the exit status.
+        input that cannot be used, which is described in one line on standard error;
+        130 when interrupted.
 
     See Also
     --------
     ipsstats.equity_report : what ``demo`` and ``report`` run.
     ipsstats.Cohort.from_csv : how ``report`` and ``validate`` read a cohort file.
+
+    Notes
+    -----
+    Errors of ipsstats (:class:`~ipsstats.errors.IpsStatsError`), of the operating system
+    (a missing or unreadable file), of text decoding and of the :mod:`csv` module are
+    reported as ``ipsstats: error: <message>`` with no traceback; library messages that
+    name a Python argument (``date_format="%d/%m/%Y"``) are reworded to name the option
+    (``--date-format "%d/%m/%Y"``). Warnings are printed as ``ipsstats: warning:`` lines
+    after the output. Dates given as options are always ISO 8601.
 
     Examples
     --------
@@ -1067,7 +1212,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             status = run(args)
+    except KeyboardInterrupt:
+        print(f"{_PROG}: interrupted", file=sys.stderr)
+        return _EXIT_INTERRUPTED
     except BrokenPipeError:  # the reader went away (e.g. piped into head)
+        _silence_stdout()
         return _EXIT_OK
     except _HANDLED as exc:
         print(f"{_PROG}: error: {_message(exc)}", file=sys.stderr)

@@ -1022,15 +1022,17 @@ def _check_text(text: str, name: str) -> None:
 
 def _split_plain_csv(
     text: str, delimiter: str, name: str
-) -> tuple[dict[str, NDArray[np.bytes_]], int] | None:
+) -> tuple[dict[str, NDArray[np.bytes_]], NDArray[np.int64]] | None:
     """Split a CSV with one line per record without a Python loop per record.
 
     The records are located in the UTF-8 bytes with vectorised searches for delimiters,
     line ends and quotes (a delimiter counts when an even number of quotes precedes it);
     each column becomes a fixed-width byte-string array, with surrounding quotes removed
-    and doubled quotes undoubled. Returns ``None`` (use the :mod:`csv` module) for blank
-    lines, line breaks inside quoted fields, lone carriage returns, quotes that do not
-    enclose a whole field, or records whose number of fields differs from the header's.
+    and doubled quotes undoubled; blank lines are skipped. Returns the columns and each
+    record's line number, or ``None`` (use the :mod:`csv` module) for line breaks inside
+    quoted fields, blank lines in a file with quotes, lone carriage returns, quotes that
+    do not enclose a whole field, or records whose number of fields differs from the
+    header's.
     """
     first = text.find("\n")
     if len(delimiter) != 1 or ord(delimiter) > 127 or delimiter == '"' or first < 0:
@@ -1045,29 +1047,63 @@ def _split_plain_csv(
         return None
     if not data.strip(b"\r\n"):
         return None
-    if not data.endswith(b"\n"):
-        data += b"\n"
-    return _split_bytes(data, header, delimiter)
+    data = data.rstrip(b"\r\n") + b"\n"  # blank lines at the end hold no records
+    lines = None
+    if data.startswith((b"\n", b"\r\n")) or b"\n\n" in data or b"\n\r\n" in data:
+        if b'"' in data:  # an empty line may lie inside a quoted field
+            return None
+        data, lines = _drop_blank_lines(data)
+    split = _split_bytes(data, header, delimiter)
+    if split is None:
+        return None
+    columns, n = split
+    return columns, np.arange(2, n + 2, dtype=np.int64) if lines is None else lines
+
+
+def _drop_blank_lines(data: bytes) -> tuple[bytes, NDArray[np.int64]]:
+    """Remove empty lines; return the rest and each remaining line's number in the file."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buf == ord("\n"))
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    size = ends - starts
+    blank = (size == 0) | ((size == 1) & (buf[starts] == ord("\r")))
+    keep = np.ones(buf.size, dtype=bool)
+    keep[ends[blank]] = False
+    keep[starts[blank & (size == 1)]] = False
+    return buf[keep].tobytes(), np.flatnonzero(~blank).astype(np.int64) + 2
 
 
 def _split_bytes(
-    data: bytes, header: list[str], delimiter: str
+    data: bytes,
+    header: list[str],
+    delimiter: str,
+    *,
+    terminator: str = "\n",
+    quoting: bool = True,
 ) -> tuple[dict[str, NDArray[np.bytes_]], int] | None:
-    """Columns of records (each ending in a newline), or ``None`` if not simple."""
+    """Columns of records (each ending in `terminator`), or ``None`` if not simple.
+
+    With ``quoting=False`` quotes are ordinary characters (fields already unquoted).
+    """
     width = len(header)
     buf = np.frombuffer(data, dtype=np.uint8)
+    end_code = ord(terminator)
     # One pass finds the few bytes at or below the special characters' codes.
-    candidates = np.flatnonzero(buf <= max(ord("\n"), ord('"'), ord(delimiter)))
+    candidates = np.flatnonzero(buf <= max(end_code, ord('"'), ord(delimiter)))
     found = buf[candidates]
-    quotes = candidates[found == ord('"')]
-    separator = (found == ord("\n")) | (found == ord(delimiter))
+    has_quotes = quoting and bool((found == ord('"')).any())
+    separator = np.flatnonzero((found == end_code) | (found == ord(delimiter)))
     bounds = candidates[separator]
-    newline = found[separator] == ord("\n")
-    if quotes.size:
-        quoted_bound = np.searchsorted(quotes, bounds) % 2 == 1
-        if (quoted_bound & newline).any():
+    newline = found[separator] == end_code
+    quotes_before = np.zeros(0, dtype=np.int64)
+    if has_quotes:
+        # A separator counts when an even number of quotes precedes it.
+        small = np.int32 if found.size < np.iinfo(np.int32).max else np.int64
+        quotes_before = np.cumsum(found == ord('"'), dtype=small)[separator].astype(np.int64)
+        inside = quotes_before % 2 == 1
+        if (inside & newline).any():
             return None
-        bounds, newline = bounds[~quoted_bound], newline[~quoted_bound]
+        bounds, newline, quotes_before = bounds[~inside], newline[~inside], quotes_before[~inside]
     if bounds.size % width:
         return None
     kinds = newline.reshape(-1, width)
@@ -1075,11 +1111,13 @@ def _split_bytes(
         return None
     ends = bounds.reshape(-1, width).copy()
     starts = np.concatenate([[0], bounds[:-1] + 1]).reshape(-1, width)
-    last = ends[:, -1]
-    ends[:, -1] -= (last > starts[:, -1]) & (buf[np.maximum(last - 1, 0)] == ord("\r"))
+    if terminator == "\n":
+        last = ends[:, -1]
+        ends[:, -1] -= (last > starts[:, -1]) & (buf[np.maximum(last - 1, 0)] == ord("\r"))
     doubled = None
-    if quotes.size:
-        unquoted = _unquote(buf, quotes, starts, ends)
+    if has_quotes:
+        per_field = np.diff(quotes_before, prepend=0).reshape(-1, width)
+        unquoted = _unquote(buf, per_field, starts, ends)
         if unquoted is None:
             return None
         starts, ends, doubled = unquoted
@@ -1097,28 +1135,26 @@ def _split_bytes(
 
 def _unquote(
     buf: NDArray[np.uint8],
-    quotes: NDArray[np.intp],
+    per_field: NDArray[np.int64],
     starts: NDArray[np.intp],
     ends: NDArray[np.intp],
 ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.bool_]] | None:
     """Drop the quotes around quoted fields; flag fields holding doubled quotes.
 
-    Returns ``None`` when a quote does not enclose a whole field (e.g. ``ab"c``).
+    `per_field` counts the quotes in each field. Returns ``None`` when a quote does not
+    enclose a whole field (e.g. ``ab"c``), leaving such files to the :mod:`csv` module.
     """
     size = ends - starts
     opens = (size > 0) & (buf[np.minimum(starts, buf.size - 1)] == ord('"'))
     closes = (size > 1) & (buf[np.maximum(ends - 1, 0)] == ord('"'))
-    if (opens & ~closes).any():
+    inner = per_field - 2 * opens
+    if (opens & ~closes).any() or (inner[~opens] > 0).any() or (inner[opens] % 2).any():
         return None
-    starts = starts + opens
-    ends = ends - opens
-    inner = np.searchsorted(quotes, ends) - np.searchsorted(quotes, starts)
-    if (inner[~opens] > 0).any() or (inner[opens] % 2).any():
-        return None
-    return starts, ends, opens & (inner > 0)
+    return starts + opens, ends - opens, opens & (inner > 0)
 
 
 _UNIT = "\x1f"  # ASCII unit separator: joins parsed fields for the vectorised splitter
+_RECORD = "\x1e"  # ASCII record separator: ends each joined record
 
 
 def _rejoined_columns(
@@ -1126,22 +1162,46 @@ def _rejoined_columns(
 ) -> dict[str, NDArray[np.bytes_]] | None:
     """Columns of records parsed by the csv module, split without a loop per record.
 
-    The parsed fields are joined with a unit separator and newlines (in C), then split
-    like an unquoted file. Returns ``None`` when a field holds a separator, newline or
-    carriage return, or a record is ragged, so that the caller builds columns directly.
+    The parsed fields are joined with unit and record separators (in C), then split like
+    an unquoted file. Returns ``None`` when a field holds one of those separators or a
+    record is ragged, so that the caller builds columns directly.
     """
     if not body:
         return None
-    joined = "\n".join(map(_UNIT.join, body)) + "\n"
+    joined = _RECORD.join(map(_UNIT.join, body)) + _RECORD
     width = len(header)
-    if (
-        "\r" in joined
-        or joined.count("\n") != len(body)
-        or joined.count(_UNIT) != len(body) * (width - 1)
-    ):
+    if joined.count(_RECORD) != len(body) or joined.count(_UNIT) != len(body) * (width - 1):
         return None
-    split = _split_bytes(joined.encode("utf-8"), header, _UNIT)
+    split = _split_bytes(joined.encode("utf-8"), header, _UNIT, terminator=_RECORD, quoting=False)
     return None if split is None else split[0]
+
+
+def _record_lines(body: list[list[str]]) -> NDArray[np.int64]:
+    """Find the file line on which each record starts (the header is line 1).
+
+    A record spans one line plus one per line break inside its fields (CR LF, LF or CR,
+    as the :mod:`csv` module splits lines); a blank line is an empty record. Counted on
+    the joined records, without a loop per record.
+    """
+    if not body:
+        return np.zeros(0, dtype=np.int64)
+    buf = np.frombuffer(
+        (_RECORD.join(map(_UNIT.join, body)) + _RECORD).encode("utf-8"), dtype=np.uint8
+    )
+    newline, carriage = buf == ord("\n"), buf == ord("\r")
+    pair = np.zeros(buf.size, dtype=bool)
+    pair[1:] = newline[1:] & carriage[:-1]
+    breaks = np.cumsum(newline.astype(np.int64) + carriage - pair)
+    at_end = breaks[np.flatnonzero(buf == ord(_RECORD))]
+    if at_end.size != len(body):  # a field holds a record separator: count one by one
+        inside = np.array(
+            [sum(f.count("\n") + f.count("\r") - f.count("\r\n") for f in r) for r in body],
+            dtype=np.int64,
+        )
+    else:
+        inside = np.diff(at_end, prepend=0)
+    spans = 1 + inside
+    return 2 + np.concatenate([[0], np.cumsum(spans)[:-1]]).astype(np.int64)
 
 
 def _gather(
@@ -1173,26 +1233,12 @@ def _read_csv(
         raise fail("path", "be a well-formed CSV file", f"{name!r}: {exc}") from None
     header = [cell.strip() for cell in records[0]]
     body = records[1:]
-    simple = reader.line_num == len(records)
-    if simple and all(body):
-        lines = np.arange(2, len(body) + 2, dtype=np.int64)
-        return header, body, lines
-    return header, *_numbered_records(text, delimiter)
-
-
-def _numbered_records(text: str, delimiter: str) -> tuple[list[list[str]], NDArray[np.int64]]:
-    """Slow path when records span lines or blank lines occur: track each record's line."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    next(reader)
-    body: list[list[str]] = []
-    lines: list[int] = []
-    start = reader.line_num + 1
-    for record in reader:
-        if record:
-            body.append(record)
-            lines.append(start)
-        start = reader.line_num + 1
-    return body, np.asarray(lines, dtype=np.int64)
+    filled = np.fromiter(map(bool, body), dtype=bool, count=len(body))
+    if reader.line_num == len(records):  # one line per record: blank lines are empty records
+        lines = np.flatnonzero(filled).astype(np.int64) + 2
+    else:
+        lines = _record_lines(body)[filled]
+    return header, list(itertools.compress(body, filled)), lines
 
 
 def _check_header(header: list[str], name: str, delimiter: str) -> None:
@@ -1540,8 +1586,9 @@ class Cohort:
     ) -> Cohort:
         r"""Read a cohort from a CSV file with a header line.
 
-        Uses only the standard library :mod:`csv` module and numpy. Dates are parsed
-        column by column after reading, without a Python loop per record.
+        Uses only the standard library and numpy (no pandas, no pyarrow). Dates and
+        numbers are parsed column by column after reading, without a Python loop per
+        record.
 
         Parameters
         ----------
@@ -1571,6 +1618,14 @@ class Cohort:
         FileNotFoundError
             If `path` does not exist.
 
+        Notes
+        -----
+        Files with one line per record (quoted fields allowed) are split by vectorised
+        searches for delimiters, line ends and quotes in the file's bytes. Files with blank
+        lines, line breaks inside quoted fields or records of the wrong width are read with
+        the :mod:`csv` module (``strict=True``), so every record keeps its file line number
+        in the :class:`ValidationReport`. Both give the same cohort.
+
         Examples
         --------
         >>> import io
@@ -1589,8 +1644,8 @@ class Cohort:
         fast = _split_plain_csv(text, delimiter, name)
         raw: Mapping[str, NDArray[Any]]
         if fast is not None:
-            raw, n = fast
-            lines = np.arange(2, n + 2, dtype=np.int64)
+            raw, lines = fast
+            n = lines.size
             ragged = None
         else:
             header, body, lines = _read_csv(text, delimiter, name)

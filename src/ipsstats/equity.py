@@ -31,7 +31,7 @@ from scipy import stats
 from ipsstats._arrays import as_confidence_level, as_option, fail
 from ipsstats.calendar import DAYS_PER_MONTH, as_date
 from ipsstats.cohort import Cohort
-from ipsstats.competing import GrayTestResult, cumulative_incidence, gray_test
+from ipsstats.competing import GrayTestResult, IncidenceCurve, cumulative_incidence, gray_test
 from ipsstats.contingency import ContingencyTable, Counts, StratifiedTable
 from ipsstats.errors import InsufficientDataError, SmallExpectedCountWarning
 from ipsstats.factor import Factor
@@ -41,7 +41,7 @@ from ipsstats.logrank import LogrankResult, logrank
 from ipsstats.proportions import adjust_pvalues, proportion, risk_difference, risk_ratio
 from ipsstats.results import Estimate, TestResult, json_safe
 from ipsstats.stratified import cmh
-from ipsstats.survival import kaplan_meier
+from ipsstats.survival import SurvivalCurve, kaplan_meier
 
 __all__ = [
     "AccessEquity",
@@ -100,6 +100,10 @@ def _percent(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}"
 
 
+# Field metadata marking a field left out of ``to_dict()`` (large arrays kept for figures).
+_NOT_IN_DICT = {"to_dict": False}
+
+
 class _Dict:
     """Mixin: a JSON-safe ``to_dict()`` over the attrs fields."""
 
@@ -108,6 +112,7 @@ class _Dict:
         return {
             field.name: json_safe(getattr(self, field.name))
             for field in attrs.fields(type(self))  # type: ignore[arg-type]  # attrs classes only
+            if field.metadata.get("to_dict", True)
         }
 
 
@@ -1290,6 +1295,15 @@ class DurationGroup(_Dict):
         ``None`` when nobody had the event.
     landmarks : tuple of Landmark
         Estimates at each landmark.
+    naive_median_label : str
+        How `naive_median` is labelled in reports.
+    curve : SurvivalCurve or None
+        The group's Kaplan-Meier curve, for figures (:func:`ipsstats.plot.plot_survival`).
+        Not part of ``to_dict()``: it has one row per distinct time, and the JSON form
+        keeps to the summaries above. Not compared by ``==``.
+    incidence_curve : IncidenceCurve or None
+        ``time_to_job`` only: the group's cumulative incidence of a job with discharge as
+        a competing risk, for figures. Not part of ``to_dict()`` and not compared.
     """
 
     group: object
@@ -1299,6 +1313,12 @@ class DurationGroup(_Dict):
     naive_median: float | None
     landmarks: tuple[Landmark, ...]
     naive_median_label: str = _NAIVE_LABEL
+    curve: SurvivalCurve | None = attrs.field(
+        default=None, eq=False, repr=False, metadata=_NOT_IN_DICT
+    )
+    incidence_curve: IncidenceCurve | None = attrs.field(
+        default=None, eq=False, repr=False, metadata=_NOT_IN_DICT
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -1436,6 +1456,8 @@ def _duration_group(
         median=curve.median(),
         naive_median=float(np.median(with_event)) if with_event.size else None,
         landmarks=tuple(marks),
+        curve=curve,
+        incidence_curve=incidence,
     )
 
 

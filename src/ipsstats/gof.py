@@ -435,7 +435,7 @@ def goodness_of_fit(
     how = as_option(method, "method", _GOF_METHODS)
     requested_kind = as_option(expected_kind, "expected_kind", _KINDS)
     level = as_confidence_level(confidence_level)
-    lam = _lambda_for(how, lambda_) if how in ("pearson", "g", "cressie-read") else 1.0
+    lam = _lambda_for(how, lambda_)
     limit = _as_work_limit(exact_work_limit)
     resamples = _DEFAULT_RESAMPLES if n_resamples is None else _as_resamples(n_resamples)
     counts, values, levels, kind, caveats = _gof_inputs(observed, expected, requested_kind)
@@ -599,7 +599,7 @@ def homogeneity(
     """
     how = as_option(method, "method", _HOMOGENEITY_METHODS)
     level = as_confidence_level(confidence_level)
-    lam = _lambda_for(how, lambda_) if how in ("pearson", "g", "cressie-read") else 1.0
+    lam = _lambda_for(how, lambda_)
     limit = _as_work_limit(exact_work_limit)
     resamples = _DEFAULT_RESAMPLES if n_resamples is None else _as_resamples(n_resamples)
     counts_a, labels_a = _labelled(a, "a")

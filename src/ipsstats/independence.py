@@ -13,7 +13,7 @@ import functools
 import math
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import attrs
 import numpy as np
@@ -84,7 +84,7 @@ def _tuple(value: Iterable[object]) -> tuple[object, ...]:
     return tuple(value)
 
 
-# --- shared helpers (also used by ipsstats.gof) ---------------------------------------------
+# --- shared internals (also used by ipsstats.gof) -------------------------------------------
 
 
 def _power_divergence(
@@ -143,7 +143,15 @@ def _warn_small(caveat: str) -> None:
 
 
 def _lambda_for(method: str, lambda_: object) -> float:
-    """Return the power-divergence parameter of an asymptotic method."""
+    """Return the power-divergence parameter of a method (1 unless Cressie-Read is asked)."""
+    if method not in _ASYMPTOTIC:
+        if lambda_ is not None:
+            raise fail(
+                "lambda_",
+                "be None unless method is 'cressie-read', 'pearson' or 'g'",
+                f"{lambda_!r} with method={method!r}",
+            )
+        return 1.0
     if method == "pearson":
         value = 1.0 if lambda_ is None else lambda_
         if value != 1.0:
@@ -457,6 +465,8 @@ def _table_counts(
         counts = as_counts(table, name, ndim=2)
         rows, cols = _default_levels(counts.shape[0]), _default_levels(counts.shape[1])
         exclusions = {}
+    if len(rows) >= 2 and len(cols) >= 2 and counts.all():  # common case: no zero cell
+        return counts, rows, cols, exclusions, False
     row_ok: NDArray[np.bool_] = np.asarray(counts.any(axis=1))
     col_ok: NDArray[np.bool_] = np.asarray(counts.any(axis=0))
     dropped = not (bool(row_ok.all()) and bool(col_ok.all()))
@@ -652,10 +662,10 @@ def independence(
             "table",
             hint="Yates' correction is defined for 2 x 2 tables only.",
         )
-    lam = _lambda_for(how, lambda_) if how in _ASYMPTOTIC else 1.0
+    lam = _lambda_for(how, lambda_)
     limit = _as_work_limit(exact_work_limit)
     resamples = _DEFAULT_RESAMPLES if n_resamples is None else _as_resamples(n_resamples)
-    caveats: list[str] = []
+    caveats = []
     if dropped:
         caveats.append(
             f"empty rows or columns were dropped; the test used rows {list(rows)} and "
@@ -664,7 +674,7 @@ def independence(
     run = _run_table(
         counts, how=how, lam=lam, yates=yates, n_resamples=resamples, rng=rng, limit=limit
     )
-    n = int(counts.sum())
+    n = run.n
     return IndependenceResult(
         statistic=run.statistic,
         pvalue=run.pvalue,
@@ -686,8 +696,7 @@ def independence(
     )
 
 
-@attrs.frozen(kw_only=True, eq=False)
-class _TableRun:
+class _TableRun(NamedTuple):
     """What the test of a validated table produced (internal)."""
 
     statistic: float
@@ -698,6 +707,7 @@ class _TableRun:
     expected: NDArray[np.float64]
     terms: NDArray[np.float64]
     pearson: float
+    n: int
     caveats: tuple[str, ...]
     details: dict[str, Any]
 
@@ -719,14 +729,13 @@ def _run_table(
     rows = counts.sum(axis=1, keepdims=True)
     cols = counts.sum(axis=0, keepdims=True)
     n = float(rows.sum())
-    row_share = rows / n
-    expected = row_share * cols
-    diagnostics = _cochran(expected)
-    ran, reason, exact_p = _choose(how, counts, diagnostics, limit)
-    details: dict[str, Any] = dict(diagnostics)
+    expected = (rows / n) * cols
+    details = _cochran(expected)
+    ran, reason, exact_p = _choose(how, counts, details, limit)
     caveats: list[str] = []
-    diff = counts - expected
-    pearson_terms = diff * diff / expected
+    pearson_terms = counts - expected
+    np.multiply(pearson_terms, pearson_terms, out=pearson_terms)
+    pearson_terms /= expected
     pearson = float(pearson_terms.sum())
     dof: float | None = float((counts.shape[0] - 1) * (counts.shape[1] - 1))
     if ran in _ASYMPTOTIC:
@@ -734,8 +743,8 @@ def _run_table(
         statistic = float(terms.sum())
         pvalue = _chi2_sf(statistic, dof)  # type: ignore[arg-type]  # dof set above
         name = "pearson-yates" if yates else _method_name(ran, lam)
-        if not diagnostics["cochran_rule_holds"] and how != "auto":
-            caveat = _small_count_caveat(diagnostics, f"{name} chi-squared")
+        if not details["cochran_rule_holds"] and how != "auto":
+            caveat = _small_count_caveat(details, f"{name} chi-squared")
             caveats.append(caveat)
             _warn_small(caveat)
     elif ran == "exact":
@@ -759,6 +768,7 @@ def _run_table(
         expected=expected,
         terms=terms,
         pearson=pearson,
+        n=int(n),
         caveats=tuple(caveats),
         details=details,
     )

@@ -6,14 +6,19 @@ report renders to text, Markdown, self-contained HTML and JSON; the JSON form fo
 :data:`REPORT_SCHEMA` (a JSON Schema, versioned by ``schema_version``) so that a downstream
 tool can audit it.
 
-Disclosure control (``suppress=``) protects only what is displayed: every statistic is
-computed on the unsuppressed data, and the JSON form, an audit record, keeps the
-unsuppressed numbers (its ``disclosure`` entry says so).
+Disclosure control (``suppress=``) protects what is published: every statistic is
+computed on the unsuppressed data, and every rendering shows counts as the disclosure rules
+allow. The JSON form is protected too: suppressed counts are ``null`` with their reason,
+values derived from them are withheld, and tables of counts are left out, unless an
+unsuppressed audit copy is asked for with ``to_dict(include_unsuppressed=True)`` (its
+``disclosure`` entry records which form it is). Figures are drawn from exact counts, so a
+report under disclosure control shows none, and says why.
 """
 
 from __future__ import annotations
 
 import numbers
+import re
 import types
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
@@ -42,11 +47,20 @@ from ipsstats.equity import (
     duration_equity,
     outcome_equity,
 )
-from ipsstats.errors import InsufficientDataError
+from ipsstats.errors import InsufficientDataError, IpsStatsError
 from ipsstats.factor import Factor
+from ipsstats.plot import (
+    OptionalDependencyError,
+    figure_to_svg,
+    plot_cumulative_incidence,
+    plot_outcomes,
+    plot_representation,
+    plot_survival,
+)
 from ipsstats.render import (
     BulletList,
     Document,
+    Figure,
     KeyValues,
     Note,
     Paragraph,
@@ -64,7 +78,7 @@ from ipsstats.results import Estimate, TestResult, json_safe
 
 __all__ = ["REPORT_SCHEMA", "REPORT_SCHEMA_VERSION", "EquityReport", "equity_report"]
 
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "1.1"
 """Version of the JSON form of :class:`EquityReport` described by :data:`REPORT_SCHEMA`."""
 
 _MEASURES: tuple[Measure, ...] = ("time_to_job", "in_work_support")
@@ -73,6 +87,12 @@ _MISSING_RULES: tuple[MissingRule, ...] = ("exclude", "include", "sensitivity")
 _ADJUSTMENTS: tuple[Adjustment, ...] = ("holm", "bonferroni", "hochberg", "bh", "by", "none")
 _DASH = "-"
 _HIDDEN = "*"
+_NO_MATPLOTLIB = 'matplotlib is not installed: pip install "ipsstats[plot]"'
+_FIGURES_WITHHELD = (
+    "omitted under disclosure control: figures are drawn from the exact counts (curve "
+    "steps, numbers at risk, exact positions of rates and shares), so they could reveal "
+    "suppressed or rounded counts"
+)
 
 # --------------------------------------------------------------------------------------
 # JSON schema of EquityReport.to_dict()
@@ -80,15 +100,24 @@ _HIDDEN = "*"
 
 _NUMBER_OR_NULL: dict[str, Any] = {"type": ["number", "null"]}
 _INT = {"type": "integer", "minimum": 0}
+# A count: null where disclosure control suppresses it (the reason is under "suppressed").
+_COUNT: dict[str, Any] = {"type": ["integer", "null"], "minimum": 0}
+_SHARE: dict[str, Any] = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+# Field name to reason, for every value withheld under disclosure control.
+_SUPPRESSED: dict[str, Any] = {"type": "object", "additionalProperties": {"type": "string"}}
 _LABEL: dict[str, Any] = {"type": ["string", "number", "boolean", "null"]}
 _STRINGS: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
 
 
-def _object(properties: dict[str, Any], *, extra: bool = True) -> dict[str, Any]:
+def _object(
+    properties: dict[str, Any], *, extra: bool = True, protected: bool = True
+) -> dict[str, Any]:
+    """Return the schema of an object requiring `properties` (``suppressed`` optional)."""
+    optional = {"suppressed": _SUPPRESSED} if protected else {}
     return {
         "type": "object",
         "required": sorted(properties),
-        "properties": properties,
+        "properties": {**properties, **optional},
         "additionalProperties": extra,
     }
 
@@ -121,9 +150,9 @@ _DEFS: dict[str, Any] = {
             },
             "dof": _NUMBER_OR_NULL,
             "method": {"type": "string"},
-            "n": _INT,
-            "n_excluded": _INT,
-            "exclusions": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "n": _COUNT,
+            "n_excluded": _COUNT,
+            "exclusions": {"type": "object", "additionalProperties": _COUNT},
             "caveats": _STRINGS,
             "details": {"type": "object"},
         }
@@ -143,12 +172,12 @@ _DEFS: dict[str, Any] = {
     "access_group": _object(
         {
             "group": _LABEL,
-            "ips_n": _INT,
-            "ips_share": {"type": "number"},
-            "eligible_n": _INT,
-            "eligible_share": {"type": "number"},
+            "ips_n": _COUNT,
+            "ips_share": _SHARE,
+            "eligible_n": _COUNT,
+            "eligible_share": _SHARE,
             "reach": _nullable("#/$defs/estimate"),
-            "representation_ratio": {"$ref": "#/$defs/estimate"},
+            "representation_ratio": _nullable("#/$defs/estimate"),
             "adjusted_residual": _NUMBER_OR_NULL,
             "flag": {"enum": ["over", "under", "none"]},
         }
@@ -161,10 +190,10 @@ _DEFS: dict[str, Any] = {
             "confidence_level": {"type": "number"},
             "groups": {"type": "array", "items": {"$ref": "#/$defs/access_group"}},
             "test": {"$ref": "#/$defs/test"},
-            "ips_n": _INT,
-            "eligible_n": _INT,
-            "ips_missing": _INT,
-            "eligible_missing": _INT,
+            "ips_n": _COUNT,
+            "eligible_n": _COUNT,
+            "ips_missing": _COUNT,
+            "eligible_missing": _COUNT,
             "ips_missing_share": _NUMBER_OR_NULL,
             "eligible_missing_share": _NUMBER_OR_NULL,
             "missing_reach": _nullable("#/$defs/estimate"),
@@ -176,9 +205,9 @@ _DEFS: dict[str, Any] = {
     "outcome_group": _object(
         {
             "group": _LABEL,
-            "n": _INT,
-            "jobs": _INT,
-            "rate": {"$ref": "#/$defs/estimate"},
+            "n": _COUNT,
+            "jobs": _COUNT,
+            "rate": _nullable("#/$defs/estimate"),
             "rate_ratio": _nullable("#/$defs/estimate"),
             "rate_difference": _nullable("#/$defs/estimate"),
         }
@@ -192,9 +221,9 @@ _DEFS: dict[str, Any] = {
             "reference": _LABEL,
             "confidence_level": {"type": "number"},
             "adjust": {"enum": list(_ADJUSTMENTS)},
-            "n": _INT,
-            "n_missing": _INT,
-            "n_window_excluded": _INT,
+            "n": _COUNT,
+            "n_missing": _COUNT,
+            "n_window_excluded": _COUNT,
             "groups": {"type": "array", "items": {"$ref": "#/$defs/outcome_group"}},
             "overall": _nullable("#/$defs/reported_test"),
             "cramers_v": _NUMBER_OR_NULL,
@@ -214,9 +243,9 @@ _DEFS: dict[str, Any] = {
     "duration_group": _object(
         {
             "group": _LABEL,
-            "n": _INT,
-            "n_events": _INT,
-            "median": {"$ref": "#/$defs/estimate"},
+            "n": _COUNT,
+            "n_events": _COUNT,
+            "median": _nullable("#/$defs/estimate"),
             "naive_median": _NUMBER_OR_NULL,
             "naive_median_label": {"type": "string"},
             "landmarks": {"type": "array", "items": {"$ref": "#/$defs/landmark"}},
@@ -229,8 +258,8 @@ _DEFS: dict[str, Any] = {
             "unit": {"const": "days"},
             "confidence_level": {"type": "number"},
             "landmark_months": {"type": "array", "items": {"type": "number"}},
-            "n": _INT,
-            "n_missing": _INT,
+            "n": _COUNT,
+            "n_missing": _COUNT,
             "groups": {"type": "array", "items": {"$ref": "#/$defs/duration_group"}},
             "logrank": _nullable("#/$defs/test"),
             "gray": _nullable("#/$defs/test"),
@@ -245,7 +274,10 @@ REPORT_SCHEMA: dict[str, Any] = {
     "title": "ipsstats equity report",
     "description": (
         "The JSON form of ipsstats.EquityReport (EquityReport.to_dict() / to_json()). "
-        "Numbers that are undefined or not finite are null. Counts are unsuppressed."
+        "Numbers that are undefined or not finite are null. Under disclosure control "
+        "(disclosure.applied) counts are as published, rounded or null where suppressed, "
+        "with the reason in the enclosing object's 'suppressed' mapping, unless "
+        "disclosure.unsuppressed_included says this is an unsuppressed audit copy."
     ),
     "schema_version": REPORT_SCHEMA_VERSION,
     "$defs": _DEFS,
@@ -257,13 +289,13 @@ REPORT_SCHEMA: dict[str, Any] = {
             "inputs": _object(
                 {
                     "source": {"type": "string"},
-                    "rows_read": _INT,
-                    "rows_valid": _INT,
-                    "rows_excluded": _INT,
-                    "people": _INT,
+                    "rows_read": _COUNT,
+                    "rows_valid": _COUNT,
+                    "rows_excluded": _COUNT,
+                    "people": _COUNT,
                     "observed_until": {"type": "string"},
                     "eligible": _by_attribute(
-                        _object({"total": _INT, "n": _INT, "n_missing": _INT})
+                        _object({"total": _COUNT, "n": _COUNT, "n_missing": _COUNT})
                     ),
                 },
                 extra=False,
@@ -282,6 +314,7 @@ REPORT_SCHEMA: dict[str, Any] = {
                     "rng": {"type": "integer"},
                 },
                 extra=False,
+                protected=False,
             ),
             "methods": _STRINGS,
             "seeds": {"type": "object", "additionalProperties": {"type": ["integer", "null"]}},
@@ -290,10 +323,11 @@ REPORT_SCHEMA: dict[str, Any] = {
                     "validation": {"type": "object"},
                     "selection_steps": {"type": "array", "items": {"type": "object"}},
                     "missing_by_attribute": _by_attribute(
-                        _object({"n_missing": _INT, "share": _NUMBER_OR_NULL})
+                        _object({"n_missing": _COUNT, "share": _NUMBER_OR_NULL})
                     ),
                 },
                 extra=False,
+                protected=False,
             ),
             "access": _by_attribute({"$ref": "#/$defs/access"}),
             "outcome": _by_attribute(
@@ -303,27 +337,32 @@ REPORT_SCHEMA: dict[str, Any] = {
                         "window": _nullable("#/$defs/outcome"),
                     },
                     extra=False,
+                    protected=False,
                 )
             ),
             "durations": _by_attribute(
                 _object(
                     {m: _nullable("#/$defs/duration") for m in _MEASURES},
                     extra=False,
+                    protected=False,
                 )
             ),
             "summary": _STRINGS,
             "caveats": _STRINGS,
             "disclosure": _object(
                 {
-                    "display_suppressed": {"type": "boolean"},
+                    "applied": {"type": "boolean"},
+                    "unsuppressed_included": {"type": "boolean"},
                     "threshold": {"type": ["integer", "null"]},
                     "round_to": {"type": ["integer", "null"]},
                     "note": {"type": "string"},
                 },
                 extra=False,
+                protected=False,
             ),
         },
         extra=False,
+        protected=False,
     ),
 }
 """JSON Schema (draft 2020-12) of :meth:`EquityReport.to_dict`; see ``schema_version``."""
@@ -423,65 +462,154 @@ class EquityReport:
 
     # ---- JSON ------------------------------------------------------------------------
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the report as JSON-safe objects following :data:`REPORT_SCHEMA`."""
+    def to_dict(self, *, include_unsuppressed: bool = False) -> dict[str, Any]:
+        """Return the report as JSON-safe objects following :data:`REPORT_SCHEMA`.
+
+        Parameters
+        ----------
+        include_unsuppressed : bool, default False
+            Only matters for a report made with ``suppress``. By default the JSON form is
+            as safe to publish as the rendered report: every count is shown as displayed
+            (rounded) or ``null`` where the disclosure rules suppress it, with the reason
+            in the enclosing object's ``"suppressed"`` mapping (field name to reason);
+            shares, rates, ratios, medians and landmark estimates derived from a
+            suppressed count are ``null`` too; and the fields that could recover a
+            suppressed count are left out (the tables of counts, expected counts and
+            residuals held by test results, the smallest expected count, and the
+            record-level loading issues). ``True`` writes every number unsuppressed, for
+            an audit copy that must not be published; ``disclosure.unsuppressed_included``
+            records which form this is.
+
+        Returns
+        -------
+        dict
+            The report: schema and ipsstats versions, inputs, options, methods, seeds,
+            completeness, access, outcome and duration results, summary, caveats and the
+            ``disclosure`` record (``applied``, ``unsuppressed_included``, ``threshold``,
+            ``round_to``, ``note``).
+
+        Raises
+        ------
+        InvalidInputError
+            If `include_unsuppressed` is not a bool.
+        """
+        if not isinstance(include_unsuppressed, bool):
+            raise fail("include_unsuppressed", "be True or False", repr(include_unsuppressed))
+        shield = None if include_unsuppressed else self.disclosure
         by = list(self.options["by"])
         out: dict[str, Any] = {
             "schema_version": REPORT_SCHEMA_VERSION,
             "ipsstats_version": __version__,
             "title": self.title,
-            "inputs": {
-                "source": self.cohort_source,
-                "rows_read": int(self.validation["n_read"]),
-                "rows_valid": int(self.validation["n_valid"]),
-                "rows_excluded": int(self.validation["n_excluded"]),
-                "people": self.n_people,
-                "observed_until": self.observed_until,
-                "eligible": {k: dict(v) for k, v in self.eligible_sizes.items()},
-            },
+            "inputs": self._inputs_dict(shield),
             "options": dict(self.options),
             "methods": self._methods(),
             "seeds": {"rng": int(self.options["rng"])},
-            "completeness": {
-                "validation": dict(self.validation),
-                "selection_steps": [dict(step) for step in self.selection_steps],
-                "missing_by_attribute": {k: dict(v) for k, v in self.missing_by_attribute.items()},
-            },
-            "access": {k: v.to_dict() for k, v in self.access.items()},
+            "completeness": self._completeness_dict(shield),
+            "access": {k: _access_dict(v, shield) for k, v in self.access.items()},
             "outcome": {
                 k: {
-                    "all": _maybe_dict(self.outcome_all.get(k)),
-                    "window": _maybe_dict(self.outcome_window.get(k)),
+                    "all": _outcome_dict(self.outcome_all.get(k), shield),
+                    "window": _outcome_dict(self.outcome_window.get(k), shield),
                 }
                 for k in by
             },
             "durations": {
-                k: {m: _maybe_dict(self.durations.get(k, {}).get(m)) for m in _MEASURES}
+                k: {m: _duration_dict(self.durations.get(k, {}).get(m), shield) for m in _MEASURES}
                 for k in by
             },
             "summary": list(self.summary),
             "caveats": list(self.caveats),
-            "disclosure": self._disclosure_dict(),
+            "disclosure": self._disclosure_dict(shield is not None),
         }
         safe: dict[str, Any] = json_safe(out)
         return safe
 
-    def _disclosure_dict(self) -> dict[str, Any]:
+    def _inputs_dict(self, shield: Disclosure | None) -> dict[str, Any]:
+        v = self.validation
+        n_read, n_valid, n_excluded = (int(v[k]) for k in ("n_read", "n_valid", "n_excluded"))
+        out: dict[str, Any] = {"source": self.cohort_source}
+        loading = _loading_table(n_valid, n_excluded, shield)
+        _put_cell(out, "rows_read", loading, (0, 2), n_read)
+        _put_cell(out, "rows_valid", loading, (0, 0), n_valid)
+        _put_cell(out, "rows_excluded", loading, (0, 1), n_excluded)
+        _put_count(out, "people", self.n_people, shield)
+        out["observed_until"] = self.observed_until
+        eligible: dict[str, Any] = {}
+        for name, sizes in self.eligible_sizes.items():
+            eligible[name] = {}
+            for key in ("total", "n", "n_missing"):
+                _put_count(eligible[name], key, int(sizes[key]), shield)
+        out["eligible"] = eligible
+        return out
+
+    def _completeness_dict(self, shield: Disclosure | None) -> dict[str, Any]:
+        missing: dict[str, Any] = {}
+        if shield is None:
+            return {
+                "validation": dict(self.validation),
+                "selection_steps": [dict(step) for step in self.selection_steps],
+                "missing_by_attribute": {k: dict(v) for k, v in self.missing_by_attribute.items()},
+            }
+        v = self.validation
+        validation = {k: v[k] for k in ("source", "row_kind") if k in v}
+        loading = _loading_table(int(v["n_valid"]), int(v["n_excluded"]), shield)
+        for key, cell in (("n_read", (0, 2)), ("n_valid", (0, 0)), ("n_excluded", (0, 1))):
+            _put_cell(validation, key, loading, cell, int(v[key]))
+        validation["counts"] = _counts_dict(validation, "counts", dict(v["counts"]), shield)
+        _reasons(validation)["issues"] = _RECORD_LEVEL
+        steps = []
+        for step in self.selection_steps:
+            safe_step = {k: step[k] for k in ("step", "description", "parameters") if k in step}
+            for key in ("n_before", "n_after", "n_excluded"):
+                _put_count(safe_step, key, int(step[key]), shield)
+            safe_step["counts"] = _counts_dict(safe_step, "counts", dict(step["counts"]), shield)
+            steps.append(safe_step)
+        counts = np.array(
+            [int(m["n_missing"]) for m in self.missing_by_attribute.values()], dtype=np.int64
+        )
+        table = _suppressed(counts, shield, secondary=False, keep_zeros=True)  # as rendered
+        for k, (name, m) in enumerate(self.missing_by_attribute.items()):
+            missing[name] = {}
+            _put_cell(missing[name], "n_missing", table, (0, k), int(m["n_missing"]))
+            missing[name]["share"] = m["share"]
+            if _hidden(table, 0, k):
+                _withhold(missing[name], ("share",), _DERIVED)
+        return {
+            "validation": validation,
+            "selection_steps": steps,
+            "missing_by_attribute": missing,
+        }
+
+    def _disclosure_dict(self, protected: bool) -> dict[str, Any]:
         if self.disclosure is None:
             return {
-                "display_suppressed": False,
+                "applied": False,
+                "unsuppressed_included": True,
                 "threshold": None,
                 "round_to": None,
                 "note": "no disclosure control was applied",
             }
+        if protected:
+            note = (
+                "counts are shown as published: those below the threshold, and those that "
+                "would let a suppressed count be recovered from totals, are null with their "
+                "reason under 'suppressed'; the others are rounded. Values derived from a "
+                "suppressed count are null, and tables of counts are left out. Statistics "
+                "were computed on the unsuppressed data"
+            )
+        else:
+            note = (
+                "audit copy: every number is unsuppressed, as computed; small counts are "
+                "suppressed in the text, Markdown and HTML renderings only. "
+                "Not for publication"
+            )
         return {
-            "display_suppressed": True,
+            "applied": True,
+            "unsuppressed_included": not protected,
             "threshold": self.disclosure.threshold,
             "round_to": self.disclosure.round_to,
-            "note": (
-                "small counts are suppressed in the text, Markdown and HTML renderings only; "
-                "this JSON record holds the unsuppressed numbers and is not for publication"
-            ),
+            "note": note,
         }
 
     def _tests(self) -> list[TestResult]:
@@ -500,14 +628,43 @@ class EquityReport:
         names = {t.method for t in self._tests()}
         return sorted(names)
 
-    def to_json(self, indent: int | None = 2) -> str:
-        """Return :meth:`to_dict` as strict JSON text (no NaN or infinity)."""
-        return to_json(self.to_dict(), indent=indent)
+    def to_json(self, indent: int | None = 2, *, include_unsuppressed: bool = False) -> str:
+        """Return :meth:`to_dict` as strict JSON text (no NaN or infinity).
+
+        Under disclosure control the numbers are protected unless `include_unsuppressed`
+        is true (an audit copy, not for publication); see :meth:`to_dict`.
+        """
+        return to_json(self.to_dict(include_unsuppressed=include_unsuppressed), indent=indent)
 
     # ---- documents ---------------------------------------------------------------------
 
-    def to_document(self) -> Document:
-        """Describe the report as a :class:`~ipsstats.render.Document` for the renderers."""
+    def to_document(self, *, figures: bool = False) -> Document:
+        """Describe the report as a :class:`~ipsstats.render.Document` for the renderers.
+
+        Parameters
+        ----------
+        figures : bool, default False
+            Also draw the figures (needs matplotlib): the representation chart per
+            access attribute, the job-rate forest plot per outcome analysis, and per
+            duration analysis the Kaplan-Meier curves by group and, for time to a job,
+            the cumulative incidence of a job with discharge as a competing risk. Each
+            becomes a :class:`~ipsstats.render.Figure` holding SVG, or, without
+            matplotlib or under disclosure control, the reason it is not shown: figures
+            are drawn from exact counts, so a report made with ``suppress`` never
+            includes them.
+
+        Returns
+        -------
+        Document
+            The report's sections, tables and notes, with provenance as metadata.
+
+        Raises
+        ------
+        InvalidInputError
+            If `figures` is not a bool.
+        """
+        if not isinstance(figures, bool):
+            raise fail("figures", "be True or False", repr(figures))
         blocks: list[Any] = [
             Section(title="Summary", blocks=[BulletList(items=self.summary)]),
             self._completeness_section(),
@@ -517,19 +674,20 @@ class EquityReport:
                 Section(
                     title="Access and reach",
                     blocks=[
-                        _access_section(k, v, self.disclosure) for k, v in self.access.items()
+                        _access_section(k, v, self.disclosure, figures)
+                        for k, v in self.access.items()
                     ],
                 )
             )
         outcome_blocks = [
-            _outcome_section(res, self.disclosure)
+            _outcome_section(res, self.disclosure, figures)
             for name in self.options["by"]
             for res in (self.outcome_all.get(name), self.outcome_window.get(name))
             if res is not None
         ]
         blocks.append(Section(title="Job outcomes", blocks=outcome_blocks))
         duration_blocks = [
-            _duration_section(d, self.disclosure)
+            _duration_section(d, self.disclosure, figures)
             for by_measure in self.durations.values()
             for d in by_measure.values()
             if d is not None
@@ -566,11 +724,13 @@ class EquityReport:
 
     def _completeness_section(self) -> Section:
         v = self.validation
+        n_read, n_valid, n_excluded = (int(v[k]) for k in ("n_read", "n_valid", "n_excluded"))
+        loading = _loading_table(n_valid, n_excluded, self.disclosure)
         facts = KeyValues(
             items=[
-                ("Records read", _count_text(int(v["n_read"]), self.disclosure)),
-                ("Records kept", _count_text(int(v["n_valid"]), self.disclosure)),
-                ("Records excluded", _count_text(int(v["n_excluded"]), self.disclosure)),
+                ("Records read", _cell(loading, 0, 2, n_read)),
+                ("Records kept", _cell(loading, 0, 0, n_valid)),
+                ("Records excluded", _cell(loading, 0, 1, n_excluded)),
                 ("People analysed", _count_text(self.n_people, self.disclosure)),
                 ("Data extracted", self.observed_until),
             ]
@@ -599,6 +759,7 @@ class EquityReport:
                     missing,
                     self.disclosure,
                     secondary=False,  # each row is a different variable: no shared total
+                    keep_zeros=True,  # nobody missing describes nobody
                 )
             )
         return Section(title="Data completeness", blocks=blocks)
@@ -630,9 +791,27 @@ class EquityReport:
         """Render as GitHub-flavoured Markdown."""
         return to_markdown(self.to_document())
 
-    def to_html(self) -> str:
-        """Render as one self-contained HTML page (labels from the data are escaped)."""
-        return to_html(self.to_document())
+    def to_html(self, *, figures: bool = True) -> str:
+        """Render as one self-contained HTML page (labels from the data are escaped).
+
+        Parameters
+        ----------
+        figures : bool, default True
+            Embed the figures as inline SVG (see :meth:`to_document`). Without
+            matplotlib, and always under disclosure control, each figure's place says
+            why it is not shown. ``False`` leaves them out (faster).
+
+        Returns
+        -------
+        str
+            The page.
+
+        Raises
+        ------
+        InvalidInputError
+            If `figures` is not a bool.
+        """
+        return to_html(self.to_document(figures=figures))
 
     def __str__(self) -> str:
         return self.to_text()
@@ -653,12 +832,212 @@ def _maybe_dict(value: Any) -> dict[str, Any] | None:
 
 
 # --------------------------------------------------------------------------------------
+# the JSON form under disclosure control: counts as displayed, the rest withheld
+# --------------------------------------------------------------------------------------
+
+_DERIVED = "withheld: derived from a suppressed count"
+_REFERENCE = "withheld: the reference group's counts are suppressed"
+_RECORD_LEVEL = "omitted under disclosure control: record-level detail"
+_TABLES = (
+    "omitted under disclosure control: the test's tables of counts, expected counts, "
+    "residuals and other details"
+)
+_MARGINS = "omitted under disclosure control: the smallest expected count reveals margins"
+# Fields of a test result kept under disclosure control (its subclass fields hold tables).
+_TEST_FIELDS = ("statistic", "pvalue", "dof", "method")
+
+
+def _reasons(out: dict[str, Any]) -> dict[str, str]:
+    """Return the ``"suppressed"`` mapping (field name to reason) of a JSON object."""
+    found: dict[str, str] = out.setdefault("suppressed", {})
+    return found
+
+
+def _withhold(out: dict[str, Any], keys: Sequence[str], reason: str) -> None:
+    for key in keys:
+        out[key] = None
+        _reasons(out)[key] = reason
+
+
+def _put_cell(
+    out: dict[str, Any],
+    key: str,
+    safe: SuppressedTable | None,
+    cell: tuple[int, int],
+    raw: int,
+) -> None:
+    """Write a count as displayed: rounded, or null with its reason when suppressed."""
+    if safe is None:
+        out[key] = raw
+    elif bool(safe.suppressed[cell]):
+        _withhold(out, (key,), safe.reasons[cell[0]][cell[1]])
+    else:
+        out[key] = int(safe.shown[cell])
+
+
+def _put_count(out: dict[str, Any], key: str, n: int, shield: Disclosure | None) -> None:
+    """Write a count that stands alone (shown like :func:`_count_text`)."""
+    if shield is None:
+        out[key] = n
+        return
+    safe = suppress_small_counts(
+        np.array([n]),
+        threshold=shield.threshold,
+        round_to=shield.round_to,
+        secondary=False,
+        keep_zeros=True,
+    )
+    _put_cell(out, key, safe, (0, 0), n)
+
+
+def _counts_dict(
+    parent: dict[str, Any], key: str, counts: Mapping[str, int], shield: Disclosure | None
+) -> dict[str, int | None]:
+    """Protect a mapping of counts as one table (as rendered); reasons go to `parent`."""
+    if not counts:
+        return {}
+    values = np.array([int(n) for n in counts.values()], dtype=np.int64)
+    safe = _suppressed(values, shield)
+    out: dict[str, Any] = {}
+    for k, (label, n) in enumerate(counts.items()):
+        _put_cell(out, label, safe, (0, k), int(n))
+    for label, reason in out.pop("suppressed", {}).items():
+        _reasons(parent)[f"{key}.{label}"] = reason
+    return out
+
+
+def _test_dict(test: TestResult | None, shield: Disclosure | None) -> dict[str, Any] | None:
+    if test is None or shield is None:
+        return _maybe_dict(test)
+    full = test.to_dict()
+    out: dict[str, Any] = {k: full[k] for k in _TEST_FIELDS}
+    _put_count(out, "n", test.n, shield)
+    _put_count(out, "n_excluded", test.n_excluded, shield)
+    out["exclusions"] = _counts_dict(out, "exclusions", dict(test.exclusions), shield)
+    out["caveats"] = [_redact(c, shield) for c in test.caveats]
+    out["details"] = {}
+    _reasons(out)["details"] = _TABLES
+    return out
+
+
+def _reported_dict(t: ReportedTest | None, shield: Disclosure | None) -> dict[str, Any] | None:
+    if t is None or shield is None:
+        return _maybe_dict(t)
+    out: dict[str, Any] = {
+        "label": t.label,
+        "result": _test_dict(t.result, shield),
+        "adjusted_pvalue": t.adjusted_pvalue,
+        "adjust": t.adjust,
+        "small_expected": t.small_expected,
+        "asymptotic": _test_dict(t.asymptotic, shield),
+        "exact": _test_dict(t.exact, shield),
+    }
+    _withhold(out, ("min_expected",), _MARGINS)
+    return out
+
+
+def _access_dict(res: AccessEquity, shield: Disclosure | None) -> dict[str, Any]:
+    out = res.to_dict()
+    if shield is None:
+        return out
+    safe = _access_table(res, shield)
+    last = len(res.groups)
+    groups = []
+    for k, g in enumerate(res.groups):
+        row = g.to_dict()
+        _put_cell(row, "ips_n", safe, (k, 0), g.ips_n)
+        _put_cell(row, "eligible_n", safe, (k, 1), g.eligible_n)
+        for j, key in enumerate(("ips_share", "eligible_share")):
+            if safe is not None and bool(safe.percent_suppressed[k, j]):
+                _withhold(row, (key,), _DERIVED)
+        if _hidden(safe, k, 0) or _hidden(safe, k, 1):
+            _withhold(row, ("reach", "representation_ratio", "adjusted_residual"), _DERIVED)
+        groups.append(row)
+    out["groups"] = groups
+    _put_cell(out, "ips_n", safe, (last, 0), res.ips_n)
+    _put_cell(out, "eligible_n", safe, (last, 1), res.eligible_n)
+    if _hidden(safe, last, 0) or _hidden(safe, last, 1):
+        _withhold(out, ("overall_reach",), _DERIVED)
+    for key, share in (
+        ("ips_missing", "ips_missing_share"),
+        ("eligible_missing", "eligible_missing_share"),
+    ):
+        _put_count(out, key, int(getattr(res, key)), shield)
+        if out[key] is None:
+            _withhold(out, (share, "missing_reach"), _DERIVED)
+    out["test"] = _test_dict(res.test, shield)
+    out["caveats"] = [_redact(c, shield) for c in res.caveats]
+    out["sensitivity"] = None if res.sensitivity is None else _access_dict(res.sensitivity, shield)
+    return out
+
+
+def _outcome_dict(res: OutcomeEquity | None, shield: Disclosure | None) -> dict[str, Any] | None:
+    if res is None or shield is None:
+        return _maybe_dict(res)
+    out = res.to_dict()
+    counts = np.array([[g.jobs, g.n - g.jobs] for g in res.groups], dtype=np.int64)
+    safe = _suppressed(counts, shield)
+    last, bottom = counts.shape[1], counts.shape[0]
+    reference_hidden = _row_hidden(safe, _reference_row(res), last)
+    groups = []
+    for k, g in enumerate(res.groups):
+        row = g.to_dict()
+        _put_cell(row, "n", safe, (k, last), g.n)
+        _put_cell(row, "jobs", safe, (k, 0), g.jobs)
+        compared = [key for key in ("rate_ratio", "rate_difference") if row[key] is not None]
+        if _row_hidden(safe, k, last):
+            _withhold(row, ("rate", *compared), _DERIVED)
+        elif reference_hidden:
+            _withhold(row, compared, _REFERENCE)
+        groups.append(row)
+    out["groups"] = groups
+    _put_cell(out, "n", safe, (bottom, last), res.n)
+    _put_count(out, "n_missing", res.n_missing, shield)
+    _put_count(out, "n_window_excluded", res.n_window_excluded, shield)
+    out["overall"] = _reported_dict(res.overall, shield)
+    out["stratum_tests"] = [_reported_dict(t, shield) for t in res.stratum_tests]
+    out["cmh_tests"] = [_reported_dict(t, shield) for t in res.cmh_tests]
+    out["caveats"] = [_redact(c, shield) for c in res.caveats]
+    return out
+
+
+def _duration_dict(res: DurationEquity | None, shield: Disclosure | None) -> dict[str, Any] | None:
+    if res is None or shield is None:
+        return _maybe_dict(res)
+    out = res.to_dict()
+    counts = np.array([[g.n_events, g.n - g.n_events] for g in res.groups], dtype=np.int64)
+    safe = _suppressed(counts, shield)
+    last, bottom = counts.shape[1], counts.shape[0]
+    groups = []
+    for k, g in enumerate(res.groups):
+        row = g.to_dict()
+        _put_cell(row, "n", safe, (k, last), g.n)
+        _put_cell(row, "n_events", safe, (k, 0), g.n_events)
+        if _row_hidden(safe, k, last):
+            _withhold(row, ("median", "naive_median"), _DERIVED)
+            row["landmarks"] = []
+            _reasons(row)["landmarks"] = _DERIVED
+        groups.append(row)
+    out["groups"] = groups
+    _put_cell(out, "n", safe, (bottom, last), res.n)
+    _put_count(out, "n_missing", res.n_missing, shield)
+    out["logrank"] = _test_dict(res.logrank, shield)
+    out["gray"] = _test_dict(res.gray, shield)
+    out["caveats"] = [_redact(c, shield) for c in res.caveats]
+    return out
+
+
+# --------------------------------------------------------------------------------------
 # display helpers (suppression applies here only)
 # --------------------------------------------------------------------------------------
 
 
 def _suppressed(
-    counts: NDArray[np.int64], disclosure: Disclosure | None, *, secondary: bool = True
+    counts: NDArray[np.int64],
+    disclosure: Disclosure | None,
+    *,
+    secondary: bool = True,
+    keep_zeros: bool = False,
 ) -> SuppressedTable | None:
     if disclosure is None:
         return None
@@ -667,6 +1046,7 @@ def _suppressed(
         threshold=disclosure.threshold,
         round_to=disclosure.round_to,
         secondary=secondary,
+        keep_zeros=keep_zeros,
     )
 
 
@@ -683,6 +1063,33 @@ def _count_text(n: int, disclosure: Disclosure | None) -> str:
     return _HIDDEN if bool(safe.suppressed[0, 0]) else str(int(safe.shown[0, 0]))
 
 
+def _loading_table(
+    n_valid: int, n_excluded: int, disclosure: Disclosure | None
+) -> SuppressedTable | None:
+    """Protect records kept and excluded on loading together with their total (read).
+
+    Protecting the three as one table means no suppressed number follows from the others.
+    """
+    if disclosure is None:
+        return None
+    return suppress_small_counts(
+        np.array([n_valid, n_excluded]),
+        threshold=disclosure.threshold,
+        round_to=disclosure.round_to,
+        keep_zeros=True,
+    )
+
+
+def _access_table(res: AccessEquity, disclosure: Disclosure | None) -> SuppressedTable | None:
+    counts = np.array([[g.ips_n, g.eligible_n] for g in res.groups], dtype=np.int64)
+    return _suppressed(counts, disclosure)
+
+
+def _access_rows_hidden(res: AccessEquity, disclosure: Disclosure | None) -> list[bool]:
+    safe = _access_table(res, disclosure)
+    return [_hidden(safe, k, 0) or _hidden(safe, k, 1) for k in range(len(res.groups))]
+
+
 def _counts_table(
     caption: str,
     heading: str,
@@ -690,9 +1097,10 @@ def _counts_table(
     disclosure: Disclosure | None,
     *,
     secondary: bool = True,
+    keep_zeros: bool = False,
 ) -> Table:
     values = np.array(list(counts.values()), dtype=np.int64)
-    safe = _suppressed(values, disclosure, secondary=secondary)
+    safe = _suppressed(values, disclosure, secondary=secondary, keep_zeros=keep_zeros)
     rows = []
     for k, label in enumerate(counts):
         rows.append((label, _cell(safe, 0, k, int(values[k]))))
@@ -707,6 +1115,35 @@ def _cell(safe: SuppressedTable | None, i: int, j: int, raw: int) -> str:
 
 def _hidden(safe: SuppressedTable | None, i: int, j: int) -> bool:
     return safe is not None and bool(safe.suppressed[i, j])
+
+
+def _row_hidden(safe: SuppressedTable | None, i: int | None, last: int) -> bool:
+    """Whether row `i` of a table of ``[events, others]`` has its events or total hidden."""
+    return i is not None and (_hidden(safe, i, 0) or _hidden(safe, i, last))
+
+
+def _reference_row(res: OutcomeEquity) -> int | None:
+    """Position of the reference group: the one without a rate ratio."""
+    return next((k for k, g in enumerate(res.groups) if g.rate_ratio is None), None)
+
+
+# Numbers in free text that could be (or reveal) a small count: decimals such as expected
+# counts and shares, and whole numbers; ISO dates (digits joined by "-") are kept.
+_NUMBER = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w-]|\.\d)")
+
+
+def _redact(text: str, disclosure: Disclosure | None) -> str:
+    """Under disclosure control, replace decimals and counts below the threshold by ``*``."""
+    if disclosure is None:
+        return text
+
+    def hide(match: re.Match[str]) -> str:
+        number = match.group(0)
+        if "." not in number and int(number) >= disclosure.threshold:
+            return number
+        return _HIDDEN
+
+    return _NUMBER.sub(hide, text)
 
 
 def _n_pct(safe: SuppressedTable | None, i: int, j: int, n: int, share: float) -> str:
@@ -749,17 +1186,18 @@ def _ptext(p: float | None) -> str:
     return _DASH if p is None else format_pvalue(p, prefix="")
 
 
-def _test_line(name: str, test: TestResult) -> str:
+def _test_line(name: str, test: TestResult, disclosure: Disclosure | None) -> str:
     dof = "" if test.dof is None else f", df = {format_number(test.dof, 0)}"
     return (
         f"{name}: {test.method}, statistic = {format_number(test.statistic, 2)}{dof}, "
-        f"{format_pvalue(test.pvalue)} (n = {test.n})"
+        f"{format_pvalue(test.pvalue)} (n = {_count_text(test.n, disclosure)})"
     )
 
 
-def _access_section(name: str, res: AccessEquity, disclosure: Disclosure | None) -> Section:
-    counts = np.array([[g.ips_n, g.eligible_n] for g in res.groups], dtype=np.int64)
-    safe = _suppressed(counts, disclosure)
+def _access_section(
+    name: str, res: AccessEquity, disclosure: Disclosure | None, figures: bool
+) -> Section:
+    safe = _access_table(res, disclosure)
     rows = []
     for k, g in enumerate(res.groups):
         hidden = _hidden(safe, k, 0) or _hidden(safe, k, 1)
@@ -794,7 +1232,18 @@ def _access_section(name: str, res: AccessEquity, disclosure: Disclosure | None)
             ),
         ),
     )
-    blocks: list[Any] = [table, Paragraph(text=_test_line("Overall test", res.test))]
+    blocks: list[Any] = [table]
+    if figures:
+        level = f"{100 * res.confidence_level:g}%"
+        blocks.append(
+            _figure(
+                f"Share of IPS users beside share of the eligible caseload, by {name}, with "
+                f"{level} confidence intervals for the IPS share",
+                lambda: plot_representation(res),
+                disclosure,
+            )
+        )
+    blocks.append(Paragraph(text=_test_line("Overall test", res.test, disclosure)))
     reach = res.overall_reach
     if reach is not None and reach.value is not None:
         users = _count_text(res.ips_n + res.ips_missing, disclosure)
@@ -819,17 +1268,28 @@ def _access_section(name: str, res: AccessEquity, disclosure: Disclosure | None)
         )
     if res.sensitivity is not None:
         blocks.append(
-            Paragraph(text=_test_line("Sensitivity, not known as a group", res.sensitivity.test))
+            Paragraph(
+                text=_test_line(
+                    "Sensitivity, not known as a group", res.sensitivity.test, disclosure
+                )
+            )
         )
-    blocks += [Note(text=c, kind="caveat") for c in res.caveats]
+    blocks += [Note(text=_redact(c, disclosure), kind="caveat") for c in res.caveats]
     return Section(title=f"Access by {name}", blocks=blocks)
 
 
-def _reported_row(t: ReportedTest) -> tuple[str, ...]:
+def _smallest(t: ReportedTest, disclosure: Disclosure | None) -> str:
+    """``" (smallest 1.23)"``, left out under disclosure control (it reveals margins)."""
+    if disclosure is not None or t.min_expected is None:
+        return ""
+    return f" (smallest {t.min_expected:.2f})"
+
+
+def _reported_row(t: ReportedTest, disclosure: Disclosure | None) -> tuple[str, ...]:
     note = ""
     if t.small_expected and t.exact is not None and t.asymptotic is not None:
         note = (
-            f"expected counts below 5 (smallest {t.min_expected:.2f}); exact "
+            f"expected counts below 5{_smallest(t, disclosure)}; exact "
             f"{format_pvalue(t.exact.pvalue)}, asymptotic {format_pvalue(t.asymptotic.pvalue)}"
         )
     dof = _DASH if t.result.dof is None else format_number(t.result.dof, 0)
@@ -844,13 +1304,15 @@ def _reported_row(t: ReportedTest) -> tuple[str, ...]:
     )
 
 
-def _outcome_section(res: OutcomeEquity, disclosure: Disclosure | None) -> Section:
+def _outcome_section(res: OutcomeEquity, disclosure: Disclosure | None, figures: bool) -> Section:
     counts = np.array([[g.jobs, g.n - g.jobs] for g in res.groups], dtype=np.int64)
     safe = _suppressed(counts, disclosure)
     last = counts.shape[1]
+    reference_hidden = _row_hidden(safe, _reference_row(res), last)
     rows = []
     for k, g in enumerate(res.groups):
-        hidden = _hidden(safe, k, 0) or _hidden(safe, k, last)
+        hidden = _row_hidden(safe, k, last)
+        compared = hidden or reference_hidden
         rows.append(
             (
                 str(g.group),
@@ -859,10 +1321,10 @@ def _outcome_section(res: OutcomeEquity, disclosure: Disclosure | None) -> Secti
                 _HIDDEN if hidden else _interval(g.rate, 100.0, 1),
                 "reference"
                 if g.rate_ratio is None
-                else (_HIDDEN if hidden else _interval(g.rate_ratio)),
+                else (_HIDDEN if compared else _interval(g.rate_ratio)),
                 "reference"
                 if g.rate_difference is None
-                else (_HIDDEN if hidden else _interval(g.rate_difference, 100.0, 1)),
+                else (_HIDDEN if compared else _interval(g.rate_difference, 100.0, 1)),
             )
         )
     table = Table(
@@ -877,19 +1339,85 @@ def _outcome_section(res: OutcomeEquity, disclosure: Disclosure | None) -> Secti
         rows=rows,
     )
     blocks: list[Any] = [table]
+    if figures:
+        blocks.append(
+            _figure(
+                f"Job rate by {res.name} ({res.window}), with "
+                f"{100 * res.confidence_level:g}% confidence intervals; the line marks the "
+                "overall rate",
+                lambda: plot_outcomes(res),
+                disclosure,
+            )
+        )
     if res.tests:
         blocks.append(
             Table(
                 header=("Test", "Method", "Statistic", "df", "P", f"P ({res.adjust})", "Note"),
-                rows=[_reported_row(t) for t in res.tests],
+                rows=[_reported_row(t, disclosure) for t in res.tests],
                 caption="Tests of equal job rates",
                 align=("left", "left", "right", "right", "right", "right", "left"),
             )
         )
     if res.cramers_v is not None:
         blocks.append(Paragraph(text=f"Cramér's V = {res.cramers_v:.3f}."))
-    blocks += [Note(text=c, kind="caveat") for c in res.caveats]
+    blocks += [Note(text=_redact(c, disclosure), kind="caveat") for c in res.caveats]
     return Section(title=f"Job outcomes by {res.name}: {res.window}", blocks=blocks)
+
+
+def _figure(caption: str, draw: Callable[[], Any], disclosure: Disclosure | None) -> Figure:
+    """Draw a figure as SVG, or say why it is not shown."""
+    if disclosure is not None:
+        return Figure(svg=None, caption=caption, unavailable_reason=_FIGURES_WITHHELD)
+    try:
+        svg = figure_to_svg(draw())
+    except OptionalDependencyError:
+        return Figure(svg=None, caption=caption, unavailable_reason=_NO_MATPLOTLIB)
+    except IpsStatsError as exc:  # data a figure cannot show must not stop the report
+        return Figure(svg=None, caption=caption, unavailable_reason=f"not drawn: {exc}")
+    return Figure(svg=svg, caption=caption)
+
+
+def _duration_figures(res: DurationEquity, disclosure: Disclosure | None) -> list[Figure]:
+    """Kaplan-Meier curves by group, and for time to job the cumulative incidence."""
+    survival = {str(g.group): g.curve for g in res.groups if g.curve is not None}
+    incidence = {
+        str(g.group): g.incidence_curve for g in res.groups if g.incidence_curve is not None
+    }
+    level = f"{100 * res.confidence_level:g}%"
+    if res.measure == "time_to_job":
+        what, ylabel, xlabel = (
+            "not yet in work",
+            "Proportion not yet in work",
+            "Days since first contact",
+        )
+    else:
+        what, ylabel, xlabel = (
+            "still supported in work",
+            "Proportion still supported",
+            "Days since job start",
+        )
+    found: list[Figure] = []
+    if survival:
+        found.append(
+            _figure(
+                f"Kaplan-Meier estimate of the share {what} by {res.name}, with {level} "
+                "confidence bands, censoring marks (+) and the numbers at risk",
+                lambda: plot_survival(survival, xlabel=xlabel, ylabel=ylabel),
+                disclosure,
+            )
+        )
+    if incidence:
+        found.append(
+            _figure(
+                f"Cumulative incidence of a first job by {res.name}, with discharge without a "
+                f"job as a competing risk, {level} confidence bands and the numbers at risk",
+                lambda: plot_cumulative_incidence(
+                    incidence, ylabel="Cumulative incidence of a job"
+                ),
+                disclosure,
+            )
+        )
+    return found
 
 
 def _months(days: float | None) -> str:
@@ -900,7 +1428,9 @@ def _median_text(est: Estimate) -> str:
     return f"{_months(est.value)} ({_months(est.lower)} to {_months(est.upper)})"
 
 
-def _duration_section(res: DurationEquity, disclosure: Disclosure | None) -> Section:
+def _duration_section(
+    res: DurationEquity, disclosure: Disclosure | None, figures: bool
+) -> Section:
     counts = np.array([[g.n_events, g.n - g.n_events] for g in res.groups], dtype=np.int64)
     safe = _suppressed(counts, disclosure)
     last = counts.shape[1]
@@ -938,10 +1468,12 @@ def _duration_section(res: DurationEquity, disclosure: Disclosure | None) -> Sec
             ),
         )
     ]
+    if figures:
+        blocks += _duration_figures(res, disclosure)
     for name, test in (("Log-rank test", res.logrank), ("Gray's test (job)", res.gray)):
         if test is not None:
-            blocks.append(Paragraph(text=_test_line(name, test)))
-    blocks += [Note(text=c, kind="caveat") for c in res.caveats]
+            blocks.append(Paragraph(text=_test_line(name, test, disclosure)))
+    blocks += [Note(text=_redact(c, disclosure), kind="caveat") for c in res.caveats]
     return Section(title=f"{label} by {res.name}", blocks=blocks)
 
 
@@ -957,7 +1489,9 @@ def _ratio_text(est: Estimate, level: float) -> str:
     )
 
 
-def _access_summary(name: str, res: AccessEquity, alpha: float) -> list[str]:
+def _access_summary(
+    name: str, res: AccessEquity, alpha: float, disclosure: Disclosure | None
+) -> list[str]:
     p = format_pvalue(res.test.pvalue)
     if res.test.pvalue < alpha:
         lines = [
@@ -975,11 +1509,14 @@ def _access_summary(name: str, res: AccessEquity, alpha: float) -> list[str]:
             )
         ]
     for flag, words in (("over", "more"), ("under", "less")):
-        groups = [g for g in res.groups if g.flag == flag]
+        hidden = _access_rows_hidden(res, disclosure)
+        groups = [(k, g) for k, g in enumerate(res.groups) if g.flag == flag]
         if groups:
             listed = "; ".join(
-                f"{g.group} ({_ratio_text(g.representation_ratio, res.confidence_level)})"
-                for g in groups
+                f"{g.group} (ratio withheld: counts suppressed)"
+                if hidden[k]
+                else f"{g.group} ({_ratio_text(g.representation_ratio, res.confidence_level)})"
+                for k, g in groups
             )
             lines.append(
                 f"Represented {words} among IPS users than in the eligible caseload "
@@ -988,7 +1525,7 @@ def _access_summary(name: str, res: AccessEquity, alpha: float) -> list[str]:
     return lines
 
 
-def _outcome_summary(res: OutcomeEquity, alpha: float) -> list[str]:
+def _outcome_summary(res: OutcomeEquity, alpha: float, disclosure: Disclosure | None) -> list[str]:
     if res.overall is None:
         return [f"Job outcomes by {res.name} ({res.window}): the overall test could not be run."]
     t = res.overall
@@ -1020,7 +1557,7 @@ def _outcome_summary(res: OutcomeEquity, alpha: float) -> list[str]:
         if s.small_expected and s.exact is not None and s.asymptotic is not None:
             lines.append(
                 f"Job outcomes by {res.name} ({res.window}), test '{s.label}': expected "
-                f"counts below 5 (smallest {s.min_expected:.2f}), so the chi-squared "
+                f"counts below 5{_smallest(s, disclosure)}, so the chi-squared "
                 f"approximation is doubtful; exact {format_pvalue(s.exact.pvalue)} beside "
                 f"asymptotic {format_pvalue(s.asymptotic.pvalue)}."
             )
@@ -1042,13 +1579,19 @@ def _duration_summary(res: DurationEquity, alpha: float) -> list[str]:
     ]
 
 
-def _completeness_summary(cohort: Cohort) -> str:
+def _completeness_summary(cohort: Cohort, disclosure: Disclosure | None) -> str:
     v = cohort.validation
-    text = f"{v.n_read} records read, {v.n_excluded} excluded on loading"
+    loading = _loading_table(v.n_valid, v.n_excluded, disclosure)
+    read = _cell(loading, 0, 2, v.n_read)
+    text = f"{read} records read, {_cell(loading, 0, 1, v.n_excluded)} excluded on loading"
     if v.n_excluded:
-        reasons = ", ".join(f"{r}: {n}" for r, n in v.counts.items())
+        values = np.array(list(v.counts.values()), dtype=np.int64)
+        safe = _suppressed(values, disclosure)
+        reasons = ", ".join(
+            f"{r}: {_cell(safe, 0, k, n)}" for k, (r, n) in enumerate(v.counts.items())
+        )
         text += f" ({reasons})"
-    return text + f"; {cohort.n} people analysed."
+    return text + f"; {_count_text(cohort.n, disclosure)} people analysed."
 
 
 # --------------------------------------------------------------------------------------
@@ -1192,7 +1735,10 @@ def equity_report(
         and rounds the others to the nearest 5, with secondary suppression and
         percentages withheld where their numerator is suppressed
         (:func:`~ipsstats.suppress_small_counts`); a mapping sets ``threshold`` and
-        ``round_to``. Statistics are computed on the unsuppressed data.
+        ``round_to``. Statistics are computed on the unsuppressed data. The JSON form
+        is protected in the same way (see :meth:`EquityReport.to_dict`), free-text
+        caveats have decimals and counts below the threshold replaced by ``*``, the
+        smallest expected count is not printed, and figures are left out.
     access_method : {"homogeneity", "goodness-of-fit", "subset"}
         See :func:`~ipsstats.access_equity`.
     missing : {"exclude", "include", "sensitivity"}
@@ -1256,7 +1802,7 @@ def equity_report(
     >>> report.summary[0]
     '12 records read, 0 excluded on loading; 12 people analysed.'
     >>> report.to_dict()["schema_version"]
-    '1.0'
+    '1.1'
     """
     if not isinstance(cohort, Cohort):
         raise fail("cohort", "be a Cohort", type(cohort).__name__)
@@ -1328,13 +1874,13 @@ def equity_report(
             for measure in _MEASURES
         }
     alpha = 1.0 - level
-    summary = [_completeness_summary(cohort)]
+    summary = [_completeness_summary(cohort, disclosure)]
     for name, res in access.items():
-        summary += _access_summary(name, res, alpha)
+        summary += _access_summary(name, res, alpha, disclosure)
     for name in names:
         for outcome in (outcome_all[name], outcome_window[name]):
             if outcome is not None:
-                summary += _outcome_summary(outcome, alpha)
+                summary += _outcome_summary(outcome, alpha, disclosure)
         for d in durations[name].values():
             if d is not None:
                 summary += _duration_summary(d, alpha)
@@ -1365,6 +1911,6 @@ def equity_report(
         outcome_window=outcome_window,
         durations=durations,
         summary=tuple(summary),
-        caveats=tuple(caveats),
+        caveats=tuple(_redact(c, disclosure) for c in caveats),
         disclosure=disclosure,
     )
