@@ -26,6 +26,8 @@ def _with_margins(counts: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 def _determined_cells(full: np.ndarray[Any, Any], hidden: np.ndarray[Any, Any]) -> list[Any]:
     """Hidden cells fixed by the row and column equations: zero in every null-space vector."""
     cells = [tuple(c) for c in np.argwhere(hidden)]
+    if not cells:
+        return []
     nrow, ncol = full.shape
     equations = [
         [(1.0 if c[1] < ncol - 1 else -1.0) if c[0] == i else 0.0 for c in cells]

@@ -570,8 +570,8 @@ def as_date(value: object, name: str) -> np.datetime64:
 
     Examples
     --------
-    >>> as_date("2019-12-31", "end")
-    np.datetime64('2019-12-31')
+    >>> print(as_date("2019-12-31", "end"))
+    2019-12-31
     """
     array = as_dates(value, name)
     if array.ndim != 0 or np.isnat(array):
