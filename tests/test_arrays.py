@@ -20,10 +20,16 @@ from ipsstats._arrays import (
     as_events,
     as_labels,
     as_option,
+    bool_array,
     check_same_length,
+    float_array,
     frozen_array,
+    int_array,
     is_missing_scalar,
+    object_array,
+    optional_float_array,
     readonly,
+    str_array,
 )
 from tests.strategies import count_vectors, labels_with_missing, non_count_values
 
@@ -327,3 +333,35 @@ def test_readonly_and_frozen_array() -> None:
     made = conv([1.0, 2.0])
     assert made.dtype == np.int64
     assert not made.flags.writeable
+
+
+# --- named attrs converters -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("convert", "dtype"),
+    [
+        (float_array, np.float64),
+        (int_array, np.int64),
+        (bool_array, np.bool_),
+        (object_array, np.object_),
+        (str_array, np.str_),
+    ],
+)
+def test_named_converters_make_read_only_copies(convert: Any, dtype: Any) -> None:
+    source = np.array([1, 0, 2])
+    out = convert(source)
+    assert out.dtype.type is dtype
+    assert not out.flags.writeable
+    assert not np.shares_memory(out, source)
+    source[0] = 5
+    assert out[0] == convert([1])[0]
+
+
+def test_optional_float_array_keeps_none() -> None:
+    assert optional_float_array(None) is None
+    out = optional_float_array([1, 2])
+    assert out is not None
+    assert out.dtype == np.float64
+    assert not out.flags.writeable
+    assert out.tolist() == [1.0, 2.0]

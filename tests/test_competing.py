@@ -592,3 +592,25 @@ def test_gray_bad_input() -> None:
         gray_test([0, 1, 1, 1, 1], [1, 1, 1, 1, 1], [0, 0, 1, 2, 2])
     with pytest.raises(InvalidInputError, match="`strata` must be 1-dimensional"):
         gray_test([1, 2, 3], [1, 2, 0], [0, 1, 0], strata=[[1, 2, 3]])
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.uint64])
+def test_integer_durations_agree_with_floats_and_are_left_unchanged(dtype: Any) -> None:
+    rng = np.random.default_rng(20261123)
+    durations = rng.integers(0, 30, size=50).astype(dtype)
+    causes = rng.integers(0, 3, size=50)
+    groups = rng.integers(0, 2, size=50)
+    before = durations.copy()
+    curve = cumulative_incidence(durations, causes)
+    test = gray_test(durations, causes, groups)
+    np.testing.assert_array_equal(durations, before)
+    reference = cumulative_incidence(durations.astype(np.float64), causes)
+    np.testing.assert_array_equal(curve.times, reference.times)
+    np.testing.assert_allclose(curve.incidence, reference.incidence, rtol=1e-12)
+    other = gray_test(durations.astype(np.float64), causes, groups)
+    assert test.statistic == pytest.approx(other.statistic, rel=1e-12)
+
+
+def test_entry_at_or_after_duration_is_refused() -> None:
+    with pytest.raises(InvalidInputError, match=r"`entry` must be strictly before the duration"):
+        cumulative_incidence([3.0, 5.0], [1, 0], entry=[1.0, 5.0])

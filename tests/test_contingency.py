@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,12 @@ from ipsstats import (
     tally,
 )
 from ipsstats._arrays import is_missing_scalar
-from tests.strategies import count_tables, count_vectors, labels_with_missing
+from tests.strategies import (
+    count_tables,
+    count_vectors,
+    labels_with_missing,
+    stratified_tables,
+)
 
 # Perkins et al. (2022), BJPsych Bulletin, Table 1: people accessing IPS in 2019 by ethnicity.
 # Erratum (checked against the column sums, the total 278, 41.3% and Table 2): WWT White is
@@ -702,3 +707,159 @@ def test_crosstab_very_wide_integer_labels() -> None:
     assert isinstance(t, ContingencyTable)
     assert t.row_levels == (-(10**12), 5, 10**12)
     assert t.counts.tolist() == [[1, 0], [0, 1], [1, 1]]
+
+
+def _records_table(records: list[tuple[Any, Any, Any]], levels: list[list[str]]) -> Any:
+    """Cross-tabulate (stratum, row, column) records over fixed levels; None is missing."""
+    strata, rows, cols = ([r[k] for r in records] for k in range(3))
+    return crosstab(
+        rows,
+        cols,
+        strata=strata,
+        strata_levels=levels[0],
+        row_levels=levels[1],
+        col_levels=levels[2],
+        strata_name="service",
+        row_name="ethnicity",
+        col_name="outcome",
+    )
+
+
+_RECORD = st.tuples(
+    st.sampled_from(["s", "t", None]),
+    st.sampled_from(["a", "b", "c", None]),
+    st.sampled_from(["y", "n", None]),
+)
+_LEVELS = [["s", "t"], ["a", "b", "c"], ["y", "n"]]
+_AXIS_NAMES: tuple[Literal["strata", "rows", "cols"], ...] = ("strata", "rows", "cols")
+
+
+def _merged(record: tuple[Any, Any, Any], axis: int) -> tuple[Any, Any, Any]:
+    """The record with its non-missing value on `axis` renamed "all"."""
+    values = list(record)
+    if values[axis] is not None:
+        values[axis] = "all"
+    return (values[0], values[1], values[2])
+
+
+@given(st.lists(_RECORD, max_size=30), st.integers(0, 2), st.data())
+def test_drop_equals_counting_the_records_left(
+    records: list[tuple[Any, Any, Any]], axis: int, data: st.DataObject
+) -> None:
+    gone = data.draw(st.sampled_from(_LEVELS[axis]))
+    s = _records_table(records, _LEVELS)
+    assert isinstance(s, StratifiedTable)
+    dropped = s.drop(gone, axis=_AXIS_NAMES[axis])
+    kept = [r for r in records if r[axis] != gone]
+    expected = _records_table(kept, [[v for v in lv if v != gone] for lv in _LEVELS])
+    assert dropped.counts.tolist() == expected.counts.tolist()
+    assert dropped.with_missing is not None
+    assert dropped.with_missing.tolist() == expected.with_missing.tolist()
+    assert (dropped.n_missing, dropped.n_dropped) == (expected.n_missing, len(records) - len(kept))
+    assert dropped._levels() == expected._levels()
+    assert dropped._names() == ["service", "ethnicity", "outcome"]
+
+
+@given(st.lists(_RECORD, max_size=30), st.integers(0, 2))
+def test_collapse_and_reorder_equal_counting_relabelled_records(
+    records: list[tuple[Any, Any, Any]], axis: int
+) -> None:
+    s = _records_table(records, _LEVELS)
+    assert isinstance(s, StratifiedTable)
+    name = _AXIS_NAMES[axis]
+    first, *others = _LEVELS[axis]
+    merged = s.collapse({"all": [first, *others]}, axis=name)
+    relabelled = [_merged(r, axis) for r in records]
+    levels = [["all"] if k == axis else lv for k, lv in enumerate(_LEVELS)]
+    expected = _records_table(relabelled, levels)
+    assert merged.counts.tolist() == expected.counts.tolist()
+    assert merged.with_missing is not None
+    assert merged.with_missing.tolist() == expected.with_missing.tolist()
+    assert (merged.n_missing, merged.n_dropped) == (expected.n_missing, 0)
+    assert merged._names() == ["service", "ethnicity", "outcome"]
+    backwards = s.reorder(_LEVELS[axis][::-1], axis=name)
+    levels = [lv[::-1] if k == axis else lv for k, lv in enumerate(_LEVELS)]
+    assert backwards.with_missing is not None
+    assert backwards.with_missing.tolist() == _records_table(records, levels).with_missing.tolist()
+
+
+def test_level_operations_keep_the_class_and_names() -> None:
+    c = Counts.from_counts([1, 2, 3], ["a", "b", "c"], name="eth", n_missing=4)
+    t = ContingencyTable.from_counts([[1, 2], [3, 4]], row_name="eth", col_name="svc")
+    for changed in (c.drop("a"), c.reorder(["c", "b", "a"]), c.collapse({"a": "b"})):
+        assert isinstance(changed, Counts)
+        assert (changed.name, changed.n_missing) == ("eth", 4)
+    for table in (t.drop("0", axis="cols"), t.reorder(["1", "0"]), t.collapse({"0": "1"})):
+        assert isinstance(table, ContingencyTable)
+        assert (table.row_name, table.col_name, table.with_missing) == ("eth", "svc", None)
+    assert str(c) == c.to_text()
+    assert str(t) == t.to_text()
+
+
+def test_sum_of_a_list_adds_each_kind() -> None:
+    rows = ["a", "b", None, "a", "c", "b"]
+    cols = ["y", None, "n", "n", "y", "y"]
+    strata = ["s", "s", "t", "t", None, "t"]
+    parts = [slice(0, 2), slice(2, 4), slice(4, 6)]
+    counts = [tally(rows[p], name="eth") for p in parts]
+    tables = [crosstab(rows[p], cols[p]) for p in parts]
+    stacks = [crosstab(rows[p], cols[p], strata=strata[p]) for p in parts]
+    for items in (counts, tables, stacks):
+        pairwise = items[0] + items[1] + items[2]
+        total = sum(items)
+        assert type(total) is type(items[0])
+        assert total.counts.tolist() == pairwise.counts.tolist()
+        assert total._levels() == pairwise._levels()
+        assert total._names() == pairwise._names()
+        assert (total.n_missing, total.n_dropped) == (pairwise.n_missing, pairwise.n_dropped)
+        assert repr(total) == repr(pairwise)
+        assert sum(items[:1]) is items[0]
+    whole = crosstab(rows, cols)
+    assert isinstance(whole, ContingencyTable)
+    total_table = sum(tables)
+    assert isinstance(total_table, ContingencyTable)
+    assert cells(total_table) == cells(whole)
+    assert total_table.n_missing == whole.n_missing
+    total_counts = sum(counts)
+    assert isinstance(total_counts, Counts)
+    assert total_counts.n_missing == tally(rows).n_missing == 1
+
+
+@pytest.mark.parametrize("start", [1, -1, False, True, 0.0, None, "0", np.int64(1)])
+def test_radd_accepts_only_zero(start: Any) -> None:
+    c = Counts.from_counts([1, 2])
+    t = ContingencyTable.from_counts([[1, 2]])
+    s = StratifiedTable.from_counts([[[1, 2]]])
+    for item in (c, t, s):
+        assert item.__radd__(start) is NotImplemented
+        with pytest.raises(TypeError):
+            sum([item, item], start)
+    assert (0 + c) is c
+    assert c.__radd__(0) is c
+
+
+@given(st.lists(count_vectors(), min_size=1, max_size=4))
+def test_sum_of_counts_equals_naive_sum(vectors: list[np.ndarray[Any, Any]]) -> None:
+    items = [
+        Counts.from_counts(v, [f"L{k}" for k in range(len(v))], n_missing=j)
+        for j, v in enumerate(vectors)
+    ]
+    total = sum(items)
+    assert isinstance(total, Counts)
+    expected: Counter[object] = Counter()
+    for item in items:
+        expected.update(dict(zip(item.levels, item.counts.tolist(), strict=True)))
+    assert dict(zip(total.levels, total.counts.tolist(), strict=True)) == dict(expected)
+    assert total.n_missing == sum(range(len(items)))
+
+
+@given(st.lists(stratified_tables(max_strata=3), min_size=1, max_size=3))
+def test_sum_of_stratified_tables_equals_naive_sum(arrays: list[np.ndarray[Any, Any]]) -> None:
+    items = [StratifiedTable.from_counts(a) for a in arrays]
+    total = sum(items)
+    assert isinstance(total, StratifiedTable)
+    shape = tuple(max(a.shape[k] for a in arrays) for k in range(3))
+    expected = np.zeros(shape, dtype=np.int64)
+    for a in arrays:
+        expected[: a.shape[0], : a.shape[1], : a.shape[2]] += a
+    assert total.counts.tolist() == expected.tolist()

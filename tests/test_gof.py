@@ -395,6 +395,41 @@ def test_homogeneity_drops_categories_empty_in_both() -> None:
     assert res.dof == 1
 
 
+def test_unlabelled_inputs_must_be_as_long_and_are_numbered() -> None:
+    message = "`expected` must have one value per category of `observed`; got 3 values for 2 "
+    with pytest.raises(InvalidInputError, match=f"^{message}categories"):
+        goodness_of_fit([1, 2], [0.2, 0.3, 0.5])
+    with pytest.raises(InvalidInputError, match=r"^`b` must have one count per category of `a`"):
+        homogeneity([1, 2], [1, 2, 3])
+    assert goodness_of_fit([50, 60, 70], [0.2, 0.3, 0.5]).levels == ("0", "1", "2")
+    assert homogeneity([5, 6], [7, 8]).levels == ("0", "1")
+
+
+def test_labels_from_either_input_name_the_categories() -> None:
+    labelled = Counts.from_mapping({"x": 10, "y": 20})
+    assert goodness_of_fit(labelled, [0.5, 0.5]).levels == ("x", "y")
+    assert goodness_of_fit([10, 20], {"x": 0.5, "y": 0.5}).levels == ("x", "y")
+    assert homogeneity([10, 20], labelled).levels == ("x", "y")
+    aligned = homogeneity(labelled, Counts.from_mapping({"y": 35, "x": 15}))
+    assert aligned.levels == ("x", "y")
+    assert aligned.statistic == pytest.approx(homogeneity([10, 20], [15, 35]).statistic, rel=1e-12)
+
+
+def test_empty_samples_and_dropped_categories_are_named() -> None:
+    with pytest.raises(
+        InsufficientDataError,
+        match=r"^`observed` must hold at least one observation after exclusions; got none\.$",
+    ):
+        goodness_of_fit([0, 0], [0.5, 0.5])
+    with pytest.raises(InsufficientDataError, match=r"^`a` must hold at least one observation"):
+        homogeneity([0, 0], [0, 0])
+    fit = goodness_of_fit([10, 0, 20], [0.5, 0.0, 0.5])
+    assert fit.caveats[0] == "categories with a zero reference and no observation dropped: ['1']"
+    assert goodness_of_fit([10, 20], [0.5, 0.5]).caveats == ()
+    same = homogeneity([25, 0, 14], [37, 0, 19])
+    assert same.caveats[0] == "categories empty in both samples dropped: ['1']"
+
+
 # --- properties -----------------------------------------------------------------------------
 
 _vectors = count_vectors(min_size=2, max_size=6, max_count=200).filter(lambda v: v.sum() > 0)

@@ -685,3 +685,23 @@ def test_bad_life_table_mappings() -> None:
         logrank({"a": table})
     with pytest.raises(InvalidInputError, match="`levels` must be None when `durations` is a"):
         logrank({"a": table, "b": table}, levels=["b", "a"])
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.int32, np.int64, np.uint32, np.uint64])
+def test_integer_durations_agree_with_floats_and_are_left_unchanged(dtype: Any) -> None:
+    rng = np.random.default_rng(20261123)
+    durations = rng.integers(0, 40, size=60).astype(dtype)
+    events = rng.random(60) < 0.7
+    groups = rng.integers(0, 3, size=60)
+    strata = rng.integers(0, 2, size=60)
+    before = durations.copy()
+    as_int = logrank(durations, events, groups, strata=strata)
+    as_float = logrank(durations.astype(np.float64), events, groups, strata=strata)
+    np.testing.assert_array_equal(durations, before)
+    assert as_int.statistic == pytest.approx(as_float.statistic, rel=1e-12)
+    np.testing.assert_allclose(as_int.expected, as_float.expected, rtol=1e-12)
+
+
+def test_negative_exponent_is_refused() -> None:
+    with pytest.raises(InvalidInputError, match=r"`q` must be a finite, non-negative number"):
+        logrank([1, 2, 3, 4], [1, 1, 1, 1], [0, 0, 1, 1], weights="fleming-harrington", p=1, q=-1)

@@ -621,6 +621,42 @@ def test_arrays_must_come_together() -> None:
         plot_outcomes(labels=["a"], rate=[0.5], lower=[0.4])
     with pytest.raises(InvalidInputError, match=r"`lower` must be given together"):
         plot_outcomes(labels=["a"], rate=[0.5], upper=[0.6])
+    with pytest.raises(InvalidInputError, match=r"^`rate` must be given with the other arrays"):
+        plot_outcomes(labels=["a"], reference=0.5)
+    with pytest.raises(InvalidInputError, match=r"^`ips_share` must be given with the other"):
+        plot_representation(labels=["a"], eligible_share=[0.5], lower=[0.4], upper=[0.6])
+
+
+def test_result_or_arrays_messages_name_the_arrays() -> None:
+    access = (
+        r"^`result` must be given alone, or omitted and `labels`, `ips_share` and "
+        r"`eligible_share` given; got neither\. Hint: pass an AccessEquity result, or the "
+        r"arrays, not both\."
+    )
+    with pytest.raises(InvalidInputError, match=access):
+        plot_representation()
+    outcome = (
+        r"^`result` must be given alone, or omitted and `labels` and `rate` given; got both\. "
+        r"Hint: pass an OutcomeEquity result, or the arrays, not both\."
+    )
+    with pytest.raises(InvalidInputError, match=outcome):
+        plot_outcomes(_access_result(), lower=[0.1])
+
+
+def test_row_plots_validate_texts_and_set_them() -> None:
+    with pytest.raises(InvalidInputError, match=r"^`title` must be a string or None"):
+        plot_outcomes(labels=["a"], rate=[0.5], title=1)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match=r"^`xlabel` must be a string or None"):
+        plot_representation(
+            labels=["a"],
+            ips_share=[0.5],
+            eligible_share=[0.5],
+            xlabel=2,  # type: ignore[arg-type]
+        )
+    fig = plot_outcomes(labels=["a"], rate=[0.5], title="Jobs", xlabel="Share")
+    assert (fig.axes[0].get_title(), fig.axes[0].get_xlabel()) == ("Jobs", "Share")
+    fig = plot_representation(labels=["a"], ips_share=[0.5], eligible_share=[0.5], xlabel=None)
+    assert (fig.axes[0].get_title(), fig.axes[0].get_xlabel()) == ("", "")
 
 
 @pytest.mark.parametrize(

@@ -280,6 +280,23 @@ def test_risk_ratio_and_woolf_match_statsmodels_table2x2() -> None:
         assert orr.std_err == pytest.approx(ref.log_oddsratio_se, rel=1e-10)
 
 
+def test_log_scale_intervals_record_method_and_correction() -> None:
+    rr = risk_ratio(0, 20, 5, 20, correction=0.5)
+    assert (rr.method, rr.correction) == ("katz-log", 0.5)
+    assert rr.note == "0.5 added to every cell (zero events)"
+    se = math.sqrt(1 / 0.5 - 1 / 21 + 1 / 5.5 - 1 / 21)
+    assert rr.std_err == pytest.approx(se, rel=1e-12)
+    assert rr.value is not None
+    assert rr.lower == pytest.approx(rr.value * math.exp(-1.959963984540054 * se), rel=1e-12)
+    orr = odds_ratio([[0, 20], [5, 15]], correction=0.5)
+    assert (orr.method, orr.correction) == ("woolf", 0.5)
+    assert orr.note == "0.5 added to every cell (zero cell)"
+    assert orr.value == pytest.approx((0.5 * 15.5) / (20.5 * 5.5), rel=1e-12)
+    plain = odds_ratio([[3, 20], [5, 15]])
+    assert (plain.method, plain.correction, plain.note) == ("woolf", 0.0, "")
+    assert risk_ratio(3, 20, 5, 20).note == ""
+
+
 def _naive_katz(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float, float]:
     rr = (k1 / n1) / (k2 / n2)
     se = math.sqrt((1 - k1 / n1) / k1 + (1 - k2 / n2) / k2)  # delta method on log scale

@@ -22,6 +22,7 @@ from ipsstats import (
 )
 from ipsstats.survival import (
     ConfType,
+    _encode,
     _first_reaching,
     _first_reaching_general,
     _first_reaching_monotone,
@@ -692,3 +693,27 @@ def test_table_counts_entries() -> None:
     assert rows.n_entered.tolist() == [4.0, 1.0]
     assert rows.n_at_risk.tolist() == [3.0, 1.0]
     assert rows.n_events.tolist() == [0.0, 2.0]
+
+
+@given(
+    values=st.lists(st.integers(0, 200_000), min_size=0, max_size=30),
+    as_float=st.booleans(),
+    cells=st.integers(1, 100_000),
+)
+def test_encode_codes_map_back_to_the_values(
+    values: list[int], as_float: bool, cells: int
+) -> None:
+    array = np.array(values, dtype=np.float64 if as_float else np.int32)
+    before = array.copy()
+    codes, times = _encode(array, cells)
+    assert codes.dtype == np.intp
+    assert times.dtype == np.float64
+    assert np.all(np.diff(times) > 0)
+    np.testing.assert_array_equal(times[codes], array.astype(np.float64))
+    np.testing.assert_array_equal(array, before)
+
+
+def test_encode_of_non_integers_sorts() -> None:
+    codes, times = _encode(np.array([2.5, 0.5, 2.5]))
+    assert times.tolist() == [0.5, 2.5]
+    assert codes.tolist() == [1, 0, 1]

@@ -35,7 +35,9 @@ __all__ = [
     "int_array",
     "is_missing_scalar",
     "object_array",
+    "optional_float_array",
     "readonly",
+    "str_array",
 ]
 
 _MAX_SHOWN = 5
@@ -125,6 +127,16 @@ def bool_array(value: Any) -> NDArray[np.bool_]:
 def object_array(value: Any) -> NDArray[np.object_]:
     """Attrs converter: a read-only object copy (labels)."""
     return readonly(np.asarray(value, dtype=object), dtype=object)
+
+
+def str_array(value: Any) -> NDArray[np.str_]:
+    """Attrs converter: a read-only unicode string copy."""
+    return readonly(np.asarray(value), dtype=str)
+
+
+def optional_float_array(value: Any) -> NDArray[np.float64] | None:
+    """Attrs converter: ``None`` kept as it is, otherwise as :func:`float_array`."""
+    return None if value is None else float_array(value)
 
 
 def as_array(value: object, name: str) -> NDArray[Any]:

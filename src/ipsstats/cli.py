@@ -252,6 +252,14 @@ def _add_loading(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_suppress(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--suppress",
+        action="store_true",
+        help="show counts below 5 as * and round the others to the nearest 5",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=_PROG,
@@ -276,11 +284,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_output(demo, _REPORT_FORMATS)
-    demo.add_argument(
-        "--suppress",
-        action="store_true",
-        help="show counts below 5 as * and round the others to the nearest 5",
-    )
+    _add_suppress(demo)
     demo.set_defaults(run=_run_demo)
 
     report = commands.add_parser(
@@ -320,11 +324,7 @@ def _parser() -> argparse.ArgumentParser:
         default="raise",
         help="stop at invalid records (default), or exclude them and list them in the report",
     )
-    report.add_argument(
-        "--suppress",
-        action="store_true",
-        help="show counts below 5 as * and round the others to the nearest 5",
-    )
+    _add_suppress(report)
     _add_output(report, _REPORT_FORMATS)
     report.set_defaults(run=_run_report)
 

@@ -36,7 +36,17 @@ from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
 from ipsstats import windows
-from ipsstats._arrays import as_array, as_option, fail, is_missing_scalar, readonly
+from ipsstats._arrays import (
+    as_array,
+    as_option,
+    bool_array,
+    fail,
+    float_array,
+    int_array,
+    is_missing_scalar,
+    object_array,
+    str_array,
+)
 from ipsstats.calendar import (
     as_date,
     describe_date_format,
@@ -47,7 +57,7 @@ from ipsstats.contingency import ContingencyTable, Counts, StratifiedTable, cros
 from ipsstats.errors import InvalidInputError
 from ipsstats.factor import Factor
 from ipsstats.results import json_safe
-from ipsstats.windows import Exclusions
+from ipsstats.windows import Exclusions, _frozen_mapping
 
 __all__ = [
     "CAUSE_LABELS",
@@ -91,32 +101,6 @@ _RULES = (
 )
 REASONS = tuple(reason for reason, _field in _RULES)
 """Why a builder excludes a record, in the order the rules are checked."""
-
-
-def _int_array(value: object) -> NDArray[np.int64]:
-    return readonly(np.asarray(value), np.int64)
-
-
-def _float_array(value: object) -> NDArray[np.float64]:
-    return readonly(np.asarray(value), np.float64)
-
-
-def _bool_array(value: object) -> NDArray[np.bool_]:
-    return readonly(np.asarray(value), np.bool_)
-
-
-def _str_array(value: object) -> NDArray[np.str_]:
-    return readonly(np.asarray(value), str)
-
-
-def _readonly_object(value: object) -> NDArray[np.object_]:
-    array = np.array(value, dtype=object)
-    array.flags.writeable = False
-    return array
-
-
-def _frozen_mapping(value: Mapping[Any, Any] | None) -> Mapping[Any, Any]:
-    return types.MappingProxyType(dict(value or {}))
 
 
 # --------------------------------------------------------------------------------------
@@ -168,10 +152,10 @@ class ValidationReport:
     """
 
     n_read: int
-    rows: NDArray[np.int64] = attrs.field(converter=_int_array)
-    fields: NDArray[np.object_] = attrs.field(converter=_readonly_object)
-    values: NDArray[np.object_] = attrs.field(converter=_readonly_object)
-    reasons: NDArray[np.object_] = attrs.field(converter=_readonly_object)
+    rows: NDArray[np.int64] = attrs.field(converter=int_array)
+    fields: NDArray[np.object_] = attrs.field(converter=object_array)
+    values: NDArray[np.object_] = attrs.field(converter=object_array)
+    reasons: NDArray[np.object_] = attrs.field(converter=object_array)
     row_kind: Literal["line", "index"] = "index"
     source: str = "columns"
 
@@ -268,9 +252,9 @@ class Durations:
     ([30.0, 28.0], [True, False])
     """
 
-    durations: NDArray[np.float64] = attrs.field(converter=_float_array)
-    events: NDArray[np.bool_] = attrs.field(converter=_bool_array)
-    ids: NDArray[np.str_] = attrs.field(converter=_str_array)
+    durations: NDArray[np.float64] = attrs.field(converter=float_array)
+    events: NDArray[np.bool_] = attrs.field(converter=bool_array)
+    ids: NDArray[np.str_] = attrs.field(converter=str_array)
     attributes: Mapping[str, Attribute] = attrs.field(factory=dict, converter=_frozen_mapping)
     measure: str = ""
 
@@ -332,9 +316,9 @@ class CompetingDurations:
     ([30.0, 10.0, 28.0], [1, 2, 0])
     """
 
-    durations: NDArray[np.float64] = attrs.field(converter=_float_array)
-    causes: NDArray[np.int64] = attrs.field(converter=_int_array)
-    ids: NDArray[np.str_] = attrs.field(converter=_str_array)
+    durations: NDArray[np.float64] = attrs.field(converter=float_array)
+    causes: NDArray[np.int64] = attrs.field(converter=int_array)
+    ids: NDArray[np.str_] = attrs.field(converter=str_array)
     attributes: Mapping[str, Attribute] = attrs.field(factory=dict, converter=_frozen_mapping)
     cause_labels: Mapping[int, str] = attrs.field(default=CAUSE_LABELS, converter=_frozen_mapping)
 
@@ -1394,7 +1378,7 @@ class Cohort:
       accessed after 2019-06-30 (less than 6 months before 2019-12-31): 1
     """
 
-    ids: NDArray[np.str_] = attrs.field(converter=_str_array)
+    ids: NDArray[np.str_] = attrs.field(converter=str_array)
     accessed: NDArray[np.datetime64] = attrs.field(converter=_date_column)
     job_start: NDArray[np.datetime64] = attrs.field(converter=_date_column)
     discharged: NDArray[np.datetime64] = attrs.field(converter=_date_column)
@@ -1402,7 +1386,7 @@ class Cohort:
     attributes: Mapping[str, Attribute] = attrs.field(factory=dict, converter=_attribute_map)
     rows: NDArray[np.int64] = attrs.field(
         default=attrs.Factory(lambda self: np.arange(len(self.ids)), takes_self=True),
-        converter=_int_array,
+        converter=int_array,
     )
     validation: ValidationReport = attrs.field(
         default=attrs.Factory(lambda self: ValidationReport.empty(len(self.ids)), takes_self=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -24,37 +23,20 @@ from ipsstats._arrays import (
     as_durations,
     check_same_length,
     fail,
-    readonly,
+    float_array,
 )
 from ipsstats.errors import InsufficientDataError
 from ipsstats.logrank import (
     _RANK_TOLERANCE,
-    _as_durations,
-    _factorize,
+    _groups_and_strata,
     _quadratic_form,
-    _time_codes,
+    _rank_caveats,
+    _tuple,
 )
 from ipsstats.results import Estimate, TestResult, _ToDict
+from ipsstats.survival import _as_time, _as_times, _check_entry, _encode
 
 __all__ = ["GrayTestResult", "IncidenceCurve", "cumulative_incidence", "gray_test"]
-
-
-def _float_array(value: object) -> NDArray[np.float64]:
-    result: NDArray[np.float64] = readonly(np.asarray(value), np.float64)
-    return result
-
-
-def _tuple(value: Iterable[object]) -> tuple[object, ...]:
-    return tuple(value)
-
-
-def _as_time(value: object) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise fail("time", "be a finite, non-negative number", repr(value))
-    number = float(value)
-    if not (math.isfinite(number) and number >= 0):
-        raise fail("time", "be a finite, non-negative number", repr(value))
-    return number
 
 
 def _check_causes(value: object, name: str = "causes") -> NDArray[np.int64]:
@@ -164,15 +146,15 @@ class IncidenceCurve(_ToDict):
         ``"aalen-johansen"``.
     """
 
-    times: NDArray[np.float64] = attrs.field(converter=_float_array)
-    n_at_risk: NDArray[np.float64] = attrs.field(converter=_float_array)
-    n_events: NDArray[np.float64] = attrs.field(converter=_float_array)
-    n_competing: NDArray[np.float64] = attrs.field(converter=_float_array)
-    n_censored: NDArray[np.float64] = attrs.field(converter=_float_array)
-    incidence: NDArray[np.float64] = attrs.field(converter=_float_array)
-    std_err: NDArray[np.float64] = attrs.field(converter=_float_array)
-    lower: NDArray[np.float64] = attrs.field(converter=_float_array)
-    upper: NDArray[np.float64] = attrs.field(converter=_float_array)
+    times: NDArray[np.float64] = attrs.field(converter=float_array)
+    n_at_risk: NDArray[np.float64] = attrs.field(converter=float_array)
+    n_events: NDArray[np.float64] = attrs.field(converter=float_array)
+    n_competing: NDArray[np.float64] = attrs.field(converter=float_array)
+    n_censored: NDArray[np.float64] = attrs.field(converter=float_array)
+    incidence: NDArray[np.float64] = attrs.field(converter=float_array)
+    std_err: NDArray[np.float64] = attrs.field(converter=float_array)
+    lower: NDArray[np.float64] = attrs.field(converter=float_array)
+    upper: NDArray[np.float64] = attrs.field(converter=float_array)
     cause: int
     confidence_level: float
     conf_type: str = "log-log"
@@ -198,7 +180,7 @@ class IncidenceCurve(_ToDict):
         InsufficientDataError
             If `time` is after the last observed time (empty risk set).
         """
-        value = _as_time(time)
+        value = _as_time(time, "time")
         if self.times.size == 0 or value > self.times[-1]:
             last = f"{self.times[-1]:g}" if self.times.size else "none"
             raise InsufficientDataError(
@@ -262,7 +244,7 @@ def _incidence_variance(
 def _validate_competing(
     durations: object, causes: object, entry: object
 ) -> tuple[NDArray[Any], NDArray[np.int64], NDArray[np.float64] | None]:
-    exits = _as_durations(durations)
+    exits = _as_times(durations, "durations")
     codes = _check_causes(causes)
     columns: dict[str, NDArray[Any]] = {"durations": exits, "causes": codes}
     starts = None if entry is None else as_durations(entry, "entry")
@@ -270,16 +252,7 @@ def _validate_competing(
         columns["entry"] = starts
     check_same_length(columns)
     if starts is not None:
-        late = starts >= exits
-        if late.any():
-            first = int(np.argmax(late))
-            raise fail(
-                "entry",
-                "be strictly before the duration of each subject",
-                f"entry {starts[first]:g} and duration {exits[first]:g} at index {first}",
-                hint="a subject is at risk on (entry, duration].",
-                positions=(first,),
-            )
+        _check_entry(starts, exits, "a subject is at risk on (entry, duration].")
     return exits, codes, starts
 
 
@@ -387,7 +360,7 @@ def cumulative_incidence(
             "`durations` must hold at least one subject; got none. Hint: pass the records."
         )
     grid = exits if starts is None else np.concatenate([exits, starts])
-    time_codes, times = _time_codes(grid)
+    time_codes, times = _encode(grid)
     size = times.size
     kind = np.where(codes == wanted, 1, np.where(codes > 0, 2, 0))
     cells = time_codes[: exits.size] * 3
@@ -455,12 +428,12 @@ class GrayTestResult(TestResult):
     """
 
     groups: tuple[object, ...] = attrs.field(converter=_tuple)
-    score: NDArray[np.float64] = attrs.field(converter=_float_array)
-    variance: NDArray[np.float64] = attrs.field(converter=_float_array)
+    score: NDArray[np.float64] = attrs.field(converter=float_array)
+    variance: NDArray[np.float64] = attrs.field(converter=float_array)
     cause: int
     rho: float
-    n_subjects: NDArray[np.float64] = attrs.field(converter=_float_array)
-    n_events: NDArray[np.float64] = attrs.field(converter=_float_array)
+    n_subjects: NDArray[np.float64] = attrs.field(converter=float_array)
+    n_events: NDArray[np.float64] = attrs.field(converter=float_array)
 
 
 def _gray_terms(
@@ -658,25 +631,10 @@ def gray_test(
     exits, codes = _validate_competing(durations, causes, None)[:2]
     wanted = _check_cause(cause)
     power = _check_rho(rho)
-    group_codes, labels, missing = _factorize(groups, "groups")
-    columns: dict[str, NDArray[Any]] = {
-        "durations": exits,
-        "causes": codes,
-        "groups": group_codes,
-    }
-    exclusions: dict[str, int] = {}
-    if missing.any():
-        exclusions["missing group"] = int(missing.sum())
-    stratum_codes = np.zeros(exits.shape, dtype=np.intp)
-    if strata is not None:
-        stratum_codes, _, stratum_missing = _factorize(strata, "strata")
-        columns["strata"] = stratum_codes
-        check_same_length(columns)
-        only_stratum = int((stratum_missing & ~missing).sum())
-        if only_stratum:
-            exclusions["missing stratum"] = only_stratum
-        missing = missing | stratum_missing
-    check_same_length(columns)
+    group_codes, labels, given_strata, missing, exclusions = _groups_and_strata(
+        {"durations": exits, "causes": codes}, groups, strata
+    )
+    stratum_codes = np.zeros(exits.shape, dtype=np.intp) if given_strata is None else given_strata
     kept = ~missing
     exits, codes = exits[kept], codes[kept]
     group_codes, stratum_codes = group_codes[kept], stratum_codes[kept]
@@ -716,12 +674,7 @@ def gray_test(
             f"got {int(n_events.sum())} such events and a zero variance. "
             "Hint: check `cause` and the groups."
         )
-    caveats = []
-    if dof < k - 1:
-        caveats.append(
-            f"the variance matrix has rank {dof} < {k - 1}: the statistic uses a "
-            f"generalised inverse on {dof} degrees of freedom"
-        )
+    caveats = _rank_caveats(dof, k)
     return GrayTestResult(
         statistic=statistic,
         pvalue=float(stats.chi2.sf(statistic, dof)),

@@ -238,20 +238,24 @@ def _positions(levels: tuple[object, ...], wanted: object, name: str) -> list[in
 class _Labelled:
     """Behaviour shared by :class:`Counts` and the tables (level operations, ``+``)."""
 
-    _AXES: tuple[str, ...] = ()
+    _AXES: tuple[str, ...] = ()  # the choices of `axis`, in the order of the array's axes
+    _LEVEL_FIELDS: tuple[str, ...] = ()  # the field holding each axis's labels
+    _NAME_FIELDS: tuple[str, ...] = ()  # the field holding each axis's variable name
     counts: NDArray[np.int64]
     n_missing: int
     n_dropped: int
     missing: Literal["report", "drop"]
 
     def _levels(self) -> list[tuple[object, ...]]:
-        raise NotImplementedError
+        return [getattr(self, field) for field in self._LEVEL_FIELDS]
 
     def _names(self) -> list[str | None]:
-        raise NotImplementedError
+        return [getattr(self, field) for field in self._NAME_FIELDS]
 
     def _with_missing(self) -> NDArray[np.int64] | None:
-        raise NotImplementedError
+        """Return the counts with a leading missing slot on every axis (``None`` if unknown)."""
+        with_missing: NDArray[np.int64] | None = getattr(self, "with_missing", None)
+        return with_missing
 
     def _rebuild(
         self: _T,
@@ -264,7 +268,19 @@ class _Labelled:
         n_dropped: int,
         missing: Literal["report", "drop"],
     ) -> _T:
-        raise NotImplementedError
+        """Return an object of the same class with new counts, labels and exclusions."""
+        changes: dict[str, object] = dict(zip(self._LEVEL_FIELDS, levels, strict=True))
+        changes.update(zip(self._NAME_FIELDS, names, strict=True))
+        if hasattr(self, "with_missing"):  # a one-way count keeps only `n_missing`
+            changes["with_missing"] = with_missing
+        return attrs.evolve(  # type: ignore[misc]  # every subclass is an attrs class
+            self,
+            counts=counts,
+            n_missing=n_missing,
+            n_dropped=n_dropped,
+            missing=missing,
+            **changes,
+        )
 
     def _axis(self, axis: object) -> int:
         if len(self._AXES) == 1 and axis is None:
@@ -391,6 +407,37 @@ class _Labelled:
             n_dropped=self.n_dropped + other.n_dropped,
             missing=self.missing,
         )
+
+    def __radd__(self: _T, other: object) -> _T:
+        """Return the object itself for ``0 + self``, so ``sum([a, b, ...])`` adds objects."""
+        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+            return self
+        return NotImplemented
+
+    def to_text(self) -> str:
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def _to_dict(self) -> dict[str, Any]:
+        """Return the names, labels, counts and exclusions as JSON-safe Python objects."""
+        out: dict[str, Any] = {field: getattr(self, field) for field in self._NAME_FIELDS}
+        out.update({field: json_safe(list(getattr(self, field))) for field in self._LEVEL_FIELDS})
+        out.update(
+            counts=json_safe(self.counts),
+            n=self.n,
+            n_missing=self.n_missing,
+            missing=self.missing,
+            n_dropped=self.n_dropped,
+        )
+        return out
+
+    def _missing_note(self) -> str:
+        """Return the line "Missing: n" when missing records are reported but not placed."""
+        if self.missing == "report" and self.n_missing and self._with_missing() is None:
+            return f"{_MISSING_LABEL}: {self.n_missing}"
+        return ""
 
     def _proportions(self, margin: object) -> NDArray[np.float64]:
         """Divide the counts by their row, column or grand totals; NaN where a total is 0."""
@@ -524,6 +571,8 @@ class Counts(_Labelled):
     :math:`n = \sum_j n_j` and ``total`` is :math:`n + m`. Proportions are
     :math:`p_j = n_j / n`.
 
+    Counts add level by level (``a + b``), so ``sum([a, b, c])`` combines several.
+
     Examples
     --------
     >>> from ipsstats import Counts
@@ -543,6 +592,8 @@ class Counts(_Labelled):
     """
 
     _AXES = ("levels",)
+    _LEVEL_FIELDS = ("levels",)
+    _NAME_FIELDS = ("name",)
 
     counts: NDArray[np.int64] = attrs.field(converter=_int_array)
     levels: tuple[object, ...] = attrs.field(converter=_plain_levels)
@@ -662,34 +713,8 @@ class Counts(_Labelled):
             n_missing=int(counts[is_missing].sum()) if labels else 0,
         )
 
-    def _levels(self) -> list[tuple[object, ...]]:
-        return [self.levels]
-
-    def _names(self) -> list[str | None]:
-        return [self.name]
-
     def _with_missing(self) -> NDArray[np.int64]:
         return np.concatenate([[self.n_missing], self.counts]).astype(np.int64)
-
-    def _rebuild(
-        self,
-        *,
-        counts: NDArray[np.int64],
-        levels: list[tuple[object, ...]],
-        names: list[str | None],
-        with_missing: NDArray[np.int64] | None,  # noqa: ARG002  # one-way: n_missing says all
-        n_missing: int,
-        n_dropped: int,
-        missing: Literal["report", "drop"],
-    ) -> Counts:
-        return Counts(
-            counts=counts,
-            levels=levels[0],
-            name=names[0],
-            n_missing=n_missing,
-            n_dropped=n_dropped,
-            missing=missing,
-        )
 
     def proportions(self) -> NDArray[np.float64]:
         """Share of each level among the non-missing records (NaN if there are none).
@@ -801,18 +826,7 @@ class Counts(_Labelled):
 
     def to_dict(self) -> dict[str, Any]:
         """Return the counts as JSON-safe Python objects."""
-        return {
-            "name": self.name,
-            "levels": json_safe(list(self.levels)),
-            "counts": json_safe(self.counts),
-            "n": self.n,
-            "n_missing": self.n_missing,
-            "missing": self.missing,
-            "n_dropped": self.n_dropped,
-        }
-
-    def __str__(self) -> str:
-        return self.to_text()
+        return self._to_dict()
 
     def __repr__(self) -> str:
         body = ", ".join(
@@ -926,6 +940,8 @@ class ContingencyTable(_Labelled):
     :math:`n_{+j} = \sum_i n_{ij}` (`col_totals`) and :math:`n = \sum_{ij} n_{ij}`. Column
     proportions are :math:`n_{ij} / n_{+j}`, row proportions :math:`n_{ij} / n_{i+}`.
 
+    Tables add cell by cell, aligned by label (``a + b``): ``sum([a, b, c])`` adds several.
+
     References
     ----------
     1. Perkins R, Patel R, Willett A, Chisholm L, Rinaldi M. Individual placement and
@@ -955,6 +971,8 @@ class ContingencyTable(_Labelled):
     """
 
     _AXES = ("rows", "cols")
+    _LEVEL_FIELDS = ("row_levels", "col_levels")
+    _NAME_FIELDS = ("row_name", "col_name")
 
     counts: NDArray[np.int64] = attrs.field(converter=_int_array)
     row_levels: tuple[object, ...] = attrs.field(converter=_row_levels)
@@ -1029,38 +1047,6 @@ class ContingencyTable(_Labelled):
             row_name=row_name,
             col_name=col_name,
             n_missing=n_missing,
-        )
-
-    def _levels(self) -> list[tuple[object, ...]]:
-        return [self.row_levels, self.col_levels]
-
-    def _names(self) -> list[str | None]:
-        return [self.row_name, self.col_name]
-
-    def _with_missing(self) -> NDArray[np.int64] | None:
-        return self.with_missing
-
-    def _rebuild(
-        self,
-        *,
-        counts: NDArray[np.int64],
-        levels: list[tuple[object, ...]],
-        names: list[str | None],
-        with_missing: NDArray[np.int64] | None,
-        n_missing: int,
-        n_dropped: int,
-        missing: Literal["report", "drop"],
-    ) -> ContingencyTable:
-        return ContingencyTable(
-            counts=counts,
-            row_levels=levels[0],
-            col_levels=levels[1],
-            row_name=names[0],
-            col_name=names[1],
-            n_missing=n_missing,
-            n_dropped=n_dropped,
-            missing=missing,
-            with_missing=with_missing,
         )
 
     @property
@@ -1255,12 +1241,8 @@ class ContingencyTable(_Labelled):
             digits=places,
             totals=totals,
         )
-        return self._footer(_grid(rows))
-
-    def _footer(self, text: str) -> str:
-        if self.missing == "report" and self.n_missing and self.with_missing is None:
-            text += f"\n{_MISSING_LABEL}: {self.n_missing}"
-        return text
+        text, note = _grid(rows), self._missing_note()
+        return f"{text}\n{note}" if note else text
 
     def to_text(self) -> str:
         """Paper-style ``n (%)`` text (see :meth:`format_percent`)."""
@@ -1269,21 +1251,10 @@ class ContingencyTable(_Labelled):
     def to_dict(self) -> dict[str, Any]:
         """Return the table as JSON-safe Python objects."""
         return {
-            "row_name": self.row_name,
-            "col_name": self.col_name,
-            "row_levels": json_safe(list(self.row_levels)),
-            "col_levels": json_safe(list(self.col_levels)),
-            "counts": json_safe(self.counts),
-            "n": self.n,
-            "n_missing": self.n_missing,
-            "missing": self.missing,
-            "n_dropped": self.n_dropped,
+            **self._to_dict(),
             "missing_row": json_safe(self.missing_row),
             "missing_col": json_safe(self.missing_col),
         }
-
-    def __str__(self) -> str:
-        return self.to_text()
 
     def __repr__(self) -> str:
         rows = _table_rows(
@@ -1340,6 +1311,8 @@ class StratifiedTable(_Labelled):
     Stratum :math:`k` holds the table :math:`n_{kij}`; :meth:`tables` returns each as a
     :class:`ContingencyTable`, with the missing values recorded in that stratum.
 
+    Tables add cell by cell, aligned by label (``a + b``): ``sum([a, b, c])`` adds several.
+
     Examples
     --------
     >>> from ipsstats import StratifiedTable
@@ -1350,6 +1323,8 @@ class StratifiedTable(_Labelled):
     """
 
     _AXES = ("strata", "rows", "cols")
+    _LEVEL_FIELDS = ("strata_levels", "row_levels", "col_levels")
+    _NAME_FIELDS = ("strata_name", "row_name", "col_name")
 
     counts: NDArray[np.int64] = attrs.field(converter=_int_array)
     strata_levels: tuple[object, ...] = attrs.field(converter=_strata_levels)
@@ -1481,40 +1456,6 @@ class StratifiedTable(_Labelled):
             n_missing=sum(t.n_missing for t in parts),
             n_dropped=sum(t.n_dropped for t in parts),
             missing=first.missing,
-        )
-
-    def _levels(self) -> list[tuple[object, ...]]:
-        return [self.strata_levels, self.row_levels, self.col_levels]
-
-    def _names(self) -> list[str | None]:
-        return [self.strata_name, self.row_name, self.col_name]
-
-    def _with_missing(self) -> NDArray[np.int64] | None:
-        return self.with_missing
-
-    def _rebuild(
-        self,
-        *,
-        counts: NDArray[np.int64],
-        levels: list[tuple[object, ...]],
-        names: list[str | None],
-        with_missing: NDArray[np.int64] | None,
-        n_missing: int,
-        n_dropped: int,
-        missing: Literal["report", "drop"],
-    ) -> StratifiedTable:
-        return StratifiedTable(
-            counts=counts,
-            strata_levels=levels[0],
-            row_levels=levels[1],
-            col_levels=levels[2],
-            strata_name=names[0],
-            row_name=names[1],
-            col_name=names[2],
-            n_missing=n_missing,
-            n_dropped=n_dropped,
-            missing=missing,
-            with_missing=with_missing,
         )
 
     def tables(self) -> tuple[ContingencyTable, ...]:
@@ -1662,14 +1603,11 @@ class StratifiedTable(_Labelled):
             + table.format_percent(margin=margin, digits=digits, totals=totals)
             for level, table in zip(self.strata_levels, self.tables(), strict=True)
         ]
-        text = "\n\n".join(blocks)
+        text, note = "\n\n".join(blocks), self._missing_note()
         if self.missing == "report" and self.with_missing is not None:
             unplaced = int(self.with_missing[0].sum())
-            if unplaced:
-                text += f"\n\n{_MISSING_LABEL} {name}: {unplaced}"
-        elif self.missing == "report" and self.n_missing:
-            text += f"\n\n{_MISSING_LABEL}: {self.n_missing}"
-        return text
+            note = f"{_MISSING_LABEL} {name}: {unplaced}" if unplaced else ""
+        return f"{text}\n\n{note}" if note else text
 
     def to_text(self) -> str:
         """Paper-style ``n (%)`` text (see :meth:`format_percent`)."""
@@ -1677,22 +1615,7 @@ class StratifiedTable(_Labelled):
 
     def to_dict(self) -> dict[str, Any]:
         """Return the table as JSON-safe Python objects."""
-        return {
-            "strata_name": self.strata_name,
-            "row_name": self.row_name,
-            "col_name": self.col_name,
-            "strata_levels": json_safe(list(self.strata_levels)),
-            "row_levels": json_safe(list(self.row_levels)),
-            "col_levels": json_safe(list(self.col_levels)),
-            "counts": json_safe(self.counts),
-            "n": self.n,
-            "n_missing": self.n_missing,
-            "missing": self.missing,
-            "n_dropped": self.n_dropped,
-        }
-
-    def __str__(self) -> str:
-        return self.to_text()
+        return self._to_dict()
 
     def __repr__(self) -> str:
         return (

@@ -349,6 +349,15 @@ def _groups(keys: NDArray[np.int64]) -> list[tuple[NDArray[np.int64], NDArray[np
     return [(nodes[u], order[bounds[u] : bounds[u + 1]]) for u in range(len(nodes))]
 
 
+def _merge_parts(
+    keys: list[NDArray[np.int64]],
+    past: list[NDArray[np.float64]],
+    weight: list[NDArray[np.float64]],
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """:func:`_merge` of paths collected in parts."""
+    return _merge(np.concatenate(keys), np.concatenate(past), np.concatenate(weight))
+
+
 def _expand(
     keys: NDArray[np.int64],
     past: NDArray[np.float64],
@@ -377,11 +386,10 @@ def _expand(
         out_w.append(np.repeat(weight[members], len(comps)))
         pending += len(comps) * len(members)
         if pending > _CHUNK_PAIRS:  # merge as we go to bound memory
-            merged = _merge(np.concatenate(out_k), np.concatenate(out_p), np.concatenate(out_w))
+            merged = _merge_parts(out_k, out_p, out_w)
             out_k, out_p, out_w = [merged[0]], [merged[1]], [merged[2]]
             pending = len(merged[1])
-    merged = _merge(np.concatenate(out_k), np.concatenate(out_p), np.concatenate(out_w))
-    return merged[0], merged[1], merged[2], work
+    return (*_merge_parts(out_k, out_p, out_w), work)
 
 
 def _expand_two(
@@ -410,8 +418,7 @@ def _expand_two(
         out_k.append(merged[0])
         out_p.append(merged[1])
         out_w.append(merged[2])
-    merged = _merge(np.concatenate(out_k), np.concatenate(out_p), np.concatenate(out_w))
-    return merged[0], merged[1], merged[2], work
+    return (*_merge_parts(out_k, out_p, out_w), work)
 
 
 def _finish(  # noqa: PLR0917  # internal: the state of the paths plus the stage

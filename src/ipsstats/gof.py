@@ -11,7 +11,7 @@ expected counts and shares, Pearson and adjusted residuals and the representatio
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import attrs
 import numpy as np
@@ -66,6 +66,7 @@ _HOMOGENEITY_METHODS: tuple[HomogeneityMethod, ...] = (
 )
 _KINDS: tuple[ExpectedKind, ...] = ("auto", "counts", "proportions")
 _PROPORTION_TOLERANCE = 1e-8
+_Values = TypeVar("_Values", NDArray[np.int64], NDArray[np.float64])
 
 
 def _float_array(value: object) -> NDArray[np.float64]:
@@ -185,6 +186,31 @@ def _align(
     return np.array([index[level] for level in first], dtype=np.intp)
 
 
+def _match_categories(
+    second: _Values,
+    n_first: int,
+    labels: tuple[tuple[object, ...] | None, tuple[object, ...] | None],
+    *,
+    names: tuple[str, str],
+    noun: str,
+) -> tuple[_Values, tuple[object, ...]]:
+    """Put the second input's values in the order of the first's categories.
+
+    Labelled inputs are aligned by label, unlabelled ones must be as long. Returns the
+    values and the category labels (numbered ``"0"``, ``"1"``, ... when neither has any).
+    """
+    first_labels, second_labels = labels
+    if first_labels is not None and second_labels is not None:
+        second = second[_align(first_labels, second_labels, names)]
+    elif len(second) != n_first:
+        raise fail(
+            names[1],
+            f"have one {noun} per category of `{names[0]}`",
+            f"{len(second)} {noun}s for {n_first} categories",
+        )
+    return second, first_labels or second_labels or tuple(str(k) for k in range(n_first))
+
+
 def _reference_values(expected: object) -> tuple[NDArray[np.float64], tuple[object, ...] | None]:
     """Validate reference values (counts or proportions, finite and >= 0); return labels."""
     if isinstance(expected, Counts):
@@ -270,6 +296,25 @@ def _katz_ratio(
     return ratio, np.exp(centre - z * se), np.exp(centre + z * se), bool(zero.any())
 
 
+def _require_observations(counts: NDArray[np.int64], name: str) -> None:
+    """Refuse a sample with no observation left after exclusions."""
+    if counts.sum() == 0:
+        raise InsufficientDataError(
+            f"`{name}` must hold at least one observation after exclusions; got none.",
+            argument=name,
+        )
+
+
+def _drop_categories(
+    keep: NDArray[np.bool_], levels: tuple[object, ...], what: str
+) -> tuple[tuple[object, ...], list[str]]:
+    """Labels of the categories kept, and a caveat naming the ones dropped (if any)."""
+    if keep.all():
+        return levels, []
+    dropped = [levels[k] for k in np.flatnonzero(~keep)]
+    return tuple(levels[k] for k in np.flatnonzero(keep)), [f"{what} dropped: {dropped}"]
+
+
 # --- goodness of fit ------------------------------------------------------------------------
 
 
@@ -283,21 +328,11 @@ def _gof_inputs(
     """
     counts, labels = _labelled(observed, "observed")
     values, ref_labels = _reference_values(expected)
-    if labels is not None and ref_labels is not None:
-        values = values[_align(labels, ref_labels, ("observed", "expected"))]
-    elif len(values) != len(counts):
-        raise fail(
-            "expected",
-            "have one value per category of `observed`",
-            f"{len(values)} values for {len(counts)} categories",
-        )
-    levels = labels or ref_labels or tuple(str(k) for k in range(len(counts)))
+    values, levels = _match_categories(
+        values, len(counts), (labels, ref_labels), names=("observed", "expected"), noun="value"
+    )
     kind = _kind(expected, values, requested_kind)
-    if counts.sum() == 0:
-        raise InsufficientDataError(
-            "`observed` must hold at least one observation after exclusions; got none.",
-            argument="observed",
-        )
+    _require_observations(counts, "observed")
     impossible = (values == 0) & (counts > 0)
     if impossible.any():
         k = int(np.flatnonzero(impossible)[0])
@@ -308,12 +343,10 @@ def _gof_inputs(
             positions=(levels[k],),
         )
     keep = values > 0
-    caveats: list[str] = []
-    if not keep.all():
-        dropped = [levels[k] for k in np.flatnonzero(~keep)]
-        caveats.append(f"categories with a zero reference and no observation dropped: {dropped}")
-        counts, values = counts[keep], values[keep]
-        levels = tuple(levels[k] for k in np.flatnonzero(keep))
+    levels, caveats = _drop_categories(
+        keep, levels, "categories with a zero reference and no observation"
+    )
+    counts, values = counts[keep], values[keep]
     if len(counts) < 2:
         raise InsufficientDataError(
             "`expected` must give a positive reference to at least two categories; got "
@@ -604,29 +637,15 @@ def homogeneity(
     resamples = _DEFAULT_RESAMPLES if n_resamples is None else _as_resamples(n_resamples)
     counts_a, labels_a = _labelled(a, "a")
     counts_b, labels_b = _labelled(b, "b")
-    if labels_a is not None and labels_b is not None:
-        counts_b = counts_b[_align(labels_a, labels_b, ("a", "b"))]
-    elif len(counts_a) != len(counts_b):
-        raise fail(
-            "b",
-            "have one count per category of `a`",
-            f"{len(counts_b)} counts for {len(counts_a)} categories",
-        )
-    levels = labels_a or labels_b or tuple(str(k) for k in range(len(counts_a)))
+    counts_b, levels = _match_categories(
+        counts_b, len(counts_a), (labels_a, labels_b), names=("a", "b"), noun="count"
+    )
     exclusions = {**_missing(a, "a"), **_missing(b, "b")}
-    for name, counts in (("a", counts_a), ("b", counts_b)):
-        if counts.sum() == 0:
-            raise InsufficientDataError(
-                f"`{name}` must hold at least one observation after exclusions; got none.",
-                argument=name,
-            )
+    _require_observations(counts_a, "a")
+    _require_observations(counts_b, "b")
     keep = (counts_a + counts_b) > 0
-    caveats: list[str] = []
-    if not keep.all():
-        dropped = [levels[k] for k in np.flatnonzero(~keep)]
-        caveats.append(f"categories empty in both samples dropped: {dropped}")
-        counts_a, counts_b = counts_a[keep], counts_b[keep]
-        levels = tuple(levels[k] for k in np.flatnonzero(keep))
+    levels, caveats = _drop_categories(keep, levels, "categories empty in both samples")
+    counts_a, counts_b = counts_a[keep], counts_b[keep]
     if len(levels) < 2:
         raise InsufficientDataError(
             "`a` and `b` must have at least two non-empty categories between them; got "

@@ -7,8 +7,6 @@ array arithmetic on that table. Groups may also arrive pre-aggregated as life ta
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -19,17 +17,17 @@ from scipy import stats
 
 from ipsstats._arrays import (
     as_array,
-    as_durations,
     as_events,
     as_option,
     check_same_length,
     fail,
-    readonly,
+    float_array,
+    optional_float_array,
 )
 from ipsstats.errors import InsufficientDataError, InvalidInputError
 from ipsstats.factor import Factor
 from ipsstats.results import TestResult
-from ipsstats.survival import LifeTable
+from ipsstats.survival import _DENSE_SPAN, LifeTable, _as_time, _as_times, _encode
 
 __all__ = ["LogrankResult", "logrank"]
 
@@ -41,24 +39,12 @@ _WEIGHTS: tuple[Weights, ...] = (
     "peto-peto",
     "fleming-harrington",
 )
-# Integer-valued times spanning at most this many values per group (or a few times the
-# number of records) are tallied with one `np.bincount` instead of a sort.
-_DENSE_SPAN = 1 << 16
 # Eigenvalues of the variance matrix below this fraction of the largest are taken as zero.
 _RANK_TOLERANCE = 1e-10
 
 
-def _float_array(value: object) -> NDArray[np.float64]:
-    result: NDArray[np.float64] = readonly(np.asarray(value), np.float64)
-    return result
-
-
 def _tuple(value: Iterable[object]) -> tuple[object, ...]:
     return tuple(value)
-
-
-def _optional_float_array(value: object) -> NDArray[np.float64] | None:
-    return None if value is None else _float_array(value)
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -91,15 +77,15 @@ class LogrankResult(TestResult):
     """
 
     groups: tuple[object, ...] = attrs.field(converter=_tuple)
-    observed: NDArray[np.float64] = attrs.field(converter=_float_array)
-    expected: NDArray[np.float64] = attrs.field(converter=_float_array)
-    variance: NDArray[np.float64] = attrs.field(converter=_float_array)
-    n_subjects: NDArray[np.float64] = attrs.field(converter=_float_array)
-    n_events: NDArray[np.float64] = attrs.field(converter=_float_array)
+    observed: NDArray[np.float64] = attrs.field(converter=float_array)
+    expected: NDArray[np.float64] = attrs.field(converter=float_array)
+    variance: NDArray[np.float64] = attrs.field(converter=float_array)
+    n_subjects: NDArray[np.float64] = attrs.field(converter=float_array)
+    n_events: NDArray[np.float64] = attrs.field(converter=float_array)
     weights: str
     p: float | None = None
     q: float | None = None
-    scores: NDArray[np.float64] | None = attrs.field(default=None, converter=_optional_float_array)
+    scores: NDArray[np.float64] | None = attrs.field(default=None, converter=optional_float_array)
     n_strata: int = 1
 
     @property
@@ -204,39 +190,6 @@ def _factorize_integers(
 # records -> per-group table
 
 
-def _as_durations(value: object) -> NDArray[Any]:
-    """Validate durations; integer input stays integer (no float copy), else float64."""
-    array = as_array(value, "durations")
-    if array.ndim == 1 and array.dtype.kind in "iu" and array.size and array.min() >= 0:
-        return array
-    return as_durations(value, "durations")
-
-
-def _time_codes(
-    durations: NDArray[Any], k: int = 1
-) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-    """Code durations into sorted candidate times; return (codes, candidate times).
-
-    Whole-number durations over a modest span (times `k` cells per time) are coded by a
-    shift, with every whole number in the span as a candidate; others by a sort.
-    The codes are a fresh array that the caller may modify.
-    """
-    if durations.size == 0:
-        return np.zeros(0, dtype=np.intp), np.zeros(0)
-    low, high = durations.min(), durations.max()
-    span = float(high) - float(low) + 1
-    if k * span <= max(_DENSE_SPAN, 4 * durations.size) and float(high) < 2.0**53:
-        candidates = np.arange(float(low), float(high) + 1.0)
-        if durations.dtype.kind in "iu":
-            return (durations - low).astype(np.intp, copy=False), candidates
-        codes = durations.astype(np.intp)
-        if (codes == durations).all():
-            codes -= int(low)
-            return codes, candidates
-    times, inverse = np.unique(durations, return_inverse=True)
-    return inverse.astype(np.intp, copy=False), times.astype(np.float64, copy=False)
-
-
 def _tables_from_records(
     durations: NDArray[Any],
     events: NDArray[np.bool_],
@@ -250,7 +203,7 @@ def _tables_from_records(
     durations), otherwise one per stratum.
     """
     m = 1 if strata is None or strata.size == 0 else int(strata.max()) + 1
-    time_codes, candidates = _time_codes(durations, k * m)
+    time_codes, candidates = _encode(durations, k * m)
     size = candidates.size
     if strata is not None and m > 1 and m * k * size > max(_DENSE_SPAN, 4 * durations.size):
         return tuple(
@@ -262,9 +215,9 @@ def _tables_from_records(
         )
     layers = groups if strata is None else strata * k + groups
     cells = layers * (2 * size)
-    time_codes *= 2
-    time_codes += events
+    cells += time_codes  # twice: the time code counts in steps of 2 (censored, event)
     cells += time_codes
+    cells += events
     counts = np.bincount(cells, minlength=2 * m * k * size).reshape(m, k, size, 2)
     return tuple(_table_from_counts(counts[s]) for s in range(m))
 
@@ -371,13 +324,15 @@ def _quadratic_form(u: NDArray[np.float64], v: NDArray[np.float64]) -> tuple[flo
 # validation
 
 
-def _check_exponent(value: object, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise fail(name, "be a finite, non-negative number", repr(value))
-    number = float(value)
-    if not (math.isfinite(number) and number >= 0):
-        raise fail(name, "be a finite, non-negative number", repr(value))
-    return number
+def _rank_caveats(dof: int, k: int) -> list[str]:
+    """Say when a statistic over `k` groups uses a variance matrix of rank `dof` < k - 1."""
+    if dof >= k - 1:
+        return []
+    message = (
+        f"the variance matrix has rank {dof} < {k - 1}: the statistic uses a "
+        f"generalised inverse on {dof} degrees of freedom"
+    )
+    return [message]
 
 
 def _check_exponents(weights: Weights, p: object, q: object) -> tuple[float, float]:
@@ -399,7 +354,7 @@ def _check_exponents(weights: Weights, p: object, q: object) -> tuple[float, flo
             hint="p=1, q=0 is the Peto-Peto-Prentice weight S(t-); p=0, q=1 weighs late "
             "differences.",
         )
-    return _check_exponent(p, "p"), 0.0 if q is None else _check_exponent(q, "q")
+    return _as_time(p, "p"), 0.0 if q is None else _as_time(q, "q")
 
 
 def _check_scores(scores: object, k: int) -> NDArray[np.float64]:
@@ -414,6 +369,42 @@ def _check_scores(scores: object, k: int) -> NDArray[np.float64]:
     if np.ptp(values) == 0:
         raise fail("scores", "not all be equal", repr(scores))
     return values
+
+
+def _groups_and_strata(
+    columns: dict[str, NDArray[Any]],
+    groups: object,
+    strata: object,
+    levels: Sequence[object] | None = None,
+) -> tuple[
+    NDArray[np.intp],
+    tuple[object, ...],
+    NDArray[np.intp] | None,
+    NDArray[np.bool_],
+    dict[str, int],
+]:
+    """Code group and stratum labels and count the records they exclude.
+
+    `columns` holds the per-subject arrays validated so far; the codes are checked to
+    have their length. Returns group codes, group labels, stratum codes (``None``
+    without strata), the mask of records with a missing label and the exclusion counts.
+    """
+    codes, labels, missing = _factorize(groups, "groups", levels)
+    columns = {**columns, "groups": codes}
+    stratum_codes: NDArray[np.intp] | None = None
+    exclusions: dict[str, int] = {}
+    if missing.any():
+        exclusions["missing group"] = int(missing.sum())
+    if strata is not None:
+        stratum_codes, _, stratum_missing = _factorize(strata, "strata")
+        columns["strata"] = stratum_codes
+        check_same_length(columns)
+        only_stratum = int((stratum_missing & ~missing).sum())
+        if only_stratum:
+            exclusions["missing stratum"] = only_stratum
+        missing = missing | stratum_missing
+    check_same_length(columns)
+    return codes, labels, stratum_codes, missing, exclusions
 
 
 @attrs.frozen(kw_only=True)
@@ -434,23 +425,11 @@ def _prepare_records(
     strata: object,
     levels: Sequence[object] | None,
 ) -> _Prepared:
-    times = _as_durations(durations)
+    times = _as_times(durations, "durations")
     flags = as_events(events, "events")
-    codes, labels, missing = _factorize(groups, "groups", levels)
-    columns: dict[str, NDArray[Any]] = {"durations": times, "events": flags, "groups": codes}
-    stratum_codes: NDArray[np.intp] | None = None
-    exclusions: dict[str, int] = {}
-    if missing.any():
-        exclusions["missing group"] = int(missing.sum())
-    if strata is not None:
-        stratum_codes, _, stratum_missing = _factorize(strata, "strata")
-        columns["strata"] = stratum_codes
-        check_same_length(columns)
-        only_stratum = int((stratum_missing & ~missing).sum())
-        if only_stratum:
-            exclusions["missing stratum"] = only_stratum
-        missing = missing | stratum_missing
-    check_same_length(columns)
+    codes, labels, stratum_codes, missing, exclusions = _groups_and_strata(
+        {"durations": times, "events": flags}, groups, strata, levels
+    )
     if exclusions:
         kept = ~missing
         times, flags, codes = times[kept], flags[kept], codes[kept]
@@ -715,11 +694,7 @@ def logrank(
         statistic, dof = _quadratic_form(u, total.variance)
         if dof == 0:
             raise InsufficientDataError(_no_overlap_message())
-        if dof < k - 1:
-            caveats.append(
-                f"the variance matrix has rank {dof} < {k - 1}: the statistic uses a "
-                f"generalised inverse on {dof} degrees of freedom"
-            )
+        caveats = _rank_caveats(dof, k)
     return LogrankResult(
         statistic=statistic,
         pvalue=float(stats.chi2.sf(statistic, dof)),

@@ -655,18 +655,40 @@ def _number(value: object) -> float:
     return float(value)
 
 
+def _check_source(
+    result: object,
+    arrays: Mapping[str, object],
+    optional: Mapping[str, object],
+    *,
+    rule: str,
+    hint: str,
+) -> None:
+    """Require either `result` alone, or every one of `arrays` (with any of `optional`)."""
+    given = [name for name, value in (*arrays.items(), *optional.items()) if value is not None]
+    if (result is None) == (not given):
+        raise fail("result", rule, "both" if given else "neither", hint=hint)
+    if result is None:
+        for name, value in arrays.items():
+            if value is None:
+                raise fail(name, "be given with the other arrays", "None")
+
+
 def _rows_axes(
-    mpl: _Matplotlib, ax: object, labels: list[str], title: str | None
-) -> tuple[Figure, Axes]:
+    ax: object, labels: list[str], title: object, xlabel: object
+) -> tuple[_Matplotlib, Figure, Axes]:
     """Prepare axes with one row per group, top to bottom, and a percent axis."""
+    heading = _as_text(title, "title")
+    label_x = _as_text(xlabel, "xlabel")
+    mpl = _matplotlib()
     figure, axes = _target(mpl, ax, 1.6 + 0.4 * len(labels), width=_WIDTH + 1.5)
     axes.set_yticks(range(len(labels)), labels=labels)
     axes.set_ylim(len(labels) - 0.5, -0.5)
     axes.xaxis.set_major_formatter(mpl.percent_formatter(xmax=1.0, decimals=0))
     axes.grid(visible=True, axis="x", alpha=0.3)
-    if title:
-        axes.set_title(title)
-    return figure, axes
+    if heading:
+        axes.set_title(heading)
+    axes.set_xlabel(label_x or "")
+    return mpl, figure, axes
 
 
 def _intervals(
@@ -820,25 +842,16 @@ def plot_representation(
     >>> len(fig.axes), [t.get_text() for t in fig.axes[0].get_yticklabels()]
     (1, ['White', 'Black', 'Asian'])
     """
-    arrays = {"labels": labels, "ips_share": ips_share, "eligible_share": eligible_share}
-    given = [
-        name
-        for name, value in (*arrays.items(), ("lower", lower), ("upper", upper))
-        if value is not None
-    ]
-    if (result is None) == (not given):
-        raise fail(
-            "result",
-            "be given alone, or omitted and `labels`, `ips_share` and `eligible_share` given",
-            "both" if given else "neither",
-            hint="pass an AccessEquity result, or the arrays, not both.",
-        )
+    _check_source(
+        result,
+        {"labels": labels, "ips_share": ips_share, "eligible_share": eligible_share},
+        {"lower": lower, "upper": upper},
+        rule="be given alone, or omitted and `labels`, `ips_share` and `eligible_share` given",
+        hint="pass an AccessEquity result, or the arrays, not both.",
+    )
     if result is not None:
         names, ips, eligible, low, high, level = _representation_rows(result)
     else:
-        for name, value in arrays.items():
-            if value is None:
-                raise fail(name, "be given with the other arrays", "None")
         names = _as_labels(labels)
         ips = _as_unit_values(ips_share, "ips_share", undefined_ok=False)
         eligible = _as_unit_values(eligible_share, "eligible_share", undefined_ok=False)
@@ -849,10 +862,7 @@ def plot_representation(
         level = _level(confidence_level)
     if result is not None and confidence_level is not None:
         level = as_confidence_level(confidence_level)
-    heading = _as_text(title, "title")
-    label_x = _as_text(xlabel, "xlabel")
-    mpl = _matplotlib()
-    figure, axes = _rows_axes(mpl, ax, names, heading)
+    _, figure, axes = _rows_axes(ax, names, title, xlabel)
     rows = np.arange(len(names), dtype=np.float64)
     axes.plot(
         eligible,
@@ -869,7 +879,6 @@ def plot_representation(
         axes, rows, low, high, color=dots.get_color(), label=f"IPS users, {_percent(level)} CI"
     )
     axes.set_xlim(0.0, _right_limit(ips, eligible, high))
-    axes.set_xlabel(label_x or "")
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return figure
 
@@ -998,30 +1007,16 @@ def plot_outcomes(
     >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     ['Job rate', 'Job rate, 95% CI', 'Overall: 45%']
     """
-    arrays = {"labels": labels, "rate": rate}
-    given = [
-        name
-        for name, value in (
-            *arrays.items(),
-            ("lower", lower),
-            ("upper", upper),
-            ("reference", reference),
-        )
-        if value is not None
-    ]
-    if (result is None) == (not given):
-        raise fail(
-            "result",
-            "be given alone, or omitted and `labels` and `rate` given",
-            "both" if given else "neither",
-            hint="pass an OutcomeEquity result, or the arrays, not both.",
-        )
+    _check_source(
+        result,
+        {"labels": labels, "rate": rate},
+        {"lower": lower, "upper": upper, "reference": reference},
+        rule="be given alone, or omitted and `labels` and `rate` given",
+        hint="pass an OutcomeEquity result, or the arrays, not both.",
+    )
     if result is not None:
         names, rates, low, high, overall, level = _outcome_rows(result)
     else:
-        for name, value in arrays.items():
-            if value is None:
-                raise fail(name, "be given with the other arrays", "None")
         names = _as_labels(labels)
         rates = _as_unit_values(rate, "rate", undefined_ok=False)
         check_same_length({"labels": np.empty(len(names)), "rate": rates})
@@ -1030,10 +1025,7 @@ def plot_outcomes(
         level = _level(confidence_level)
     if result is not None and confidence_level is not None:
         level = as_confidence_level(confidence_level)
-    heading = _as_text(title, "title")
-    label_x = _as_text(xlabel, "xlabel")
-    mpl = _matplotlib()
-    figure, axes = _rows_axes(mpl, ax, names, heading)
+    mpl, figure, axes = _rows_axes(ax, names, title, xlabel)
     rows = np.arange(len(names), dtype=np.float64)
     (dots,) = axes.plot(rates, rows, linestyle="none", marker="o", label="Job rate", zorder=3)
     _intervals(
@@ -1047,7 +1039,6 @@ def plot_outcomes(
     if overall is not None:
         axes.axvline(overall, color="0.35", linestyle="--", label=f"Overall: {overall:.0%}")
     axes.set_xlim(0.0, _right_limit(rates, high, np.array([overall or 0.0])))
-    axes.set_xlabel(label_x or "")
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return figure
 

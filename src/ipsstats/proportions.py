@@ -423,11 +423,25 @@ def _ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator
 
 
-def _log_interval(estimate: float, variance: float, z: float) -> tuple[float, float, float]:
-    """(lower, upper, std_err) of a ratio from the variance of its logarithm."""
+def _log_scale_estimate(  # noqa: PLR0917  # internal: the estimate and how it was made
+    value: float, variance: float, level: float, method: str, applied: float, zero: str
+) -> ComparisonEstimate:
+    """Build a ratio's estimate with its interval from the variance of its logarithm.
+
+    `applied` is the correction added to every cell because of a `zero` (named in the note).
+    """
     se = math.sqrt(variance)
-    log_estimate = math.log(estimate)
-    return math.exp(log_estimate - z * se), math.exp(log_estimate + z * se), se
+    log_value, half = math.log(value), _z(level) * se
+    return ComparisonEstimate(
+        value=value,
+        lower=math.exp(log_value - half),
+        upper=math.exp(log_value + half),
+        confidence_level=level,
+        method=method,
+        std_err=se,
+        correction=applied,
+        note=f"{applied:g} added to every cell ({zero})" if applied else "",
+    )
 
 
 @overload
@@ -514,7 +528,6 @@ def risk_ratio(
     k1, n1, k2, n2 = _two_by_two(counts)
     level = as_confidence_level(confidence_level)
     amount = _as_correction(correction)
-    z = _z(level)
     applied = amount if (k1 == 0 or k2 == 0) else 0.0
     a, n1_, c, n2_ = k1 + applied, n1 + 2 * applied, k2 + applied, n2 + 2 * applied
     if a == 0 or c == 0:
@@ -529,17 +542,9 @@ def risk_ratio(
                 "correction=0.5 to add 0.5 to every cell"
             ),
         )
-    value = (a / n1_) / (c / n2_)
-    lower, upper, se = _log_interval(value, 1 / a - 1 / n1_ + 1 / c - 1 / n2_, z)
-    return ComparisonEstimate(
-        value=value,
-        lower=lower,
-        upper=upper,
-        confidence_level=level,
-        method="katz-log",
-        std_err=se,
-        correction=applied,
-        note=f"{applied:g} added to every cell (zero events)" if applied else "",
+    variance = 1 / a - 1 / n1_ + 1 / c - 1 / n2_
+    return _log_scale_estimate(
+        (a / n1_) / (c / n2_), variance, level, "katz-log", applied, "zero events"
     )
 
 
@@ -684,17 +689,9 @@ def _woolf_odds_ratio(
             ),
         )
     a_, b_, c_, d_ = cells
-    value = (a_ * d_) / (b_ * c_)
-    lower, upper, se = _log_interval(value, 1 / a_ + 1 / b_ + 1 / c_ + 1 / d_, _z(level))
-    return ComparisonEstimate(
-        value=value,
-        lower=lower,
-        upper=upper,
-        confidence_level=level,
-        method="woolf",
-        std_err=se,
-        correction=applied,
-        note=f"{applied:g} added to every cell (zero cell)" if applied else "",
+    variance = 1 / a_ + 1 / b_ + 1 / c_ + 1 / d_
+    return _log_scale_estimate(
+        (a_ * d_) / (b_ * c_), variance, level, "woolf", applied, "zero cell"
     )
 
 

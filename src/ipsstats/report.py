@@ -20,7 +20,7 @@ from __future__ import annotations
 import numbers
 import re
 import types
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -975,9 +975,7 @@ def _outcome_dict(res: OutcomeEquity | None, shield: Disclosure | None) -> dict[
     if res is None or shield is None:
         return _maybe_dict(res)
     out = res.to_dict()
-    counts = np.array([[g.jobs, g.n - g.jobs] for g in res.groups], dtype=np.int64)
-    safe = _suppressed(counts, shield)
-    last, bottom = counts.shape[1], counts.shape[0]
+    safe, last = _events_table(((g.jobs, g.n) for g in res.groups), shield)
     reference_hidden = _row_hidden(safe, _reference_row(res), last)
     groups = []
     for k, g in enumerate(res.groups):
@@ -991,7 +989,7 @@ def _outcome_dict(res: OutcomeEquity | None, shield: Disclosure | None) -> dict[
             _withhold(row, compared, _REFERENCE)
         groups.append(row)
     out["groups"] = groups
-    _put_cell(out, "n", safe, (bottom, last), res.n)
+    _put_cell(out, "n", safe, (len(res.groups), last), res.n)
     _put_count(out, "n_missing", res.n_missing, shield)
     _put_count(out, "n_window_excluded", res.n_window_excluded, shield)
     out["overall"] = _reported_dict(res.overall, shield)
@@ -1005,9 +1003,7 @@ def _duration_dict(res: DurationEquity | None, shield: Disclosure | None) -> dic
     if res is None or shield is None:
         return _maybe_dict(res)
     out = res.to_dict()
-    counts = np.array([[g.n_events, g.n - g.n_events] for g in res.groups], dtype=np.int64)
-    safe = _suppressed(counts, shield)
-    last, bottom = counts.shape[1], counts.shape[0]
+    safe, last = _events_table(((g.n_events, g.n) for g in res.groups), shield)
     groups = []
     for k, g in enumerate(res.groups):
         row = g.to_dict()
@@ -1019,7 +1015,7 @@ def _duration_dict(res: DurationEquity | None, shield: Disclosure | None) -> dic
             _reasons(row)["landmarks"] = _DERIVED
         groups.append(row)
     out["groups"] = groups
-    _put_cell(out, "n", safe, (bottom, last), res.n)
+    _put_cell(out, "n", safe, (len(res.groups), last), res.n)
     _put_count(out, "n_missing", res.n_missing, shield)
     out["logrank"] = _test_dict(res.logrank, shield)
     out["gray"] = _test_dict(res.gray, shield)
@@ -1083,6 +1079,17 @@ def _loading_table(
 def _access_table(res: AccessEquity, disclosure: Disclosure | None) -> SuppressedTable | None:
     counts = np.array([[g.ips_n, g.eligible_n] for g in res.groups], dtype=np.int64)
     return _suppressed(counts, disclosure)
+
+
+def _events_table(
+    groups: Iterable[tuple[int, int]], disclosure: Disclosure | None
+) -> tuple[SuppressedTable | None, int]:
+    """Protect a table of ``[events, others]`` per group, from ``(events, n)`` pairs.
+
+    Returns the protected table and the column of its row totals.
+    """
+    counts = np.array([[events, n - events] for events, n in groups], dtype=np.int64)
+    return _suppressed(counts, disclosure), counts.shape[1]
 
 
 def _access_rows_hidden(res: AccessEquity, disclosure: Disclosure | None) -> list[bool]:
@@ -1305,9 +1312,7 @@ def _reported_row(t: ReportedTest, disclosure: Disclosure | None) -> tuple[str, 
 
 
 def _outcome_section(res: OutcomeEquity, disclosure: Disclosure | None, figures: bool) -> Section:
-    counts = np.array([[g.jobs, g.n - g.jobs] for g in res.groups], dtype=np.int64)
-    safe = _suppressed(counts, disclosure)
-    last = counts.shape[1]
+    safe, last = _events_table(((g.jobs, g.n) for g in res.groups), disclosure)
     reference_hidden = _row_hidden(safe, _reference_row(res), last)
     rows = []
     for k, g in enumerate(res.groups):
@@ -1431,9 +1436,7 @@ def _median_text(est: Estimate) -> str:
 def _duration_section(
     res: DurationEquity, disclosure: Disclosure | None, figures: bool
 ) -> Section:
-    counts = np.array([[g.n_events, g.n - g.n_events] for g in res.groups], dtype=np.int64)
-    safe = _suppressed(counts, disclosure)
-    last = counts.shape[1]
+    safe, last = _events_table(((g.n_events, g.n) for g in res.groups), disclosure)
     what = "waiting for a job" if res.measure == "time_to_job" else "still supported"
     header = [
         res.name,
@@ -1445,7 +1448,7 @@ def _duration_section(
     header += [f"{what} at {m:g} months, % (CI)" for m in res.landmark_months]
     rows = []
     for k, g in enumerate(res.groups):
-        hidden = _hidden(safe, k, 0) or _hidden(safe, k, last)
+        hidden = _row_hidden(safe, k, last)
         row = [
             str(g.group),
             _cell(safe, k, last, g.n),

@@ -24,7 +24,7 @@ from ipsstats._arrays import (
     as_option,
     check_same_length,
     fail,
-    readonly,
+    float_array,
 )
 from ipsstats.errors import InsufficientDataError
 from ipsstats.results import Estimate, json_safe
@@ -54,7 +54,7 @@ def _float_array(value: object) -> NDArray[np.float64]:
         and value.base is None
     ):
         return value
-    return readonly(np.asarray(value), np.float64)
+    return float_array(value)
 
 
 def _sealed(array: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -124,8 +124,7 @@ def _as_amounts(value: object, name: str, what: str) -> NDArray[np.float64]:
                 f"{floats[first]:g} at index {first}",
                 positions=(first,),
             )
-    floats.flags.writeable = False
-    return floats
+    return _sealed(floats)
 
 
 def _check_table(
@@ -180,6 +179,20 @@ def _as_times(value: object, name: str) -> NDArray[Any]:
     return as_durations(array, name)
 
 
+def _check_entry(starts: NDArray[Any], exits: NDArray[Any], hint: str) -> None:
+    """Check that each subject enters strictly before its duration (same-length arrays)."""
+    late = starts >= exits
+    if late.any():
+        first = int(np.argmax(late))
+        raise fail(
+            "entry",
+            "be strictly before the duration of each subject",
+            f"entry {starts[first]:g} and duration {exits[first]:g} at index {first}",
+            hint=hint,
+            positions=(first,),
+        )
+
+
 def _validate_records(
     durations: object, events: object, entry: object, weights: object
 ) -> tuple[
@@ -205,17 +218,12 @@ def _validate_records(
         columns["weights"] = case_weights
     check_same_length(columns)
     if starts is not None:
-        late = starts >= exits
-        if late.any():
-            first = int(np.argmax(late))
-            raise fail(
-                "entry",
-                "be strictly before the duration of each subject",
-                f"entry {starts[first]:g} and duration {exits[first]:g} at index {first}",
-                hint="a subject is at risk on (entry, duration]; drop records that leave "
-                "before they enter.",
-                positions=(first,),
-            )
+        _check_entry(
+            starts,
+            exits,
+            "a subject is at risk on (entry, duration]; drop records that leave before they "
+            "enter.",
+        )
     if case_weights is not None and not case_weights.all():
         kept = case_weights > 0
         exits, flags, case_weights = exits[kept], flags[kept], case_weights[kept]
@@ -223,31 +231,43 @@ def _validate_records(
     return exits, flags, starts, case_weights
 
 
-def _encode_dense(values: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[np.float64]] | None:
+def _encode_dense(
+    values: NDArray[Any], cells: int = 1
+) -> tuple[NDArray[np.intp], NDArray[np.float64]] | None:
     """Code integer-valued times over a modest span by subtraction (no sort).
 
     Returns codes into the candidate times ``low, low + 1, ..., high`` (a superset of the
-    distinct values), or ``None`` when the values are not such integers.
+    distinct values), or ``None`` when the values are not such integers or the span times
+    `cells` (the cells a caller tallies per candidate time) is too large.
     """
     if values.size == 0:
         return np.zeros(0, dtype=np.intp), np.zeros(0)
     low, high = values.min(), values.max()
-    if float(high) - float(low) > max(_DENSE_SPAN, 4 * values.size):
+    if cells * (float(high) - float(low) + 1) > max(_DENSE_SPAN, 4 * values.size):
         return None
     if values.dtype.kind in "iu":
-        codes = values if low == 0 else values - low
-        return codes, np.arange(int(low), int(high) + 1, dtype=np.float64)
+        codes = values if low == 0 and values.dtype == np.intp else values - low
+        return codes.astype(np.intp, copy=False), _candidates(low, high)
     if float(high) < 2.0**53:
         codes = values.astype(np.intp)
         if (codes == values).all():
             codes -= int(low)
-            return codes, np.arange(int(low), int(high) + 1, dtype=np.float64)
+            return codes, _candidates(low, high)
     return None
 
 
-def _encode(values: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-    """Map values to codes into sorted candidate times (a superset of the distinct values)."""
-    dense = _encode_dense(values)
+def _candidates(low: Any, high: Any) -> NDArray[np.float64]:
+    """Every whole number from `low` to `high`, as floats."""
+    return np.arange(int(low), int(high) + 1, dtype=np.float64)
+
+
+def _encode(values: NDArray[Any], cells: int = 1) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """Map values to codes into sorted candidate times (a superset of the distinct values).
+
+    Whole numbers over a modest span (times `cells` tallied per time) are coded by a
+    shift, others by a sort. The codes may be `values` itself: do not modify them.
+    """
+    dense = _encode_dense(values, cells)
     if dense is not None:
         return dense
     times, inverse = np.unique(values, return_inverse=True)
@@ -725,7 +745,7 @@ def _first_reaching_general(
 
 
 def _as_time(value: object, name: str) -> float:
-    """Validate one finite, non-negative time."""
+    """Validate one finite, non-negative number (a time, or an exponent of a weight)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise fail(name, "be a finite, non-negative number", repr(value))
     number = float(value)

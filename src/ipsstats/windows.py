@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
+from numpy.typing import NDArray
 
 from ipsstats._arrays import fail
 from ipsstats.calendar import add_months, as_date
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 
-def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+def _frozen_mapping(value: Mapping[Any, Any] | None) -> Mapping[Any, Any]:
     return types.MappingProxyType(dict(value or {}))
 
 
@@ -114,6 +115,32 @@ def _months(value: object, name: str = "months") -> int:
     if int(value) < 0:
         raise fail(name, "be a whole number of months (an integer >= 0)", repr(value))
     return int(value)
+
+
+def _select(
+    cohort: Cohort,
+    keep: NDArray[np.bool_],
+    *,
+    step: str,
+    description: str,
+    excluded: Mapping[str, NDArray[np.bool_]],
+    parameters: Mapping[str, Any],
+    outcome_end: object = None,
+) -> Cohort:
+    """Keep the people where `keep` is true, recording the step and who it excluded.
+
+    `excluded` maps each reason to the mask of the people it excludes; the record
+    counts them.
+    """
+    record = Exclusions(
+        step=step,
+        description=description,
+        n_before=cohort.n,
+        n_after=int(np.count_nonzero(keep)),
+        counts={reason: int(np.count_nonzero(mask)) for reason, mask in excluded.items()},
+        parameters=parameters,
+    )
+    return cohort.take(keep, record=record, outcome_end=outcome_end)
 
 
 def followup_cutoff(months: int, end: object) -> dt.date:
@@ -204,18 +231,17 @@ def accessed_between(cohort: Cohort, start: object, end: object) -> Cohort:
     before = cohort.accessed < first
     after = cohort.accessed > last
     keep = ~before & ~after
-    record = Exclusions(
+    return _select(
+        cohort,
+        keep,
         step="access window",
         description=f"accessed {_iso(first)} to {_iso(last)}",
-        n_before=cohort.n,
-        n_after=int(np.count_nonzero(keep)),
-        counts={
-            f"accessed before {_iso(first)}": int(np.count_nonzero(before)),
-            f"accessed after {_iso(last)}": int(np.count_nonzero(after)),
+        excluded={
+            f"accessed before {_iso(first)}": before,
+            f"accessed after {_iso(last)}": after,
         },
         parameters={"start": _iso(first), "end": _iso(last)},
     )
-    return cohort.take(keep, record=record)
 
 
 def with_minimum_followup(cohort: Cohort, months: int = 6, *, end: object) -> Cohort:
@@ -287,22 +313,18 @@ def with_minimum_followup(cohort: Cohort, months: int = 6, *, end: object) -> Co
     keep = add_months(cohort.accessed, k) <= last
     after_end = cohort.accessed > last
     too_late = ~keep & ~after_end
-    record = Exclusions(
+    return _select(
+        cohort,
+        keep,
         step="minimum follow-up",
         description=f"accessed on or before {cutoff} ({k} months' follow-up by {_iso(last)})",
-        n_before=cohort.n,
-        n_after=int(np.count_nonzero(keep)),
-        counts={
-            f"accessed after {_iso(last)} (the end of follow-up)": int(
-                np.count_nonzero(after_end)
-            ),
-            f"accessed after {cutoff} (less than {k} months before {_iso(last)})": int(
-                np.count_nonzero(too_late)
-            ),
+        excluded={
+            f"accessed after {_iso(last)} (the end of follow-up)": after_end,
+            f"accessed after {cutoff} (less than {k} months before {_iso(last)})": too_late,
         },
         parameters={"months": k, "end": _iso(last), "latest_access": cutoff.isoformat()},
+        outcome_end=_iso(last),
     )
-    return cohort.take(keep, record=record, outcome_end=_iso(last))
 
 
 def followup_sensitivity(
@@ -395,15 +417,11 @@ def where(cohort: Cohort, name: str, levels: Collection[object]) -> Cohort:
     keep = np.isin(column.codes, codes)
     missing = column.codes < 0
     shown = ", ".join(str(level) for level in wanted)
-    record = Exclusions(
+    return _select(
+        cohort,
+        keep,
         step="attribute filter",
         description=f"{name} in {shown}",
-        n_before=cohort.n,
-        n_after=int(np.count_nonzero(keep)),
-        counts={
-            f"{name} not in {shown}": int(np.count_nonzero(~keep & ~missing)),
-            f"{name} missing": int(np.count_nonzero(missing)),
-        },
+        excluded={f"{name} not in {shown}": ~keep & ~missing, f"{name} missing": missing},
         parameters={"name": name, "levels": tuple(wanted)},
     )
-    return cohort.take(keep, record=record)
