@@ -2,10 +2,11 @@
 
 Compares :meth:`ipsstats.Cohort.from_csv` followed by :meth:`~ipsstats.Cohort.time_to_job`
 (standard library and numpy only) with ``pandas.read_csv(..., parse_dates=...)`` followed by
-the same day arithmetic, on one generated file, in the same run. Two more ipsstats rows read
-the same data with every field quoted (split by the same vectorised byte search) and with one
-line break inside a quoted field (which sends the file through the standard library ``csv``
-reader).
+the same day arithmetic, on one generated file, in the same run. Three more ipsstats rows
+read the same data with every field quoted and with one line break inside a quoted field
+(both split by the same vectorised byte search), and with one record short of a field (which
+sends the file through the standard library ``csv`` reader, so that the record is reported
+with its line number).
 
 Run ``python benchmarks/bench_cohort.py [n_rows]`` (default 1,000,000) to print a Markdown
 table.
@@ -61,6 +62,18 @@ def ipsstats_case(path: Path) -> object:
     return cohort.time_to_job()
 
 
+def short_case(path: Path) -> object:
+    """Cohort.from_csv excluding the short record + time_to_job."""
+    cohort = Cohort.from_csv(
+        path,
+        observed_until=OBSERVED_UNTIL,
+        missing_labels=["Not known"],
+        numeric=["age"],
+        errors="exclude",
+    )
+    return cohort.time_to_job()
+
+
 def pandas_case(path: Path) -> object:
     """pandas.read_csv with parse_dates + the same durations."""
     import pandas as pd  # noqa: PLC0415  # optional benchmark dependency
@@ -88,14 +101,18 @@ def cases(n: int) -> list[tuple[str, str, Callable[[], object]]]:
         "\n".join('"' + line.replace(",", '","') + '"' for line in text.splitlines()) + "\n",
         encoding="utf-8",
     )
-    # One line break inside a quoted field sends the file through the csv module instead.
+    # One line break inside a quoted field: still the vectorised splitter.
     header, first, rest = text.split("\n", 2)
     broken = folder / f"cohort_{n}_line_break.csv"
     broken.write_text(f'{header}\n{first[: first.rindex(",")]},"two\nlines"\n{rest}', "utf-8")
+    # A record short of a field sends the file through the csv module instead.
+    short = folder / f"cohort_{n}_short_record.csv"
+    short.write_text(f"{header}\n{first[: first.rindex(',')]}\n{rest}", "utf-8")
     out: list[tuple[str, str, Callable[[], object]]] = [
         ("load CSV + time_to_job", "ipsstats", lambda: ipsstats_case(path)),
         ("all fields quoted", "ipsstats", lambda: ipsstats_case(quoted)),
-        ("a line break in a field (csv module)", "ipsstats", lambda: ipsstats_case(broken)),
+        ("a line break in a quoted field", "ipsstats", lambda: ipsstats_case(broken)),
+        ("a record short of a field (csv module)", "ipsstats", lambda: short_case(short)),
     ]
     try:
         import pandas as pd  # noqa: F401, PLC0415  # optional benchmark dependency

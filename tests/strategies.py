@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 __all__ = [
     "censored_samples",
+    "cohort_csv_texts",
     "cohort_records",
     "competing_samples",
     "count_tables",
@@ -158,3 +159,49 @@ def cohort_records(
             record["accessed"] = draw(st.sampled_from(["", "31/12/2019", "2019-02-30"]))
         records.append(record)
     return records
+
+
+_CSV_FIELDS = ("id", "accessed", "job_start", "discharged", "ethnicity", "age")
+
+
+@st.composite
+def cohort_csv_texts(
+    draw: st.DrawFn, *, max_size: int = 30
+) -> tuple[str, list[dict[str, object]], list[int], list[bool]]:
+    """CSV files of service records as spreadsheets export them, with their quirks.
+
+    Returns ``(text, records, lines, ragged)``: the file, the records written (as
+    :func:`cohort_records` draws them), the file line on which each record starts (the
+    header is line 1) and whether the record was written with a field missing. Files vary:
+    CRLF or LF line ends, a byte-order mark, spaces around values, quoted fields (some with
+    a comma or a line break inside), blank lines between and after records.
+    """
+    records = draw(cohort_records(max_size=max_size))
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    text = draw(st.sampled_from(["", "\ufeff"])) + ",".join(_CSV_FIELDS) + newline
+    line = 2
+    lines: list[int] = []
+    ragged: list[bool] = []
+    for record in records:
+        blank = draw(st.integers(0, 9)) == 0
+        text += newline if blank else ""
+        line += blank
+        fields = [str(record[name]) for name in _CSV_FIELDS]
+        for k, field in enumerate(fields):
+            style = draw(st.integers(0, 11))
+            if style == 0:
+                fields[k] = f" {field} "
+            elif style == 1:
+                fields[k] = '"' + field + '"'
+        if draw(st.integers(0, 14)) == 0 and record["ethnicity"] == "Mixed":
+            record["ethnicity"] = draw(st.sampled_from(["Mixed, other", "Mixed\nother"]))
+            fields[4] = '"' + str(record["ethnicity"]) + '"'
+        short = draw(st.integers(0, 19)) == 0
+        if short:
+            fields.pop()
+        lines.append(line)
+        ragged.append(short)
+        text += ",".join(fields) + newline
+        line += 1 + str(record["ethnicity"]).count("\n")
+    text += newline * draw(st.integers(0, 2))
+    return text, records, lines, ragged

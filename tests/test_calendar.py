@@ -84,6 +84,27 @@ def test_months_between_every_day_1999_to_2030(offset: int) -> None:
     assert (add_months(ALL_DAYS, got + 1) > ends).all()
 
 
+def test_scalar_equals_vectorised_for_every_day_1999_to_2030() -> None:
+    # Every day once, each with a different shift and offset, through the scalar path.
+    shifts = np.resize(np.array(SHIFTS), ALL_DAYS.size)
+    offsets = np.resize(np.array([-400, -31, -1, 0, 27, 30, 31, 183]), ALL_DAYS.size)
+    ends = ALL_DAYS + offsets.astype("timedelta64[D]")
+    added = as_python(add_months(ALL_DAYS, shifts))
+    counted = months_between(ALL_DAYS, ends).tolist()
+    for k, (day, end) in enumerate(zip(as_python(ALL_DAYS), as_python(ends), strict=True)):
+        assert add_months(day, int(shifts[k])) == added[k]
+        assert months_between(day, end) == counted[k]
+
+
+def test_months_between_inverts_add_months_for_every_day() -> None:
+    # add_months(a, n) is strictly increasing in n, so months_between(a, add_months(a, n))
+    # is exactly n for every date and every n, negative ones included, despite clamping.
+    for n in range(-25, 26):
+        assert (months_between(ALL_DAYS, add_months(ALL_DAYS, n)) == n).all()
+        # One day earlier is one month fewer (the clamped month end is not reached).
+        assert (months_between(ALL_DAYS, add_months(ALL_DAYS, n) - 1) == n - 1).all()
+
+
 def test_month_end_clamping_examples() -> None:
     assert add_months("2019-08-31", 6) == dt.date(2020, 2, 29)
     assert add_months("2018-08-31", 6) == dt.date(2019, 2, 28)

@@ -120,7 +120,11 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], argv: tuple[str
     status, out, err = run(capsys, *argv)
     assert status == 2
     assert out == ""
-    assert "error:" in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    prog = " ".join(["ipsstats", *argv[:1]]) if argv[:1] != ("bogus",) else "ipsstats"
+    assert lines[0].startswith(f"{prog}: error: ")
+    assert lines[0].endswith(f"(see '{prog} --help')")
 
 
 # --------------------------------------------------------------------------------------
@@ -291,6 +295,7 @@ def test_report_errors_exclude_lists_the_records(
     rows[10][2] = "2021-01-01"  # line 11: job start before access
     path = write_rows(tmp_path / "cohort.csv", rows)
     args = ["report", path, "--study-end", "2024-02-27", "--by", "ethnicity"]
+    args += ["--missing-labels", "Not known"]
     status, out, err = run(capsys, *args)
     assert_one_error_line(status, out, err, "line 4", "line 11", "--errors exclude")
     status, out, err = run(capsys, *args, "--errors", "exclude", "--format", "json")
@@ -316,7 +321,10 @@ def test_report_non_ascii_labels_to_file(
         row[4] = row[4].replace("Mixed", "Métis")
     path = write_rows(tmp_path / "cohort.csv", rows)
     target = tmp_path / "report.md"
-    status, out, err = run(capsys, "report", path, "--study-end", "2024-02-27", "-o", str(target))
+    status, out, err = run(
+        capsys, "report", path, "--study-end", "2024-02-27", "--missing-labels", "Not known",
+        "-o", str(target),
+    )  # fmt: skip
     assert (status, out, err) == (0, "", "")
     assert "Métis" in target.read_text(encoding="utf-8")
 
@@ -376,7 +384,33 @@ def test_records_after_observed_until_name_the_option(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     status, out, err = run(capsys, "report", COHORT, "--study-end", "2023-06-30")
-    assert_one_error_line(status, out, err, "after --observed-until", "--errors exclude")
+    assert_one_error_line(
+        status,
+        out,
+        err,
+        "after --observed-until",
+        "--errors exclude",
+        "--observed-until defaults to --study-end (2023-06-30)",
+    )
+    status, out, err = run(
+        capsys, "report", COHORT, "--study-end", "2023-06-30", "--observed-until", "2024-01-31"
+    )
+    assert_one_error_line(status, out, err, "after --observed-until")
+    assert "defaults to --study-end" not in err
+
+
+def test_report_notes_levels_that_look_missing(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(
+        capsys, "report", COHORT, "--study-end", "2024-02-27", "--by", "ethnicity,team"
+    )
+    assert status == 0
+    assert out
+    assert err == (
+        "ipsstats: note: 'ethnicity' level 'Not known' is analysed as a group; "
+        'pass --missing-labels "Not known" to count it as missing instead\n'
+    )
+    status, _, err = run(capsys, *REPORT_ARGS)
+    assert (status, err) == (0, "")
 
 
 @pytest.mark.parametrize(
@@ -420,7 +454,7 @@ def test_eligible_groups_differ_from_cohort(
     status, out, err = run(
         capsys, *("report", COHORT, "--study-end", "2024-02-27", "--eligible", path)
     )
-    assert_one_error_line(status, out, err, "same groups")
+    assert_one_error_line(status, out, err, "`--eligible`", "ethnicity", "--missing-labels")
 
 
 @pytest.mark.parametrize(
@@ -539,6 +573,27 @@ def test_validate_json_and_strict(capsys: pytest.CaptureFixture[str], flawed: st
     assert [i["row"] for i in data["issues"]] == [4, 6, 7, 8, 10]
     assert data["observed_until"] == "2024-02-27"
     assert data["missing_by_attribute"]["ethnicity"] > 0
+
+
+def test_validate_suggests_a_date_format(
+    capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+) -> None:
+    path = write(tmp_path / "dates.csv", "id,accessed\nA,31/12/2019\nB,15/01/2020\n")
+    status, out, err = run(capsys, "validate", path, "--observed-until", "2024-02-27")
+    assert (status, err) == (0, "")
+    assert "Hint: dates are read as YYYY-MM-DD (ISO 8601)" in out
+    assert '--date-format "%d/%m/%Y"' in " ".join(out.split())
+    status, out, _ = run(
+        capsys, "validate", path, "--observed-until", "2024-02-27", "--format", "json"
+    )
+    assert status == 0
+    assert json.loads(out)["hint"].endswith('pass --date-format "%d/%m/%Y".')
+    status, out, _ = run(
+        capsys, "validate", path, "--observed-until", "2024-02-27", "--date-format", "%d/%m/%Y"
+    )
+    assert status == 0
+    assert "No record was excluded." in out
+    assert "Hint:" not in out
 
 
 def test_validate_clean_file(capsys: pytest.CaptureFixture[str]) -> None:

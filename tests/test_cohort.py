@@ -24,8 +24,8 @@ from ipsstats import (
     StratifiedTable,
     age_band,
 )
-from ipsstats.cohort import REASONS, ValidationReport
-from tests.strategies import cohort_records
+from ipsstats.cohort import REASONS, ValidationReport, _read_csv, _split_plain_csv
+from tests.strategies import cohort_csv_texts, cohort_records
 
 END = "2020-06-30"
 
@@ -221,6 +221,31 @@ def test_line_breaks_inside_fields_keep_line_numbers(inner: str, odd: str) -> No
     )
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_line_breaks_and_blank_lines_stay_on_the_vectorised_path(newline: str) -> None:
+    text = newline.join(
+        [
+            "id,accessed,note",
+            '1,2019-01-01,"two' + newline + 'lines, one comma"',
+            '2,2019-01-02,"three' + newline + newline + 'more"',
+            "",
+            "3,2019-13-01,x",
+            '"4","2019-01-04","say ""hi"""',
+            "",
+        ]
+    )
+    for tail in ("", newline * 5000):  # blank lines at the end hold no records
+        fast = _split_plain_csv(text + tail, ",", "csv")
+        assert fast is not None  # no fall back to the csv module
+        columns, lines = fast
+        _header, body, by_module = _read_csv(text + tail, ",", "csv")
+        assert lines.tolist() == by_module.tolist() == [2, 4, 8, 9]
+        assert [value.decode() for value in columns["note"]] == [row[2] for row in body]
+    cohort = Cohort.from_csv(io.StringIO(text), observed_until=END, errors="exclude")
+    assert cohort.rows.tolist() == [2, 4, 9]
+    assert cohort.validation.issues() == [(8, "accessed", "2019-13-01", "unparseable access date")]
+
+
 def test_header_only_file_gives_an_empty_cohort() -> None:
     cohort = Cohort.from_csv(io.StringIO("id,accessed\n"), observed_until="2019-12-31")
     assert cohort.n == 0
@@ -413,7 +438,7 @@ def test_unparseable_date_says_the_expected_format() -> None:
     text = "id,accessed\n1,01/13/2019\n"
     with pytest.raises(InvalidInputError, match=r"read as DD/MM/YYYY.*%m/%d/%Y"):
         Cohort.from_csv(io.StringIO(text), observed_until="2019-12-31", date_format="%d/%m/%Y")
-    with pytest.raises(InvalidInputError, match="Numbers must be plain decimals"):
+    with pytest.raises(InvalidInputError, match="Numbers must be finite plain decimals"):
         Cohort.from_csv(io.StringIO("accessed,age\n2019-01-01,x\n"), observed_until=END)
 
 
@@ -510,10 +535,140 @@ def test_bad_column_inputs() -> None:
         Cohort.from_columns({"accessed": [20190101]}, observed_until=END)
     with pytest.raises(InvalidInputError, match="identify the access date column"):
         Cohort.from_columns({"start": ["2019-01-01"]}, observed_until=END)
+    with pytest.raises(InvalidInputError, match=r"hashable labels; got unhashable \[1\]"):
+        Cohort.from_records([{"accessed": "2019-01-01", "x": [1]}], observed_until=END)
     cohort = Cohort.from_columns(
         {"accessed": ["2019-01-01"], "job_start": [np.nan]}, observed_until=END
     )
     assert np.isnat(cohort.job_start).all()
+
+
+def test_columns_must_be_one_dimensional() -> None:
+    with pytest.raises(InvalidInputError, match=r"`accessed` must be a 1-dimensional.*\(\)"):
+        Cohort.from_columns({"accessed": "2019-01-01"}, observed_until=END)
+    with pytest.raises(InvalidInputError, match=r"`sex` must be a 1-dimensional.*\(1, 1\)"):
+        Cohort.from_columns(
+            {"accessed": ["2019-01-01"], "sex": np.array([["F"]])}, observed_until=END
+        )
+
+
+def test_spaces_around_values_are_ignored() -> None:
+    plain = (
+        "id , accessed,job_start,age,ethnicity,service\n"
+        " a , 2019-01-05 , 2019-02-01 , 34 , White , CNWL\n"
+        "b,2019-01-06,  , Not known ,  Not known,WWT \n"
+        "c,2019-01-07, Not known,41,White,CNWL\n"
+    )
+    # The same file with a line break in a quoted field goes through the csv module.
+    broken = plain + 'd,2019-01-08,,50,"Mixed\nother",WWT\n'
+    for text in (plain, broken):
+        cohort = Cohort.from_csv(
+            io.StringIO(text), observed_until=END, missing_labels=["Not known"]
+        )
+        assert cohort.ids.tolist()[:3] == ["a", "b", "c"]
+        assert str(cohort.job_start[0]) == "2019-02-01"
+        assert np.isnat(cohort.job_start[1:3]).all()
+        age = cohort["age"]
+        assert not isinstance(age, Factor)
+        np.testing.assert_array_equal(age[:3], [34.0, np.nan, 41.0])
+        ethnicity = cohort["ethnicity"]
+        assert isinstance(ethnicity, Factor)
+        white = ethnicity.levels.index("White")
+        assert ethnicity.codes.tolist()[:3] == [white, -1, white]
+        service = cohort["service"]
+        assert isinstance(service, Factor)
+        assert service.levels == ("CNWL", "WWT")
+    records = Cohort.from_records(
+        [{"accessed": "2019-01-01", "sex": " F"}, {"accessed": "2019-01-01", "sex": "F "}],
+        observed_until=END,
+    )
+    sex = records["sex"]
+    assert isinstance(sex, Factor)
+    assert sex.levels == ("F",)
+    columns = Cohort.from_columns(
+        {"accessed": ["2019-01-01"] * 3, "sex": np.array([" F", "F", "n/k "])},
+        observed_until=END,
+        missing_labels=["n/k"],
+    )
+    assert columns["sex"].codes.tolist() == [0, 0, -1]  # type: ignore[union-attr]
+
+
+def test_non_finite_numbers_are_invalid() -> None:
+    text = "id,accessed,age\na,2019-01-01,inf\nb,2019-01-01,nan\nc,2019-01-01,-Infinity\n"
+    text += "d,2019-01-01,\ne,2019-01-01,NA\nf,2019-01-01,30\n"
+    cohort = Cohort.from_csv(
+        io.StringIO(text), observed_until=END, missing_labels=["NA"], errors="exclude"
+    )
+    assert cohort.ids.tolist() == ["d", "e", "f"]
+    assert cohort.validation.issues() == [
+        (2, "age", "inf", "unparseable number"),
+        (3, "age", "nan", "unparseable number"),
+        (4, "age", "-Infinity", "unparseable number"),
+    ]
+    with pytest.raises(InvalidInputError, match=r"line 2, `age` 'inf'.*finite plain decimals"):
+        Cohort.from_csv(io.StringIO(text), observed_until=END, missing_labels=["NA"])
+    numeric = Cohort.from_columns(
+        {"accessed": ["2019-01-01"] * 3, "age": np.array([30.0, np.nan, np.inf])},
+        observed_until=END,
+        errors="exclude",
+    )
+    np.testing.assert_array_equal(numeric["age"], [30.0, np.nan])
+    assert numeric.validation.issues() == [(2, "age", "inf", "unparseable number")]
+
+
+def test_large_files_read_like_small_ones() -> None:
+    # Past the first few thousand rows: a label seen only late, plain and decimal ages,
+    # digit-only missing labels, and blanks all read as they do in a short file.
+    n = 5000
+    ages = np.where(np.arange(n) % 7 == 0, "", (18 + np.arange(n) % 50).astype(str))
+    groups = np.where(np.arange(n) < n - 1, "A", "late")
+    rows = [f"p{k},2019-01-01,{ages[k]},{groups[k]}" for k in range(n)]
+    text = "id,accessed,age,group\n" + "\n".join(rows) + "\n"
+    cohort = Cohort.from_csv(io.StringIO(text), observed_until=END)
+    expected_age = np.where(ages == "", np.nan, np.where(ages == "", "0", ages).astype(float))
+    np.testing.assert_array_equal(cohort["age"], expected_age)
+    group = cohort["group"]
+    assert isinstance(group, Factor)
+    assert group.levels == ("A", "late")
+    assert group.codes[-2:].tolist() == [0, 1]
+    coded = text.replace(",18,", ",999,")
+    unknown = Cohort.from_csv(io.StringIO(coded), observed_until=END, missing_labels=["999"])
+    age = unknown["age"]
+    assert not isinstance(age, Factor)
+    assert np.isnan(age[::50]).all()
+    assert np.count_nonzero(np.isnan(age)) == np.count_nonzero(np.isnan(expected_age)) + 85
+    decimals = Cohort.from_csv(io.StringIO(text.replace(",18,", ",18.5,")), observed_until=END)
+    assert decimals["age"][50] == 18.5  # type: ignore[index]
+
+
+def test_bad_numbers_are_found_without_a_loop_per_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = "accessed,age\n" + "2019-01-01,30\n" * 3
+    text += (
+        "2019-01-01,thirty\n2019-01-01, 31 \n2019-01-01,3e1\n2019-01-01,\u00c4\n2019-01-01,NA\n"
+    )
+    options: dict[str, Any] = {
+        "observed_until": END,
+        "missing_labels": ["NA"],
+        "errors": "exclude",
+    }
+    with monkeypatch.context() as patched:
+        patched.setattr("ipsstats.cohort._numbers_slowly", None)  # must not be needed
+        cohort = Cohort.from_csv(io.StringIO(text), **options)
+    np.testing.assert_array_equal(cohort["age"], [30, 30, 30, 31, 30, np.nan])
+    assert cohort.validation.issues() == [
+        (5, "age", "thirty", "unparseable number"),
+        (8, "age", "\u00c4", "unparseable number"),
+    ]
+    # Only number characters, yet not a number: read one by one, still reported.
+    odd = Cohort.from_csv(io.StringIO(text.replace("thirty", "1-2")), **options)
+    assert [issue[2] for issue in odd.validation.issues()] == ["1-2", "\u00c4"]
+    columns = Cohort.from_columns(
+        {"accessed": ["2019-01-01"] * 3, "age": np.array(["30", "x", " 4 "])}, **options
+    )
+    np.testing.assert_array_equal(columns["age"], [30, 4])
+    assert columns.validation.issues() == [(1, "age", "x", "unparseable number")]
 
 
 def test_numeric_and_boolean_numbers() -> None:
@@ -553,6 +708,33 @@ def test_valid_plus_excluded_equals_read(records: list[dict[str, object]]) -> No
     kept = set(cohort.rows.tolist())
     assert kept.isdisjoint(report.rows.tolist())
     assert kept | set(report.rows.tolist()) == set(range(len(records)))
+
+
+@given(cohort_csv_texts())
+def test_csv_valid_plus_excluded_equals_read(
+    drawn: tuple[str, list[dict[str, object]], list[int], list[bool]],
+) -> None:
+    text, records, lines, ragged = drawn
+    options: dict[str, Any] = {
+        "observed_until": END,
+        "missing_labels": ["Not known"],
+        "age_range": (18, 65),
+        "errors": "exclude",
+    }
+    cohort = Cohort.from_csv(io.StringIO(text), **options)
+    report = cohort.validation
+    assert cohort.n + report.n_excluded == report.n_read == len(records)
+    assert sum(report.counts.values()) == report.n_excluded
+    kept = cohort.rows.tolist()
+    assert set(kept).isdisjoint(report.rows.tolist())
+    assert sorted(kept + report.rows.tolist()) == lines
+    short = [line for line, cut in zip(lines, ragged, strict=True) if cut]
+    assert [r for r, *_ in report.issues() if _[-1] == "wrong number of fields"] == short
+    if not any(ragged):
+        # The file keeps exactly the records the same data keep as records.
+        same = Cohort.from_records(records, **options)
+        assert cohort.ids.tolist() == same.ids.tolist()
+        assert report.counts == same.validation.counts
 
 
 # ---- derived inputs -----------------------------------------------------------------------
@@ -680,7 +862,11 @@ def test_crosstab_errors() -> None:
 def test_age_band() -> None:
     band = age_band([16, 25, 25.5, 26, 40, 41, 55, 56, np.nan])
     assert band.levels == ("<=25", "26-40", "41-55", ">55")
-    assert band.codes.tolist() == [0, 0, 1, 1, 1, 2, 2, 3, -1]
+    assert band.codes.tolist() == [0, 0, 0, 1, 1, 2, 2, 3, -1]
+    # Whole-year labels: fractional ages count in completed years; edges belong below.
+    fractional = age_band([25.0, 25.999, 26.0, 40.5, 40.999, 41.0, 55.5, 55.999, 56.0, 0.5])
+    assert fractional.codes.tolist() == [0, 0, 1, 1, 1, 2, 2, 2, 3, 0]
+    assert age_band(np.array([30, 70], dtype=np.int64)).codes.tolist() == [1, 3]
     assert band.name == "age_band"
     half = age_band(np.array([1.0, 2.0]), edges=[1.5])
     assert half.levels == ("<=1.5", ">1.5")
@@ -695,6 +881,12 @@ def test_age_band() -> None:
         age_band(["30", "old"])
     with pytest.raises(InvalidInputError, match="`ages` must be 1-dimensional"):
         age_band([[30]])
+    with pytest.raises(InvalidInputError, match=r"`ages` must hold finite numbers; got inf at"):
+        age_band([30, np.inf])
+    with pytest.raises(InvalidInputError, match="`ages` must hold numbers; got 'inf' at index 0"):
+        age_band(["inf"])
+    with pytest.raises(InvalidInputError, match="`edges` must be a non-empty sequence"):
+        age_band([30], edges=["young", "old"])  # type: ignore[list-item]
 
 
 def test_with_age_band_and_with_attribute() -> None:

@@ -65,3 +65,19 @@ def test_each_call_is_independent() -> None:
     first, second = perkins2022(), perkins2022()
     assert first is not second
     np.testing.assert_array_equal(first.jobs_all["WWT"].counts, second.jobs_all["WWT"].counts)
+
+
+def test_table1_percentages_and_age_as_printed() -> None:
+    data = perkins2022()
+    for service in ("CNWL", "WWT", "total"):
+        ethnicity = data.ips_ethnicity[service]
+        printed = data.published["table1_ethnicity_percent"][service]
+        # the paper prints one decimal, so agreement is to half a unit in that place
+        np.testing.assert_allclose(100 * ethnicity.counts / ethnicity.n, printed, atol=0.05)
+        gender = data.ips_gender[service]
+        printed = data.published["table1_gender_percent"][service]
+        np.testing.assert_allclose(100 * gender.counts / gender.n, printed, atol=0.05)
+        mean, sd, low, high = data.published["table1_age"][service]
+        assert 0 < sd < mean
+        assert low < mean < high
+    assert data.published["table1_age"]["total"] == (36.16, 11.55, 17, 69)

@@ -23,8 +23,16 @@ def _with_margins(counts: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return full
 
 
-def _determined_cells(full: np.ndarray[Any, Any], hidden: np.ndarray[Any, Any]) -> list[Any]:
-    """Hidden cells fixed by the row and column equations: zero in every null-space vector."""
+def _determined_cells(
+    full: np.ndarray[Any, Any], hidden: np.ndarray[Any, Any], *, one_row: bool = False
+) -> list[Any]:
+    """Hidden cells fixed by the row and column equations: zero in every null-space vector.
+
+    A hidden cell is determined exactly when every solution of the homogeneous system
+    (the equations on the hidden cells, shown values moved to the right-hand side) leaves
+    it unchanged, i.e. when its coordinate vanishes in every null-space vector. For one
+    row of counts with its total (`one_row`) there is only the row equation.
+    """
     cells = [tuple(c) for c in np.argwhere(hidden)]
     if not cells:
         return []
@@ -32,10 +40,12 @@ def _determined_cells(full: np.ndarray[Any, Any], hidden: np.ndarray[Any, Any]) 
     equations = [
         [(1.0 if c[1] < ncol - 1 else -1.0) if c[0] == i else 0.0 for c in cells]
         for i in range(nrow)
-    ] + [
-        [(1.0 if c[0] < nrow - 1 else -1.0) if c[1] == j else 0.0 for c in cells]
-        for j in range(ncol)
     ]
+    if not one_row:
+        equations += [
+            [(1.0 if c[0] < nrow - 1 else -1.0) if c[1] == j else 0.0 for c in cells]
+            for j in range(ncol)
+        ]
     null = scipy.linalg.null_space(np.array(equations))
     return [cell for k, cell in enumerate(cells) if np.allclose(null[k], 0.0, atol=1e-9)]
 
@@ -145,3 +155,103 @@ def test_recovery_check_detects_primary_only_suppression() -> None:
     counts = np.array([[12, 3, 40], [25, 9, 31]])
     safe = suppress_small_counts(counts, secondary=False)
     assert _determined_cells(_with_margins(counts), safe.suppressed) == [(0, 1)]
+
+
+@given(
+    tables,
+    st.integers(2, 8),
+    st.sampled_from([1, 5, 10]),
+    st.booleans(),
+)
+def test_no_suppressed_cell_is_recoverable_with_rounding_and_zeros(
+    counts: np.ndarray[Any, Any], threshold: int, round_to: int, keep_zeros: bool
+) -> None:
+    safe = suppress_small_counts(
+        counts, threshold=threshold, round_to=round_to, keep_zeros=keep_zeros
+    )
+    full = _with_margins(counts)
+    small = full < threshold
+    if keep_zeros:
+        small &= full != 0
+    assert np.all(safe.suppressed[small])
+    rounded = ((full + round_to // 2) // round_to) * round_to
+    assert np.array_equal(safe.shown[~safe.suppressed], rounded[~safe.suppressed])
+    # shown values are taken as exact (the rounding is not relied on)
+    assert _determined_cells(full, safe.suppressed) == []
+    # a percentage is withheld whenever its count or its column total is suppressed
+    assert np.all(safe.percent_suppressed[safe.suppressed])
+    assert np.all(safe.percent_suppressed[:, safe.suppressed[-1]])
+    for i, j in np.argwhere(safe.suppressed):
+        assert safe.reasons[i][j].startswith("primary" if small[i, j] else "secondary")
+    assert all(safe.reasons[i][j] == "" for i, j in np.argwhere(~safe.suppressed))
+
+
+@given(
+    hnp.arrays(np.int64, st.integers(1, 7), elements=st.integers(0, 40)),
+    st.integers(2, 8),
+    st.booleans(),
+)
+def test_one_dimensional_counts_are_never_recoverable(
+    counts: np.ndarray[Any, Any], threshold: int, keep_zeros: bool
+) -> None:
+    safe = suppress_small_counts(counts, threshold=threshold, round_to=1, keep_zeros=keep_zeros)
+    full = np.append(counts, counts.sum()).reshape(1, -1)
+    assert np.array_equal(safe.shown[~safe.suppressed], full[~safe.suppressed])
+    assert _determined_cells(full, safe.suppressed, one_row=True) == []
+    assert np.all(safe.percent_suppressed[safe.suppressed])
+
+
+def test_a_row_with_one_suppressed_cell_gets_a_second() -> None:
+    # 3 alone in its row and column would be 53 - 50 and 53 - 50: both lines need another
+    counts = np.array([[3, 50], [40, 60]])
+    assert _determined_cells(
+        _with_margins(counts), suppress_small_counts(counts, secondary=False).suppressed
+    ) == [(0, 0)]
+    safe = suppress_small_counts(counts, round_to=1)
+    assert safe.cells() == [["*", "*", "53"], ["*", "*", "100"], ["43", "110", "153"]]
+    secondary = "secondary: protects a suppressed cell from recovery through totals"
+    assert [r[:2] for r in safe.reasons[:2]] == [
+        ("primary: count below 5", secondary),
+        (secondary, secondary),
+    ]
+
+
+def test_a_suppressed_margin_is_protected_too() -> None:
+    # the first row's total (4) is below the threshold; with the second row's total shown
+    # it would be the grand total minus that, so the second row's total is hidden as well
+    counts = np.array([[3, 1], [50, 60]])
+    safe = suppress_small_counts(counts, round_to=1)
+    assert safe.cells() == [["*", "*", "*"], ["*", "*", "*"], ["53", "61", "114"]]
+    assert safe.reasons[0][2] == "primary: count below 5"
+    assert safe.reasons[1][2].startswith("secondary")
+    assert _determined_cells(_with_margins(counts), safe.suppressed) == []
+
+
+def test_threshold_eight_suppresses_seven_or_fewer() -> None:
+    safe = suppress_small_counts([7, 8, 30, 40], threshold=8, round_to=1, secondary=False)
+    assert safe.cells() == [["*", "8", "30", "40", "85"]]
+    assert safe.reasons[0][0] == "primary: count below 8"
+    protected = suppress_small_counts([7, 8, 30, 40], threshold=8, round_to=1)
+    assert protected.cells() == [["*", "*", "30", "40", "85"]]  # 7 = 85 - 8 - 30 - 40
+
+
+def test_percentages_come_from_unrounded_counts() -> None:
+    # 7 of 349 shows as 5 but its percentage is 2.0, not 5 / 350 = 1.4
+    safe = suppress_small_counts([144, 114, 63, 21, 7])
+    assert safe.cells()[0] == ["145", "115", "65", "20", "5", "350"]
+    assert round(float(safe.percent[0, 4]), 1) == 2.0
+
+
+def test_a_suppressed_row_total_is_protected_by_another_row_total() -> None:
+    # Table 3, WWT, everyone: jobs and no job by ethnicity, with "Other" (1 of 7) made 1 of 3.
+    # Hiding the "Other" and "Mixed" rows is enough; hiding interior cells never protects
+    # the suppressed row total, and trying only those used to hide every job count.
+    counts = np.array([[37, 77], [18, 45], [5, 16], [1, 2], [46, 98]])
+    safe = suppress_small_counts(counts, round_to=1)
+    assert safe.suppressed[:, :].sum() == 6
+    assert safe.suppressed[2:4].all()
+    assert (
+        safe.reasons[2][2] == "secondary: protects a suppressed cell from recovery through totals"
+    )
+    assert _determined_cells(_with_margins(counts), safe.suppressed) == []
+    assert safe.cells()[-1] == ["107", "238", "345"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -100,7 +101,46 @@ def brute_force_multinomial(counts: list[int], probs: list[float]) -> float:
     )
 
 
+def rational_pvalue(table: NDArray[np.int64]) -> Fraction:
+    """Enumerate every table with the observed margins in exact rational arithmetic.
+
+    Ties with the observed table are decided exactly, so this checks that the relative
+    tolerance 1e-7 keeps every table whose probability equals the observed one.
+    """
+
+    def prob(cells: NDArray[np.int64]) -> Fraction:
+        top = math.prod(math.factorial(int(v)) for v in cells.sum(axis=1))
+        top *= math.prod(math.factorial(int(v)) for v in cells.sum(axis=0))
+        bottom = math.factorial(int(cells.sum()))
+        bottom *= math.prod(math.factorial(int(v)) for v in cells.ravel())
+        return Fraction(top, bottom)
+
+    observed = prob(table)
+    candidates = _tables(list(table.sum(axis=1)), list(table.sum(axis=0)))
+    return sum((p for p in (prob(np.array(c)) for c in candidates) if p <= observed), Fraction(0))
+
+
 # --- published and R reference values -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        [[1, 2], [2, 1]],
+        [[5, 0], [0, 5]],
+        [[2, 3, 4], [4, 3, 2]],
+        [[3, 1, 2], [1, 3, 2]],
+        [[2, 2, 1], [1, 2, 2], [2, 1, 2]],
+        [[1, 1, 1], [1, 1, 1], [1, 1, 1]],
+        [[4, 0, 2], [0, 4, 2]],
+    ],
+)
+def test_tied_tables_are_kept_as_in_exact_arithmetic(table: list[list[int]]) -> None:
+    # Each table has mirror images of exactly equal probability, which floating point may
+    # compute a few ulps apart; R's relative tolerance keeps all of them.
+    counts = np.array(table)
+    expected = float(rational_pvalue(counts))
+    assert fisher_exact_pvalue(counts) == pytest.approx(expected, rel=1e-12)
 
 
 def test_job_satisfaction_matches_r() -> None:

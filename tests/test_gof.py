@@ -143,6 +143,39 @@ def test_cressie_read_matches_scipy(lambda_: float) -> None:
         assert res.pvalue == pytest.approx(reference.pvalue, rel=1e-10)
 
 
+@pytest.mark.parametrize("lambda_", [-0.5, -0.9, 0.5])
+def test_cressie_read_zero_count_contributes_its_limit(lambda_: float) -> None:
+    # the limit of O [(O/E)^lambda - 1] as O -> 0 is 0 for lambda > -1; scipy returns nan
+    # for -1 < lambda < 0, so compare with a count of 1e-300 in place of the zero
+    observed = np.array([0, 50, 50])
+    ref = stats.power_divergence([1e-300, 50, 50], [100 / 3] * 3, lambda_=lambda_)
+    res = goodness_of_fit(observed, [1 / 3] * 3, method="cressie-read", lambda_=lambda_)
+    assert res.statistic == pytest.approx(ref.statistic, rel=1e-12)
+    assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-10)
+    both = homogeneity([0, 50, 50], [10, 40, 60], method="cressie-read", lambda_=lambda_)
+    assert math.isfinite(both.statistic)
+    assert 0 < both.pvalue < 1
+
+
+@pytest.mark.parametrize("lambda_", [-1.0, -2.0])
+def test_cressie_read_refuses_zero_count_at_or_below_minus_one(lambda_: float) -> None:
+    rule = r"`lambda_` must be greater than -1 when a count is zero"
+    with pytest.raises(InvalidInputError, match=rule + r".*zero count at label 'y'\."):
+        goodness_of_fit(
+            {"x": 5, "y": 0, "z": 9},
+            {"x": 0.2, "y": 0.3, "z": 0.5},
+            method="cressie-read",
+            lambda_=lambda_,
+        )
+    with pytest.raises(InvalidInputError, match=rule + r".*zero count at label 'z' of `b`\."):
+        homogeneity(
+            {"x": 5, "y": 1, "z": 9},
+            {"x": 4, "y": 3, "z": 0},
+            method="cressie-read",
+            lambda_=lambda_,
+        )
+
+
 def test_reference_counts_are_rescaled_and_recorded() -> None:
     observed = np.array([30, 50, 20])
     reference = np.array([300, 400, 300])
@@ -227,6 +260,39 @@ def test_homogeneity_katz_interval_naive() -> None:
         assert res.ratio_lower[j] == pytest.approx(ratio * math.exp(-z * se), rel=1e-10)
         assert res.ratio_upper[j] == pytest.approx(ratio * math.exp(z * se), rel=1e-10)
     assert res.scale == pytest.approx(50 / 400, rel=1e-15)
+
+
+@pytest.mark.filterwarnings("ignore::ipsstats.errors.SmallExpectedCountWarning")
+def test_homogeneity_zero_count_interval_holds_the_ratio() -> None:
+    a, b = np.array([0, 40, 20]), np.array([60, 0, 90])
+    res = homogeneity(a, b, method="pearson")
+    assert res.ratio[0] == 0.0
+    assert res.ratio_lower[0] == 0.0
+    assert res.ratio[1] == math.inf
+    assert res.ratio_upper[1] == math.inf
+    # the other ends come from the 0.5-corrected counts, as Katz's interval does
+    z = stats.norm.ppf(0.975)
+    se = math.sqrt(1 / 0.5 - 1 / 60 + 1 / 60.5 - 1 / 150)
+    assert res.ratio_upper[0] == pytest.approx(
+        (0.5 / 60) / (60.5 / 150) * math.exp(z * se), rel=1e-12
+    )
+    assert any("0.5 was added" in caveat for caveat in res.caveats)
+
+
+@pytest.mark.filterwarnings("ignore::ipsstats.errors.SmallExpectedCountWarning")
+@given(count_vectors(min_size=2, max_size=6, max_count=50), st.data())
+@settings(max_examples=60)
+def test_homogeneity_interval_always_holds_the_ratio(
+    a: NDArray[np.int64], data: st.DataObject
+) -> None:
+    b = data.draw(count_vectors(min_size=a.size, max_size=a.size, max_count=50))
+    keep = (a + b) > 0
+    a, b = a[keep], b[keep]
+    if a.size < 2 or a.sum() == 0 or b.sum() == 0:
+        return
+    res = homogeneity(a, b, method="pearson")
+    assert np.all(res.ratio_lower <= res.ratio)
+    assert np.all(res.ratio <= res.ratio_upper)
 
 
 # --- exact and Monte Carlo goodness of fit --------------------------------------------------

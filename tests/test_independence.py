@@ -151,6 +151,35 @@ def test_cressie_read_matches_scipy(lambda_: float) -> None:
         assert res.method.startswith("cressie-read")
 
 
+@pytest.mark.parametrize("lambda_", [-0.5, -0.9, 0.5, 2.0])
+def test_cressie_read_zero_count_contributes_its_limit(lambda_: float) -> None:
+    # O [(O/E)^lambda - 1] -> 0 as O -> 0 when lambda > -1 (scipy returns nan for
+    # -1 < lambda < 0); compare with scipy on a count of 1e-300 in place of the zero
+    table = np.array([[0, 50, 50], [30, 40, 60]])
+    tiny = table.astype(np.float64)
+    tiny[0, 0] = 1e-300
+    ref = stats.power_divergence(
+        tiny, contingency.expected_freq(table), lambda_=lambda_, axis=None
+    ).statistic
+    res = independence(table, method="cressie-read", lambda_=lambda_)
+    assert res.statistic == pytest.approx(ref, rel=1e-12)
+    assert res.pvalue == pytest.approx(stats.chi2.sf(ref, 2), rel=1e-10)
+    assert 0 < res.pvalue < 1
+
+
+@pytest.mark.parametrize("lambda_", [-1.0, -1.5, -2.0])
+def test_cressie_read_refuses_zero_count_at_or_below_minus_one(lambda_: float) -> None:
+    table = ContingencyTable.from_counts([[5, 0], [4, 6]], rows=["a", "b"], cols=["x", "y"])
+    with pytest.raises(
+        InvalidInputError,
+        match=r"`lambda_` must be greater than -1 when a count is zero .*; got "
+        r"-[12].?5? with a zero count at row 'a', column 'y'\. Hint: use the default",
+    ):
+        independence(table, method="cressie-read", lambda_=lambda_)
+    ok = independence([[15, 10], [14, 16]], method="cressie-read", lambda_=lambda_)
+    assert math.isfinite(ok.statistic)
+
+
 def test_cressie_read_default_lambda_is_two_thirds() -> None:
     stat = stats.chi2_contingency(R_PARTY, correction=False, lambda_="cressie-read")[0]
     assert independence(R_PARTY, method="cressie-read").statistic == pytest.approx(stat, 1e-10)

@@ -401,8 +401,15 @@ def test_bad_inputs() -> None:
         equity_report(cohort, study_end=end, by=[])
     with pytest.raises(InvalidInputError, match=r"`eligible` must have keys among .*\['age'\]"):
         equity_report(cohort, study_end=end, by=["ethnicity"], eligible={"age": {"a": 1}})
-    with pytest.raises(InvalidInputError, match="only in `ips_counts`"):
-        equity_report(cohort, study_end=end, by="ethnicity", eligible={"ethnicity": {"x": 5}})
+    with pytest.raises(
+        InvalidInputError,
+        match=r"`eligible` must give a count for every ethnicity group of the cohort; got no "
+        r"count in `eligible\['ethnicity'\]` for \['Asian/Asian British', .*\]\. Hint: the "
+        r"eligible caseload has the groups \['White', 'x'\]",
+    ):
+        equity_report(
+            cohort, study_end=end, by="ethnicity", eligible={"ethnicity": {"White": 9, "x": 5}}
+        )
     with pytest.raises(InvalidInputError, match="`eligible` must be named after"):
         equity_report(cohort, study_end=end, eligible=Counts.from_mapping({"a": 1}, name="x"))
     with pytest.raises(InvalidInputError, match="`eligible` must be None, Counts or a mapping"):
@@ -417,13 +424,39 @@ def test_bad_inputs() -> None:
         equity_report(cohort, study_end=end, min_followup_months=-2)
     with pytest.raises(InvalidInputError, match="`cohort` must be a Cohort"):
         equity_report([], study_end=end)  # type: ignore[arg-type]
-    with pytest.raises(InvalidInputError, match="`end` must be on or before"):
+    with pytest.raises(
+        InvalidInputError,
+        match=r"`study_end` must be on or before the cohort's observed_until \(2019-12-31\); "
+        r"got 2020-06-30",
+    ):
         equity_report(cohort, study_end="2020-06-30", by="ethnicity")
     with pytest.raises(InvalidInputError, match="`adjust`"):
         equity_report(cohort, study_end=end, adjust="sidak")  # type: ignore[arg-type]
     no_factor = Cohort.from_columns({"accessed": ["2019-01-01"]}, observed_until="2019-12-31")
     with pytest.raises(InvalidInputError, match="`cohort` must have at least one categorical"):
         equity_report(no_factor, study_end=end)
+
+
+def test_caseload_group_without_ips_users_counts_zero() -> None:
+    records = [r for r in _records("WWT") if r["ethnicity"] != "Other"]
+    cohort = Cohort.from_records(records, observed_until="2019-12-31")
+    report = equity_report(
+        cohort,
+        eligible={"ethnicity": CASELOAD["WWT"]},
+        missing_labels=["Not known"],
+        study_end="2019-12-31",
+        by="ethnicity",
+    )
+    access = report.access["ethnicity"]
+    assert [g.group for g in access.groups] == list(ETHNICITY)  # the caseload's order
+    other = access.groups[-1]
+    assert (other.ips_n, other.eligible_n) == (0, 167)
+    assert other.reach is not None
+    assert other.reach.value == 0.0
+    assert other.adjusted_residual is not None
+    assert other.adjusted_residual < -1.96
+    assert access.ips_n == 342
+    assert "| Other | 0 (0.0) | 167 (7.6) |" in report.to_markdown()
 
 
 def test_report_is_immutable_and_has_a_short_repr(wwt: EquityReport) -> None:

@@ -44,7 +44,8 @@ UCB_ADMISSIONS = np.array(
         [[22, 24], [351, 317]],
     ]
 )
-# R: Satisfaction (Income x Job Satisfaction x Gender), ?mantelhaen.test, as (Gender, ...)
+# R: Satisfaction (Income x Job Satisfaction x Gender), ?mantelhaen.test, as (Gender, ...);
+# mantelhaen.test(Satisfaction) prints M^2 = 10.2001, df = 9, p-value = 0.3345
 SATISFACTION = (
     np.array(
         [
@@ -89,6 +90,18 @@ def test_cmh_reproduces_r_rabbits_example() -> None:
     assert odds.upper == pytest.approx(47.725133, abs=5e-7)
 
 
+def test_cmh_rabbits_statistic_is_exact_rational() -> None:
+    # By hand from the Rabbits strata: sum(a - E a) = 3 and sum(Var a) = 35/22, so
+    # X^2 = 9 / (35/22) = 198/35 without the correction and (3 - 1/2)^2 / (35/22) = 55/14
+    # with it (R: mantelhaen.test(Rabbits, correct = FALSE) and the default).
+    plain = cmh(RABBITS)
+    assert plain.statistic == pytest.approx(198 / 35, rel=1e-12)
+    assert plain.pvalue == pytest.approx(stats.chi2.sf(198 / 35, 1), rel=1e-12)
+    assert plain.details["variance"] == pytest.approx(35 / 22, rel=1e-12)
+    assert plain.details["continuity_correction_applied"] is False
+    assert cmh(RABBITS, correction=True).statistic == pytest.approx(55 / 14, rel=1e-12)
+
+
 def test_cmh_reproduces_r_ucb_admissions_example() -> None:
     # mantelhaen.test(UCBAdmissions): Mantel-Haenszel X-squared = 1.4269, df = 1,
     # p-value = 0.2323; 95 percent CI 0.7719074 1.0603298; common odds ratio 0.9046968
@@ -104,11 +117,11 @@ def test_cmh_reproduces_r_ucb_admissions_example() -> None:
 
 
 def test_generalized_cmh_reproduces_r_job_satisfaction_example() -> None:
-    # mantelhaen.test(Satisfaction): Cochran-Mantel-Haenszel M^2 = 10.2, df = 9,
+    # mantelhaen.test(Satisfaction): Cochran-Mantel-Haenszel M^2 = 10.2001, df = 9,
     # p-value = 0.3345
     res = cmh(SATISFACTION)
     assert res.method == "generalized-cmh"
-    assert res.statistic == pytest.approx(10.2, abs=0.05)
+    assert res.statistic == pytest.approx(10.2001, abs=5e-5)
     assert res.dof == 9
     assert res.pvalue == pytest.approx(0.3345, abs=5e-5)
     assert res.common_odds_ratio is None

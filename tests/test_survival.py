@@ -287,6 +287,25 @@ def test_rmst_aml_by_hand() -> None:
     widths = [5, 3, 4, 4, 7]
     partial = sum(w * h for w, h in zip(widths, s[:5], strict=True))
     assert curve.rmst(23).value == pytest.approx(partial, rel=1e-12)
+    # R's survmean: sum over event times t_i <= tau of (area from t_i to tau)^2 d/(n(n-d)),
+    # with events at 5 (n 12, d 2), 8 (10, 2), 12 (8, 1) and 23 (area 0 beyond it).
+    beyond = {5: 139 / 12, 8: 109 / 12, 12: 77 / 12}
+    variance = (
+        beyond[5] ** 2 * 2 / (12 * 10) + beyond[8] ** 2 * 2 / (10 * 8) + beyond[12] ** 2 / (8 * 7)
+    )
+    assert curve.rmst(23).std_err == pytest.approx(math.sqrt(variance), rel=1e-12)
+
+
+@pytest.mark.parametrize("tau", [0.0, 7.5, 20.0, 39.0, 60.0])
+def test_rmst_value_matches_lifelines(tau: float) -> None:
+    lifelines = pytest.importorskip("lifelines")
+    from lifelines.utils import restricted_mean_survival_time  # noqa: PLC0415
+
+    durations, events, _ = _sample(11)
+    fitter = lifelines.KaplanMeierFitter().fit(durations, events)
+    # lifelines' variance is another estimator (of the integral of S^2); compare the area.
+    area = restricted_mean_survival_time(fitter, t=tau)
+    assert kaplan_meier(durations, events).rmst(tau).value == pytest.approx(area, rel=1e-10)
 
 
 # --- survival_at, table, bands ------------------------------------------------------------
@@ -480,6 +499,35 @@ def test_requests_after_follow_up() -> None:
         curve.table([-1])
 
 
+def test_requests_inside_a_gap_of_the_risk_set() -> None:
+    # Subject 0 is followed on (0, 3], subject 1 on (5, 8]: nobody is at risk on (3, 5].
+    curve = kaplan_meier([3, 8], [0, 1], entry=[0, 5])
+    assert curve.n_at_risk.tolist() == [0.0, 1.0, 0.0, 1.0]
+    for t in (3.5, 5):
+        with pytest.raises(
+            InsufficientDataError,
+            match=rf"`t` = {t:g} falls where nobody is under observation: every subject "
+            r"seen before has left by time 3 and the next enters at time 5",
+        ):
+            curve.survival_at(t)
+    with pytest.raises(InsufficientDataError, match=r"`times` = 4 falls where nobody"):
+        curve.table([1, 4, 8])
+    # Times covered by follow-up, and times before the first exit (curve 1), are accepted.
+    assert curve.survival_at(0).value == 1.0
+    assert curve.survival_at(3).value == 1.0
+    assert curve.survival_at(6).value == 1.0
+    assert curve.survival_at(8).value == 0.0
+    assert curve.table([0, 3, 7, 8]).n_at_risk.tolist() == [0.0, 1.0, 1.0, 1.0]
+    # Entries after a time with everyone gone, from a life table with weights.
+    table = LifeTable.from_counts(
+        [2, 4, 6], events=[0.5, 0, 1.5], censored=[0, 0, 0], entered=[0, 1.5, 0]
+    )
+    weighted = kaplan_meier(table)
+    with pytest.raises(InsufficientDataError, match=r"`t` = 3 falls where nobody"):
+        weighted.survival_at(3)
+    assert weighted.survival_at(5).value == 0.0
+
+
 @pytest.mark.parametrize("q", [0, 1, -0.5, 50, math.nan, True, "0.5"])
 def test_quantile_outside_unit_interval(q: Any) -> None:
     curve = kaplan_meier(*AML_MAINTAINED)
@@ -599,6 +647,51 @@ def test_intervals_contain_estimate_and_widen(sample: Any, conf_type: Any, level
     median, wide_median = curve.median(), wider.median()
     if median.value is not None and median.lower is not None and wide_median.lower is not None:
         assert wide_median.lower <= median.lower <= median.value
+
+
+@given(
+    censored_samples(),
+    st.sampled_from(CONF_TYPES),
+    st.floats(0.5, 0.97),
+    st.sampled_from([0.25, 0.5, 0.75]),
+)
+def test_quantile_intervals_contain_estimate_and_widen_on_monotone_bands(
+    sample: Any, conf_type: Any, level: float, q: float
+) -> None:
+    durations, events = sample
+    curve = kaplan_meier(durations, events, confidence_level=level, conf_type=conf_type)
+    wider = curve.with_bands(confidence_level=(1 + level) / 2)
+    narrow, wide = curve.quantile(q), wider.quantile(q)
+    if narrow.value is None:
+        return
+    # A limit is None where its band never reaches 1 - q or is undefined (S = 0).
+    assert narrow.lower is None or narrow.lower <= narrow.value
+    assert narrow.upper is None or narrow.value <= narrow.upper
+    monotone = all(
+        bool((np.diff(band[np.isfinite(band)]) <= 0).all())
+        for band in (curve.lower, curve.upper, wider.lower, wider.upper)
+    )
+    if monotone:  # R's search takes the first crossing only on monotone limits
+        if narrow.lower is not None and wide.lower is not None:
+            assert wide.lower <= narrow.lower
+        if narrow.upper is not None and wide.upper is not None:
+            assert wide.upper >= narrow.upper
+
+
+def test_quantile_interval_follows_r_on_a_non_monotone_band() -> None:
+    # The log band is clipped at 1 and rises between 10 and 14 (the variance grows faster
+    # than the curve falls). Following R's findq, the upper limit of the first quartile is
+    # the time whose band value is nearest below 0.75 (14 at the 87.6% level), not the
+    # first crossing (10): a wider level can then give a shorter interval.
+    durations = [0, 12, 7, 5, 8, 5, 5, 4, 0, 3, 1, 1, 10, 10, 14, 1, 8, 4, 1, 10, 7, 14, 10, 7]
+    events = [1, 0, 1, 0, 0, 1, 0, 1, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1]
+    level = 0.8761550950122134
+    curve = kaplan_meier(durations, events, conf_type="log", confidence_level=level)
+    assert curve.upper[curve.times == 10] < curve.upper[curve.times == 14] < 0.75
+    first = curve.quantile(0.25)
+    assert (first.value, first.lower, first.upper) == (4.0, 3.0, 14.0)
+    wider = curve.with_bands(confidence_level=(1 + level) / 2).quantile(0.25)
+    assert (wider.value, wider.lower, wider.upper) == (4.0, 3.0, 10.0)
 
 
 @given(censored_samples(), st.floats(0, 40))

@@ -57,6 +57,25 @@ def test_paper_rule_six_months_by_31_december_2019() -> None:
     assert six.outcome_end == dt.date(2019, 12, 31)
 
 
+@pytest.mark.parametrize(
+    ("end", "kept"),
+    [
+        # 29, 30 and 31 August plus 6 months clamp to the end of February.
+        ("2020-02-29", ["2019-08-28", "2019-08-29", "2019-08-30", "2019-08-31"]),
+        ("2020-02-28", ["2019-08-28"]),
+        ("2019-02-28", ["2018-08-28", "2018-08-29", "2018-08-30", "2018-08-31"]),
+        ("2019-02-27", []),
+    ],
+)
+def test_month_end_clamping_in_the_window(end: str, kept: list[str]) -> None:
+    year = end[:4]
+    start = np.datetime64(f"{int(year) - 1}-08-28")
+    cohort = Cohort.from_columns({"accessed": np.arange(start, start + 5)}, observed_until=end)
+    six = cohort.with_minimum_followup(6, end=end)
+    assert [str(d) for d in six.accessed] == kept
+    assert six.exclusions[-1].n_excluded == 5 - len(kept)
+
+
 @pytest.mark.parametrize("months", [0, 1, 3, 6, 9, 12, 18])
 @pytest.mark.parametrize("end", ["2019-12-31", "2019-02-28", "2020-02-29", "2019-03-30"])
 def test_window_equals_its_three_definitions(months: int, end: str) -> None:

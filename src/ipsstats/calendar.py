@@ -15,6 +15,9 @@ The rules:
   largest integer `m` with ``add_months(a, m) <= b``. It is negative when `b` is before
   `a`. Because of clamping it is not antisymmetric: from 31 March to 28 February it is -1,
   from 28 February to 31 March it is 1; from 31 January to 28 February 2019 it is 1.
+  It does invert month addition: ``months_between(a, add_months(a, n)) == n`` for every
+  date `a` and every whole `n`, negative or not, because ``add_months(a, n)`` is strictly
+  increasing in `n`.
 - ``days_to_months(days)`` converts a duration in days to months of 365.25 / 12 days,
   for display only.
 """
@@ -728,6 +731,10 @@ def months_between(a: object, b: object) -> int | NDArray[np.int64]:
     minus one when ``add_months(a, g)`` falls after `b`. Hence someone who first had
     contact on `a` has had at least :math:`k` whole months of follow-up by `b` exactly
     when ``months_between(a, b) >= k``, i.e. when ``add_months(a, k) <= b``.
+    Since ``add_months(a, n)`` is strictly increasing in :math:`n`,
+    ``months_between(a, add_months(a, n)) == n`` for every date and every whole
+    :math:`n` (31 January plus one month is 28 February 2019, and from 31 January to
+    28 February 2019 is one month).
     The count is not antisymmetric because of clamping: ``months_between`` from 31 March
     to 28 February is -1 and from 28 February to 31 March is 1, yet from 31 January to
     28 February 2019 it is 1 while from 28 February back to 31 January it is -1.
@@ -744,6 +751,8 @@ def months_between(a: object, b: object) -> int | NDArray[np.int64]:
     5
     >>> months_between("2019-03-31", "2019-02-28")
     -1
+    >>> months_between("2019-08-31", add_months("2019-08-31", 6))
+    6
     """
     start = as_dates(a, "a")
     stop = as_dates(b, "b")

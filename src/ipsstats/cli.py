@@ -38,14 +38,14 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, TextIO
+from typing import Any, Literal, NoReturn, TextIO
 
 import attrs
 import numpy as np
 
 from ipsstats._arrays import fail
 from ipsstats._version import __version__
-from ipsstats.calendar import as_date
+from ipsstats.calendar import as_date, describe_date_format, suggest_date_format
 from ipsstats.cohort import Cohort, Errors
 from ipsstats.contingency import ContingencyTable, Counts
 from ipsstats.datasets import (
@@ -92,6 +92,7 @@ _OPTIONS = (
     "columns",
     "date_format",
     "delimiter",
+    "eligible",
     "encoding",
     "min_followup_months",
     "missing_labels",
@@ -260,8 +261,16 @@ def _add_suppress(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that reports a usage error as one line on standard error."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``<prog>: error: <message> (see <prog> --help)`` and exit with status 2."""
+        self.exit(_EXIT_ERROR, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=_PROG,
         description=(
             "Equity of access and outcome in Individual Placement and Support (IPS) services."
@@ -697,12 +706,45 @@ def _eligible(
     return {k: v for k, v in eligible.items() if k in wanted}
 
 
+_MISSING_LIKE = re.compile(
+    r"(not known|unknown|not stated|not recorded|not specified|prefer not to say|"
+    r"missing|refused|declined|n/?a)",
+    re.IGNORECASE,
+)
+
+
+def _note_missing_like_levels(cohort: Cohort, by: Sequence[str]) -> None:
+    """Note on standard error the levels that look like missing values but are groups."""
+    for name in by or _categorical_names(cohort):
+        column = cohort.attributes.get(name)
+        if not isinstance(column, Factor):
+            continue
+        for level in column.levels:
+            if _MISSING_LIKE.fullmatch(str(level).strip()):
+                print(
+                    f"{_PROG}: note: {name!r} level {str(level)!r} is analysed as a group; "
+                    f'pass --missing-labels "{level}" to count it as missing instead',
+                    file=sys.stderr,
+                )
+
+
 def _run_report(args: argparse.Namespace) -> int:
     study_end, observed = _report_dates(args)
     options = _loading(args, observed)
     by = _names(args.by)
     progress = _Progress.for_file(options.path, requested=args.progress)
-    cohort = _load(options, "exclude" if args.errors == "exclude" else "raise", progress)
+    try:
+        cohort = _load(options, "exclude" if args.errors == "exclude" else "raise", progress)
+    except InvalidInputError as exc:
+        if args.observed_until is None and "observed_until" in str(exc):
+            raise InvalidInputError(
+                f"{exc} The extraction date --observed-until defaults to --study-end "
+                f"({study_end}); pass --observed-until with the date the data were "
+                "extracted to analyse up to an earlier study end.",
+                argument=exc.argument,
+                positions=exc.positions,
+            ) from None
+        raise
     _check_some_valid(cohort)
     if cohort.validation.n_excluded:
         print(
@@ -724,6 +766,7 @@ def _run_report(args: argparse.Namespace) -> int:
     fmt = _format(args, _REPORT_FORMATS)
     progress.step(f"writing the {fmt} report...")
     _write(_render_report(report, fmt), args.output)
+    _note_missing_like_levels(cohort, by)
     progress.step("done")
     return _EXIT_OK
 
@@ -740,7 +783,24 @@ def _missing_counts(cohort: Cohort) -> dict[str, int]:
     }
 
 
-def _validation_document(cohort: Cohort, limit: int) -> Document:
+def _date_hint(cohort: Cohort, date_format: str | None) -> str:
+    """Suggest a --date-format when excluded records have dates in another format."""
+    v = cohort.validation
+    samples = [
+        str(value)
+        for value, reason in zip(v.values.tolist(), v.reasons.tolist(), strict=True)
+        if str(reason).startswith("unparseable") and str(reason).endswith("date")
+    ]
+    if not samples:
+        return ""
+    suggestion = suggest_date_format(samples[:50], date_format).rstrip(".")
+    text = f"dates are read as {describe_date_format(date_format)}; {suggestion}."
+    for pattern, replacement in _OPTION_WORDING:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _validation_document(cohort: Cohort, limit: int, date_format: str | None) -> Document:
     v = cohort.validation
     blocks: list[Any] = [
         KeyValues(
@@ -773,6 +833,9 @@ def _validation_document(cohort: Cohort, limit: int) -> Document:
                 align=("right", "left", "left", "left"),
             )
         )
+        hint = _date_hint(cohort, date_format)
+        if hint:
+            blocks.append(Paragraph(text=f"Hint: {hint}"))
     else:
         blocks.append(Paragraph(text="No record was excluded."))
     missing = _missing_counts(cohort)
@@ -809,7 +872,10 @@ def _run_validate(args: argparse.Namespace) -> int:
         "attributes": list(cohort.attribute_names),
         "missing_by_attribute": _missing_counts(cohort),
     }
-    doc = _validation_document(cohort, args.max_issues)
+    hint = _date_hint(cohort, options.date_format)
+    if hint:
+        data["hint"] = hint
+    doc = _validation_document(cohort, args.max_issues, options.date_format)
     _write(_render_document(doc, _format(args, _VALIDATE_FORMATS), data), args.output)
     if args.strict and cohort.validation.n_excluded:
         return _EXIT_FAILED_CHECK

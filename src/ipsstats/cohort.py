@@ -376,7 +376,7 @@ def age_band(
     Parameters
     ----------
     ages : array-like of float
-        Ages in years; NaN means not known.
+        Ages in years; NaN (or a blank) means not known. Fractional ages are allowed.
     edges : sequence of float
         Strictly increasing upper limits of all bands but the last, e.g. ``(25, 40, 55)``.
     name : str or None
@@ -390,14 +390,20 @@ def age_band(
     Raises
     ------
     InvalidInputError
-        If `ages` is not numeric or `edges` is empty, not finite or not increasing.
+        If `ages` is not numeric or holds an infinite value, or `edges` is empty, not
+        finite or not increasing.
 
     Notes
     -----
     With edges :math:`e_1 < \dots < e_k`, band 0 holds ages :math:`x \le e_1`, band
     :math:`j` holds :math:`e_j < x \le e_{j+1}` and band :math:`k` holds
-    :math:`x > e_k`. With whole-number edges the labels assume whole-year ages
-    (``"26-40"`` is :math:`25 < x \le 40`).
+    :math:`x > e_k`; an age exactly on an edge belongs to the band below it (25 is in
+    ``"<=25"``).
+
+    With whole-number edges the labels are whole years (``"26-40"``), so ages are
+    compared in completed years, :math:`\lfloor x \rfloor`: 25.9 is in ``"<=25"`` and
+    40.5 in ``"26-40"``, as a person aged 40 and a half is 40. With fractional edges the
+    ages are compared as given and the labels say so (``"17.5<x<=25"``).
 
     References
     ----------
@@ -405,19 +411,27 @@ def age_band(
 
     Examples
     --------
-    >>> band = age_band([19, 25, 26, 40.5, 70, float("nan")])
+    >>> band = age_band([19, 25, 25.9, 26, 40.5, 41, 70, float("nan")])
     >>> band.levels
     ('<=25', '26-40', '41-55', '>55')
     >>> band.codes.tolist()
-    [0, 0, 1, 2, 3, -1]
+    [0, 0, 0, 1, 1, 2, 3, -1]
     """
     values = _as_float_column(as_array(ages, "ages"), "ages")
-    limits = np.asarray(edges, dtype=np.float64) if len(edges) else np.zeros(0)
+    if np.isinf(values).any():
+        first = int(np.flatnonzero(np.isinf(values))[0])
+        raise fail("ages", "hold finite numbers", f"{values[first]} at index {first}")
+    try:
+        limits = np.asarray(edges, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise fail("edges", "be a non-empty sequence of finite numbers", repr(edges)) from None
     if limits.ndim != 1 or limits.size == 0 or not np.isfinite(limits).all():
         raise fail("edges", "be a non-empty sequence of finite numbers", repr(edges))
     if (np.diff(limits) <= 0).any():
         raise fail("edges", "be strictly increasing", repr(tuple(edges)))
-    codes = np.searchsorted(limits, values, side="left").astype(np.int64)
+    whole = bool(np.all(limits == np.round(limits)))
+    compared = np.floor(values) if whole else values
+    codes = np.searchsorted(limits, compared, side="left").astype(np.int64)
     codes[np.isnan(values)] = -1
     return Factor(codes=codes, levels=_band_labels(limits), name=name)
 
@@ -443,24 +457,71 @@ def _as_float_column(array: NDArray[Any], name: str) -> NDArray[np.float64]:
 def _lenient_numbers(
     array: NDArray[Any], missing_labels: Collection[object]
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    """Numbers from numeric, text or object arrays; NaN for missing, flag the rest."""
+    """Numbers from numeric, text or object arrays; NaN for missing, flag the rest.
+
+    Infinite values, and text such as ``"nan"`` or ``"inf"``, are flagged: a missing number
+    is a blank, NaN in a numeric column, or one of `missing_labels`.
+    """
     if array.dtype.kind in "iuf":
-        return array.astype(np.float64), np.zeros(array.shape, dtype=bool)
+        numbers = array.astype(np.float64)
+        return numbers, np.isinf(numbers)
     if array.dtype.kind == "b":
         return array.astype(np.float64), np.ones(array.shape, dtype=bool)
     labels = frozenset(m for m in missing_labels if isinstance(m, str))
+    whole = _whole_numbers(array) if not any(m.strip().isdigit() for m in labels) else None
+    if whole is not None:
+        return whole, np.zeros(array.shape, dtype=bool)
     if array.dtype.kind in "US":
         missing = _missing_text(array, labels)
-        filled = np.where(missing, "nan" if array.dtype.kind == "U" else b"nan", array)
+        # Entries with a character no number has are invalid; the rest are converted at once.
+        like = _number_like(array) | missing
+        filled = np.where(~like | missing, array.dtype.type("nan"), array)
         try:
             numbers = filled.astype(np.float64)
-        except ValueError:
-            return _numbers_slowly(_decoded(filled).astype(object), missing)
-        return numbers, np.zeros(array.shape, dtype=bool)
+        except ValueError:  # e.g. "1-2": only number characters, yet not a number
+            numbers, bad = _numbers_slowly(_decoded(filled).astype(object), missing | ~like)
+            return numbers, bad | ~like
+        return numbers, ~missing & (~like | ~np.isfinite(numbers))
     missing = np.fromiter(
         (is_missing_scalar(v, labels) for v in array), dtype=bool, count=array.size
     )
     return _numbers_slowly(array, missing)
+
+
+_NUMBER_CHARACTERS = np.zeros(256, dtype=bool)
+_NUMBER_CHARACTERS[list(b"\x000123456789+-.eE \t")] = True
+
+
+def _number_like(array: NDArray[Any]) -> NDArray[np.bool_]:
+    """Flag the entries of a text array made only of characters that numbers use."""
+    width = max(array.dtype.itemsize // (4 if array.dtype.kind == "U" else 1), 1)
+    kind = np.uint32 if array.dtype.kind == "U" else np.uint8
+    fixed = np.ascontiguousarray(array, dtype=f"{array.dtype.kind}{width}")
+    codes = fixed.view(kind).reshape(array.size, width)
+    allowed = _NUMBER_CHARACTERS[np.minimum(codes, 255)] & (codes < 256)
+    like: NDArray[np.bool_] = np.all(allowed, axis=1)
+    return like
+
+
+def _whole_numbers(array: NDArray[Any]) -> NDArray[np.float64] | None:
+    """Read byte strings that are all plain digits (or blank, read as NaN) by arithmetic.
+
+    Ages and other counts in a CSV file are usually written this way; the digits are
+    combined column by column instead of converting each string. Returns ``None`` when
+    any entry is something else (a sign, a decimal point, a space, a label).
+    """
+    if array.dtype.kind != "S" or not 0 < array.dtype.itemsize <= 15 or array.ndim != 1:
+        return None
+    matrix = np.ascontiguousarray(array).view(np.uint8).reshape(array.size, -1)
+    digits = matrix - np.uint8(ord("0"))  # characters below "0" wrap to large values
+    is_digit = digits <= 9
+    if not (is_digit | (matrix == 0)).all():  # byte strings are padded with NUL at the end
+        return None
+    value = np.zeros(array.size, dtype=np.int64)
+    for k in range(matrix.shape[1]):
+        value = np.where(is_digit[:, k], value * 10 + digits[:, k], value)
+    numbers: NDArray[np.float64] = np.where(is_digit[:, 0], value, np.nan)
+    return numbers
 
 
 def _decoded(array: NDArray[Any]) -> NDArray[np.str_]:
@@ -476,17 +537,24 @@ def _decoded(array: NDArray[Any]) -> NDArray[np.str_]:
 def _missing_text(array: NDArray[Any], labels: Collection[str]) -> NDArray[np.bool_]:
     """Blank (empty or only spaces) or labelled-missing entries of a text array."""
     strip = getattr(np, "strings", np.char).strip
-    missing: NDArray[np.bool_] = strip(array) == array.dtype.type()
+    stripped = strip(array)
+    missing: NDArray[np.bool_] = stripped == array.dtype.type()
     if labels:
-        wanted = [m.encode("utf-8") if array.dtype.kind == "S" else m for m in labels]
-        missing |= np.isin(array, np.array(wanted, dtype=array.dtype.kind))
+        wanted = [
+            m.strip().encode("utf-8") if array.dtype.kind == "S" else m.strip() for m in labels
+        ]
+        missing |= np.isin(stripped, np.array(wanted, dtype=array.dtype.kind))
     return missing
 
 
 def _numbers_slowly(
     values: NDArray[Any], missing: NDArray[np.bool_]
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    """Element-wise number parsing: only used when the fast path finds a bad value."""
+    """Parse numbers one by one: object columns, and text such as ``"1-2"``.
+
+    Text columns reach this only when an entry uses number characters only, yet is not a
+    number; other bad entries are found by the vectorised character check.
+    """
     out = np.full(values.shape, np.nan)
     bad = np.zeros(values.shape, dtype=bool)
     for k in np.flatnonzero(~missing):
@@ -511,11 +579,13 @@ def _lenient_dates(
         dates = array.astype("datetime64[D]")
         return dates, np.isnat(dates), np.zeros(dates.shape, dtype=bool)
     if array.dtype.kind in "US":
-        if labels:
-            wanted = [m.encode("utf-8") if array.dtype.kind == "S" else m for m in labels]
-            listed = np.isin(array, np.array(wanted, dtype=array.dtype.kind))
-            array = np.where(listed, array.dtype.type(), array)
-        return parse_date_strings(array, date_format)
+        dates, missing, bad = parse_date_strings(array, date_format)
+        if labels and bad.any():  # only unreadable entries can be missing labels
+            rows = np.flatnonzero(bad)
+            listed = _missing_text(array[rows], labels)
+            missing[rows[listed]] = True
+            bad[rows[listed]] = False
+        return dates, missing, bad
     if array.dtype.kind == "O":
         return _lenient_object_dates(array, date_format, frozenset(labels))
     if array.size and not np.isnan(array.astype(np.float64)).all():
@@ -719,7 +789,10 @@ def _raise_invalid(
             + "."
         )
     elif unparsed:
-        hints.append("Numbers must be plain decimals such as 34 or 34.5.")
+        hints.append(
+            "Numbers must be finite plain decimals such as 34 or 34.5; list labels that "
+            "mean 'not known' (such as 'NA') in `missing_labels`."
+        )
     hints.append(
         'Fix these records, or pass errors="exclude" to drop them; the cohort\'s '
         "`validation` report then lists every excluded record and why."
@@ -893,21 +966,75 @@ def _build(
     )
 
 
+def _is_categorical(column: object) -> bool:
+    """Whether a column is a pandas or polars categorical, whose categories are the levels."""
+    dtype = str(getattr(column, "dtype", ""))
+    return dtype == "category" or dtype.startswith(("Categorical", "Enum"))
+
+
 def _factor(column: object, missing_labels: Collection[object], name: str) -> Factor:
-    """Factorise a column; byte strings are factorised first, then only levels decoded."""
-    if not (isinstance(column, np.ndarray) and column.dtype.kind == "S"):
+    """Factorise a column; labels are stripped of surrounding spaces.
+
+    Text is factorised first and only the distinct labels are decoded and stripped, so
+    ``" White "`` and ``"White"`` are one level. Categorical columns keep their categories.
+    """
+    if _is_categorical(column):
         return Factor.from_values(column, missing_labels=missing_labels, name=name)
-    if column.dtype.itemsize <= 8:
-        keys, codes = np.unique(_integer_keys(column), return_inverse=True)
+    array = _column_array(column)
+    if array.ndim != 1 or array.dtype.kind not in "SUO":
+        return Factor.from_values(array, missing_labels=missing_labels, name=name)
+    few = _few_distinct(array) if array.dtype.kind in "SU" else None
+    if few is not None:
+        raw: list[object]
+        text_keys, codes = few
+        raw = text_keys.tolist()
+    elif array.dtype.kind == "S" and array.dtype.itemsize <= 8:
+        keys, codes = np.unique(_integer_keys(array), return_inverse=True)
         raw = keys.astype(">u8").view("S8").tolist()
+    elif array.dtype.kind == "U":
+        text_keys, codes = np.unique(array, return_inverse=True)
+        raw = text_keys.tolist()
     else:
-        values = column.tolist()
-        index = {value: k for k, value in enumerate(dict.fromkeys(values))}
+        values = array.tolist()
+        try:
+            index = {value: k for k, value in enumerate(dict.fromkeys(values))}
+        except TypeError:  # unhashable labels: let the factor explain
+            return Factor.from_values(array, missing_labels=missing_labels, name=name)
         codes = np.fromiter(map(index.__getitem__, values), dtype=np.intp, count=len(values))
         raw = list(index)
-    distinct = [value.decode("utf-8", "replace") for value in raw]
+    distinct = np.empty(len(raw), dtype=object)
+    distinct[:] = [_stripped(value) for value in raw]
     per_value = Factor.from_values(distinct, missing_labels=missing_labels, name=name)
     return Factor(codes=per_value.codes[codes], levels=per_value.levels, name=name)
+
+
+def _few_distinct(
+    array: NDArray[Any], sample: int = 4096
+) -> tuple[NDArray[Any], NDArray[np.intp]] | None:
+    """Distinct values and codes of a text column whose values all occur in its first rows.
+
+    Categorical columns usually hold a handful of labels that all appear early: the
+    distinct values of the first `sample` rows are found by sorting those rows only, and
+    every row is then looked up by binary search. Returns ``None`` when some row holds a
+    value not seen in the sample (the caller then factorises the whole column).
+    """
+    if array.size == 0:
+        return None
+    distinct = np.unique(array[:sample])
+    codes = np.minimum(np.searchsorted(distinct, array), distinct.size - 1)
+    if not bool((distinct[codes] == array).all()):
+        return None
+    return distinct, codes.astype(np.intp)
+
+
+def _stripped(value: object) -> object:
+    """One distinct label: bytes decoded as UTF-8, text stripped of surrounding spaces.
+
+    Only spaces and tabs are stripped, so line breaks inside quoted fields are kept.
+    """
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return value.strip(" \t") if isinstance(value, str) else value
 
 
 def _text_of(value: object) -> str:
@@ -1012,11 +1139,11 @@ def _split_plain_csv(
     The records are located in the UTF-8 bytes with vectorised searches for delimiters,
     line ends and quotes (a delimiter counts when an even number of quotes precedes it);
     each column becomes a fixed-width byte-string array, with surrounding quotes removed
-    and doubled quotes undoubled; blank lines are skipped. Returns the columns and each
-    record's line number, or ``None`` (use the :mod:`csv` module) for line breaks inside
-    quoted fields, blank lines in a file with quotes, lone carriage returns, quotes that
-    do not enclose a whole field, or records whose number of fields differs from the
-    header's.
+    and doubled quotes undoubled; blank lines are skipped. Line breaks inside quoted
+    fields are kept in the field; both are counted in the line numbers. Returns the
+    columns and each record's line number, or ``None`` (use the :mod:`csv` module) for
+    lone carriage returns, quotes that do not enclose a whole field, or records whose
+    number of fields differs from the header's.
     """
     first = text.find("\n")
     if len(delimiter) != 1 or ord(delimiter) > 127 or delimiter == '"' or first < 0:
@@ -1026,48 +1153,52 @@ def _split_plain_csv(
     except (csv.Error, StopIteration):
         return None
     _check_header(header, name, delimiter)
-    data = text[first + 1 :].encode("utf-8")
-    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+    encoded = text.encode("utf-8")
+    start = len(text[: first + 1].encode("utf-8"))
+    if encoded.find(b"\r", start) >= 0 and encoded.count(b"\r", start) != encoded.count(
+        b"\r\n", start
+    ):
         return None
-    if not data.strip(b"\r\n"):
+    # Blank lines at the end hold no records: keep the data up to the first line end
+    # after the last record (a view, not a copy, when the file ends with a line break).
+    stop = len(encoded) - _trailing_line_ends(encoded)
+    if stop <= start:
         return None
-    data = data.rstrip(b"\r\n") + b"\n"  # blank lines at the end hold no records
-    lines = None
-    if data.startswith((b"\n", b"\r\n")) or b"\n\n" in data or b"\n\r\n" in data:
-        if b'"' in data:  # an empty line may lie inside a quoted field
-            return None
-        data, lines = _drop_blank_lines(data)
+    final = encoded.find(b"\n", stop)
+    data: bytes | memoryview = (
+        memoryview(encoded)[start : final + 1] if final >= 0 else encoded[start:] + b"\n"
+    )
     split = _split_bytes(data, header, delimiter)
     if split is None:
         return None
-    columns, n = split
-    return columns, np.arange(2, n + 2, dtype=np.int64) if lines is None else lines
+    columns, n, first_lines = split
+    return columns, np.arange(2, n + 2, dtype=np.int64) if first_lines is None else first_lines
 
 
-def _drop_blank_lines(data: bytes) -> tuple[bytes, NDArray[np.int64]]:
-    """Remove empty lines; return the rest and each remaining line's number in the file."""
-    buf = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero(buf == ord("\n"))
-    starts = np.concatenate([[0], ends[:-1] + 1])
-    size = ends - starts
-    blank = (size == 0) | ((size == 1) & (buf[starts] == ord("\r")))
-    keep = np.ones(buf.size, dtype=bool)
-    keep[ends[blank]] = False
-    keep[starts[blank & (size == 1)]] = False
-    return buf[keep].tobytes(), np.flatnonzero(~blank).astype(np.int64) + 2
+def _trailing_line_ends(data: bytes, chunk: int = 4096) -> int:
+    """Count the carriage returns and line feeds at the end of `data`."""
+    tail = data[-chunk:]
+    kept = len(tail.rstrip(b"\r\n"))
+    if kept == 0 and len(tail) < len(data):  # a long run of line ends: look at it all
+        return len(data) - len(data.rstrip(b"\r\n"))
+    return len(tail) - kept
 
 
 def _split_bytes(
-    data: bytes,
+    data: bytes | memoryview,
     header: list[str],
     delimiter: str,
     *,
     terminator: str = "\n",
     quoting: bool = True,
-) -> tuple[dict[str, NDArray[np.bytes_]], int] | None:
+) -> tuple[dict[str, NDArray[np.bytes_]], int, NDArray[np.int64] | None] | None:
     """Columns of records (each ending in `terminator`), or ``None`` if not simple.
 
     With ``quoting=False`` quotes are ordinary characters (fields already unquoted).
+    With the line feed as `terminator`, blank lines outside quoted fields are skipped.
+    Also returns the number of records and, when a quoted field holds a line break or a
+    blank line was skipped, the file line on which each record starts (counting the
+    header as line 1); otherwise ``None``, each record being one line.
     """
     width = len(header)
     buf = np.frombuffer(data, dtype=np.uint8)
@@ -1080,21 +1211,28 @@ def _split_bytes(
     bounds = candidates[separator]
     newline = found[separator] == end_code
     quotes_before = np.zeros(0, dtype=np.int64)
+    embedded = False
     if has_quotes:
         # A separator counts when an even number of quotes precedes it.
         small = np.int32 if found.size < np.iinfo(np.int32).max else np.int64
         quotes_before = np.cumsum(found == ord('"'), dtype=small)[separator].astype(np.int64)
         inside = quotes_before % 2 == 1
-        if (inside & newline).any():
-            return None
+        embedded = bool((inside & newline).any())
         bounds, newline, quotes_before = bounds[~inside], newline[~inside], quotes_before[~inside]
+    if bounds.size == 0 or (has_quotes and int(quotes_before[-1]) % 2):
+        return None  # unbalanced quotes or no complete record: the csv module reports it
+    starts_flat = np.concatenate([[0], bounds[:-1] + 1])
+    blank = _blank_lines(buf, bounds, starts_flat, newline) if terminator == "\n" else None
+    if blank is not None:
+        bounds, newline, starts_flat = bounds[~blank], newline[~blank], starts_flat[~blank]
+        quotes_before = quotes_before[~blank] if has_quotes else quotes_before
     if bounds.size % width:
         return None
     kinds = newline.reshape(-1, width)
     if not kinds[:, -1].all() or kinds[:, :-1].any():
         return None
     ends = bounds.reshape(-1, width).copy()
-    starts = np.concatenate([[0], bounds[:-1] + 1]).reshape(-1, width)
+    starts = starts_flat.reshape(-1, width)
     if terminator == "\n":
         last = ends[:, -1]
         ends[:, -1] -= (last > starts[:, -1]) & (buf[np.maximum(last - 1, 0)] == ord("\r"))
@@ -1114,7 +1252,33 @@ def _split_bytes(
             rows = np.flatnonzero(doubled[:, k])
             column[rows] = np.char.replace(column[rows], b'""', b'"')
         columns[name] = column
-    return columns, int(ends.shape[0])
+    first_lines = None
+    if embedded or blank is not None:  # lines before each record: every line feed counts
+        feeds = candidates[found == ord("\n")]
+        first_lines = 2 + np.searchsorted(feeds, starts[:, 0]).astype(np.int64)
+    return columns, int(ends.shape[0]), first_lines
+
+
+def _blank_lines(
+    buf: NDArray[np.uint8],
+    bounds: NDArray[np.intp],
+    starts: NDArray[np.intp],
+    newline: NDArray[np.bool_],
+) -> NDArray[np.bool_] | None:
+    """Flag the line ends that close an empty line (nothing, or a lone carriage return).
+
+    A line end closes an empty line when the separator before it is also a line end (or it
+    is the first one) and at most a carriage return lies between. Returns ``None`` when
+    there is none.
+    """
+    line_ends = bounds[newline]
+    if line_ends.size and line_ends[0] > 1 and (np.diff(line_ends) > 2).all():
+        return None  # every line holds at least two bytes: none is empty
+    after_line = np.concatenate([[True], newline[:-1]])
+    size = bounds - starts
+    lone_return = (size == 1) & (buf[np.maximum(bounds - 1, 0)] == ord("\r"))
+    blank = newline & after_line & ((size == 0) | lone_return)
+    return blank if blank.any() else None
 
 
 def _unquote(
@@ -1147,8 +1311,9 @@ def _rejoined_columns(
     """Columns of records parsed by the csv module, split without a loop per record.
 
     The parsed fields are joined with unit and record separators (in C), then split like
-    an unquoted file. Returns ``None`` when a field holds one of those separators or a
-    record is ragged, so that the caller builds columns directly.
+    an unquoted file. The records must have the header's width (see :func:`_fit_records`).
+    Returns ``None`` when there are none or a field holds one of those separators, so that
+    the caller builds columns directly.
     """
     if not body:
         return None
@@ -1258,19 +1423,26 @@ def _check_header(header: list[str], name: str, delimiter: str) -> None:
         )
 
 
-def _csv_columns(
+def _fit_records(
     header: list[str], body: list[list[str]]
-) -> tuple[dict[str, NDArray[np.str_]], NDArray[np.bool_]]:
-    """Turn records into text columns; flag (and pad or cut) records of the wrong width."""
+) -> tuple[list[list[str]], NDArray[np.bool_]]:
+    """Flag records whose number of fields differs from the header's; pad or cut them."""
     width = len(header)
     lengths = np.fromiter(map(len, body), dtype=np.int64, count=len(body))
     ragged = lengths != width
     if ragged.any():
-        body = [row if len(row) == width else (row + [""] * width)[:width] for row in body]
+        body = list(body)
+        for k in np.flatnonzero(ragged).tolist():
+            body[k] = (body[k] + [""] * width)[:width]
+    return body, ragged
+
+
+def _csv_columns(header: list[str], body: list[list[str]]) -> dict[str, NDArray[np.str_]]:
+    """Turn records of the header's width into text columns."""
     if not body:
-        return {h: np.zeros(0, dtype=str) for h in header}, ragged
+        return {h: np.zeros(0, dtype=str) for h in header}
     columns = zip(*body, strict=True)
-    return {h: np.array(col, dtype=str) for h, col in zip(header, columns, strict=True)}, ragged
+    return {h: np.array(col, dtype=str) for h, col in zip(header, columns, strict=True)}
 
 
 # --------------------------------------------------------------------------------------
@@ -1430,10 +1602,12 @@ class Cohort:
             :func:`~ipsstats.calendar.parse_date_strings`); ``None`` means ISO 8601.
         missing_labels : collection, optional
             Values meaning "not known", such as ``"Not known"``; blanks, ``None`` and NaN
-            are always missing.
+            are always missing. Text is compared after stripping surrounding spaces, and
+            categorical labels are stored stripped (``" White "`` is ``"White"``).
         numeric : collection of str, optional
             Attributes to read as numbers (``"age"`` always is); the others are
-            categorical.
+            categorical. Numbers must be finite: text such as ``"inf"`` or ``"nan"`` is
+            an unparseable number unless listed in `missing_labels`.
         age_range : (float, float), optional
             Lowest and highest valid age, inclusive; records outside are invalid.
         errors : {"raise", "exclude"}
@@ -1604,11 +1778,12 @@ class Cohort:
 
         Notes
         -----
-        Files with one line per record (quoted fields allowed) are split by vectorised
-        searches for delimiters, line ends and quotes in the file's bytes. Files with blank
-        lines, line breaks inside quoted fields or records of the wrong width are read with
-        the :mod:`csv` module (``strict=True``), so every record keeps its file line number
-        in the :class:`ValidationReport`. Both give the same cohort.
+        Files are split by vectorised searches for delimiters, line ends and quotes in the
+        file's bytes (quoted fields may hold delimiters, doubled quotes and line breaks).
+        Files with blank lines between quoted fields, lone carriage returns or records of
+        the wrong width are read with the :mod:`csv` module (``strict=True``). Either way
+        every record keeps its file line number in the :class:`ValidationReport`, and both
+        give the same cohort.
 
         Examples
         --------
@@ -1634,11 +1809,10 @@ class Cohort:
         else:
             header, body, lines = _read_csv(text, delimiter, name)
             _check_header(header, name, delimiter)
+            body, short_or_long = _fit_records(header, body)
             rejoined = _rejoined_columns(header, body)
-            if rejoined is not None:
-                raw, ragged = rejoined, None
-            else:
-                raw, ragged = _csv_columns(header, body)
+            raw = rejoined if rejoined is not None else _csv_columns(header, body)
+            ragged = short_or_long if short_or_long.any() else None
             n = len(body)
         options = _options(
             observed_until,
@@ -2161,7 +2335,16 @@ def _build_named(
         raise fail("columns", "be a mapping {role: column name}", type(columns).__name__)
     roles = _resolve_roles(list(named), columns)
     raw = {target: named[source] for target, source in roles.items()}
-    lengths = {target: len(_column_array(value)) for target, value in raw.items()}
+    shapes = {target: _column_array(value).shape for target, value in raw.items()}
+    for target, shape in shapes.items():
+        if len(shape) != 1:
+            raise fail(
+                target,
+                "be a 1-dimensional column (one value per person)",
+                f"an array of shape {shape}",
+                hint="pass a list or 1-D array per column, e.g. {'accessed': [...]}.",
+            )
+    lengths = {target: shape[0] for target, shape in shapes.items()}
     if n is None:
         n = lengths.get("accessed", 0)
     wrong = {k: v for k, v in lengths.items() if v != n}

@@ -89,7 +89,7 @@ def _system(
     return np.array(equations).reshape(len(equations), int(hidden.sum()))
 
 
-def recoverable(
+def _recoverable(
     full: NDArray[np.int64], hidden: NDArray[np.bool_], one_row: bool
 ) -> NDArray[np.bool_]:
     """Which hidden cells the shown cells and totals determine exactly (linear algebra).
@@ -114,20 +114,25 @@ def recoverable(
 def _secondary(
     full: NDArray[np.int64], hidden: NDArray[np.bool_], one_row: bool
 ) -> NDArray[np.bool_]:
-    """Hide more cells, smallest first, until no hidden cell can be recovered."""
+    """Hide more cells, smallest first, until no hidden cell can be recovered.
+
+    For the first recoverable cell, the first shown cell that alone protects it is
+    hidden, trying cells that share its row or column first, then the smallest. Margins
+    are candidates: a suppressed row total is protected by hiding another row total, not
+    by hiding interior cells, which never protect it (trying only interior cells ends with
+    every one of them hidden). When no single cell protects it, the first interior
+    candidate is hidden and the search repeats.
+    """
     extra = np.zeros(full.shape, dtype=bool)
     interior = np.zeros(full.shape, dtype=bool)
     interior[: full.shape[0] - (0 if one_row else 1), :-1] = True
     while True:
         current = hidden | extra
-        exposed = recoverable(full, current, one_row)
+        exposed = _recoverable(full, current, one_row)
         if not exposed.any():
             return extra
         i, j = (int(k) for k in np.argwhere(exposed)[0])
-        # candidates: shown interior cells, those sharing a line with the exposed cell first
-        candidates = interior & ~current
-        if not candidates.any():
-            candidates = ~current
+        candidates = ~current
         if not candidates.any():  # pragma: no cover - everything is already hidden
             return extra
         order = np.lexsort(
@@ -137,11 +142,12 @@ def _secondary(
             )
         )
         cells = np.argwhere(candidates)[order]
-        chosen = cells[0]
+        inside = [cell for cell in cells if interior[tuple(cell)]]
+        chosen = inside[0] if inside else cells[0]
         for cell in cells:
             trial = current.copy()
             trial[tuple(cell)] = True
-            if not recoverable(full, trial, one_row)[i, j]:
+            if not _recoverable(full, trial, one_row)[i, j]:
                 chosen = cell
                 break
         extra[tuple(chosen)] = True
@@ -240,8 +246,8 @@ def suppress_small_counts(
         The unsuppressed counts (1-D or 2-D). Margins are computed from them.
     threshold : int, default 5
         Counts below this are suppressed (shown as ``*``), including row, column and grand
-        totals below it. NHS England publications use 5; some use 8 (``threshold=8``
-        suppresses counts of 7 or fewer).
+        totals below it. NHS England publications use 5; a rule "suppress counts of 7 or
+        fewer" is ``threshold=8``.
     round_to : int, default 5
         Shown counts are rounded to the nearest multiple (halves round up); 1 disables
         rounding. Totals are rounded from the true totals, so shown cells need not add up.
@@ -270,8 +276,30 @@ def suppress_small_counts(
     when the unit vector :math:`e_k` lies in the row space of :math:`A`, that is when
     :math:`\operatorname{rank}\begin{pmatrix}A \\ e_k^\top\end{pmatrix} =
     \operatorname{rank}(A)`. Cells are added, preferring those in the same row or column
-    and then the smallest, until no hidden cell is recoverable [1]_. This guards against
-    exact recovery; rounding adds further protection against approximate recovery.
+    and then the smallest, until no hidden cell is recoverable [1]_.
+
+    What this protects, and what it does not:
+
+    - The recovery check treats every shown count and total as exact, so it holds
+      whatever the rounding; rounding is a further layer, not part of the guarantee.
+    - `percent` is computed from the unrounded counts, as official statistics do. A
+      shown percentage together with the (rounded) column total can give the exact
+      value of a *shown* count, so rounding does not hide shown counts from a reader of
+      the percentages. It makes no suppressed cell recoverable: the shown percentages
+      of a column carry the same linear information as its shown counts and total,
+      which the check already takes as exact, and a percentage is withheld whenever its
+      count or its column total is.
+    - The guarantee is against exact recovery. Bounds remain: a primary cell lies in
+      :math:`[0, t - 1]` (:math:`[1, t - 1]` with `keep_zeros`), and shown totals with
+      non-negativity bound the others; a row total of 6 split between two suppressed
+      cells below 5 puts each between 2 and 4. Protection against such interval
+      inference needs a dedicated audit [1]_.
+    - The check is per table. A count published in two tables (people analysed, and a
+      table's grand total) links them; protect linked tables together, or keep rounding
+      on so that differences of rounded totals stay uncertain.
+    - Statistics computed on the unsuppressed data (as they must be) carry information
+      too: with one or two suppressed cells, a printed chi-squared value may pin them
+      down.
 
     References
     ----------

@@ -39,6 +39,7 @@ from ipsstats.exact import (
 from ipsstats.independence import (
     _DEFAULT_RESAMPLES,
     _adjusted,
+    _check_zero_counts,
     _chi2_sf,
     _cochran,
     _lambda_for,
@@ -282,7 +283,9 @@ def _katz_ratio(
     """Ratio of two independent shares with Katz's log interval.
 
     Where a category count is zero in either sample, 0.5 is added to both of its counts
-    for the interval only (the ratio itself stays 0 or infinite); the flag says so.
+    for the interval only (the ratio itself stays 0 or infinite); the flag says so. The
+    interval is then widened to hold the ratio: its lower end is 0 when the category is
+    absent from `a`, its upper end infinite when absent from `b`.
     """
     n_a, n_b = float(a.sum()), float(b.sum())
     with np.errstate(divide="ignore"):
@@ -293,7 +296,9 @@ def _katz_ratio(
     se = np.sqrt(1 / x_a - 1 / n_a + 1 / x_b - 1 / n_b)
     centre = np.log((x_a / n_a) / (x_b / n_b))
     z = _z(confidence_level)
-    return ratio, np.exp(centre - z * se), np.exp(centre + z * se), bool(zero.any())
+    lower = np.where(a == 0, 0.0, np.exp(centre - z * se))
+    upper = np.where(b == 0, np.inf, np.exp(centre + z * se))
+    return ratio, lower, upper, bool(zero.any())
 
 
 def _require_observations(counts: NDArray[np.int64], name: str) -> None:
@@ -411,8 +416,9 @@ def goodness_of_fit(
     InvalidInputError
         For counts that are negative, fractional or not finite; reference values that are
         negative or not finite; proportions not summing to 1; label sets that differ; a
-        zero expected count where a count is observed; an unknown option; an exact test
-        past `exact_work_limit`.
+        zero expected count where a count is observed; ``lambda_ <= -1`` with a zero
+        count (the divergence is infinite); an unknown option; an exact test past
+        `exact_work_limit`.
     InsufficientDataError
         If no observations remain or fewer than two categories have a positive reference.
 
@@ -472,6 +478,7 @@ def goodness_of_fit(
     limit = _as_work_limit(exact_work_limit)
     resamples = _DEFAULT_RESAMPLES if n_resamples is None else _as_resamples(n_resamples)
     counts, values, levels, kind, caveats = _gof_inputs(observed, expected, requested_kind)
+    _check_zero_counts(counts, lam, lambda k: f"label {levels[k]!r}")
     exclusions = _missing(observed, "observed")
     n = int(counts.sum())
     total = float(values.sum())
@@ -584,8 +591,8 @@ def homogeneity(
     ------
     InvalidInputError
         For counts that are negative, fractional or not finite, label sets that differ,
-        samples of different lengths, an unknown option or an exact test past
-        `exact_work_limit`.
+        samples of different lengths, ``lambda_ <= -1`` with a zero count, an unknown
+        option or an exact test past `exact_work_limit`.
     InsufficientDataError
         If a sample is empty or fewer than two categories are non-empty.
 
@@ -607,7 +614,9 @@ def homogeneity(
     are those of the row `a` (the adjusted residuals of `b` are their negatives). The
     representation ratio is :math:`(a_j / n_a) / (b_j / n_b)` with Katz's log interval
     [2]_, :math:`\exp(\log R \pm z \sqrt{1/a_j - 1/n_a + 1/b_j - 1/n_b})` (0.5 added to
-    both counts of a category with a zero, for the interval only).
+    both counts of a category with a zero, for the interval only, which is then widened
+    to hold the ratio: lower end 0 when :math:`a_j = 0`, upper end infinite when
+    :math:`b_j = 0`).
 
     References
     ----------
@@ -653,6 +662,9 @@ def homogeneity(
             argument="a",
         )
     table = np.vstack([counts_a, counts_b])
+    _check_zero_counts(
+        table, lam, lambda k: f"label {levels[k % len(levels)]!r} of `{'ab'[k // len(levels)]}`"
+    )
     run = _run_table(
         table, how=how, lam=lam, yates=False, n_resamples=resamples, rng=rng, limit=limit
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal, NamedTuple
 
 import attrs
@@ -90,10 +90,13 @@ def _tuple(value: Iterable[object]) -> tuple[object, ...]:
 def _power_divergence(
     observed: NDArray[Any], expected: NDArray[np.float64], lambda_: float
 ) -> NDArray[np.float64]:
-    """Per-cell terms of the Cressie-Read power divergence (they sum to the statistic).
+    r"""Per-cell terms of the Cressie-Read power divergence (they sum to the statistic).
 
     ``lambda_ = 1`` gives Pearson's terms, ``0`` the likelihood-ratio (G) terms and
-    ``-1`` the modified likelihood-ratio terms.
+    ``-1`` the modified likelihood-ratio terms. A zero count contributes its limit,
+    :math:`\lim_{O \to 0} O [(O/E)^\lambda - 1] = 0` when ``lambda_ > -1`` (as for G),
+    and :math:`+\infty` when ``lambda_ <= -1``, which callers refuse with
+    :func:`_check_zero_counts`.
     """
     obs = observed.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -105,7 +108,27 @@ def _power_divergence(
         if lambda_ == -1.0:
             return np.asarray(2.0 * expected * np.log(expected / obs))
         ratio = (obs / expected) ** lambda_
-        return np.asarray(2.0 / (lambda_ * (lambda_ + 1.0)) * obs * (ratio - 1.0))
+        terms = 2.0 / (lambda_ * (lambda_ + 1.0)) * obs * (ratio - 1.0)
+        return np.asarray(np.where(obs > 0, terms, 0.0 if lambda_ > -1.0 else np.inf))
+
+
+def _check_zero_counts(
+    counts: NDArray[np.int64], lambda_: float, describe: Callable[[int], str]
+) -> None:
+    """Refuse a power divergence with ``lambda_ <= -1`` on counts that include a zero.
+
+    Such a statistic is infinite whatever the other counts are, so its p-value of 0 would
+    say nothing about the data. `describe` names the cell at a flat index.
+    """
+    if lambda_ > -1.0 or counts.all():
+        return
+    first = int(np.flatnonzero(counts.ravel() == 0)[0])
+    raise fail(
+        "lambda_",
+        "be greater than -1 when a count is zero (the power divergence is then infinite)",
+        f"{lambda_:g} with a zero count at {describe(first)}",
+        hint="use the default lambda_ (2/3), method='g', or method='exact'.",
+    )
 
 
 def _chi2_sf(statistic: float, dof: float) -> float:
@@ -591,8 +614,9 @@ def independence(
     ------
     InvalidInputError
         For counts that are negative, fractional or not finite, an unknown `method`,
-        `correction` on anything but a Pearson test of a 2 x 2 table, or an exact test
-        past `exact_work_limit` when ``method="exact"``.
+        `correction` on anything but a Pearson test of a 2 x 2 table, ``lambda_ <= -1``
+        on a table with a zero cell (the divergence is infinite), or an exact test past
+        `exact_work_limit` when ``method="exact"``.
     InsufficientDataError
         If fewer than two rows or columns are non-empty (the message names the empty ones).
 
@@ -619,7 +643,9 @@ def independence(
         \frac{2}{\lambda(\lambda+1)} \sum_{ij} O_{ij}
         \left[\left(\frac{O_{ij}}{E_{ij}}\right)^{\lambda} - 1\right],
 
-    referred to :math:`\chi^2` with :math:`(r-1)(c-1)` degrees of freedom [1]_ [2]_.
+    referred to :math:`\chi^2` with :math:`(r-1)(c-1)` degrees of freedom [1]_ [2]_. A zero
+    cell adds its limit to the power divergence: 0 for :math:`\lambda > -1`; for
+    :math:`\lambda \le -1` the statistic would be infinite and is refused.
     Yates' correction replaces :math:`|O - E|` by :math:`\max(0, |O - E| - 1/2)`. The
     exact test sums the conditional probabilities of the tables at most as probable as
     the observed one (R's convention, relative tolerance :math:`10^{-7}`); see
@@ -663,6 +689,9 @@ def independence(
             hint="Yates' correction is defined for 2 x 2 tables only.",
         )
     lam = _lambda_for(how, lambda_)
+    _check_zero_counts(
+        counts, lam, lambda k: f"row {rows[k // len(cols)]!r}, column {cols[k % len(cols)]!r}"
+    )
     limit = _as_work_limit(exact_work_limit)
     resamples = _DEFAULT_RESAMPLES if n_resamples is None else _as_resamples(n_resamples)
     caveats = []

@@ -780,9 +780,17 @@ def _as_pvalues(value: object) -> NDArray[np.float64]:
     if array.dtype.kind not in "iuf":
         raise fail("pvalues", "hold numbers", f"an array of dtype {array.dtype}")
     pvalues = array.astype(np.float64)
-    for bad, rule in (
-        (np.isnan(pvalues), "hold no NaN (a missing p-value cannot be adjusted)"),
-        (~((pvalues >= 0) & (pvalues <= 1)), "hold p-values between 0 and 1"),
+    for bad, rule, hint in (
+        (
+            np.isnan(pvalues),
+            "hold no NaN (a missing p-value cannot be adjusted)",
+            "drop the tests without a p-value before adjusting the family.",
+        ),
+        (
+            ~((pvalues >= 0) & (pvalues <= 1)),
+            "hold p-values between 0 and 1",
+            "pass p-values, not test statistics or percentages.",
+        ),
     ):
         if bad.any():
             first = int(np.flatnonzero(bad)[0])
@@ -790,7 +798,7 @@ def _as_pvalues(value: object) -> NDArray[np.float64]:
                 "pvalues",
                 rule,
                 f"{float(pvalues[first])!r} at index {first}",
-                hint="drop the tests without a p-value before adjusting the family.",
+                hint=hint,
                 positions=(first,),
             )
     return pvalues

@@ -1654,6 +1654,32 @@ def _eligible_option(eligible: object, by: tuple[str, ...]) -> dict[str, object]
     return {str(k): v for k, v in eligible.items()}
 
 
+def _ips_counts(ips: Counts, eligible: Counts, name: str) -> Counts:
+    """IPS users per group of the eligible caseload, in its order.
+
+    A group of the caseload that nobody in the cohort belongs to has 0 IPS users (no
+    access at all is the strongest finding an access analysis can make); a group of the
+    cohort that the caseload does not have cannot be compared, and is an error.
+    """
+    only_cohort = [level for level in ips.levels if level not in eligible.levels]
+    if only_cohort:
+        raise fail(
+            "eligible",
+            f"give a count for every {name} group of the cohort",
+            f"no count in `eligible[{name!r}]` for {only_cohort}",
+            hint=f"the eligible caseload has the groups {list(eligible.levels)}; add the "
+            "missing groups, or list labels meaning 'not known' in `missing_labels`.",
+            positions=tuple(only_cohort),
+        )
+    found = dict(zip(ips.levels, ips.counts.tolist(), strict=True))
+    return Counts.from_counts(
+        [int(found.get(level, 0)) for level in eligible.levels],
+        list(eligible.levels),
+        name=ips.name,
+        n_missing=ips.n_missing,
+    )
+
+
 def _disclosure_option(suppress: object) -> Disclosure | None:
     if suppress is False or suppress is None:
         return None
@@ -1741,7 +1767,14 @@ def equity_report(
         ``round_to``. Statistics are computed on the unsuppressed data. The JSON form
         is protected in the same way (see :meth:`EquityReport.to_dict`), free-text
         caveats have decimals and counts below the threshold replaced by ``*``, the
-        smallest expected count is not printed, and figures are left out.
+        smallest expected count is not printed, and figures are left out. Secondary
+        suppression is checked table by table: the same counts appear in several tables
+        (IPS users by group in the access table and as the group sizes of the outcome
+        table), and percentages, rates and intervals are computed from exact counts, so
+        rounding does not hide a shown count and a pattern chosen for one table does not
+        protect another. Keep the defaults for anything published, and check linked
+        tables together (see the Notes of :func:`~ipsstats.suppress_small_counts` for
+        what the rules do and do not protect).
     access_method : {"homogeneity", "goodness-of-fit", "subset"}
         See :func:`~ipsstats.access_equity`.
     missing : {"exclude", "include", "sensitivity"}
@@ -1770,8 +1803,9 @@ def equity_report(
     InvalidInputError
         If `cohort` is not a :class:`~ipsstats.Cohort`, `by` names an attribute the cohort
         does not have as a category (the message lists those it has), `eligible` is
-        malformed or has groups that differ from the cohort's, `study_end` is after
-        ``observed_until``, or an option is invalid.
+        malformed or lacks a group that the cohort has (the message lists them; a
+        caseload group that nobody in the cohort belongs to is reported with 0 IPS
+        users), `study_end` is after ``observed_until``, or an option is invalid.
 
     See Also
     --------
@@ -1815,6 +1849,13 @@ def equity_report(
     rule = as_option(missing, "missing", _MISSING_RULES)
     months = _months_option(min_followup_months)
     end = as_date(study_end, "study_end")
+    if end > cohort.observed_until:
+        raise fail(
+            "study_end",
+            f"be on or before the cohort's observed_until ({cohort.observed_until})",
+            str(end),
+            hint="follow-up after the data were extracted is not observed.",
+        )
     names = _by_option(cohort, by)
     given = _eligible_option(eligible, names)
     disclosure = _disclosure_option(suppress)
@@ -1823,9 +1864,7 @@ def equity_report(
     sizes: dict[str, dict[str, int]] = {}
     for name, given_counts in given.items():
         counts = _as_group_counts(given_counts, "eligible", missing_labels)
-        ips = cohort.tally(name)
-        if set(ips.levels) == set(counts.levels):  # show groups in the caseload's order
-            ips = ips.reorder(list(counts.levels))
+        ips = _ips_counts(cohort.tally(name), counts, name)
         result = access_equity(
             ips,
             counts,

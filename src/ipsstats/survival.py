@@ -885,15 +885,46 @@ class SurvivalCurve:
             self, lower=lower, upper=upper, confidence_level=level, conf_type=transform
         )
 
-    def _index_at(self, t: float, name: str) -> int:
-        """Index of the last curve time at or before `t` (-1 before the first time)."""
-        if self.times.size and t > self.times[-1]:
+    def _check_observed(self, wanted: NDArray[np.float64], name: str) -> None:
+        """Refuse sorted requested times at which nobody is under observation.
+
+        That is every time after the last observed time and, with delayed entry, every
+        time in a gap between the last exit of earlier subjects and the next entry. Before
+        the first exit nothing can have been observed and the curve is 1 by definition, so
+        those times are accepted.
+        """
+        if not wanted.size or not self.times.size:
+            return
+        last = float(wanted[-1])
+        if last > self.times[-1]:
             raise InsufficientDataError(
-                f"`{name}` = {t:g} is after the last observed time {self.times[-1]:g}: "
+                f"`{name}` = {last:g} is after the last observed time {self.times[-1]:g}: "
                 "nobody is at risk there, so the curve is not estimated. Hint: ask for "
                 "times up to the end of follow-up.",
                 argument=name,
             )
+        if not self.n_entered.any():
+            return  # without delayed entry the risk set only shrinks
+        # risk set at t (subjects with entry < t <= exit): the one just before the first
+        # curve time at or after t
+        following = np.searchsorted(self.times, wanted, side="left")
+        at_risk = self.n_at_risk[following]
+        first_exit = self.times[int(np.argmax(self.n_events + self.n_censored > 0))]
+        empty = (wanted > first_exit) & (at_risk <= _RELATIVE_TOLERANCE * max(self.n, 1.0))
+        if empty.any():
+            first = int(np.argmax(empty))
+            t, after = float(wanted[first]), int(following[first])
+            raise InsufficientDataError(
+                f"`{name}` = {t:g} falls where nobody is under observation: every subject "
+                f"seen before has left by time {self.times[after - 1]:g} and the next enters "
+                f"at time {self.times[after]:g}, so the curve is not estimated there. Hint: "
+                "with delayed entry, ask for times covered by follow-up.",
+                argument=name,
+            )
+
+    def _index_at(self, t: float, name: str) -> int:
+        """Index of the last curve time at or before `t` (-1 before the first time)."""
+        self._check_observed(np.array([t]), name)
         return int(np.searchsorted(self.times, t, side="right")) - 1
 
     def survival_at(self, t: object) -> Estimate:
@@ -916,7 +947,9 @@ class SurvivalCurve:
         InvalidInputError
             If `t` is negative, non-finite or not a number.
         InsufficientDataError
-            If `t` is after the last observed time (empty risk set).
+            If nobody is at risk at `t` (empty risk set): `t` is after the last observed
+            time, or, with delayed entry, between the exit of every earlier subject and the
+            next entry.
 
         Examples
         --------
@@ -962,8 +995,8 @@ class SurvivalCurve:
         \times 10^{-8}`) over an interval, the midpoint of that interval (to the last time
         when the curve ends flat there). The interval is that of Brookmeyer and Crowley:
         the times where the pointwise band contains :math:`1 - q`, i.e. the same rule
-        applied to the lower and the upper limit of the band, as R's
-        ``quantile.survfit`` [1]_.
+        applied to the lower and the upper limit of the band [1]_, as R's
+        ``quantile.survfit`` [2]_.
 
         Parameters
         ----------
@@ -982,10 +1015,22 @@ class SurvivalCurve:
         InvalidInputError
             If `q` is not a number strictly between 0 and 1.
 
+        Notes
+        -----
+        The lower limit is found on the lower limit of the band and the upper limit on its
+        upper limit. The search follows R's ``findq`` [2]_ step for step: where a limit of
+        the band is not monotone in time (the log band clipped at 1, or a variance that
+        grows faster than the curve falls), it takes the point whose band value is the
+        nearest at or beyond :math:`1 - q`, which need not be the first crossing. The
+        interval then agrees with R but need not widen with the confidence level at every
+        level; with monotone limits it is the first crossing and widens with the level.
+
         References
         ----------
         .. [1] Brookmeyer, R. and Crowley, J. (1982). A confidence interval for the median
            survival time. *Biometrics* 38(1), 29-41, section 2.
+        .. [2] Therneau, T. M. survival: Survival Analysis. R package version 3,
+           ``quantile.survfit`` (file ``quantile.survfit.R``).
 
         Examples
         --------
@@ -1145,7 +1190,9 @@ class SurvivalCurve:
         InvalidInputError
             If a time is negative or non-finite.
         InsufficientDataError
-            If a time is after the last observed time (empty risk set).
+            If nobody is at risk at a time (empty risk set): it is after the last observed
+            time, or, with delayed entry, between the exit of every earlier subject and the
+            next entry.
 
         Examples
         --------
@@ -1156,8 +1203,7 @@ class SurvivalCurve:
         ([6.0, 3.0, 1.0], [1.0, 2.0, 1.0], [0.0, 1.0, 1.0])
         """
         wanted = np.unique(as_durations(times, "times"))
-        if wanted.size:
-            self._index_at(float(wanted[-1]), "times")
+        self._check_observed(wanted, "times")
         k = np.searchsorted(self.times, wanted, side="right") - 1
         at_risk = np.append(self.n_at_risk, 0.0)[np.searchsorted(self.times, wanted)]
 

@@ -56,6 +56,16 @@ _PUBLISHED: dict[str, Any] = {
         "WWT": (41.3, 32.7, 18.1, 6.0, 2.0),
         "total": (38.9, 26.8, 17.8, 8.3, 8.3),
     },
+    "table1_gender_percent": {
+        "CNWL": (50.2, 49.8),
+        "WWT": (49.2, 50.8),
+        "total": (49.7, 50.3),
+    },
+    "table1_age": {  # years: mean, s.d., youngest, oldest
+        "CNWL": (37.73, 12.02, 17, 65),
+        "WWT": (34.39, 10.74, 18, 69),
+        "total": (36.16, 11.55, 17, 69),
+    },
     "table2_chi2": {"CNWL": 22.05, "WWT": 34.22},
     "table2_p": "< 0.01",
     "table2_ips_percent": {
@@ -123,7 +133,9 @@ class Perkins2022:
     published : Mapping[str, object]
         The published statistics and percentages as plain data, e.g.
         ``published["table3_all_chi2"]["CNWL"] == 2.50``. Percentages are tuples in the
-        order of `ethnicity`; erratum values are given corrected.
+        order of `ethnicity` (gender: male, female); erratum values are given corrected.
+        Table 1's age line is ``published["table1_age"]``: mean, standard deviation,
+        youngest and oldest, in years (only these aggregates were published).
     ethnicity : tuple of str
         The ethnicity levels, in the paper's order.
     errata : tuple of str
