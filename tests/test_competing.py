@@ -300,6 +300,38 @@ def test_delayed_entry_uses_counting_process_risk_sets() -> None:
     assert not np.allclose(curve.incidence, plain.incidence)
 
 
+def test_delayed_entry_gap_is_not_estimated() -> None:
+    # A leaves at 5; B and C enter at 10: nobody is under observation on (5, 10]
+    curve = cumulative_incidence([5.0, 15, 20], [1, 2, 1], entry=[0.0, 10, 10])
+    np.testing.assert_array_equal(curve.unobserved, [[5.0, 10.0]])
+    assert curve.at(5).value == 1.0
+    for t in (5.5, 7, 10):
+        with pytest.raises(InsufficientDataError, match=r"nobody is under observation") as info:
+            curve.at(t)
+        assert info.value.argument == "time"
+    assert curve.at(10.5).value == 1.0
+    assert cumulative_incidence([5.0, 15], [1, 2]).unobserved.shape == (0, 2)
+
+
+@given(
+    competing_samples(min_size=1, max_size=30, max_time=12),
+    st.data(),
+)
+def test_at_refuses_exactly_the_empty_risk_sets(sample: tuple[Any, Any, Any], data: Any) -> None:
+    durations, causes, _ = sample
+    durations = durations + 1.0
+    entry = np.array([data.draw(st.integers(0, int(d) - 1)) for d in durations], dtype=float)
+    curve = cumulative_incidence(durations, causes, entry=entry)
+    first, last = curve.times[0], curve.times[-1]
+    for t in np.arange(0.0, last + 0.25, 0.25):
+        at_risk = int(np.sum((entry < t) & (t <= durations)))
+        if t > first and at_risk == 0:
+            with pytest.raises(InsufficientDataError):
+                curve.at(t)
+        else:
+            curve.at(t)
+
+
 @given(competing_samples(min_size=1, max_size=50, n_causes=3), st.floats(0.5, 0.99))
 def test_incidence_properties(sample: tuple[Any, Any, Any], level: float) -> None:
     durations, causes, _ = sample

@@ -144,6 +144,10 @@ class IncidenceCurve(_ToDict):
         Transform of the bounds (``"log-log"``).
     method : str
         ``"aalen-johansen"``.
+    unobserved : array of float, shape (m, 2)
+        With delayed entry, the intervals :math:`(a, b]` between the first and the last
+        observed time in which nobody is at risk (every earlier subject has left and the
+        next has not yet entered); empty otherwise. The incidence is not estimated there.
     """
 
     times: NDArray[np.float64] = attrs.field(converter=float_array)
@@ -159,6 +163,9 @@ class IncidenceCurve(_ToDict):
     confidence_level: float
     conf_type: str = "log-log"
     method: str = "aalen-johansen"
+    unobserved: NDArray[np.float64] = attrs.field(
+        converter=float_array, factory=lambda: np.zeros((0, 2))
+    )
 
     def at(self, time: float) -> Estimate:
         """Cumulative incidence at `time`, with its confidence interval.
@@ -178,14 +185,26 @@ class IncidenceCurve(_ToDict):
         InvalidInputError
             If `time` is negative or not a finite number.
         InsufficientDataError
-            If `time` is after the last observed time (empty risk set).
+            If nobody is at risk at `time` (empty risk set): it is after the last observed
+            time, or, with delayed entry, in one of the `unobserved` intervals.
         """
         value = _as_time(time, "time")
         if self.times.size == 0 or value > self.times[-1]:
             last = f"{self.times[-1]:g}" if self.times.size else "none"
             raise InsufficientDataError(
                 f"`time` must not be after the last observed time ({last}); got {value:g}. "
-                "Hint: no one is under observation then, so the incidence is unknown."
+                "Hint: no one is under observation then, so the incidence is unknown.",
+                argument="time",
+            )
+        inside = (self.unobserved[:, 0] < value) & (value <= self.unobserved[:, 1])
+        if inside.any():
+            start, end = self.unobserved[int(np.argmax(inside))]
+            raise InsufficientDataError(
+                f"`time` = {value:g} falls where nobody is under observation: every subject "
+                f"seen before has left by time {start:g} and the next enters at time {end:g}, "
+                "so the incidence is not estimated there. Hint: with delayed entry, ask for "
+                "times covered by follow-up.",
+                argument="time",
             )
         index = int(np.searchsorted(self.times, value, side="right")) - 1
         if index < 0:
@@ -370,6 +389,7 @@ def cumulative_incidence(
     exits_at = counts.sum(axis=1)
     at_risk = np.cumsum((exits_at - entered)[::-1])[::-1]
     used = exits_at > 0
+    unobserved = _unobserved(times, at_risk, used)
     times, exits_at, at_risk = times[used], exits_at[used], at_risk[used]
     deaths, competing = counts[used, 1], counts[used, 2]
     any_event = deaths + competing
@@ -400,7 +420,27 @@ def cumulative_incidence(
         upper=upper,
         cause=wanted,
         confidence_level=level,
+        unobserved=unobserved,
     )
+
+
+def _unobserved(
+    grid: NDArray[np.float64], at_risk: NDArray[np.float64], exit_times: NDArray[np.bool_]
+) -> NDArray[np.float64]:
+    """Intervals ``(a, b]`` between the first and last exit where the risk set is empty.
+
+    On a grid holding every exit and entry time, the risk set at any time in
+    ``(grid[j - 1], grid[j]]`` is ``at_risk[j]`` (entry before, exit at or after);
+    neighbouring empty grid intervals are merged.
+    """
+    exits = np.flatnonzero(exit_times)
+    j = np.arange(exits[0] + 1, exits[-1] + 1)
+    j = j[at_risk[j] <= 0]
+    if j.size == 0:
+        return np.zeros((0, 2))
+    first = np.flatnonzero(np.diff(j, prepend=-2) != 1)  # runs of neighbouring grid points
+    last = np.append(first[1:], j.size) - 1
+    return np.column_stack([grid[j[first] - 1], grid[j[last]]])
 
 
 # ---------------------------------------------------------------------------------------
