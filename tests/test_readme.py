@@ -26,4 +26,4 @@ def test_readme_example_runs_and_matches_its_comments() -> None:
     printed = out.getvalue()
     assert "pearson: statistic = 22.05, dof = 4" in printed
     assert "fisher-freeman-halton 0.643" in printed
-    assert "299 (95% CI 248 to 341" in printed
+    assert "314 (95% CI 268 to 367" in printed
