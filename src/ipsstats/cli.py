@@ -800,7 +800,7 @@ def _date_hint(cohort: Cohort, date_format: str | None) -> str:
     return text
 
 
-def _validation_document(cohort: Cohort, limit: int, date_format: str | None) -> Document:
+def _validation_document(cohort: Cohort, limit: int, hint: str) -> Document:
     v = cohort.validation
     blocks: list[Any] = [
         KeyValues(
@@ -833,7 +833,6 @@ def _validation_document(cohort: Cohort, limit: int, date_format: str | None) ->
                 align=("right", "left", "left", "left"),
             )
         )
-        hint = _date_hint(cohort, date_format)
         if hint:
             blocks.append(Paragraph(text=f"Hint: {hint}"))
     else:
@@ -875,7 +874,7 @@ def _run_validate(args: argparse.Namespace) -> int:
     hint = _date_hint(cohort, options.date_format)
     if hint:
         data["hint"] = hint
-    doc = _validation_document(cohort, args.max_issues, options.date_format)
+    doc = _validation_document(cohort, args.max_issues, hint)
     _write(_render_document(doc, _format(args, _VALIDATE_FORMATS), data), args.output)
     if args.strict and cohort.validation.n_excluded:
         return _EXIT_FAILED_CHECK

@@ -984,16 +984,14 @@ def _factor(column: object, missing_labels: Collection[object], name: str) -> Fa
     if array.ndim != 1 or array.dtype.kind not in "SUO":
         return Factor.from_values(array, missing_labels=missing_labels, name=name)
     few = _few_distinct(array) if array.dtype.kind in "SU" else None
+    if few is None and array.dtype.kind == "U":
+        few = np.unique(array, return_inverse=True)
+    raw: list[object]
     if few is not None:
-        raw: list[object]
-        text_keys, codes = few
-        raw = text_keys.tolist()
+        raw, codes = few[0].tolist(), few[1]
     elif array.dtype.kind == "S" and array.dtype.itemsize <= 8:
         keys, codes = np.unique(_integer_keys(array), return_inverse=True)
         raw = keys.astype(">u8").view("S8").tolist()
-    elif array.dtype.kind == "U":
-        text_keys, codes = np.unique(array, return_inverse=True)
-        raw = text_keys.tolist()
     else:
         values = array.tolist()
         try:

@@ -142,8 +142,8 @@ def _secondary(
             )
         )
         cells = np.argwhere(candidates)[order]
-        inside = [cell for cell in cells if interior[tuple(cell)]]
-        chosen = inside[0] if inside else cells[0]
+        inside = cells[interior[tuple(cells.T)]]
+        chosen = inside[0] if inside.size else cells[0]
         for cell in cells:
             trial = current.copy()
             trial[tuple(cell)] = True
