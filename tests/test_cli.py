@@ -18,7 +18,8 @@ import pytest
 
 from ipsstats import cli
 from ipsstats._version import __version__
-from ipsstats.datasets import example_path, perkins2022
+from ipsstats.cli import _commands, _io, _parser
+from ipsstats.datasets import _reproduce, example_path, perkins2022, reproduce_perkins2022
 from ipsstats.errors import IpsStatsWarning
 from ipsstats.report import equity_report
 
@@ -668,7 +669,10 @@ def test_reproduce_mismatch_exits_1(
     data = perkins2022()
     published = dict(data.published)
     published["table2_chi2"] = {"CNWL": 22.15, "WWT": 34.22}
-    monkeypatch.setattr(cli, "perkins2022", lambda: attrs.evolve(data, published=published))
+    changed = attrs.evolve(data, published=published)
+    monkeypatch.setattr(
+        "ipsstats.cli._commands.reproduce_perkins2022", lambda: reproduce_perkins2022(changed)
+    )
     status, out, _ = run(capsys, "reproduce", "perkins2022")
     assert status == 1
     assert "1 of 106 published values were NOT matched" in out
@@ -694,7 +698,7 @@ def test_reproduce_mismatch_exits_1(
 def test_compare_at_printed_precision(
     key: tuple[str, str, str], published: float, computed: float, digits: int, expected: str
 ) -> None:
-    assert cli._compare(key, published, computed, digits) == expected
+    assert _reproduce._compare(key, published, computed, digits) == expected
 
 
 # --------------------------------------------------------------------------------------
@@ -726,7 +730,7 @@ def test_progress_automatic_only_for_large_files_on_a_terminal(
         terminal = io.StringIO()
         monkeypatch.setattr(terminal, "isatty", lambda: True)
         monkeypatch.setattr(sys, "stderr", terminal)
-        monkeypatch.setattr(cli, "_PROGRESS_BYTES", threshold)
+        monkeypatch.setattr(_io, "_PROGRESS_BYTES", threshold)
         assert cli.main(["validate", COHORT, "--observed-until", "2024-02-27"]) == 0
         assert ("read 539 records" in terminal.getvalue()) is shown
         assert (terminal.getvalue() == "") is not shown
@@ -740,7 +744,7 @@ def test_warnings_become_one_line_each(
         warnings.warn("first\nline", IpsStatsWarning, stacklevel=1)
         return equity_report(*args, **kwargs)
 
-    monkeypatch.setattr(cli, "equity_report", noisy)
+    monkeypatch.setattr(_commands, "equity_report", noisy)
     status, out, err = run(capsys, "demo")
     assert status == 0
     assert out
@@ -753,7 +757,7 @@ def test_broken_pipe_is_quiet(
     def closed(text: str, output: str | None) -> None:
         raise BrokenPipeError(32, "Broken pipe")
 
-    monkeypatch.setattr(cli, "_write", closed)
+    monkeypatch.setattr(_commands, "_write", closed)
     status, out, err = run(capsys, "reproduce", "perkins2022")
     assert (status, out, err) == (0, "", "")
 
@@ -761,7 +765,7 @@ def test_broken_pipe_is_quiet(
 def test_stdout_that_cannot_encode_everything() -> None:
     raw = io.BytesIO()
     stream = io.TextIOWrapper(raw, encoding="ascii")
-    cli._emit("Cramér's V\n", stream)
+    _io._emit("Cramér's V\n", stream)
     assert raw.getvalue() == b"Cram?r's V\n"
 
 
@@ -801,7 +805,7 @@ def test_format_from_output_extension(
 )
 def test_report_format_from_extension(fmt: str | None, output: str | None, expected: str) -> None:
     args = argparse.Namespace(format=fmt, output=output)
-    assert cli._format(args, ("text", "markdown", "html", "json")) == expected
+    assert _parser._format(args, ("text", "markdown", "html", "json")) == expected
 
 
 def test_interrupt_exits_130(
@@ -810,7 +814,7 @@ def test_interrupt_exits_130(
     def interrupted(text: str, output: str | None) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_write", interrupted)
+    monkeypatch.setattr(_commands, "_write", interrupted)
     assert run(capsys, "reproduce", "perkins2022") == (130, "", "ipsstats: interrupted\n")
 
 
@@ -848,6 +852,6 @@ def test_programming_errors_are_not_disguised(monkeypatch: pytest.MonkeyPatch) -
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise KeyError("missing")
 
-    monkeypatch.setattr(cli, "equity_report", broken)
+    monkeypatch.setattr(_commands, "equity_report", broken)
     with pytest.raises(KeyError):
         cli.main(["demo"])

@@ -24,7 +24,8 @@ from ipsstats import (
     StratifiedTable,
     age_band,
 )
-from ipsstats.cohort import REASONS, ValidationReport, _read_csv, _split_plain_csv
+from ipsstats.cohort import REASONS, ValidationReport
+from ipsstats.cohort._csv import _read_csv, _split_plain_csv
 from tests.strategies import cohort_csv_texts, cohort_records
 
 END = "2020-06-30"
@@ -654,7 +655,7 @@ def test_bad_numbers_are_found_without_a_loop_per_record(
         "errors": "exclude",
     }
     with monkeypatch.context() as patched:
-        patched.setattr("ipsstats.cohort._numbers_slowly", None)  # must not be needed
+        patched.setattr("ipsstats.cohort._columns._numbers_slowly", None)  # must not be needed
         cohort = Cohort.from_csv(io.StringIO(text), **options)
     np.testing.assert_array_equal(cohort["age"], [30, 30, 30, 31, 30, np.nan])
     assert cohort.validation.issues() == [

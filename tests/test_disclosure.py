@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from ipsstats import InvalidInputError
-from ipsstats.disclosure import suppress_small_counts
+from ipsstats.report.disclosure import suppress_small_counts
 
 
 def _with_margins(counts: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from ipsstats import InsufficientDataError, InvalidInputError
-from ipsstats.exact import (
+from ipsstats.categorical.exact import (
     _node_codes,
     fisher_exact_pvalue,
     monte_carlo_gof_pvalue,
@@ -21,7 +21,7 @@ from ipsstats.exact import (
     multinomial_exact_pvalue,
     table_probability,
 )
-from ipsstats.exact import _splits as bounded_splits
+from ipsstats.categorical.exact import _splits as bounded_splits
 from tests.strategies import count_tables
 
 # R's fisher.test documentation, Examples (Agresti 2002, p. 57, Job satisfaction):

@@ -21,8 +21,8 @@ from ipsstats import (
     homogeneity,
     independence,
 )
+from ipsstats.categorical.exact import fisher_exact_pvalue
 from ipsstats.datasets import perkins2022
-from ipsstats.exact import fisher_exact_pvalue
 from tests.strategies import count_vectors
 
 

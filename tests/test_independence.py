@@ -23,8 +23,8 @@ from ipsstats import (
     independence,
     pearson_residuals,
 )
+from ipsstats.categorical.exact import fisher_exact_pvalue
 from ipsstats.datasets import perkins2022
-from ipsstats.exact import fisher_exact_pvalue
 from tests.strategies import count_tables
 
 # R: M <- as.table(rbind(c(762, 327, 468), c(484, 239, 477))); chisq.test(M)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import importlib
 import json
 import math
 from collections.abc import Sequence
@@ -25,7 +24,7 @@ from ipsstats import (
     LogrankResult,
     logrank,
 )
-from ipsstats.logrank import Weights
+from ipsstats.survival.logrank import Weights
 from tests.strategies import competing_samples
 
 # R's `aml` data (survival package): maintained vs non-maintained chemotherapy.
@@ -264,7 +263,7 @@ def test_integer_float_and_continuous_durations(
     dense_span: int | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if dense_span is not None:  # force the sorting path and the per-stratum tally
-        monkeypatch.setattr(importlib.import_module("ipsstats.logrank"), "_DENSE_SPAN", dense_span)
+        monkeypatch.setattr("ipsstats.survival.logrank._DENSE_SPAN", dense_span)
     durations, events, groups, strata = tied_data(15, n=300, k=3)
     as_int = logrank(durations.astype(np.int32), events, groups, strata=strata)
     as_float = logrank(durations, events, groups, strata=strata)

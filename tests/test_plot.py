@@ -38,6 +38,7 @@ from ipsstats.plot import (
     plot_representation,
     plot_survival,
 )
+from ipsstats.report.render import sanitize_svg
 from tests.strategies import censored_samples
 
 GROUPS = ("White", "Black", "Asian")
@@ -541,8 +542,6 @@ def test_figure_to_svg_is_embeddable_and_reproducible() -> None:
 
 
 def test_figure_to_svg_is_accepted_by_the_html_renderer() -> None:
-    from ipsstats.render import sanitize_svg  # noqa: PLC0415  # renderer of the report
-
     svg = figure_to_svg(plot_outcomes(labels=["a"], rate=[0.5]))
     assert sanitize_svg(svg) == svg
 

@@ -23,8 +23,8 @@ from ipsstats import (
     risk_difference,
     risk_ratio,
 )
-from ipsstats.contingency import ContingencyTable
-from ipsstats.proportions import ProportionMethod
+from ipsstats.categorical.proportions import ProportionMethod
+from ipsstats.categorical.tables import ContingencyTable
 
 METHODS: tuple[ProportionMethod, ...] = (
     "wilson",

@@ -17,9 +17,12 @@ from typing import Any
 import pytest
 
 from ipsstats import Cohort, Counts, InvalidInputError
-from ipsstats import report as report_module
-from ipsstats.render import Figure, Section
 from ipsstats.report import REPORT_SCHEMA, REPORT_SCHEMA_VERSION, EquityReport, equity_report
+from ipsstats.report import _json as json_module
+from ipsstats.report import disclosure as disclosure_module
+from ipsstats.report import report as report_module
+from ipsstats.report import sections as sections_module
+from ipsstats.report.render import Figure, Section
 
 ETHNICITY = ("White", "Asian/Asian British", "Black/Black British", "Mixed", "Other")
 # Perkins et al. (2022): people and jobs by ethnicity, everyone and six-month subset.
@@ -653,12 +656,13 @@ def test_ratios_against_a_suppressed_reference_are_withheld(
     # The reference (the largest group, "a") has 3 jobs: suppressed, so every ratio and
     # difference against it would reveal its rate. Secondary suppression usually hides the
     # other groups' jobs too; primary suppression alone shows them, which tests the rule.
-    original = report_module._suppressed
+    original = disclosure_module._suppressed
 
     def primary_only(counts: Any, disclosure: Any, **options: Any) -> Any:
         return original(counts, disclosure, **{**options, "secondary": False})
 
-    monkeypatch.setattr(report_module, "_suppressed", primary_only)
+    for module in (report_module, sections_module, json_module):
+        monkeypatch.setattr(module, "_suppressed", primary_only)
     cohort = Cohort.from_columns(
         {
             "accessed": ["2019-01-05"] * 70,
@@ -800,7 +804,7 @@ def test_a_figure_that_cannot_be_drawn_does_not_stop_the_report(
     def broken(*args: object, **kwargs: object) -> None:
         raise InvalidInputError("`result` must hold at least one group; got nothing.")
 
-    monkeypatch.setattr("ipsstats.report.plot_outcomes", broken)
+    monkeypatch.setattr(sections_module, "plot_outcomes", broken)
     figures = _figures(_small_report())
     failed = [f for f in figures if f.svg is None]
     assert len(failed) == 2

@@ -19,7 +19,7 @@ from ipsstats import (
     cmh,
     trend,
 )
-from ipsstats.contingency import ContingencyTable, StratifiedTable
+from ipsstats.categorical.tables import ContingencyTable, StratifiedTable
 from tests.strategies import stratified_tables
 
 # R: Rabbits <- array(c(0, 0, 6, 5, 3, 0, 3, 6, 6, 2, 0, 4, 5, 6, 1, 0, 2, 5, 0, 0),

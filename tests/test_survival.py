@@ -20,14 +20,14 @@ from ipsstats import (
     SurvivalCurve,
     kaplan_meier,
 )
-from ipsstats.survival import (
+from ipsstats.survival.kaplan_meier import (
     ConfType,
-    _encode,
     _first_reaching,
     _first_reaching_general,
     _first_reaching_monotone,
     _first_reaching_unflat,
 )
+from ipsstats.survival.lifetable import _encode
 from tests.strategies import censored_samples
 
 # R's `aml` data (survival package): time to relapse, status 1 = relapse.

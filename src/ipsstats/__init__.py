@@ -1,26 +1,49 @@
 """ipsstats: equity statistics for Individual Placement and Support (IPS) services.
 
-Users import from ``ipsstats`` only; this module re-exports the public API.
+Users import from ``ipsstats`` only; this module re-exports the public API. The code lives
+in wings by concern: :mod:`ipsstats.categorical`, :mod:`ipsstats.survival`,
+:mod:`ipsstats.cohort`, :mod:`ipsstats.equity` and :mod:`ipsstats.report`, on a core of
+:mod:`ipsstats.errors`, :mod:`ipsstats.results`, :mod:`ipsstats.factor` and
+:mod:`ipsstats.calendar`.
 """
 
-from ipsstats import datasets
+from ipsstats import _compat, datasets
 from ipsstats._version import __version__
 from ipsstats.calendar import add_months, days_to_months, months_between
+from ipsstats.categorical import (
+    CMHResult,
+    ComparisonEstimate,
+    ContingencyTable,
+    Counts,
+    GoodnessOfFitResult,
+    IndependenceResult,
+    StratifiedTable,
+    TrendResult,
+    adjust_pvalues,
+    adjusted_residuals,
+    cmh,
+    cramers_v,
+    crosstab,
+    goodness_of_fit,
+    homogeneity,
+    independence,
+    odds_ratio,
+    pearson_residuals,
+    proportion,
+    risk_difference,
+    risk_ratio,
+    tally,
+    trend,
+)
 from ipsstats.cohort import (
     Cohort,
     CompetingDurations,
     Durations,
+    Exclusions,
     ValidationReport,
     age_band,
+    followup_cutoff,
 )
-from ipsstats.competing import (
-    GrayTestResult,
-    IncidenceCurve,
-    cumulative_incidence,
-    gray_test,
-)
-from ipsstats.contingency import ContingencyTable, Counts, StratifiedTable, crosstab, tally
-from ipsstats.disclosure import SuppressedTable, suppress_small_counts
 from ipsstats.equity import (
     AccessEquity,
     AccessGroup,
@@ -42,28 +65,22 @@ from ipsstats.errors import (
     SmallExpectedCountWarning,
 )
 from ipsstats.factor import Factor
-from ipsstats.gof import GoodnessOfFitResult, goodness_of_fit, homogeneity
-from ipsstats.independence import (
-    IndependenceResult,
-    adjusted_residuals,
-    cramers_v,
-    independence,
-    pearson_residuals,
-)
-from ipsstats.logrank import LogrankResult, logrank
-from ipsstats.proportions import (
-    ComparisonEstimate,
-    adjust_pvalues,
-    odds_ratio,
-    proportion,
-    risk_difference,
-    risk_ratio,
-)
-from ipsstats.report import EquityReport, equity_report
+from ipsstats.report import EquityReport, SuppressedTable, equity_report, suppress_small_counts
 from ipsstats.results import Estimate, TestResult
-from ipsstats.stratified import CMHResult, TrendResult, cmh, trend
-from ipsstats.survival import LifeTable, SurvivalCurve, SurvivalTable, kaplan_meier
-from ipsstats.windows import Exclusions, followup_cutoff
+from ipsstats.survival import (
+    GrayTestResult,
+    IncidenceCurve,
+    LifeTable,
+    LogrankResult,
+    SurvivalCurve,
+    SurvivalTable,
+    cumulative_incidence,
+    gray_test,
+    kaplan_meier,
+    logrank,
+)
+
+_compat.install()
 
 __all__ = [
     "AccessEquity",
@@ -135,3 +152,13 @@ __all__ = [
     "tally",
     "trend",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Resolve the 0.1 module attributes (``ipsstats.render``, ...) with a deprecation."""
+    old = f"ipsstats.{name}"
+    if old in _compat.MOVED_MODULES:
+        import importlib  # noqa: PLC0415  # only for the deprecated paths
+
+        return importlib.import_module(old)
+    raise AttributeError(f"module 'ipsstats' has no attribute {name!r}")

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from ipsstats.contingency import ContingencyTable, Counts
+from ipsstats.categorical import ContingencyTable, Counts
 
 __all__ = ["Perkins2022", "perkins2022"]
 

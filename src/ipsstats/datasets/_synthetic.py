@@ -22,8 +22,8 @@ from numpy.typing import NDArray
 from scipy import special
 
 from ipsstats._arrays import as_option, fail
+from ipsstats.categorical import Counts
 from ipsstats.cohort import Cohort
-from ipsstats.contingency import Counts
 from ipsstats.errors import IpsStatsError
 
 __all__ = [

@@ -1,0 +1,55 @@
+"""The categorical wing: who, and how many.
+
+Labelled counts and contingency tables built from records (:func:`tally`,
+:func:`crosstab`), the chi-squared family of goodness-of-fit, homogeneity and independence
+tests with their exact and Monte Carlo engines, stratified tests (Cochran-Mantel-Haenszel,
+trend) and proportions with their comparisons.
+"""
+
+from ipsstats.categorical.counts import Counts, to_counts
+from ipsstats.categorical.crosstab import crosstab, tally
+from ipsstats.categorical.gof import GoodnessOfFitResult, goodness_of_fit, homogeneity
+from ipsstats.categorical.independence import (
+    IndependenceResult,
+    adjusted_residuals,
+    cramers_v,
+    independence,
+    pearson_residuals,
+)
+from ipsstats.categorical.proportions import (
+    ComparisonEstimate,
+    adjust_pvalues,
+    odds_ratio,
+    proportion,
+    risk_difference,
+    risk_ratio,
+)
+from ipsstats.categorical.stratified import CMHResult, TrendResult, cmh, trend
+from ipsstats.categorical.tables import ContingencyTable, StratifiedTable
+
+__all__ = [
+    "CMHResult",
+    "ComparisonEstimate",
+    "ContingencyTable",
+    "Counts",
+    "GoodnessOfFitResult",
+    "IndependenceResult",
+    "StratifiedTable",
+    "TrendResult",
+    "adjust_pvalues",
+    "adjusted_residuals",
+    "cmh",
+    "cramers_v",
+    "crosstab",
+    "goodness_of_fit",
+    "homogeneity",
+    "independence",
+    "odds_ratio",
+    "pearson_residuals",
+    "proportion",
+    "risk_difference",
+    "risk_ratio",
+    "tally",
+    "to_counts",
+    "trend",
+]

@@ -1,0 +1,818 @@
+"""Tests of independence in two-way tables, residuals and Cramér's V.
+
+:func:`independence` asks whether two factors are associated (for example ethnic group and
+gaining a job). It chooses and records its test: Pearson's chi-squared when the expected
+counts are large enough, otherwise an exact conditional test, otherwise a seeded Monte
+Carlo test. Every result carries the expected counts, Pearson and adjusted residuals, the
+cell contributions and Cramér's V, so a significant result can be read cell by cell.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Literal, NamedTuple
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special
+
+from ipsstats._arrays import as_counts, as_option, fail, readonly
+from ipsstats.categorical.exact import (
+    DEFAULT_EXACT_WORK_LIMIT,
+    _as_resamples,
+    _as_work_limit,
+    _exact_pvalue,
+    _monte_carlo_independence,
+    _resolve_rng,
+)
+from ipsstats.categorical.tables import ContingencyTable
+from ipsstats.errors import InsufficientDataError, InvalidInputError, SmallExpectedCountWarning
+from ipsstats.results import TestResult, json_safe
+
+__all__ = [
+    "IndependenceResult",
+    "adjusted_residuals",
+    "cramers_v",
+    "independence",
+    "pearson_residuals",
+]
+
+IndependenceMethod = Literal["auto", "pearson", "g", "cressie-read", "exact", "monte-carlo"]
+_METHODS: tuple[IndependenceMethod, ...] = (
+    "auto",
+    "pearson",
+    "g",
+    "cressie-read",
+    "exact",
+    "monte-carlo",
+)
+_ASYMPTOTIC = ("pearson", "g", "cressie-read")
+_DEFAULT_RESAMPLES = 10_000
+_CRESSIE_READ_LAMBDA = 2.0 / 3.0
+
+
+def _is_frozen(value: object, dtype: type[np.generic]) -> bool:
+    """Whether `value` is a read-only array of `dtype` owning its data (safe to share)."""
+    return (
+        isinstance(value, np.ndarray)
+        and value.dtype == dtype
+        and not value.flags.writeable
+        and value.base is None
+    )
+
+
+def _float_array(value: object) -> NDArray[np.float64]:
+    """Store a read-only float64 copy (attrs converter); frozen arrays are kept as they are."""
+    if _is_frozen(value, np.float64):
+        return value  # type: ignore[return-value]  # checked by _is_frozen
+    return readonly(np.asarray(value), np.float64)
+
+
+def _int_array(value: object) -> NDArray[np.int64]:
+    """Store a read-only int64 copy (attrs converter); frozen arrays are kept as they are."""
+    if _is_frozen(value, np.int64):
+        return value  # type: ignore[return-value]  # checked by _is_frozen
+    return readonly(np.asarray(value), np.int64)
+
+
+def _tuple(value: Iterable[object]) -> tuple[object, ...]:
+    """Store labels as a tuple (attrs converter)."""
+    return tuple(value)
+
+
+# --- shared internals (also used by the goodness-of-fit tests) ----------------------------
+
+
+def _power_divergence(
+    observed: NDArray[Any], expected: NDArray[np.float64], lambda_: float
+) -> NDArray[np.float64]:
+    r"""Per-cell terms of the Cressie-Read power divergence (they sum to the statistic).
+
+    ``lambda_ = 1`` gives Pearson's terms, ``0`` the likelihood-ratio (G) terms and
+    ``-1`` the modified likelihood-ratio terms. A zero count contributes its limit,
+    :math:`\lim_{O \to 0} O [(O/E)^\lambda - 1] = 0` when ``lambda_ > -1`` (as for G),
+    and :math:`+\infty` when ``lambda_ <= -1``, which callers refuse with
+    :func:`_check_zero_counts`.
+    """
+    obs = observed.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if lambda_ == 1.0:
+            diff = obs - expected
+            return np.asarray(diff * diff / expected)
+        if lambda_ == 0.0:
+            return np.asarray(2.0 * np.where(obs > 0, obs * np.log(obs / expected), 0.0))
+        if lambda_ == -1.0:
+            return np.asarray(2.0 * expected * np.log(expected / obs))
+        ratio = (obs / expected) ** lambda_
+        terms = 2.0 / (lambda_ * (lambda_ + 1.0)) * obs * (ratio - 1.0)
+        return np.asarray(np.where(obs > 0, terms, 0.0 if lambda_ > -1.0 else np.inf))
+
+
+def _check_zero_counts(
+    counts: NDArray[np.int64], lambda_: float, describe: Callable[[int], str]
+) -> None:
+    """Refuse a power divergence with ``lambda_ <= -1`` on counts that include a zero.
+
+    Such a statistic is infinite whatever the other counts are, so its p-value of 0 would
+    say nothing about the data. `describe` names the cell at a flat index.
+    """
+    if lambda_ > -1.0 or counts.all():
+        return
+    first = int(np.flatnonzero(counts.ravel() == 0)[0])
+    raise fail(
+        "lambda_",
+        "be greater than -1 when a count is zero (the power divergence is then infinite)",
+        f"{lambda_:g} with a zero count at {describe(first)}",
+        hint="use the default lambda_ (2/3), method='g', or method='exact'.",
+    )
+
+
+def _chi2_sf(statistic: float, dof: float) -> float:
+    """Upper tail of the chi-squared distribution (survival function, not 1 - cdf)."""
+    return float(special.chdtrc(dof, statistic))
+
+
+def _cochran(expected: NDArray[np.float64]) -> dict[str, Any]:
+    """Expected-count diagnostics and whether Cochran's rule holds."""
+    size = expected.size
+    smallest = float(expected.min())
+    below_1 = int(np.count_nonzero(expected < 1.0)) if smallest < 1.0 else 0
+    below_5 = int(np.count_nonzero(expected < 5.0)) if smallest < 5.0 else 0
+    return {
+        "min_expected": smallest,
+        "n_cells": size,
+        "n_expected_below_1": below_1,
+        "n_expected_below_5": below_5,
+        "share_expected_below_5": below_5 / size,
+        "cochran_rule_holds": below_1 == 0 and below_5 <= 0.2 * size,
+    }
+
+
+def _small_count_caveat(diagnostics: Mapping[str, Any], test: str) -> str:
+    return (
+        f"{test} used although Cochran's rule fails: the smallest expected count is "
+        f"{diagnostics['min_expected']:.3g} and {diagnostics['n_expected_below_5']} of "
+        f"{diagnostics['n_cells']} expected counts are below 5; the chi-squared "
+        "approximation may be poor (an exact or Monte Carlo test is safer)"
+    )
+
+
+def _warn_small(caveat: str) -> None:
+    warnings.warn(caveat, SmallExpectedCountWarning, stacklevel=4)
+
+
+def _lambda_for(method: str, lambda_: object) -> float:
+    """Return the power-divergence parameter of a method (1 unless Cressie-Read is asked)."""
+    if method not in _ASYMPTOTIC:
+        if lambda_ is not None:
+            raise fail(
+                "lambda_",
+                "be None unless method is 'cressie-read', 'pearson' or 'g'",
+                f"{lambda_!r} with method={method!r}",
+            )
+        return 1.0
+    if method == "pearson":
+        value = 1.0 if lambda_ is None else lambda_
+        if value != 1.0:
+            raise fail("lambda_", "be None or 1 with method='pearson'", repr(lambda_))
+        return 1.0
+    if method == "g":
+        if lambda_ not in (None, 0, 0.0):
+            raise fail("lambda_", "be None or 0 with method='g'", repr(lambda_))
+        return 0.0
+    if lambda_ is None:
+        return _CRESSIE_READ_LAMBDA
+    if (
+        isinstance(lambda_, bool)
+        or not isinstance(lambda_, (int, float, np.integer, np.floating))
+        or not math.isfinite(float(lambda_))
+    ):
+        raise fail("lambda_", "be a finite real number", repr(lambda_))
+    return float(lambda_)
+
+
+def _exclusions(table: object) -> dict[str, int]:
+    """Count the records a labelled table excludes from tests, by reason."""
+    out: dict[str, int] = {}
+    n_missing = int(getattr(table, "n_missing", 0))
+    n_dropped = int(getattr(table, "n_dropped", 0))
+    if n_missing:
+        out["missing value"] = n_missing
+    if n_dropped:
+        out["level dropped from the table"] = n_dropped
+    return out
+
+
+def _method_name(method: str, lambda_: float) -> str:
+    if method == "cressie-read":
+        return f"cressie-read (lambda = {lambda_:.4g})"
+    return method
+
+
+# --- residuals ------------------------------------------------------------------------------
+
+
+def _expected(counts: NDArray[np.int64]) -> NDArray[np.float64]:
+    rows = counts.sum(axis=1, keepdims=True)
+    cols = counts.sum(axis=0, keepdims=True)
+    return np.asarray(rows * (cols / float(rows.sum())))
+
+
+def _adjusted(counts: NDArray[np.int64], expected: NDArray[np.float64]) -> NDArray[np.float64]:
+    n = float(expected.sum())
+    row_share = expected.sum(axis=1, keepdims=True) / n
+    col_share = expected.sum(axis=0, keepdims=True) / n
+    return np.asarray(
+        (counts - expected) / np.sqrt(expected * ((1.0 - row_share) * (1.0 - col_share)))
+    )
+
+
+def pearson_residuals(table: object) -> NDArray[np.float64]:
+    r"""Compute Pearson residuals of a two-way table under independence.
+
+    Parameters
+    ----------
+    table : ContingencyTable or array-like of int, shape (r, c)
+        Counts with no empty row or column.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`(O_{ij} - E_{ij}) / \sqrt{E_{ij}}`, read-only.
+
+    Raises
+    ------
+    InvalidInputError
+        If `table` is not a valid table of counts.
+    InsufficientDataError
+        If a row or column is empty (its expected counts are zero).
+
+    See Also
+    --------
+    adjusted_residuals : residuals with unit variance under independence.
+
+    Notes
+    -----
+    :math:`E_{ij} = r_i c_j / n`. The squared residuals sum to Pearson's statistic.
+
+    Examples
+    --------
+    >>> print(pearson_residuals([[10, 20], [20, 10]]).round(3))
+    [[-1.291  1.291]
+     [ 1.291 -1.291]]
+    """
+    counts, *_ = _table_counts(table, need_full=True)
+    out = (counts - _expected(counts)) / np.sqrt(_expected(counts))
+    out.flags.writeable = False
+    return np.asarray(out)
+
+
+def adjusted_residuals(table: object) -> NDArray[np.float64]:
+    r"""Compute adjusted (Haberman standardised) residuals of a two-way table.
+
+    Parameters
+    ----------
+    table : ContingencyTable or array-like of int, shape (r, c)
+        Counts with at least two non-empty rows and columns and no empty row or column.
+
+    Returns
+    -------
+    numpy.ndarray
+        The residuals, read-only; approximately standard normal under independence, so
+        values beyond about 2 in absolute value point at the cells that depart from it.
+
+    Raises
+    ------
+    InvalidInputError
+        If `table` is not a valid table of counts.
+    InsufficientDataError
+        If a row or column is empty.
+
+    Notes
+    -----
+    .. math::
+
+        d_{ij} = \frac{O_{ij} - E_{ij}}
+                      {\sqrt{E_{ij} (1 - r_i / n) (1 - c_j / n)}}
+
+    (Haberman [1]_; Agresti [2]_, section 2.4.5).
+
+    References
+    ----------
+    .. [1] Haberman, S. J. (1973). The analysis of residuals in cross-classified tables.
+       Biometrics 29(1), 205-220.
+    .. [2] Agresti, A. (2013). Categorical Data Analysis, 3rd edition. Wiley, p. 80-81.
+
+    Examples
+    --------
+    >>> print(adjusted_residuals([[10, 20], [20, 10]]).round(3))
+    [[-2.582  2.582]
+     [ 2.582 -2.582]]
+    """
+    counts, *_ = _table_counts(table, need_full=True)
+    out = _adjusted(counts, _expected(counts))
+    out.flags.writeable = False
+    return out
+
+
+# --- Cramér's V -----------------------------------------------------------------------------
+
+
+def _cramers_v(
+    statistic: float, n: int, shape: tuple[int, int], *, bias_correction: bool
+) -> float:
+    r, c = shape
+    phi2 = statistic / n
+    if not bias_correction:
+        return math.sqrt(phi2 / (min(r, c) - 1))
+    if n <= 1:
+        return 0.0
+    phi2 = max(0.0, phi2 - (r - 1) * (c - 1) / (n - 1))
+    r_c = r - (r - 1) ** 2 / (n - 1)
+    c_c = c - (c - 1) ** 2 / (n - 1)
+    denominator = min(r_c, c_c) - 1
+    return math.sqrt(phi2 / denominator) if denominator > 0 else 0.0
+
+
+def cramers_v(table: object, *, bias_correction: bool = False) -> float:
+    r"""Cramér's V: the strength of association in a two-way table, from 0 to 1.
+
+    Parameters
+    ----------
+    table : ContingencyTable or array-like of int, shape (r, c)
+        Counts. Empty rows and columns are dropped; at least two of each must remain.
+    bias_correction : bool, optional
+        Apply Bergsma's bias correction [2]_ (recommended for small samples).
+
+    Returns
+    -------
+    float
+        V, in [0, 1]. A plain float: no confidence interval is computed.
+
+    Raises
+    ------
+    InvalidInputError
+        If `table` is not a valid table of counts or `bias_correction` is not a bool.
+    InsufficientDataError
+        If fewer than two rows or columns are non-empty.
+
+    Notes
+    -----
+    With Pearson's statistic :math:`X^2` and :math:`\phi^2 = X^2 / n`,
+
+    .. math::
+
+        V = \sqrt{\frac{\phi^2}{\min(r, c) - 1}}.
+
+    Bergsma's corrected version replaces :math:`\phi^2` by
+    :math:`\max(0, \phi^2 - (r-1)(c-1)/(n-1))` and :math:`r, c` by
+    :math:`r - (r-1)^2/(n-1)` and :math:`c - (c-1)^2/(n-1)`.
+
+    References
+    ----------
+    .. [1] Cramér, H. (1946). Mathematical Methods of Statistics. Princeton University
+       Press, p. 282.
+    .. [2] Bergsma, W. (2013). A bias-correction for Cramér's V and Tschuprow's T. Journal
+       of the Korean Statistical Society 42(3), 323-328.
+
+    Examples
+    --------
+    >>> print(round(cramers_v([[762, 327, 468], [484, 239, 477]]), 4))
+    0.1045
+    >>> print(round(cramers_v([[762, 327, 468], [484, 239, 477]], bias_correction=True), 4))
+    0.1009
+    """
+    if not isinstance(bias_correction, (bool, np.bool_)):
+        raise fail("bias_correction", "be True or False", repr(bias_correction))
+    counts, *_ = _table_counts(table, need_full=False)
+    expected = _expected(counts)
+    statistic = float(_power_divergence(counts, expected, 1.0).sum())
+    return _cramers_v(
+        statistic, int(counts.sum()), counts.shape, bias_correction=bool(bias_correction)
+    )
+
+
+# --- the test -------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class IndependenceResult(TestResult):
+    r"""Result of :func:`independence`: the test plus the table read cell by cell.
+
+    Parameters
+    ----------
+    observed : numpy.ndarray
+        The counts tested (rows x columns; empty rows and columns removed).
+    expected : numpy.ndarray
+        Expected counts under independence, :math:`r_i c_j / n`.
+    contributions : numpy.ndarray
+        Per-cell terms of `statistic` (they sum to it).
+    row_levels, col_levels : tuple
+        Labels of the rows and columns of `observed`.
+    cramers_v : float
+        Cramér's V (without bias correction; see :func:`cramers_v`).
+    requested : str
+        The `method` asked for (e.g. ``"auto"``).
+    reason : str
+        Why the test in `method` ran, in words.
+
+    Attributes
+    ----------
+    residuals : numpy.ndarray
+        Pearson residuals :math:`(O - E) / \sqrt{E}` (computed on first access).
+    adjusted_residuals : numpy.ndarray
+        Adjusted (Haberman) residuals, approximately standard normal under independence
+        (computed on first access). Both are included by ``to_dict()``.
+
+    Notes
+    -----
+    The inherited fields are described on :class:`~ipsstats.TestResult`. ``details``
+    holds the expected-count diagnostics (``min_expected``, ``n_expected_below_1``,
+    ``n_expected_below_5``, ``share_expected_below_5``, ``cochran_rule_holds``) and, for
+    resampling, ``n_resamples`` and ``seed``.
+    """
+
+    observed: NDArray[np.int64] = attrs.field(converter=_int_array)
+    expected: NDArray[np.float64] = attrs.field(converter=_float_array)
+    contributions: NDArray[np.float64] = attrs.field(converter=_float_array)
+    row_levels: tuple[object, ...] = attrs.field(converter=_tuple)
+    col_levels: tuple[object, ...] = attrs.field(converter=_tuple)
+    cramers_v: float = attrs.field(converter=float)
+    requested: str
+    reason: str
+
+    @functools.cached_property
+    def residuals(self) -> NDArray[np.float64]:
+        r"""Pearson residuals :math:`(O - E) / \sqrt{E}` (read-only; computed on first use)."""
+        out = (self.observed - self.expected) / np.sqrt(self.expected)
+        out.flags.writeable = False
+        return np.asarray(out)
+
+    @functools.cached_property
+    def adjusted_residuals(self) -> NDArray[np.float64]:
+        """Adjusted (Haberman) residuals (read-only; computed on first use)."""
+        out = _adjusted(self.observed, self.expected)
+        out.flags.writeable = False
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the fields and the residuals as JSON-safe Python objects."""
+        out = super().to_dict()
+        out["residuals"] = json_safe(self.residuals)
+        out["adjusted_residuals"] = json_safe(self.adjusted_residuals)
+        return out
+
+
+@functools.lru_cache(maxsize=64)
+def _default_levels(size: int) -> tuple[object, ...]:
+    return tuple(str(k) for k in range(size))
+
+
+def _table_counts(
+    table: object, *, need_full: bool, name: str = "table"
+) -> tuple[NDArray[np.int64], tuple[object, ...], tuple[object, ...], dict[str, int], bool]:
+    """Validate a table; drop empty rows/columns (unless `need_full`, which refuses them).
+
+    Returns the counts, row and column labels, the exclusions by reason and whether empty
+    rows or columns were dropped.
+    """
+    if isinstance(table, ContingencyTable):
+        counts = table.counts
+        rows, cols = tuple(table.row_levels), tuple(table.col_levels)
+        exclusions = _exclusions(table)
+    else:
+        counts = as_counts(table, name, ndim=2)
+        rows, cols = _default_levels(counts.shape[0]), _default_levels(counts.shape[1])
+        exclusions = {}
+    if len(rows) >= 2 and len(cols) >= 2 and counts.all():  # common case: no zero cell
+        return counts, rows, cols, exclusions, False
+    row_ok: NDArray[np.bool_] = np.asarray(counts.any(axis=1))
+    col_ok: NDArray[np.bool_] = np.asarray(counts.any(axis=0))
+    dropped = not (bool(row_ok.all()) and bool(col_ok.all()))
+    if dropped and (need_full or row_ok.sum() < 2 or col_ok.sum() < 2):
+        raise _insufficient(name, rows, cols, row_ok, col_ok, need_full=need_full)
+    if len(rows) < 2 or len(cols) < 2:
+        raise _insufficient(name, rows, cols, row_ok, col_ok, need_full=need_full)
+    if dropped:
+        counts = counts[row_ok][:, col_ok]
+        rows = tuple(level for level, ok in zip(rows, row_ok, strict=True) if ok)
+        cols = tuple(level for level, ok in zip(cols, col_ok, strict=True) if ok)
+    return counts, rows, cols, exclusions, dropped
+
+
+def _insufficient(
+    name: str,
+    rows: tuple[object, ...],
+    cols: tuple[object, ...],
+    row_ok: NDArray[np.bool_],
+    col_ok: NDArray[np.bool_],
+    *,
+    need_full: bool,
+) -> InsufficientDataError:
+    empty_rows = [level for level, ok in zip(rows, row_ok, strict=True) if not ok]
+    empty_cols = [level for level, ok in zip(cols, col_ok, strict=True) if not ok]
+    rule = (
+        "have no empty row or column"
+        if need_full
+        else "have at least two non-empty rows and two non-empty columns"
+    )
+    return InsufficientDataError(
+        f"`{name}` must {rule} after exclusions; got {int(row_ok.sum())} non-empty of "
+        f"{len(rows)} rows and {int(col_ok.sum())} non-empty of {len(cols)} columns "
+        f"(empty rows: {empty_rows}; empty columns: {empty_cols}).",
+        argument=name,
+        positions=tuple(empty_rows + empty_cols),
+    )
+
+
+def _as_bool(value: object, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise fail(name, "be True or False", repr(value))
+    return bool(value)
+
+
+def _choose(
+    method: IndependenceMethod,
+    counts: NDArray[np.int64],
+    diagnostics: Mapping[str, Any],
+    work_limit: int,
+) -> tuple[str, str, float | None]:
+    """Resolve ``auto``: (method to run, reason, exact p-value if already computed)."""
+    if method != "auto":
+        return method, f"method={method!r} was requested", None
+    if diagnostics["cochran_rule_holds"]:
+        reason = (
+            "Cochran's rule holds (no expected count below 1, at most 20% below 5), so "
+            "Pearson's chi-squared approximation is adequate"
+        )
+        return "pearson", reason, None
+    failing = (
+        f"Cochran's rule fails (smallest expected count {diagnostics['min_expected']:.3g}, "
+        f"{diagnostics['n_expected_below_5']} of {diagnostics['n_cells']} below 5)"
+    )
+    try:
+        pvalue, _ = _exact_pvalue(counts, work_limit)
+    except InvalidInputError:
+        reason = (
+            f"{failing} and the exact test exceeds its work limit ({work_limit:,}), so a "
+            "seeded Monte Carlo p-value was computed"
+        )
+        return "monte-carlo", reason, None
+    return "exact", f"{failing}, so the exact conditional test was used", pvalue
+
+
+def independence(
+    table: object,
+    *,
+    method: IndependenceMethod = "auto",
+    correction: bool = False,
+    lambda_: float | None = None,
+    n_resamples: int | None = None,
+    rng: int | np.random.Generator | None = None,
+    exact_work_limit: int = DEFAULT_EXACT_WORK_LIMIT,
+) -> IndependenceResult:
+    r"""Test whether the row and column factors of a two-way table are independent.
+
+    Parameters
+    ----------
+    table : ContingencyTable or array-like of int, shape (r, c)
+        Counts. Missing values recorded on a :class:`~ipsstats.ContingencyTable` are
+        excluded and counted in ``n_excluded``; empty rows and columns are dropped (they
+        carry no information) and named in ``caveats``.
+    method : {"auto", "pearson", "g", "cressie-read", "exact", "monte-carlo"}, optional
+        ``"pearson"``: Pearson's chi-squared; ``"g"``: likelihood-ratio chi-squared;
+        ``"cressie-read"``: power divergence with parameter `lambda_`; ``"exact"``:
+        Fisher's exact test (2 x 2) or the Fisher-Freeman-Halton test (r x c), computed
+        exactly; ``"monte-carlo"``: Pearson's statistic with a simulated p-value;
+        ``"auto"`` (default): Pearson when Cochran's rule holds, otherwise exact within
+        `exact_work_limit`, otherwise Monte Carlo.
+    correction : bool, optional
+        Yates' continuity correction; only with ``method="pearson"`` on a 2 x 2 table.
+    lambda_ : float or None, optional
+        Power-divergence parameter for ``"cressie-read"`` (default 2/3).
+    n_resamples : int or None, optional
+        Simulated tables for Monte Carlo (default 10,000).
+    rng : int, numpy.random.Generator or None, optional
+        Seed or generator for Monte Carlo; ``None`` draws a seed, recorded in ``details``.
+    exact_work_limit : int, optional
+        Largest number of network edges the exact test may generate.
+
+    Returns
+    -------
+    IndependenceResult
+        ``statistic`` (Pearson's :math:`X^2` for the exact and Monte Carlo tests, which
+        have ``dof = None``), ``pvalue``, ``dof``, ``method`` (the test that ran),
+        ``reason`` (why), ``expected``, ``residuals``, ``adjusted_residuals``,
+        ``contributions``, ``cramers_v``, ``n``, ``n_excluded``, ``exclusions``,
+        ``caveats`` and ``details`` (expected-count diagnostics, resampling seed).
+
+    Raises
+    ------
+    InvalidInputError
+        For counts that are negative, fractional or not finite, an unknown `method`,
+        `correction` on anything but a Pearson test of a 2 x 2 table, ``lambda_ <= -1``
+        on a table with a zero cell (the divergence is infinite), or an exact test past
+        `exact_work_limit` when ``method="exact"``.
+    InsufficientDataError
+        If fewer than two rows or columns are non-empty (the message names the empty ones).
+
+    Warns
+    -----
+    SmallExpectedCountWarning
+        When an asymptotic method is requested on a table failing Cochran's rule; the same
+        text is recorded in ``caveats``.
+
+    See Also
+    --------
+    homogeneity : the same test framed as two samples of one factor.
+    cramers_v : strength of association.
+
+    Notes
+    -----
+    With :math:`E_{ij} = r_i c_j / n` and :math:`\lambda` the power-divergence parameter
+    (1 for Pearson, 0 for G),
+
+    .. math::
+
+        X^2 = \sum_{ij} \frac{(O_{ij} - E_{ij})^2}{E_{ij}}, \quad
+        G^2 = 2 \sum_{ij} O_{ij} \log\frac{O_{ij}}{E_{ij}}, \quad
+        \frac{2}{\lambda(\lambda+1)} \sum_{ij} O_{ij}
+        \left[\left(\frac{O_{ij}}{E_{ij}}\right)^{\lambda} - 1\right],
+
+    referred to :math:`\chi^2` with :math:`(r-1)(c-1)` degrees of freedom [1]_ [2]_. A zero
+    cell adds its limit to the power divergence: 0 for :math:`\lambda > -1`; for
+    :math:`\lambda \le -1` the statistic would be infinite and is refused.
+    Yates' correction replaces :math:`|O - E|` by :math:`\max(0, |O - E| - 1/2)`. The
+    exact test sums the conditional probabilities of the tables at most as probable as
+    the observed one (R's convention, relative tolerance :math:`10^{-7}`); see
+    the network algorithm of :mod:`ipsstats.categorical.exact`. The Monte Carlo p-value is
+    :math:`(1 + \#\{X^2_b \ge X^2\}) / (B + 1)` over :math:`B` tables drawn with both
+    margins fixed (Patefield's algorithm), as R's ``chisq.test(simulate.p.value = TRUE)``.
+
+    References
+    ----------
+    .. [1] Agresti, A. (2013). Categorical Data Analysis, 3rd edition. Wiley, ch. 3.
+    .. [2] Cressie, N. and Read, T. R. C. (1984). Multinomial goodness-of-fit tests.
+       Journal of the Royal Statistical Society B 46(3), 440-464.
+    .. [3] Perkins, R. et al. (2022). Individual placement and support: cross-sectional
+       study of equality of access and outcome for Black, Asian and minority ethnic
+       communities. BJPsych Bulletin 46, Table 3.
+
+    Examples
+    --------
+    Job outcomes by ethnic group at CNWL, from the 2022 paper (Table 3: 2.50, P = 0.64):
+
+    >>> from ipsstats.datasets import perkins2022
+    >>> res = independence(perkins2022().jobs_all["CNWL"], method="pearson")
+    >>> print(round(res.statistic, 2), round(res.pvalue, 2), res.dof)
+    2.5 0.64 4.0
+
+    R's ``chisq.test`` example (X-squared = 30.07, df = 2, p-value = 2.954e-07):
+
+    >>> res = independence([[762, 327, 468], [484, 239, 477]])
+    >>> print(res.method, round(res.statistic, 3), f"{res.pvalue:.3e}")
+    pearson 30.07 2.954e-07
+    """
+    how = as_option(method, "method", _METHODS)
+    yates = _as_bool(correction, "correction")
+    counts, rows, cols, exclusions, dropped = _table_counts(table, need_full=False)
+    if yates and (how != "pearson" or counts.shape != (2, 2)):
+        raise fail(
+            "correction",
+            "be False unless method='pearson' on a 2 x 2 table",
+            f"correction=True with method={how!r} on a {counts.shape[0]} x {counts.shape[1]} "
+            "table",
+            hint="Yates' correction is defined for 2 x 2 tables only.",
+        )
+    lam = _lambda_for(how, lambda_)
+    _check_zero_counts(
+        counts, lam, lambda k: f"row {rows[k // len(cols)]!r}, column {cols[k % len(cols)]!r}"
+    )
+    limit = _as_work_limit(exact_work_limit)
+    resamples = _DEFAULT_RESAMPLES if n_resamples is None else _as_resamples(n_resamples)
+    caveats = []
+    if dropped:
+        caveats.append(
+            f"empty rows or columns were dropped; the test used rows {list(rows)} and "
+            f"columns {list(cols)}"
+        )
+    run = _run_table(
+        counts, how=how, lam=lam, yates=yates, n_resamples=resamples, rng=rng, limit=limit
+    )
+    n = run.n
+    return IndependenceResult(
+        statistic=run.statistic,
+        pvalue=run.pvalue,
+        dof=run.dof,
+        method=run.name,
+        n=n,
+        n_excluded=sum(exclusions.values()),
+        exclusions=exclusions,
+        caveats=(*caveats, *run.caveats),
+        details=run.details,
+        observed=counts,
+        expected=run.expected,
+        contributions=run.terms,
+        row_levels=rows,
+        col_levels=cols,
+        cramers_v=_cramers_v(run.pearson, n, counts.shape, bias_correction=False),
+        requested=how,
+        reason=run.reason,
+    )
+
+
+class _TableRun(NamedTuple):
+    """What the test of a validated table produced (internal)."""
+
+    statistic: float
+    pvalue: float
+    dof: float | None
+    name: str
+    reason: str
+    expected: NDArray[np.float64]
+    terms: NDArray[np.float64]
+    pearson: float
+    n: int
+    caveats: tuple[str, ...]
+    details: dict[str, Any]
+
+
+def _run_table(
+    counts: NDArray[np.int64],
+    *,
+    how: IndependenceMethod,
+    lam: float,
+    yates: bool,
+    n_resamples: int,
+    rng: object,
+    limit: int,
+) -> _TableRun:
+    """Run the requested (or automatically chosen) test on a validated table.
+
+    The margins are computed once; the arrays returned are read-only.
+    """
+    rows = counts.sum(axis=1, keepdims=True)
+    cols = counts.sum(axis=0, keepdims=True)
+    n = float(rows.sum())
+    expected = (rows / n) * cols
+    details = _cochran(expected)
+    ran, reason, exact_p = _choose(how, counts, details, limit)
+    caveats: list[str] = []
+    pearson_terms = counts - expected
+    np.multiply(pearson_terms, pearson_terms, out=pearson_terms)
+    pearson_terms /= expected
+    pearson = float(pearson_terms.sum())
+    dof: float | None = float((counts.shape[0] - 1) * (counts.shape[1] - 1))
+    if ran in _ASYMPTOTIC:
+        terms = _asymptotic_terms(counts, expected, lam, yates, pearson_terms)
+        statistic = float(terms.sum())
+        pvalue = _chi2_sf(statistic, dof)  # type: ignore[arg-type]  # dof set above
+        name = "pearson-yates" if yates else _method_name(ran, lam)
+        if not details["cochran_rule_holds"] and how != "auto":
+            caveat = _small_count_caveat(details, f"{name} chi-squared")
+            caveats.append(caveat)
+            _warn_small(caveat)
+    elif ran == "exact":
+        statistic, terms, dof = pearson, pearson_terms, None
+        pvalue = exact_p if exact_p is not None else _exact_pvalue(counts, limit)[0]
+        name = "fisher-exact" if counts.shape == (2, 2) else "fisher-freeman-halton"
+    else:
+        statistic, terms, dof = pearson, pearson_terms, None
+        generator, seed = _resolve_rng(rng)
+        pvalue = _monte_carlo_independence(counts, n_resamples, "pearson", generator)
+        details.update(n_resamples=n_resamples, seed=seed)
+        name = "monte-carlo-pearson"
+    for array in (expected, terms):
+        array.flags.writeable = False
+    return _TableRun(
+        statistic=statistic,
+        pvalue=min(1.0, pvalue),
+        dof=dof,
+        name=name,
+        reason=reason,
+        expected=expected,
+        terms=terms,
+        pearson=pearson,
+        n=int(n),
+        caveats=tuple(caveats),
+        details=details,
+    )
+
+
+def _asymptotic_terms(
+    counts: NDArray[np.int64],
+    expected: NDArray[np.float64],
+    lam: float,
+    yates: bool,
+    pearson_terms: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    if yates:
+        gap = np.maximum(0.0, np.abs(counts - expected) - 0.5)
+        return np.asarray(gap * gap / expected)
+    if lam == 1.0:
+        return pearson_terms
+    return _power_divergence(counts, expected, lam)

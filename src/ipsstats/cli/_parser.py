@@ -1,0 +1,317 @@
+"""The argument parser of the ``ipsstats`` command: subcommands, options and help texts."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import pathlib
+import re
+from typing import Literal, NoReturn
+
+from ipsstats._version import __version__
+from ipsstats.errors import IpsStatsError
+
+__all__ = []
+
+_PROG = "ipsstats"
+_REPORT_FORMATS = ("text", "markdown", "html", "json")
+_VALIDATE_FORMATS = ("text", "markdown", "json")
+_REPRODUCE_FORMATS = ("text", "markdown", "json")
+_PROGRESS_BYTES = 20_000_000  # about 250,000 records: reading and analysing take seconds
+_DEMO_BY: tuple[Literal["ethnicity", "gender"], ...] = ("ethnicity", "gender")
+_DEMO_MONTHS = 6
+_TAB_NAMES = {"tab": "\t", "\\t": "\t"}
+_EXIT_OK, _EXIT_FAILED_CHECK, _EXIT_ERROR = 0, 1, 2
+_EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+_HANDLED = (IpsStatsError, OSError, UnicodeError, csv.Error)
+
+# Library messages name Python arguments; on the command line they are options.
+_OPTIONS = (
+    "by",
+    "columns",
+    "date_format",
+    "delimiter",
+    "eligible",
+    "encoding",
+    "min_followup_months",
+    "missing_labels",
+    "observed_until",
+    "study_end",
+    "suppress",
+)
+_OPTION_WORDING = (
+    (re.compile(r'\bdate_format="([^"]*)"'), r'--date-format "\1"'),
+    (re.compile(r'\berrors="exclude"'), "--errors exclude"),
+    (re.compile(r"\bencoding=\.\.\."), "--encoding ..."),
+    (re.compile(r'\bcolumns=\{"([^"]*)": "([^"]*)"\}'), r'--columns "\1=\2"'),
+    (re.compile(r"the cohort's `validation` report"), "the report"),
+    (re.compile(r"`path`"), "the cohort file"),
+    (re.compile(r"`(" + "|".join(_OPTIONS) + r")`"), lambda m: f"`--{m[1].replace('_', '-')}`"),
+    (re.compile(r"(?<![`\w-])observed_until\b"), "--observed-until"),
+)
+
+_EPILOG = """\
+examples:
+  ipsstats demo
+  ipsstats demo --format html -o demo.html
+  ipsstats report cohort.csv --eligible caseload.csv --study-end 2024-02-27 \\
+      --by ethnicity,gender --missing-labels "Not known,Prefer not to say" \\
+      --format markdown -o report.md
+  ipsstats report extract.csv --study-end 2024-02-27 --date-format %d/%m/%Y \\
+      --columns "id=Client,accessed=First contact,job_start=Job" --errors exclude
+  ipsstats validate extract.csv --observed-until 2024-02-27 --date-format %d/%m/%Y
+  ipsstats reproduce perkins2022 --format markdown
+
+exit status:
+  0  success
+  1  validate --strict found invalid records, or reproduce did not match every value
+  2  usage error, or an input that cannot be used (one line on standard error)
+"""
+
+_REPORT_EPILOG = """\
+The cohort file has one row per person and a header line. Columns are found by role:
+id, accessed (date of first contact; required), job_start, discharged and age; map
+other headers with --columns role=header. Every other column is an attribute
+(ethnicity, gender, ...). Dates are ISO 8601 (YYYY-MM-DD) unless --date-format is given.
+
+The eligible caseload file is in long format with the header attribute,level,count,
+one row per group, e.g. "ethnicity,White,3236".
+
+By default the command stops at invalid records and names them; --errors exclude
+drops them instead, and the report lists every one with its reason.
+
+examples:
+  ipsstats report cohort.csv --eligible caseload.csv --study-end 2024-02-27 \\
+      --missing-labels "Not known" --by ethnicity,gender
+  ipsstats report cohort.csv --study-end 2024-02-27 --format json -o report.json
+"""
+
+_VALIDATE_EPILOG = """\
+Reads the file excluding invalid records, and lists records read, excluded and why,
+the first problems one per line, and missing values by attribute. Records dated after
+--observed-until (default: today) are invalid.
+
+examples:
+  ipsstats validate cohort.csv --observed-until 2024-02-27
+  ipsstats validate extract.csv --date-format %d/%m/%Y --format json
+"""
+
+_REPRODUCE_EPILOG = """\
+Recomputes Tables 2 (access: IPS users against the community caseload) and 3 (job
+outcomes, everyone and the six-month subset) of Perkins et al. (2022) from the
+published counts, with the paper's known errata applied (they are listed in the
+output), and compares every published value at its printed precision. Exit status 0
+only when every value matches.
+
+example:
+  ipsstats reproduce perkins2022 --format markdown
+"""
+
+
+# --------------------------------------------------------------------------------------
+# Argument parsing
+# --------------------------------------------------------------------------------------
+
+
+def _add_output(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    parser.add_argument(
+        "--format",
+        choices=formats,
+        help=(
+            "output format (default: from the -o file's extension, .md, .html or .json; else text)"
+        ),
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE (UTF-8) instead of standard output",
+    )
+
+
+_SUFFIX_FORMATS = {
+    ".htm": "html",
+    ".html": "html",
+    ".json": "json",
+    ".markdown": "markdown",
+    ".md": "markdown",
+}
+
+
+def _format(args: argparse.Namespace, formats: tuple[str, ...]) -> str:
+    """Choose the output format: --format, else the -o file's extension, else text."""
+    if args.format is not None:
+        return str(args.format)
+    if args.output is not None:
+        guess = _SUFFIX_FORMATS.get(pathlib.Path(args.output).suffix.lower())
+        if guess in formats:
+            return guess
+    return "text"
+
+
+def _add_loading(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("cohort", metavar="COHORT.csv", help="the cohort file, one row per person")
+    parser.add_argument(
+        "--observed-until",
+        metavar="DATE",
+        help="date the data were extracted, YYYY-MM-DD",
+    )
+    parser.add_argument(
+        "--columns",
+        metavar="ROLE=HEADER,...",
+        action="append",
+        help=(
+            "map roles (id, accessed, job_start, discharged, age) or attribute names to the "
+            "file's headers; may be repeated"
+        ),
+    )
+    parser.add_argument(
+        "--date-format",
+        metavar="FORMAT",
+        help="how dates are written, e.g. %%d/%%m/%%Y (default: ISO 8601, YYYY-MM-DD)",
+    )
+    parser.add_argument(
+        "--missing-labels",
+        metavar="LABEL,...",
+        help='values meaning "not known", e.g. "Not known,Prefer not to say" (blanks always are)',
+    )
+    parser.add_argument(
+        "--delimiter",
+        default=",",
+        help="field separator: one character, or tab (default: a comma)",
+    )
+    parser.add_argument(
+        "--encoding",
+        default="utf-8-sig",
+        help="text encoding of the files (default: UTF-8, with or without a byte-order mark)",
+    )
+    parser.add_argument(
+        "--progress",
+        action="store_true",
+        help="report progress on standard error (automatic for large files on a terminal)",
+    )
+
+
+def _add_suppress(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--suppress",
+        action="store_true",
+        help="show counts below 5 as * and round the others to the nearest 5",
+    )
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that reports a usage error as one line on standard error."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``<prog>: error: <message> (see <prog> --help)`` and exit with status 2."""
+        self.exit(_EXIT_ERROR, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=_PROG,
+        description=(
+            "Equity of access and outcome in Individual Placement and Support (IPS) services."
+        ),
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"{_PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    demo = commands.add_parser(
+        "demo",
+        help="the full equity report of the bundled synthetic cohort",
+        description=(
+            "Run the full equity report on the bundled SYNTHETIC cohort (539 invented people "
+            "using IPS, observed until 2024-02-27) and its eligible caseload: study end "
+            "2024-02-27, six months' minimum follow-up, by ethnicity and gender."
+        ),
+        epilog="example:\n  ipsstats demo --format html -o demo.html\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_output(demo, _REPORT_FORMATS)
+    _add_suppress(demo)
+    demo.set_defaults(command="demo")
+
+    report = commands.add_parser(
+        "report",
+        help="the full equity report of a cohort file",
+        description="Run the full equity report on a cohort CSV file.",
+        epilog=_REPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_loading(report)
+    report.add_argument(
+        "--eligible",
+        metavar="CASELOAD.csv",
+        help="eligible caseload counts, header attribute,level,count",
+    )
+    report.add_argument(
+        "--study-end",
+        metavar="DATE",
+        required=True,
+        help="end of follow-up, YYYY-MM-DD (also the default --observed-until)",
+    )
+    report.add_argument(
+        "--min-followup-months",
+        metavar="MONTHS",
+        type=int,
+        default=_DEMO_MONTHS,
+        help="minimum follow-up of the window analysis (default: 6)",
+    )
+    report.add_argument(
+        "--by",
+        metavar="ATTRIBUTE,...",
+        help="attributes to compare groups by (default: every categorical attribute)",
+    )
+    report.add_argument(
+        "--errors",
+        choices=("raise", "exclude"),
+        default="raise",
+        help="stop at invalid records (default), or exclude them and list them in the report",
+    )
+    _add_suppress(report)
+    _add_output(report, _REPORT_FORMATS)
+    report.set_defaults(command="report")
+
+    validate = commands.add_parser(
+        "validate",
+        help="check a cohort file: records read, excluded and why",
+        description="Check a cohort CSV file without analysing it.",
+        epilog=_VALIDATE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_loading(validate)
+    validate.add_argument(
+        "--max-issues",
+        metavar="N",
+        type=int,
+        default=20,
+        help="list at most N problem records in text and Markdown (default: 20)",
+    )
+    validate.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit with status 1 when any record is invalid",
+    )
+    _add_output(validate, _VALIDATE_FORMATS)
+    validate.set_defaults(command="validate")
+
+    reproduce = commands.add_parser(
+        "reproduce",
+        help="recompute a source paper's tables beside the published values",
+        description="Recompute a source paper's tables from its published counts.",
+        epilog=_REPRODUCE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    reproduce.add_argument("paper", choices=("perkins2022",), help="the paper")
+    _add_output(reproduce, _REPRODUCE_FORMATS)
+    reproduce.set_defaults(command="reproduce")
+    return parser
+
+
+# --------------------------------------------------------------------------------------
+# Option values
+# --------------------------------------------------------------------------------------

@@ -1,0 +1,377 @@
+"""CSV reading for cohorts: the standard library's csv module plus vectorised numpy splitting."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import os
+import pathlib
+from typing import TextIO
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import NDArray
+
+from ipsstats._arrays import (
+    fail,
+)
+from ipsstats.calendar import (
+    parse_date_strings,
+)
+
+__all__ = []
+
+# --------------------------------------------------------------------------------------
+# CSV reading (standard library csv module + numpy)
+# --------------------------------------------------------------------------------------
+
+
+def _read_text(path: str | os.PathLike[str] | TextIO, encoding: str) -> tuple[str, str]:
+    if hasattr(path, "read"):
+        text = path.read()
+        name = str(getattr(path, "name", "csv"))
+        if not isinstance(text, str):
+            raise fail("path", "be opened in text mode", f"{type(text).__name__} content")
+        return text.removeprefix("\ufeff"), name
+    name = os.fspath(path)
+    try:
+        with open(name, encoding=encoding, newline="") as handle:  # noqa: PTH123  # accepts str paths
+            text = handle.read()
+    except UnicodeDecodeError as exc:
+        raise fail(
+            "path",
+            "be a CSV text file encoded as UTF-8",
+            f"{pathlib.Path(name).name!r}, whose byte {exc.start} is not UTF-8",
+            hint="save the file as 'CSV UTF-8', or pass encoding=... (e.g. 'cp1252').",
+        ) from None
+    return text.removeprefix("\ufeff"), pathlib.Path(name).name
+
+
+def _check_text(text: str, name: str) -> None:
+    """Refuse binary and empty files before parsing."""
+    if "\x00" in text:
+        raise fail(
+            "path",
+            "be a CSV text file",
+            f"{name!r}, which holds binary data (NUL bytes)",
+            hint="export the data as CSV; spreadsheet files (.xlsx) cannot be read directly.",
+        )
+    if not text.strip():
+        raise fail(
+            "path", "be a CSV file with a header line and records", f"an empty file {name!r}"
+        )
+
+
+def _split_plain_csv(
+    text: str, delimiter: str, name: str
+) -> tuple[dict[str, NDArray[np.bytes_]], NDArray[np.int64]] | None:
+    """Split a CSV with one line per record without a Python loop per record.
+
+    The records are located in the UTF-8 bytes with vectorised searches for delimiters,
+    line ends and quotes (a delimiter counts when an even number of quotes precedes it);
+    each column becomes a fixed-width byte-string array, with surrounding quotes removed
+    and doubled quotes undoubled; blank lines are skipped. Line breaks inside quoted
+    fields are kept in the field; both are counted in the line numbers. Returns the
+    columns and each record's line number, or ``None`` (use the :mod:`csv` module) for
+    lone carriage returns, quotes that do not enclose a whole field, or records whose
+    number of fields differs from the header's.
+    """
+    first = text.find("\n")
+    if len(delimiter) != 1 or ord(delimiter) > 127 or delimiter == '"' or first < 0:
+        return None
+    try:
+        header = [cell.strip() for cell in next(csv.reader([text[:first]], strict=True))]
+    except (csv.Error, StopIteration):
+        return None
+    _check_header(header, name, delimiter)
+    encoded = text.encode("utf-8")
+    start = len(text[: first + 1].encode("utf-8"))
+    if encoded.find(b"\r", start) >= 0 and encoded.count(b"\r", start) != encoded.count(
+        b"\r\n", start
+    ):
+        return None
+    # Blank lines at the end hold no records: keep the data up to the first line end
+    # after the last record (a view, not a copy, when the file ends with a line break).
+    stop = len(encoded) - _trailing_line_ends(encoded)
+    if stop <= start:
+        return None
+    final = encoded.find(b"\n", stop)
+    data: bytes | memoryview = (
+        memoryview(encoded)[start : final + 1] if final >= 0 else encoded[start:] + b"\n"
+    )
+    split = _split_bytes(data, header, delimiter)
+    if split is None:
+        return None
+    columns, n, first_lines = split
+    return columns, np.arange(2, n + 2, dtype=np.int64) if first_lines is None else first_lines
+
+
+def _trailing_line_ends(data: bytes, chunk: int = 4096) -> int:
+    """Count the carriage returns and line feeds at the end of `data`."""
+    tail = data[-chunk:]
+    kept = len(tail.rstrip(b"\r\n"))
+    if kept == 0 and len(tail) < len(data):  # a long run of line ends: look at it all
+        return len(data) - len(data.rstrip(b"\r\n"))
+    return len(tail) - kept
+
+
+def _split_bytes(
+    data: bytes | memoryview,
+    header: list[str],
+    delimiter: str,
+    *,
+    terminator: str = "\n",
+    quoting: bool = True,
+) -> tuple[dict[str, NDArray[np.bytes_]], int, NDArray[np.int64] | None] | None:
+    """Columns of records (each ending in `terminator`), or ``None`` if not simple.
+
+    With ``quoting=False`` quotes are ordinary characters (fields already unquoted).
+    With the line feed as `terminator`, blank lines outside quoted fields are skipped.
+    Also returns the number of records and, when a quoted field holds a line break or a
+    blank line was skipped, the file line on which each record starts (counting the
+    header as line 1); otherwise ``None``, each record being one line.
+    """
+    width = len(header)
+    buf = np.frombuffer(data, dtype=np.uint8)
+    end_code = ord(terminator)
+    # One pass finds the few bytes at or below the special characters' codes.
+    candidates = np.flatnonzero(buf <= max(end_code, ord('"'), ord(delimiter)))
+    found = buf[candidates]
+    has_quotes = quoting and bool((found == ord('"')).any())
+    separator = np.flatnonzero((found == end_code) | (found == ord(delimiter)))
+    bounds = candidates[separator]
+    newline = found[separator] == end_code
+    quotes_before = np.zeros(0, dtype=np.int64)
+    embedded = False
+    if has_quotes:
+        # A separator counts when an even number of quotes precedes it.
+        small = np.int32 if found.size < np.iinfo(np.int32).max else np.int64
+        quotes_before = np.cumsum(found == ord('"'), dtype=small)[separator].astype(np.int64)
+        inside = quotes_before % 2 == 1
+        embedded = bool((inside & newline).any())
+        bounds, newline, quotes_before = bounds[~inside], newline[~inside], quotes_before[~inside]
+    if bounds.size == 0 or (has_quotes and int(quotes_before[-1]) % 2):
+        return None  # unbalanced quotes or no complete record: the csv module reports it
+    starts_flat = np.concatenate([[0], bounds[:-1] + 1])
+    blank = _blank_lines(buf, bounds, starts_flat, newline) if terminator == "\n" else None
+    if blank is not None:
+        bounds, newline, starts_flat = bounds[~blank], newline[~blank], starts_flat[~blank]
+        quotes_before = quotes_before[~blank] if has_quotes else quotes_before
+    if bounds.size % width:
+        return None
+    kinds = newline.reshape(-1, width)
+    if not kinds[:, -1].all() or kinds[:, :-1].any():
+        return None
+    ends = bounds.reshape(-1, width).copy()
+    starts = starts_flat.reshape(-1, width)
+    if terminator == "\n":
+        last = ends[:, -1]
+        ends[:, -1] -= (last > starts[:, -1]) & (buf[np.maximum(last - 1, 0)] == ord("\r"))
+    doubled = None
+    if has_quotes:
+        per_field = np.diff(quotes_before, prepend=0).reshape(-1, width)
+        unquoted = _unquote(buf, per_field, starts, ends)
+        if unquoted is None:
+            return None
+        starts, ends, doubled = unquoted
+    widest = max(int((ends - starts).max()), 1)
+    windows = sliding_window_view(np.concatenate([buf, np.zeros(widest, np.uint8)]), widest)
+    columns = {}
+    for k, name in enumerate(header):
+        column = _gather(windows, starts[:, k], ends[:, k])
+        if doubled is not None and doubled[:, k].any():
+            rows = np.flatnonzero(doubled[:, k])
+            column[rows] = np.char.replace(column[rows], b'""', b'"')
+        columns[name] = column
+    first_lines = None
+    if embedded or blank is not None:  # lines before each record: every line feed counts
+        feeds = candidates[found == ord("\n")]
+        first_lines = 2 + np.searchsorted(feeds, starts[:, 0]).astype(np.int64)
+    return columns, int(ends.shape[0]), first_lines
+
+
+def _blank_lines(
+    buf: NDArray[np.uint8],
+    bounds: NDArray[np.intp],
+    starts: NDArray[np.intp],
+    newline: NDArray[np.bool_],
+) -> NDArray[np.bool_] | None:
+    """Flag the line ends that close an empty line (nothing, or a lone carriage return).
+
+    A line end closes an empty line when the separator before it is also a line end (or it
+    is the first one) and at most a carriage return lies between. Returns ``None`` when
+    there is none.
+    """
+    line_ends = bounds[newline]
+    if line_ends.size and line_ends[0] > 1 and (np.diff(line_ends) > 2).all():
+        return None  # every line holds at least two bytes: none is empty
+    after_line = np.concatenate([[True], newline[:-1]])
+    size = bounds - starts
+    lone_return = (size == 1) & (buf[np.maximum(bounds - 1, 0)] == ord("\r"))
+    blank = newline & after_line & ((size == 0) | lone_return)
+    return blank if blank.any() else None
+
+
+def _unquote(
+    buf: NDArray[np.uint8],
+    per_field: NDArray[np.int64],
+    starts: NDArray[np.intp],
+    ends: NDArray[np.intp],
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.bool_]] | None:
+    """Drop the quotes around quoted fields; flag fields holding doubled quotes.
+
+    `per_field` counts the quotes in each field. Returns ``None`` when a quote does not
+    enclose a whole field (e.g. ``ab"c``), leaving such files to the :mod:`csv` module.
+    """
+    size = ends - starts
+    opens = (size > 0) & (buf[np.minimum(starts, buf.size - 1)] == ord('"'))
+    closes = (size > 1) & (buf[np.maximum(ends - 1, 0)] == ord('"'))
+    inner = per_field - 2 * opens
+    if (opens & ~closes).any() or (inner[~opens] > 0).any() or (inner[opens] % 2).any():
+        return None
+    return starts + opens, ends - opens, opens & (inner > 0)
+
+
+_UNIT = "\x1f"  # ASCII unit separator: joins parsed fields for the vectorised splitter
+_RECORD = "\x1e"  # ASCII record separator: ends each joined record
+
+
+def _rejoined_columns(
+    header: list[str], body: list[list[str]]
+) -> dict[str, NDArray[np.bytes_]] | None:
+    """Columns of records parsed by the csv module, split without a loop per record.
+
+    The parsed fields are joined with unit and record separators (in C), then split like
+    an unquoted file. The records must have the header's width (see :func:`_fit_records`).
+    Returns ``None`` when there are none or a field holds one of those separators, so that
+    the caller builds columns directly.
+    """
+    if not body:
+        return None
+    joined = _RECORD.join(map(_UNIT.join, body)) + _RECORD
+    width = len(header)
+    if joined.count(_RECORD) != len(body) or joined.count(_UNIT) != len(body) * (width - 1):
+        return None
+    split = _split_bytes(joined.encode("utf-8"), header, _UNIT, terminator=_RECORD, quoting=False)
+    return None if split is None else split[0]
+
+
+def _record_lines(body: list[list[str]]) -> NDArray[np.int64]:
+    """Find the file line on which each record starts (the header is line 1).
+
+    A record spans one line plus one per line break inside its fields (CR LF, LF or CR,
+    as the :mod:`csv` module splits lines); a blank line is an empty record. Counted on
+    the joined records, without a loop per record.
+    """
+    if not body:
+        return np.zeros(0, dtype=np.int64)
+    buf = np.frombuffer(
+        (_RECORD.join(map(_UNIT.join, body)) + _RECORD).encode("utf-8"), dtype=np.uint8
+    )
+    newline, carriage = buf == ord("\n"), buf == ord("\r")
+    pair = np.zeros(buf.size, dtype=bool)
+    pair[1:] = newline[1:] & carriage[:-1]
+    breaks = np.cumsum(newline.astype(np.int64) + carriage - pair)
+    at_end = breaks[np.flatnonzero(buf == ord(_RECORD))]
+    if at_end.size != len(body):  # a field holds a record separator: count one by one
+        inside = np.array(
+            [sum(f.count("\n") + f.count("\r") - f.count("\r\n") for f in r) for r in body],
+            dtype=np.int64,
+        )
+    else:
+        inside = np.diff(at_end, prepend=0)
+    spans = 1 + inside
+    return 2 + np.concatenate([[0], np.cumsum(spans)[:-1]]).astype(np.int64)
+
+
+def _gather(
+    windows: NDArray[np.uint8], starts: NDArray[np.intp], ends: NDArray[np.intp]
+) -> NDArray[np.bytes_]:
+    """Copy the fields ``buf[starts[i]:ends[i]]`` into a fixed-width byte-string array.
+
+    `windows` is a sliding-window view of the bytes (one row per start position), so each
+    field is copied as one row rather than byte by byte.
+    """
+    lengths = ends - starts
+    width = max(int(lengths.max()), 1)
+    matrix = windows[starts, :width]
+    short = np.flatnonzero(lengths < width)
+    if short.size:
+        matrix[short] *= np.arange(width) < lengths[short, None]
+    out: NDArray[np.bytes_] = np.ascontiguousarray(matrix).view(f"S{width}").ravel()
+    return out
+
+
+def _read_csv(
+    text: str, delimiter: str, name: str
+) -> tuple[list[str], list[list[str]], NDArray[np.int64]]:
+    """Split CSV text into a header, records (blank lines dropped) and their line numbers."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise fail("path", "be a well-formed CSV file", f"{name!r}: {exc}") from None
+    header = [cell.strip() for cell in records[0]]
+    body = records[1:]
+    filled = np.fromiter(map(bool, body), dtype=bool, count=len(body))
+    if reader.line_num == len(records):  # one line per record: blank lines are empty records
+        lines = np.flatnonzero(filled).astype(np.int64) + 2
+    else:
+        lines = _record_lines(body)[filled]
+    return header, list(itertools.compress(body, filled)), lines
+
+
+def _check_header(header: list[str], name: str, delimiter: str) -> None:
+    if len(header) == 1 and any(sep in header[0] for sep in ";\t|" if sep != delimiter):
+        raise fail(
+            "path",
+            f"be a CSV file with fields separated by {delimiter!r}",
+            f"a single column {header[0]!r} in {name!r}",
+            hint="pass delimiter=';' (or the separator the file uses).",
+        )
+    blank = [k + 1 for k, h in enumerate(header) if not h]
+    if blank:
+        raise fail(
+            "path",
+            "have a header line naming every column",
+            f"an empty name for column {blank[0]} in {name!r}",
+            hint="the first line of the file must be a header.",
+        )
+    seen = [h for k, h in enumerate(header) if h in header[:k]]
+    if seen:
+        raise fail("path", "have distinct column names", f"{seen[0]!r} twice in {name!r}")
+    looks_like_data = (
+        ~parse_date_strings(np.array(header, dtype=str))[2]
+        & ~(parse_date_strings(np.array(header, dtype=str))[1])
+    )
+    if looks_like_data.any():
+        raise fail(
+            "path",
+            "start with a header line naming the columns",
+            f"a first line that holds data ({header[int(np.argmax(looks_like_data))]!r}) "
+            f"in {name!r}",
+            hint="add a header line such as 'id,accessed,job_start,discharged'.",
+        )
+
+
+def _fit_records(
+    header: list[str], body: list[list[str]]
+) -> tuple[list[list[str]], NDArray[np.bool_]]:
+    """Flag records whose number of fields differs from the header's; pad or cut them."""
+    width = len(header)
+    lengths = np.fromiter(map(len, body), dtype=np.int64, count=len(body))
+    ragged = lengths != width
+    if ragged.any():
+        body = list(body)
+        for k in np.flatnonzero(ragged).tolist():
+            body[k] = (body[k] + [""] * width)[:width]
+    return body, ragged
+
+
+def _csv_columns(header: list[str], body: list[list[str]]) -> dict[str, NDArray[np.str_]]:
+    """Turn records of the header's width into text columns."""
+    if not body:
+        return {h: np.zeros(0, dtype=str) for h in header}
+    columns = zip(*body, strict=True)
+    return {h: np.array(col, dtype=str) for h, col in zip(header, columns, strict=True)}

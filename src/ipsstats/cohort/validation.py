@@ -1,0 +1,425 @@
+"""The validation rules of cohort records and the :class:`ValidationReport` they produce.
+
+Loading never loses a record silently: a builder either raises
+:class:`~ipsstats.errors.InvalidInputError` naming the first invalid rows, or, with
+``errors="exclude"``, drops them and describes every one in the report. Valid plus excluded
+records always equal the records read.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from ipsstats._arrays import (
+    int_array,
+    object_array,
+)
+from ipsstats.calendar import (
+    describe_date_format,
+    suggest_date_format,
+)
+from ipsstats.cohort._columns import (
+    _NAT,
+    _column_array,
+    _decoded,
+    _id_text,
+    _integer_keys,
+    _lenient_dates,
+    _lenient_numbers,
+    _text_of,
+)
+from ipsstats.errors import InvalidInputError
+from ipsstats.factor import Factor
+from ipsstats.results import json_safe
+
+__all__ = ["REASONS", "ROLES", "ValidationReport"]
+
+
+@attrs.frozen(kw_only=True)
+class _Options:
+    observed_until: np.datetime64
+    date_format: str | None
+    missing_labels: tuple[object, ...]
+    numeric: tuple[str, ...]
+    age_range: tuple[float, float] | None
+    errors: Errors
+    source: str
+    row_kind: Literal["line", "index"]
+    argument: str
+
+
+ROLES = ("id", "accessed", "job_start", "discharged", "age")
+"""The column roles a cohort understands; every other column is an attribute."""
+
+Attribute = Factor | NDArray[np.float64]
+Errors = Literal["raise", "exclude"]
+
+_DATE_ROLES = ("accessed", "job_start", "discharged")
+_MAX_SHOWN = 5
+_JOB_LEVELS = ("job", "no job")
+
+# Rules in the order they are checked; an excluded row is counted under its first broken rule.
+_RULES = (
+    ("wrong number of fields", "record"),
+    ("missing id", "id"),
+    ("duplicate id", "id"),
+    ("missing access date", "accessed"),
+    ("unparseable access date", "accessed"),
+    ("unparseable job start date", "job_start"),
+    ("unparseable discharge date", "discharged"),
+    ("unparseable number", ""),
+    ("age outside range", "age"),
+    ("job start before access", "job_start"),
+    ("discharge before access", "discharged"),
+    ("discharge before job start", "discharged"),
+    ("access after observed_until", "accessed"),
+    ("job start after observed_until", "job_start"),
+    ("discharge after observed_until", "discharged"),
+)
+REASONS = tuple(reason for reason, _field in _RULES)
+"""Why a builder excludes a record, in the order the rules are checked."""
+
+
+# --------------------------------------------------------------------------------------
+# Validation report
+# --------------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class ValidationReport:
+    r"""Every record a builder read, and every one it excluded with the reason.
+
+    Parameters
+    ----------
+    n_read : int
+        Records read (for a CSV file: data lines, not counting the header or blank lines).
+    rows : array-like of int
+        Where each excluded record is in the input: its line number in a CSV file (the
+        header is line 1), or its 0-based position for columns and records. Sorted.
+    fields : array-like of str
+        The field at fault for each excluded record (e.g. ``"job_start"``).
+    values : array-like of str
+        The offending value as text (for a duplicate id, also the other row).
+    reasons : array-like of str
+        Why each record was excluded; one of :data:`REASONS`. A record breaking several
+        rules is listed once, under the first rule in that order.
+    row_kind : {"line", "index"}
+        How `rows` count: file lines or 0-based positions.
+    source : str
+        Where the records came from, e.g. the file name.
+
+    Notes
+    -----
+    Always :math:`n_{valid} + n_{excluded} = n_{read}`.
+
+    Examples
+    --------
+    >>> import io
+    >>> from ipsstats import Cohort
+    >>> text = "id,accessed,job_start\nA,2019-01-05,2019-03-01\nB,2019-02-01,2019-01-01\n"
+    >>> cohort = Cohort.from_csv(io.StringIO(text), observed_until="2019-12-31",
+    ...                          errors="exclude")
+    >>> report = cohort.validation
+    >>> report.n_read, report.n_valid, report.n_excluded
+    (2, 1, 1)
+    >>> dict(report.counts)
+    {'job start before access': 1}
+    >>> report.issues()
+    [(3, 'job_start', '2019-01-01', 'job start before access')]
+    """
+
+    n_read: int
+    rows: NDArray[np.int64] = attrs.field(converter=int_array)
+    fields: NDArray[np.object_] = attrs.field(converter=object_array)
+    values: NDArray[np.object_] = attrs.field(converter=object_array)
+    reasons: NDArray[np.object_] = attrs.field(converter=object_array)
+    row_kind: Literal["line", "index"] = "index"
+    source: str = "columns"
+
+    @classmethod
+    def empty(cls, n_read: int, *, source: str = "columns") -> ValidationReport:
+        """Build a report with nothing excluded."""
+        return cls(n_read=n_read, rows=[], fields=[], values=[], reasons=[], source=source)
+
+    @property
+    def n_excluded(self) -> int:
+        """Number of records excluded."""
+        return int(self.rows.shape[0])
+
+    @property
+    def n_valid(self) -> int:
+        """Number of records kept."""
+        return self.n_read - self.n_excluded
+
+    @property
+    def counts(self) -> Mapping[str, int]:
+        """Excluded records by reason, in rule order (only reasons that occurred)."""
+        found, counts = np.unique(self.reasons.astype(str), return_counts=True)
+        by_reason = dict(zip(found.tolist(), counts.tolist(), strict=True))
+        ordered = {r: int(by_reason[r]) for r in REASONS if r in by_reason}
+        return types.MappingProxyType(ordered)
+
+    def issues(self, limit: int | None = None) -> list[tuple[int, str, str, str]]:
+        """List excluded records as ``(row, field, value, reason)`` tuples, in row order."""
+        stop = self.n_excluded if limit is None else min(limit, self.n_excluded)
+        return [
+            (int(self.rows[k]), str(self.fields[k]), str(self.values[k]), str(self.reasons[k]))
+            for k in range(stop)
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-safe Python objects."""
+        return {
+            "source": self.source,
+            "n_read": self.n_read,
+            "n_valid": self.n_valid,
+            "n_excluded": self.n_excluded,
+            "counts": json_safe(self.counts),
+            "row_kind": self.row_kind,
+            "issues": [
+                {"row": r, "field": f, "value": v, "reason": why} for r, f, v, why in self.issues()
+            ],
+        }
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.source}: {self.n_read} records read, {self.n_valid} valid, "
+            f"{self.n_excluded} excluded"
+        )
+        for reason, count in self.counts.items():
+            text += f"\n  {reason}: {count}"
+        for row, field, value, reason in self.issues(limit=10):
+            text += f"\n  {self.row_kind} {row}: `{field}` {value!r} ({reason})"
+        if self.n_excluded > 10:
+            text += f"\n  ... and {self.n_excluded - 10} more"
+        return text
+
+
+# --------------------------------------------------------------------------------------
+# Duration results
+# --------------------------------------------------------------------------------------
+
+
+def _first_reason(
+    checks: list[tuple[str, str, NDArray[np.bool_]]], n: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """For each row, the index of the first failing check (-1 if none) and that check's id."""
+    first = np.full(n, -1, dtype=np.int64)
+    for k, (_reason, _field, bad) in enumerate(checks):
+        first[(first < 0) & bad] = k
+    return first, np.flatnonzero(first >= 0).astype(np.int64)
+
+
+def _all_distinct(values: NDArray[Any]) -> bool:
+    """Whether all values differ: a sort of integer keys for short byte strings."""
+    if values.dtype.kind == "S" and values.dtype.itemsize <= 8:
+        keys = np.sort(_integer_keys(values))
+        return not bool((keys[1:] == keys[:-1]).any())
+    return len(dict.fromkeys(values.tolist())) == values.size
+
+
+def _duplicates(
+    ids: NDArray[Any], missing: NDArray[np.bool_]
+) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+    """Rows whose id repeats, and for each row the position of another row with that id."""
+    n = ids.shape[0]
+    partner = np.full(n, -1, dtype=np.int64)
+    dup = np.zeros(n, dtype=bool)
+    present = np.flatnonzero(~missing)
+    if present.size < 2:
+        return dup, partner
+    if _all_distinct(ids[present]):
+        return dup, partner
+    order = present[np.argsort(ids[present], kind="stable")]
+    sorted_ids = ids[order]
+    starts = np.concatenate([[True], sorted_ids[1:] != sorted_ids[:-1]])
+    group = np.cumsum(starts) - 1
+    start_index = np.flatnonzero(starts)[group]
+    repeated = np.bincount(group)[group] > 1
+    first = order[start_index]
+    second = order[np.minimum(start_index + 1, order.size - 1)]
+    mate = np.where(order == first, second, first)
+    dup[order[repeated]] = True
+    partner[order[repeated]] = mate[repeated]
+    return dup, partner
+
+
+def _raise_invalid(
+    reasons: NDArray[np.object_],
+    fields: NDArray[np.object_],
+    values: NDArray[np.object_],
+    rows: NDArray[np.int64],
+    *,
+    options: _Options,
+    n_read: int,
+) -> None:
+    shown = [
+        f"{options.row_kind} {int(rows[k])}, `{fields[k]}` {values[k]!r}: {reasons[k]}"
+        for k in range(min(_MAX_SHOWN, rows.size))
+    ]
+    text = "; ".join(shown)
+    if rows.size > _MAX_SHOWN:
+        text += f"; and {rows.size - _MAX_SHOWN} more"
+    hints = []
+    unparsed = [str(v) for v, r in zip(values, reasons, strict=True) if "unparseable" in r]
+    date_unparsed = [
+        str(v)
+        for v, r in zip(values, reasons, strict=True)
+        if str(r).startswith("unparseable") and str(r).endswith("date")
+    ]
+    if date_unparsed:
+        hints.append(
+            f"Dates are read as {describe_date_format(options.date_format)}; "
+            + suggest_date_format(date_unparsed[:50], options.date_format).rstrip(".")
+            + "."
+        )
+    elif unparsed:
+        hints.append(
+            "Numbers must be finite plain decimals such as 34 or 34.5; list labels that "
+            "mean 'not known' (such as 'NA') in `missing_labels`."
+        )
+    hints.append(
+        'Fix these records, or pass errors="exclude" to drop them; the cohort\'s '
+        "`validation` report then lists every excluded record and why."
+    )
+    message = (
+        f"`{options.argument}` must hold valid records; got {rows.size} invalid of "
+        f"{n_read} in {options.source!r}: {text}. Hint: " + " ".join(hints)
+    )
+    raise InvalidInputError(
+        message, argument=str(fields[0]), positions=tuple(int(r) for r in rows[:_MAX_SHOWN])
+    )
+
+
+@attrs.define
+class _Parsed:
+    """Columns parsed leniently, with one (reason, field, bad-row mask) check per rule."""
+
+    ids: NDArray[Any]
+    dates: dict[str, NDArray[np.datetime64]]
+    numbers: dict[str, NDArray[np.float64]]
+    shown: dict[str, NDArray[Any]]
+    checks: list[tuple[str, str, NDArray[np.bool_]]]
+    partner: NDArray[np.int64]
+
+
+def _parse_dates(
+    raw: Mapping[str, object], n: int, options: _Options, shown: dict[str, NDArray[Any]]
+) -> tuple[dict[str, NDArray[np.datetime64]], list[tuple[str, str, NDArray[np.bool_]]]]:
+    dates: dict[str, NDArray[np.datetime64]] = {}
+    missing: dict[str, NDArray[np.bool_]] = {}
+    bad: dict[str, NDArray[np.bool_]] = {}
+    for role in _DATE_ROLES:
+        if role in raw:
+            dates[role], missing[role], bad[role] = _lenient_dates(
+                raw[role], role, options.date_format, options.missing_labels
+            )
+            shown[role] = _column_array(raw[role])
+        else:
+            dates[role] = np.full(n, _NAT)
+            missing[role] = np.ones(n, dtype=bool)
+            bad[role] = np.zeros(n, dtype=bool)
+    checks = [
+        ("missing access date", "accessed", missing["accessed"]),
+        ("unparseable access date", "accessed", bad["accessed"]),
+        ("unparseable job start date", "job_start", bad["job_start"]),
+        ("unparseable discharge date", "discharged", bad["discharged"]),
+    ]
+    return dates, checks
+
+
+def _parse_numbers(
+    raw: Mapping[str, object], options: _Options, shown: dict[str, NDArray[Any]]
+) -> tuple[dict[str, NDArray[np.float64]], list[tuple[str, str, NDArray[np.bool_]]]]:
+    numbers: dict[str, NDArray[np.float64]] = {}
+    checks: list[tuple[str, str, NDArray[np.bool_]]] = []
+    for name in raw:
+        if name != "age" and name not in options.numeric:
+            continue
+        column = _column_array(raw[name])
+        numbers[name], bad = _lenient_numbers(column, options.missing_labels)
+        shown[name] = column
+        checks.append(("unparseable number", name, bad))
+    if options.age_range is not None and "age" in numbers:
+        low, high = options.age_range
+        age = numbers["age"]
+        with np.errstate(invalid="ignore"):
+            checks.append(("age outside range", "age", (age < low) | (age > high)))
+    return numbers, checks
+
+
+def _parse(
+    raw: Mapping[str, object],
+    n: int,
+    row_numbers: NDArray[np.int64],
+    options: _Options,
+    ragged: NDArray[np.bool_] | None,
+) -> _Parsed:
+    """Parse every role and numeric column and evaluate every validation rule."""
+    shown: dict[str, NDArray[Any]] = {}
+    checks = [
+        ("wrong number of fields", "record", np.zeros(n, dtype=bool) if ragged is None else ragged)
+    ]
+    if "id" in raw:
+        ids, id_missing = _id_text(raw["id"], options.missing_labels)
+        shown["id"] = ids
+        dup, partner = _duplicates(ids, id_missing)
+        ids = _decoded(ids)
+    else:  # row numbers are distinct
+        ids, id_missing = row_numbers.astype(str), np.zeros(n, dtype=bool)
+        dup, partner = np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64)
+    checks += [("missing id", "id", id_missing), ("duplicate id", "id", dup)]
+    dates, date_checks = _parse_dates(raw, n, options, shown)
+    numbers, number_checks = _parse_numbers(raw, options, shown)
+    access, job, leave = dates["accessed"], dates["job_start"], dates["discharged"]
+    end = options.observed_until
+    checks += [
+        *date_checks,
+        *number_checks,
+        ("job start before access", "job_start", job < access),
+        ("discharge before access", "discharged", leave < access),
+        ("discharge before job start", "discharged", leave < job),
+        ("access after observed_until", "accessed", access > end),
+        ("job start after observed_until", "job_start", job > end),
+        ("discharge after observed_until", "discharged", leave > end),
+    ]
+    return _Parsed(
+        ids=ids, dates=dates, numbers=numbers, shown=shown, checks=checks, partner=partner
+    )
+
+
+def _report(
+    parsed: _Parsed, n: int, row_numbers: NDArray[np.int64], options: _Options
+) -> tuple[ValidationReport, NDArray[np.bool_]]:
+    """Describe each invalid row under its first broken rule; raise if asked to."""
+    first, bad_rows = _first_reason(parsed.checks, n)
+    reasons = np.array([parsed.checks[k][0] for k in first[bad_rows]], dtype=object)
+    fields = np.array([parsed.checks[k][1] for k in first[bad_rows]], dtype=object)
+    values = np.empty(bad_rows.size, dtype=object)
+    for j, (row, field) in enumerate(zip(bad_rows, fields, strict=True)):
+        column = parsed.shown.get(str(field))
+        value = "" if column is None else _text_of(column[row])
+        if reasons[j] == "duplicate id":
+            other = int(row_numbers[parsed.partner[row]])
+            value = f"{value} (also {options.row_kind} {other})"
+        if reasons[j] == "wrong number of fields":
+            value = "(a different number of fields from the header)"
+        values[j] = value
+    if bad_rows.size and options.errors == "raise":
+        _raise_invalid(reasons, fields, values, row_numbers[bad_rows], options=options, n_read=n)
+    report = ValidationReport(
+        n_read=n,
+        rows=row_numbers[bad_rows],
+        fields=fields,
+        values=values,
+        reasons=reasons,
+        row_kind=options.row_kind,
+        source=options.source,
+    )
+    return report, first < 0

@@ -1,0 +1,898 @@
+"""One-call equity report: completeness, access, outcomes and durations, ready to publish.
+
+:func:`equity_report` runs every equity analysis on a cohort and gathers the results, the
+data-completeness record and a plain-language summary in an :class:`EquityReport`. The
+report renders to text, Markdown, self-contained HTML and JSON; the JSON form follows
+:data:`REPORT_SCHEMA` (a JSON Schema, versioned by ``schema_version``) so that a downstream
+tool can audit it.
+
+Disclosure control (``suppress=``) protects what is published: every statistic is
+computed on the unsuppressed data, and every rendering shows counts as the disclosure rules
+allow. The JSON form is protected too: suppressed counts are ``null`` with their reason,
+values derived from them are withheld, and tables of counts are left out, unless an
+unsuppressed audit copy is asked for with ``to_dict(include_unsuppressed=True)`` (its
+``disclosure`` entry records which form it is). Figures are drawn from exact counts, so a
+report under disclosure control shows none, and says why.
+"""
+
+from __future__ import annotations
+
+import numbers
+import types
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+
+from ipsstats._arrays import as_confidence_level, as_option, fail
+from ipsstats._version import __version__
+from ipsstats.calendar import as_date
+from ipsstats.categorical import Counts, to_counts
+from ipsstats.categorical.proportions import PVALUE_ADJUSTMENTS, PValueAdjustment
+from ipsstats.cohort import Cohort
+from ipsstats.equity import (
+    ACCESS_METHODS,
+    MEASURES,
+    MISSING_GROUP_RULES,
+    AccessEquity,
+    AccessMethod,
+    DurationEquity,
+    MissingGroupRule,
+    OutcomeEquity,
+    access_equity,
+    duration_equity,
+    outcome_equity,
+)
+from ipsstats.errors import InsufficientDataError
+from ipsstats.factor import Factor
+from ipsstats.report._json import (
+    _DERIVED,
+    _RECORD_LEVEL,
+    _access_dict,
+    _counts_dict,
+    _duration_dict,
+    _outcome_dict,
+    _put_cell,
+    _put_count,
+    _reasons,
+    _withhold,
+)
+from ipsstats.report.disclosure import Disclosure, _suppressed
+from ipsstats.report.render._document import (
+    BulletList,
+    Document,
+    KeyValues,
+    Note,
+    Paragraph,
+    Section,
+    Table,
+)
+from ipsstats.report.render.csv import to_csv
+from ipsstats.report.render.html import to_html
+from ipsstats.report.render.json import to_json
+from ipsstats.report.render.markdown import to_markdown
+from ipsstats.report.render.text import to_text
+from ipsstats.report.schema import REPORT_SCHEMA_VERSION
+from ipsstats.report.sections import (
+    _access_section,
+    _access_summary,
+    _cell,
+    _completeness_summary,
+    _count_text,
+    _counts_table,
+    _duration_section,
+    _duration_summary,
+    _hidden,
+    _loading_table,
+    _outcome_section,
+    _outcome_summary,
+    _redact,
+)
+from ipsstats.results import TestResult, json_safe
+
+__all__ = ["EquityReport", "equity_report"]
+
+
+def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return types.MappingProxyType(dict(value))
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class EquityReport:
+    """Everything :func:`equity_report` computed, with a summary; renders to four formats.
+
+    Parameters
+    ----------
+    title : str
+        The report's title.
+    cohort_source : str
+        Where the cohort's records came from.
+    observed_until : str
+        The cohort's extraction date (ISO 8601).
+    n_people : int
+        People in the cohort analysed.
+    validation : Mapping[str, object]
+        The loader's record of rows read and excluded, with reasons (as
+        :meth:`ValidationReport.to_dict`).
+    selection_steps : tuple of Mapping
+        Selection steps applied to the cohort before the report (windows, filters).
+    missing_by_attribute : Mapping[str, Mapping[str, object]]
+        People with a missing value, per attribute: ``n_missing`` and ``share``.
+    eligible_sizes : Mapping[str, Mapping[str, int]]
+        Per attribute with an eligible caseload: its ``total``, ``n`` and ``n_missing``.
+    options : Mapping[str, object]
+        The options the report was made with.
+    access : Mapping[str, AccessEquity]
+        Access equity per attribute with an eligible caseload.
+    outcome_all : Mapping[str, OutcomeEquity or None]
+        Job outcomes of everyone, per attribute.
+    outcome_window : Mapping[str, OutcomeEquity or None]
+        Job outcomes of the people with the minimum follow-up, per attribute (``None``
+        with a caveat when the window leaves no one).
+    durations : Mapping[str, Mapping[str, DurationEquity or None]]
+        Per attribute, ``"time_to_job"`` and ``"in_work_support"``.
+    summary : tuple of str
+        Plain-language findings, in order.
+    caveats : tuple of str
+        Analyses that could not be run, and why.
+    disclosure : Disclosure or None
+        Display suppression settings; ``None`` shows counts as they are.
+    """
+
+    title: str
+    cohort_source: str
+    observed_until: str
+    n_people: int
+    validation: Mapping[str, Any] = attrs.field(converter=_frozen)
+    selection_steps: tuple[Mapping[str, Any], ...]
+    missing_by_attribute: Mapping[str, Mapping[str, Any]] = attrs.field(converter=_frozen)
+    eligible_sizes: Mapping[str, Mapping[str, int]] = attrs.field(converter=_frozen)
+    options: Mapping[str, Any] = attrs.field(converter=_frozen)
+    access: Mapping[str, AccessEquity] = attrs.field(converter=_frozen)
+    outcome_all: Mapping[str, OutcomeEquity | None] = attrs.field(converter=_frozen)
+    outcome_window: Mapping[str, OutcomeEquity | None] = attrs.field(converter=_frozen)
+    durations: Mapping[str, Mapping[str, DurationEquity | None]] = attrs.field(converter=_frozen)
+    summary: tuple[str, ...]
+    caveats: tuple[str, ...]
+    disclosure: Disclosure | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"EquityReport(title={self.title!r}, people={self.n_people}, "
+            f"by={list(self.options['by'])!r}, access={list(self.access)!r}, "
+            f"summary={len(self.summary)} findings, caveats={len(self.caveats)}, "
+            f"suppressed={self.disclosure is not None})"
+        )
+
+    # ---- JSON ------------------------------------------------------------------------
+
+    def to_dict(self, *, include_unsuppressed: bool = False) -> dict[str, Any]:
+        """Return the report as JSON-safe objects following :data:`REPORT_SCHEMA`.
+
+        Parameters
+        ----------
+        include_unsuppressed : bool, default False
+            Only matters for a report made with ``suppress``. By default the JSON form is
+            as safe to publish as the rendered report: every count is shown as displayed
+            (rounded) or ``null`` where the disclosure rules suppress it, with the reason
+            in the enclosing object's ``"suppressed"`` mapping (field name to reason);
+            shares, rates, ratios, medians and landmark estimates derived from a
+            suppressed count are ``null`` too; and the fields that could recover a
+            suppressed count are left out (the tables of counts, expected counts and
+            residuals held by test results, the smallest expected count, and the
+            record-level loading issues). ``True`` writes every number unsuppressed, for
+            an audit copy that must not be published; ``disclosure.unsuppressed_included``
+            records which form this is.
+
+        Returns
+        -------
+        dict
+            The report: schema and ipsstats versions, inputs, options, methods, seeds,
+            completeness, access, outcome and duration results, summary, caveats and the
+            ``disclosure`` record (``applied``, ``unsuppressed_included``, ``threshold``,
+            ``round_to``, ``note``).
+
+        Raises
+        ------
+        InvalidInputError
+            If `include_unsuppressed` is not a bool.
+        """
+        if not isinstance(include_unsuppressed, bool):
+            raise fail("include_unsuppressed", "be True or False", repr(include_unsuppressed))
+        shield = None if include_unsuppressed else self.disclosure
+        by = list(self.options["by"])
+        out: dict[str, Any] = {
+            "schema_version": REPORT_SCHEMA_VERSION,
+            "ipsstats_version": __version__,
+            "title": self.title,
+            "inputs": self._inputs_dict(shield),
+            "options": dict(self.options),
+            "methods": self._methods(),
+            "seeds": {"rng": int(self.options["rng"])},
+            "completeness": self._completeness_dict(shield),
+            "access": {k: _access_dict(v, shield) for k, v in self.access.items()},
+            "outcome": {
+                k: {
+                    "all": _outcome_dict(self.outcome_all.get(k), shield),
+                    "window": _outcome_dict(self.outcome_window.get(k), shield),
+                }
+                for k in by
+            },
+            "durations": {
+                k: {m: _duration_dict(self.durations.get(k, {}).get(m), shield) for m in MEASURES}
+                for k in by
+            },
+            "summary": list(self.summary),
+            "caveats": list(self.caveats),
+            "disclosure": self._disclosure_dict(shield is not None),
+        }
+        safe: dict[str, Any] = json_safe(out)
+        return safe
+
+    def _inputs_dict(self, shield: Disclosure | None) -> dict[str, Any]:
+        v = self.validation
+        n_read, n_valid, n_excluded = (int(v[k]) for k in ("n_read", "n_valid", "n_excluded"))
+        out: dict[str, Any] = {"source": self.cohort_source}
+        loading = _loading_table(n_valid, n_excluded, shield)
+        _put_cell(out, "rows_read", loading, (0, 2), n_read)
+        _put_cell(out, "rows_valid", loading, (0, 0), n_valid)
+        _put_cell(out, "rows_excluded", loading, (0, 1), n_excluded)
+        _put_count(out, "people", self.n_people, shield)
+        out["observed_until"] = self.observed_until
+        eligible: dict[str, Any] = {}
+        for name, sizes in self.eligible_sizes.items():
+            eligible[name] = {}
+            for key in ("total", "n", "n_missing"):
+                _put_count(eligible[name], key, int(sizes[key]), shield)
+        out["eligible"] = eligible
+        return out
+
+    def _completeness_dict(self, shield: Disclosure | None) -> dict[str, Any]:
+        missing: dict[str, Any] = {}
+        if shield is None:
+            return {
+                "validation": dict(self.validation),
+                "selection_steps": [dict(step) for step in self.selection_steps],
+                "missing_by_attribute": {k: dict(v) for k, v in self.missing_by_attribute.items()},
+            }
+        v = self.validation
+        validation = {k: v[k] for k in ("source", "row_kind") if k in v}
+        loading = _loading_table(int(v["n_valid"]), int(v["n_excluded"]), shield)
+        for key, cell in (("n_read", (0, 2)), ("n_valid", (0, 0)), ("n_excluded", (0, 1))):
+            _put_cell(validation, key, loading, cell, int(v[key]))
+        validation["counts"] = _counts_dict(validation, "counts", dict(v["counts"]), shield)
+        _reasons(validation)["issues"] = _RECORD_LEVEL
+        steps = []
+        for step in self.selection_steps:
+            safe_step = {k: step[k] for k in ("step", "description", "parameters") if k in step}
+            for key in ("n_before", "n_after", "n_excluded"):
+                _put_count(safe_step, key, int(step[key]), shield)
+            safe_step["counts"] = _counts_dict(safe_step, "counts", dict(step["counts"]), shield)
+            steps.append(safe_step)
+        counts = np.array(
+            [int(m["n_missing"]) for m in self.missing_by_attribute.values()], dtype=np.int64
+        )
+        table = _suppressed(counts, shield, secondary=False, keep_zeros=True)  # as rendered
+        for k, (name, m) in enumerate(self.missing_by_attribute.items()):
+            missing[name] = {}
+            _put_cell(missing[name], "n_missing", table, (0, k), int(m["n_missing"]))
+            missing[name]["share"] = m["share"]
+            if _hidden(table, 0, k):
+                _withhold(missing[name], ("share",), _DERIVED)
+        return {
+            "validation": validation,
+            "selection_steps": steps,
+            "missing_by_attribute": missing,
+        }
+
+    def _disclosure_dict(self, protected: bool) -> dict[str, Any]:
+        if self.disclosure is None:
+            return {
+                "applied": False,
+                "unsuppressed_included": True,
+                "threshold": None,
+                "round_to": None,
+                "note": "no disclosure control was applied",
+            }
+        if protected:
+            note = (
+                "counts are shown as published: those below the threshold, and those that "
+                "would let a suppressed count be recovered from totals, are null with their "
+                "reason under 'suppressed'; the others are rounded. Values derived from a "
+                "suppressed count are null, and tables of counts are left out. Statistics "
+                "were computed on the unsuppressed data"
+            )
+        else:
+            note = (
+                "audit copy: every number is unsuppressed, as computed; small counts are "
+                "suppressed in the text, Markdown and HTML renderings only. "
+                "Not for publication"
+            )
+        return {
+            "applied": True,
+            "unsuppressed_included": not protected,
+            "threshold": self.disclosure.threshold,
+            "round_to": self.disclosure.round_to,
+            "note": note,
+        }
+
+    def _tests(self) -> list[TestResult]:
+        found: list[TestResult] = [a.test for a in self.access.values()]
+        for outcome in (*self.outcome_all.values(), *self.outcome_window.values()):
+            if outcome is not None:
+                for t in outcome.tests:
+                    found += [x for x in (t.result, t.asymptotic, t.exact) if x is not None]
+        for by_measure in self.durations.values():
+            for d in by_measure.values():
+                if d is not None:
+                    found += [x for x in (d.logrank, d.gray) if x is not None]
+        return found
+
+    def _methods(self) -> list[str]:
+        names = {t.method for t in self._tests()}
+        return sorted(names)
+
+    def to_json(self, indent: int | None = 2, *, include_unsuppressed: bool = False) -> str:
+        """Return :meth:`to_dict` as strict JSON text (no NaN or infinity).
+
+        Under disclosure control the numbers are protected unless `include_unsuppressed`
+        is true (an audit copy, not for publication); see :meth:`to_dict`.
+        """
+        return to_json(self.to_dict(include_unsuppressed=include_unsuppressed), indent=indent)
+
+    # ---- documents ---------------------------------------------------------------------
+
+    def to_document(self, *, figures: bool = False) -> Document:
+        """Describe the report as a :class:`~ipsstats.report.render.Document` for the renderers.
+
+        Parameters
+        ----------
+        figures : bool, default False
+            Also draw the figures (needs matplotlib): the representation chart per
+            access attribute, the job-rate forest plot per outcome analysis, and per
+            duration analysis the Kaplan-Meier curves by group and, for time to a job,
+            the cumulative incidence of a job with discharge as a competing risk. Each
+            becomes a :class:`~ipsstats.report.render.Figure` holding SVG, or, without
+            matplotlib or under disclosure control, the reason it is not shown: figures
+            are drawn from exact counts, so a report made with ``suppress`` never
+            includes them.
+
+        Returns
+        -------
+        Document
+            The report's sections, tables and notes, with provenance as metadata.
+
+        Raises
+        ------
+        InvalidInputError
+            If `figures` is not a bool.
+        """
+        if not isinstance(figures, bool):
+            raise fail("figures", "be True or False", repr(figures))
+        blocks: list[Any] = [
+            Section(title="Summary", blocks=[BulletList(items=self.summary)]),
+            self._completeness_section(),
+        ]
+        if self.access:
+            blocks.append(
+                Section(
+                    title="Access and reach",
+                    blocks=[
+                        _access_section(k, v, self.disclosure, figures)
+                        for k, v in self.access.items()
+                    ],
+                )
+            )
+        outcome_blocks = [
+            _outcome_section(res, self.disclosure, figures)
+            for name in self.options["by"]
+            for res in (self.outcome_all.get(name), self.outcome_window.get(name))
+            if res is not None
+        ]
+        blocks.append(Section(title="Job outcomes", blocks=outcome_blocks))
+        duration_blocks = [
+            _duration_section(d, self.disclosure, figures)
+            for by_measure in self.durations.values()
+            for d in by_measure.values()
+            if d is not None
+        ]
+        blocks.append(Section(title="Durations", blocks=duration_blocks))
+        if self.caveats:
+            blocks.append(
+                Section(
+                    title="Analyses not run",
+                    blocks=[Note(text=c, kind="caveat") for c in self.caveats],
+                )
+            )
+        return Document(title=self.title, blocks=blocks, metadata=self._metadata())
+
+    def _metadata(self) -> list[tuple[str, str]]:
+        pairs = [
+            ("Generated by", f"ipsstats {__version__}"),
+            ("Report schema", REPORT_SCHEMA_VERSION),
+            ("Study end", str(self.options["study_end"])),
+            ("Confidence level", f"{100 * float(self.options['confidence_level']):g}%"),
+            ("Multiple testing", str(self.options["adjust"])),
+        ]
+        if self.disclosure is not None:
+            pairs.append(
+                (
+                    "Disclosure control",
+                    (
+                        f"counts below {self.disclosure.threshold} shown as *, others rounded "
+                        f"to the nearest {self.disclosure.round_to}"
+                    ),
+                )
+            )
+        return pairs
+
+    def _completeness_section(self) -> Section:
+        v = self.validation
+        n_read, n_valid, n_excluded = (int(v[k]) for k in ("n_read", "n_valid", "n_excluded"))
+        loading = _loading_table(n_valid, n_excluded, self.disclosure)
+        facts = KeyValues(
+            items=[
+                ("Records read", _cell(loading, 0, 2, n_read)),
+                ("Records kept", _cell(loading, 0, 0, n_valid)),
+                ("Records excluded", _cell(loading, 0, 1, n_excluded)),
+                ("People analysed", _count_text(self.n_people, self.disclosure)),
+                ("Data extracted", self.observed_until),
+            ]
+        )
+        blocks: list[Any] = [facts]
+        reasons = dict(v.get("counts", {}))
+        if reasons:
+            blocks.append(
+                _counts_table(
+                    "Records excluded on loading, by reason", "Reason", reasons, self.disclosure
+                )
+            )
+        for step in self.selection_steps:
+            blocks.append(Paragraph(text=f"{step['step']}: {step['description']}"))
+            blocks.append(
+                _counts_table(
+                    f"Excluded by {step['step']}", "Rule", dict(step["counts"]), self.disclosure
+                )
+            )
+        missing = {k: int(m["n_missing"]) for k, m in self.missing_by_attribute.items()}
+        if missing:
+            blocks.append(
+                _counts_table(
+                    "Missing values by attribute",
+                    "Attribute",
+                    missing,
+                    self.disclosure,
+                    secondary=False,  # each row is a different variable: no shared total
+                    keep_zeros=True,  # nobody missing describes nobody
+                )
+            )
+        return Section(title="Data completeness", blocks=blocks)
+
+    def to_csv(self) -> dict[str, str]:
+        """Write every displayed table as CSV text, keyed by where it appears.
+
+        Returns
+        -------
+        dict of str to str
+            ``{"<section> / <caption>": csv_text}`` in document order. Cells that a
+            spreadsheet could read as a formula are neutralised, and counts are suppressed
+            as in the other renderings when the report was made with ``suppress``.
+        """
+        out: dict[str, str] = {}
+        for path, table in _tables(self.to_document().blocks, ()):
+            key = " / ".join(p for p in (*path, table.caption) if p)
+            unique, k = key, 2
+            while unique in out:
+                unique, k = f"{key} ({k})", k + 1
+            out[unique] = to_csv(table)
+        return out
+
+    def to_text(self, width: int = 100) -> str:
+        """Render for a terminal."""
+        return to_text(self.to_document(), width=width)
+
+    def to_markdown(self) -> str:
+        """Render as GitHub-flavoured Markdown."""
+        return to_markdown(self.to_document())
+
+    def to_html(self, *, figures: bool = True) -> str:
+        """Render as one self-contained HTML page (labels from the data are escaped).
+
+        Parameters
+        ----------
+        figures : bool, default True
+            Embed the figures as inline SVG (see :meth:`to_document`). Without
+            matplotlib, and always under disclosure control, each figure's place says
+            why it is not shown. ``False`` leaves them out (faster).
+
+        Returns
+        -------
+        str
+            The page.
+
+        Raises
+        ------
+        InvalidInputError
+            If `figures` is not a bool.
+        """
+        return to_html(self.to_document(figures=figures))
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+def _tables(blocks: Sequence[Any], path: tuple[str, ...]) -> list[tuple[tuple[str, ...], Table]]:
+    found: list[tuple[tuple[str, ...], Table]] = []
+    for block in blocks:
+        if isinstance(block, Table):
+            found.append((path, block))
+        elif isinstance(block, Section):
+            found += _tables(block.blocks, (*path, block.title))
+    return found
+
+
+# --------------------------------------------------------------------------------------
+# the JSON form under disclosure control: counts as displayed, the rest withheld
+# --------------------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------------------
+# equity_report
+# --------------------------------------------------------------------------------------
+
+
+def _by_option(cohort: Cohort, by: object) -> tuple[str, ...]:
+    categorical = tuple(k for k, v in cohort.attributes.items() if isinstance(v, Factor))
+    if by is None:
+        if not categorical:
+            raise fail(
+                "cohort",
+                "have at least one categorical attribute to compare groups by",
+                f"attributes {list(cohort.attribute_names)}",
+            )
+        return categorical
+    names = (by,) if isinstance(by, str) else by
+    if not isinstance(names, (tuple, list)) or not names:
+        raise fail("by", "be a non-empty sequence of attribute names", repr(by))
+    for name in names:
+        if name not in categorical:
+            raise fail(
+                "by",
+                "name categorical attributes of the cohort",
+                repr(name),
+                hint=f"the cohort has the categorical attributes {list(categorical)}.",
+            )
+    return tuple(str(n) for n in names)
+
+
+def _eligible_option(eligible: object, by: tuple[str, ...]) -> dict[str, object]:
+    if eligible is None:
+        return {}
+    if isinstance(eligible, Counts):
+        name = eligible.name if eligible.name is not None else (by[0] if len(by) == 1 else None)
+        if name not in by:
+            raise fail(
+                "eligible",
+                "be named after one of the `by` attributes (Counts.name)",
+                repr(eligible.name),
+                hint="pass a mapping {attribute: counts} instead.",
+            )
+        return {str(name): eligible}
+    if not isinstance(eligible, Mapping):
+        raise fail(
+            "eligible", "be None, Counts or a mapping {attribute: counts}", type(eligible).__name__
+        )
+    unknown = [k for k in eligible if k not in by]
+    if unknown:
+        raise fail(
+            "eligible",
+            "have keys among the `by` attributes",
+            f"{unknown}",
+            hint=f"`by` is {list(by)}; eligible counts are given per attribute.",
+        )
+    return {str(k): v for k, v in eligible.items()}
+
+
+def _ips_counts(ips: Counts, eligible: Counts, name: str) -> Counts:
+    """IPS users per group of the eligible caseload, in its order.
+
+    A group of the caseload that nobody in the cohort belongs to has 0 IPS users (no
+    access at all is the strongest finding an access analysis can make); a group of the
+    cohort that the caseload does not have cannot be compared, and is an error.
+    """
+    only_cohort = [level for level in ips.levels if level not in eligible.levels]
+    if only_cohort:
+        raise fail(
+            "eligible",
+            f"give a count for every {name} group of the cohort",
+            f"no count in `eligible[{name!r}]` for {only_cohort}",
+            hint=f"the eligible caseload has the groups {list(eligible.levels)}; add the "
+            "missing groups, or list labels meaning 'not known' in `missing_labels`.",
+            positions=tuple(only_cohort),
+        )
+    found = dict(zip(ips.levels, ips.counts.tolist(), strict=True))
+    return Counts.from_counts(
+        [int(found.get(level, 0)) for level in eligible.levels],
+        list(eligible.levels),
+        name=ips.name,
+        n_missing=ips.n_missing,
+    )
+
+
+def _disclosure_option(suppress: object) -> Disclosure | None:
+    if suppress is False or suppress is None:
+        return None
+    if suppress is True:
+        return Disclosure()
+    if isinstance(suppress, Mapping):
+        unknown = [k for k in suppress if k not in ("threshold", "round_to")]
+        if unknown:
+            raise fail("suppress", "have only the keys 'threshold' and 'round_to'", f"{unknown}")
+        settings = {k: suppress[k] for k in ("threshold", "round_to") if k in suppress}
+        for key, value in settings.items():
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise fail("suppress", f"have a positive integer {key!r}", repr(value))
+        return Disclosure(**{k: int(v) for k, v in settings.items()})
+    raise fail(
+        "suppress",
+        "be True, False or a mapping {'threshold': int, 'round_to': int}",
+        repr(suppress),
+    )
+
+
+def _months_option(value: object) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 0:
+        raise fail("min_followup_months", "be a whole number of months >= 0", repr(value))
+    return int(value)
+
+
+def _missing_by_attribute(cohort: Cohort) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for name, column in cohort.attributes.items():
+        n_missing = column.n_missing if isinstance(column, Factor) else int(np.isnan(column).sum())
+        out[name] = {"n_missing": n_missing, "share": n_missing / cohort.n if cohort.n else None}
+    return out
+
+
+def _attempt(caveats: list[str], what: str, run: Callable[[], Any]) -> Any:
+    """Run one analysis; record why in `caveats` if the data are insufficient for it."""
+    try:
+        return run()
+    except InsufficientDataError as exc:
+        caveats.append(f"{what}: not computed ({exc})")
+        return None
+
+
+def equity_report(
+    cohort: Cohort,
+    *,
+    eligible: object = None,
+    study_end: object,
+    min_followup_months: int = 6,
+    by: Sequence[str] | str | None = None,
+    suppress: bool | Mapping[str, int] = False,
+    access_method: AccessMethod = "homogeneity",
+    missing: MissingGroupRule = "exclude",
+    missing_labels: Collection[object] = (),
+    confidence_level: float = 0.95,
+    adjust: PValueAdjustment = "holm",
+    landmarks: Sequence[float] = (6, 12),
+    rng: int = 0,
+    title: str = "IPS equity report",
+) -> EquityReport:
+    r"""Run every equity analysis of a cohort and gather them in one publishable report.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        People using IPS, as loaded (its validation record feeds the completeness section).
+    eligible : Counts or Mapping[str, Counts or Mapping], optional
+        The eligible caseload by group, per `by` attribute (``{"ethnicity": counts}``),
+        or one :class:`~ipsstats.Counts` named after an attribute. Without it, access and
+        reach are not reported.
+    study_end : date
+        The end of follow-up: job outcomes are judged at this date and the minimum
+        follow-up window ends on it. At most the cohort's ``observed_until``.
+    min_followup_months : int
+        The window for the second outcome analysis: people with at least this many whole
+        months between first contact and `study_end`.
+    by : str or sequence of str, optional
+        Categorical attributes to compare groups by; default: every categorical attribute.
+    suppress : bool or Mapping[str, int]
+        Disclosure control of the rendered report: ``True`` shows counts below 5 as ``*``
+        and rounds the others to the nearest 5, with secondary suppression and
+        percentages withheld where their numerator is suppressed
+        (:func:`~ipsstats.suppress_small_counts`); a mapping sets ``threshold`` and
+        ``round_to``. Statistics are computed on the unsuppressed data. The JSON form
+        is protected in the same way (see :meth:`EquityReport.to_dict`), free-text
+        caveats have decimals and counts below the threshold replaced by ``*``, the
+        smallest expected count is not printed, and figures are left out. Secondary
+        suppression is checked table by table: the same counts appear in several tables
+        (IPS users by group in the access table and as the group sizes of the outcome
+        table), and percentages, rates and intervals are computed from exact counts, so
+        rounding does not hide a shown count and a pattern chosen for one table does not
+        protect another. Keep the defaults for anything published, and check linked
+        tables together (see the Notes of :func:`~ipsstats.suppress_small_counts` for
+        what the rules do and do not protect).
+    access_method : {"homogeneity", "goodness-of-fit", "subset"}
+        See :func:`~ipsstats.access_equity`.
+    missing : {"exclude", "include", "sensitivity"}
+        Rule for eligible and IPS counts whose group is not known (access only).
+    missing_labels : collection, optional
+        Labels in eligible-count mappings meaning "not known".
+    confidence_level : float
+        Coverage of every interval; tests are called significant at ``1 - confidence_level``.
+    adjust : {"holm", "bonferroni", "hochberg", "bh", "by", "none"}
+        Adjustment of the p-values reported together in each outcome analysis.
+    landmarks : sequence of float
+        Months at which durations report the share still waiting or still supported.
+    rng : int
+        Seed for any Monte Carlo test (recorded).
+    title : str
+        The report's title.
+
+    Returns
+    -------
+    EquityReport
+        The results, completeness record and plain-language ``summary``; render with
+        ``to_text()``, ``to_markdown()``, ``to_html()`` or ``to_json()``.
+
+    Raises
+    ------
+    InvalidInputError
+        If `cohort` is not a :class:`~ipsstats.Cohort`, `by` names an attribute the cohort
+        does not have as a category (the message lists those it has), `eligible` is
+        malformed or lacks a group that the cohort has (the message lists them; a
+        caseload group that nobody in the cohort belongs to is reported with 0 IPS
+        users), `study_end` is after ``observed_until``, or an option is invalid.
+
+    See Also
+    --------
+    ipsstats.access_equity, ipsstats.outcome_equity, ipsstats.duration_equity
+
+    Notes
+    -----
+    A test is reported as showing a difference when its p-value (adjusted, when several
+    are reported together) is below :math:`\alpha = 1 - \text{confidence level}`.
+    Otherwise the summary says there is "no evidence of a difference": a non-significant
+    test does not show that groups are equal. Analyses that the data cannot support
+    (for example a window that leaves no one) are listed in ``caveats`` instead of
+    stopping the report.
+
+    References
+    ----------
+    .. [1] Perkins, R. et al. (2022). BJPsych Bulletin 46, Tables 2 and 3.
+    .. [2] NHS England (2023). Mental Health Services Monthly Statistics: methodology
+       (suppression of counts below 5 and rounding to the nearest 5).
+
+    Examples
+    --------
+    >>> from ipsstats import Cohort
+    >>> cohort = Cohort.from_columns(
+    ...     {"accessed": ["2019-01-10", "2019-02-01", "2019-03-05", "2019-09-01"] * 3,
+    ...      "job_start": ["2019-04-01", None, "2019-06-01", None] * 3,
+    ...      "group": ["a", "a", "b", "b"] * 3},
+    ...     observed_until="2019-12-31")
+    >>> report = equity_report(cohort, study_end="2019-12-31",
+    ...                        eligible={"group": {"a": 60, "b": 90}})
+    >>> report.summary[0]
+    '12 records read, 0 excluded on loading; 12 people analysed.'
+    >>> report.to_dict()["schema_version"]
+    '1.1'
+    """
+    if not isinstance(cohort, Cohort):
+        raise fail("cohort", "be a Cohort", type(cohort).__name__)
+    level = as_confidence_level(confidence_level)
+    how = as_option(adjust, "adjust", PVALUE_ADJUSTMENTS)
+    method = as_option(access_method, "access_method", ACCESS_METHODS)
+    rule = as_option(missing, "missing", MISSING_GROUP_RULES)
+    months = _months_option(min_followup_months)
+    end = as_date(study_end, "study_end")
+    if end > cohort.observed_until:
+        raise fail(
+            "study_end",
+            f"be on or before the cohort's observed_until ({cohort.observed_until})",
+            str(end),
+            hint="follow-up after the data were extracted is not observed.",
+        )
+    names = _by_option(cohort, by)
+    given = _eligible_option(eligible, names)
+    disclosure = _disclosure_option(suppress)
+    caveats: list[str] = []
+    access: dict[str, AccessEquity] = {}
+    sizes: dict[str, dict[str, int]] = {}
+    for name, given_counts in given.items():
+        counts = to_counts(given_counts, "eligible", missing_labels)
+        ips = _ips_counts(cohort.tally(name), counts, name)
+        result = access_equity(
+            ips,
+            counts,
+            method=method,
+            missing=rule,
+            missing_labels=missing_labels,
+            confidence_level=level,
+        )
+        access[name] = result
+        sizes[name] = {
+            "total": result.eligible_n + result.eligible_missing
+            if rule != "include"
+            else result.eligible_n,
+            "n": result.eligible_n,
+            "n_missing": result.eligible_missing,
+        }
+    outcome_all: dict[str, OutcomeEquity | None] = {}
+    outcome_window: dict[str, OutcomeEquity | None] = {}
+    durations: dict[str, dict[str, DurationEquity | None]] = {}
+    for name in names:
+        outcome_all[name] = _attempt(
+            caveats,
+            f"job outcomes by {name}, everyone",
+            lambda name=name: outcome_equity(  # type: ignore[misc]
+                cohort, name, end=end, confidence_level=level, adjust=how, rng=rng
+            ),
+        )
+        outcome_window[name] = _attempt(
+            caveats,
+            f"job outcomes by {name}, at least {months} months' follow-up",
+            lambda name=name: outcome_equity(  # type: ignore[misc]
+                cohort,
+                name,
+                min_followup_months=months,
+                end=end,
+                confidence_level=level,
+                adjust=how,
+                rng=rng,
+            ),
+        )
+        durations[name] = {
+            measure: _attempt(
+                caveats,
+                f"{measure.replace('_', ' ')} by {name}",
+                lambda name=name, measure=measure: duration_equity(  # type: ignore[misc]
+                    cohort, name, measure=measure, landmarks=landmarks, confidence_level=level
+                ),
+            )
+            for measure in MEASURES
+        }
+    alpha = 1.0 - level
+    summary = [_completeness_summary(cohort, disclosure)]
+    for name, res in access.items():
+        summary += _access_summary(name, res, alpha, disclosure)
+    for name in names:
+        for outcome in (outcome_all[name], outcome_window[name]):
+            if outcome is not None:
+                summary += _outcome_summary(outcome, alpha, disclosure)
+        for d in durations[name].values():
+            if d is not None:
+                summary += _duration_summary(d, alpha)
+    options = {
+        "study_end": str(end),
+        "min_followup_months": months,
+        "by": list(names),
+        "confidence_level": level,
+        "significance_level": alpha,
+        "adjust": how,
+        "access_method": method,
+        "missing": rule,
+        "landmarks_months": [float(m) for m in landmarks],
+        "rng": rng,
+    }
+    return EquityReport(
+        title=title,
+        cohort_source=cohort.validation.source,
+        observed_until=cohort.observed_until.isoformat(),
+        n_people=cohort.n,
+        validation=cohort.validation.to_dict(),
+        selection_steps=tuple(step.to_dict() for step in cohort.exclusions),
+        missing_by_attribute=_missing_by_attribute(cohort),
+        eligible_sizes=sizes,
+        options=options,
+        access=access,
+        outcome_all=outcome_all,
+        outcome_window=outcome_window,
+        durations=durations,
+        summary=tuple(summary),
+        caveats=tuple(_redact(c, disclosure) for c in caveats),
+        disclosure=disclosure,
+    )
