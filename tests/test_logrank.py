@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 import json
 import math
 from collections.abc import Sequence
@@ -263,7 +264,8 @@ def test_integer_float_and_continuous_durations(
     dense_span: int | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if dense_span is not None:  # force the sorting path and the per-stratum tally
-        monkeypatch.setattr("ipsstats.survival.logrank._DENSE_SPAN", dense_span)
+        module = importlib.import_module("ipsstats.survival.logrank")
+        monkeypatch.setattr(module, "_DENSE_SPAN", dense_span)
     durations, events, groups, strata = tied_data(15, n=300, k=3)
     as_int = logrank(durations.astype(np.int32), events, groups, strata=strata)
     as_float = logrank(durations, events, groups, strata=strata)

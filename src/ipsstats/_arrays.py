@@ -27,6 +27,7 @@ __all__ = [
     "as_events",
     "as_labels",
     "as_option",
+    "as_rng",
     "bool_array",
     "check_same_length",
     "fail",
@@ -386,3 +387,30 @@ def check_same_length(arrays: Mapping[str, NDArray[Any]]) -> int:
             hint="pass one value per subject in every argument.",
         )
     return next(iter(lengths.values()), 0)
+
+
+def as_rng(value: object, name: str = "rng") -> tuple[np.random.Generator, int | None]:
+    """Turn `value` into a numpy Generator; return it with the integer seed used (if any).
+
+    Every random method of ipsstats takes ``rng``: a non-negative integer seed, a
+    :class:`numpy.random.Generator`, or ``None``. ``None`` draws a fresh seed from the
+    operating system and returns it, so a result can record it and be reproduced.
+    """
+    if isinstance(value, np.random.Generator):
+        return value, None
+    if value is None:
+        entropy = np.random.SeedSequence().entropy
+        seed = int(entropy) % (2**63)  # type: ignore[arg-type]  # an int when not given
+        return np.random.default_rng(seed), seed
+    if (
+        isinstance(value, (int, np.integer))
+        and not isinstance(value, (bool, np.bool_))
+        and value >= 0
+    ):
+        return np.random.default_rng(int(value)), int(value)
+    raise fail(
+        name,
+        "be a non-negative integer seed or a numpy Generator",
+        repr(value),
+        hint="pass e.g. rng=2024 or rng=numpy.random.default_rng(2024).",
+    )

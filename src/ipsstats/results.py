@@ -18,13 +18,26 @@ from __future__ import annotations
 import datetime as dt
 import math
 import types
-from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar, NamedTuple
 
 import attrs
 import numpy as np
 
-__all__ = ["Estimate", "TestResult", "json_safe"]
+from ipsstats._arrays import as_confidence_level, fail
+
+__all__ = [
+    "NOT_IN_DICT",
+    "ConfidenceInterval",
+    "Estimate",
+    "TestResult",
+    "ToDict",
+    "frozen_mapping",
+    "json_safe",
+]
+
+#: Field metadata that leaves a field out of ``to_dict()`` (internal or derived state).
+NOT_IN_DICT = types.MappingProxyType({"to_dict": False})
 
 
 def json_safe(value: object) -> Any:
@@ -73,7 +86,11 @@ def json_safe(value: object) -> Any:
     return str(value)
 
 
-def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+def frozen_mapping(value: Mapping[Any, Any] | None) -> Mapping[Any, Any]:
+    """Return a read-only copy of a mapping (``None`` gives an empty one).
+
+    The converter of every mapping field of a frozen result.
+    """
     return types.MappingProxyType(dict(value or {}))
 
 
@@ -94,8 +111,11 @@ def _fmt(value: float | None, digits: int = 4) -> str:
     return format(value, f".{digits}g")
 
 
-class _ToDict:
-    """Mixin giving attrs result classes a JSON-safe ``to_dict()``."""
+class ToDict:
+    """Mixin giving attrs result classes a JSON-safe ``to_dict()``.
+
+    Every field is included except those whose metadata is :data:`NOT_IN_DICT`.
+    """
 
     def to_dict(self) -> dict[str, Any]:
         """Return the result's fields as JSON-safe Python objects.
@@ -105,11 +125,19 @@ class _ToDict:
         return {
             field.name: json_safe(getattr(self, field.name))
             for field in attrs.fields(type(self))  # type: ignore[arg-type]  # attrs subclasses only
+            if field.metadata.get("to_dict", True)
         }
 
 
+class ConfidenceInterval(NamedTuple):
+    """Lower and upper confidence limits (``None`` where a limit is not reached)."""
+
+    low: float | None
+    high: float | None
+
+
 @attrs.frozen(kw_only=True)
-class Estimate(_ToDict):
+class Estimate(ToDict):
     """A point estimate with its confidence interval.
 
     Parameters
@@ -146,6 +174,58 @@ class Estimate(_ToDict):
     method: str
     std_err: float | None = attrs.field(default=None, converter=_optional_float)
     note: str = ""
+    at_level: Callable[[float], Estimate] | None = attrs.field(
+        default=None, eq=False, repr=False, metadata=NOT_IN_DICT
+    )
+
+    def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
+        """Return the confidence interval, at the estimate's level or another one.
+
+        Parameters
+        ----------
+        confidence_level : float, optional
+            The coverage, in (0, 1). Default: the estimate's own :attr:`confidence_level`.
+            Another level is available when the estimate knows how to recompute its
+            interval (every estimator of ipsstats does); a hand-built estimate offers only
+            its own.
+
+        Returns
+        -------
+        ConfidenceInterval
+            ``(low, high)``; a limit is ``None`` when it is not reached or undefined.
+
+        Raises
+        ------
+        InvalidInputError
+            If `confidence_level` is not in (0, 1), or differs from the estimate's own and
+            the estimate cannot recompute its interval.
+
+        Examples
+        --------
+        >>> from ipsstats import Estimate
+        >>> est = Estimate(value=0.386, lower=0.338, upper=0.436,
+        ...                confidence_level=0.95, method="wilson")
+        >>> est.confidence_interval()
+        ConfidenceInterval(low=0.338, high=0.436)
+        """
+        if confidence_level is None or (
+            self.confidence_level is not None
+            and math.isclose(
+                float(confidence_level), self.confidence_level, rel_tol=0, abs_tol=1e-15
+            )
+        ):
+            return ConfidenceInterval(self.lower, self.upper)
+        level = as_confidence_level(confidence_level)
+        if self.at_level is None:
+            raise fail(
+                "confidence_level",
+                f"be the estimate's own level ({self.confidence_level}) for an estimate that "
+                "cannot recompute its interval",
+                repr(confidence_level),
+                hint="call the estimator again with confidence_level=... instead.",
+            )
+        other = self.at_level(level)
+        return ConfidenceInterval(other.lower, other.upper)
 
     def __str__(self) -> str:
         text = _fmt(self.value)
@@ -160,7 +240,7 @@ class Estimate(_ToDict):
 
 
 @attrs.frozen(kw_only=True)
-class TestResult(_ToDict):
+class TestResult(ToDict):
     """The outcome of a hypothesis test.
 
     Specific tests return subclasses that add fields (expected counts, residuals, ...); the
@@ -176,7 +256,7 @@ class TestResult(_ToDict):
         Degrees of freedom of the reference distribution; ``None`` for exact or resampling
         tests without one.
     method : str
-        The test that ran, e.g. ``"pearson"``, ``"fisher-exact"``.
+        The test that ran, a short token, e.g. ``"pearson"``, ``"fisher-exact"``.
     n : int
         Number of observations the test used.
     n_excluded : int
@@ -187,6 +267,12 @@ class TestResult(_ToDict):
         Caveats about validity recorded as data, e.g. small expected counts.
     details : Mapping[str, object]
         Method-specific extras (seeds, number of resamples, rescaling factors, ...).
+    requested : str
+        The method the caller asked for (``"auto"`` when ipsstats chose); defaults to
+        `method`.
+    reason : str
+        Why `method` ran, in plain language, when it was chosen automatically or differs
+        from `requested`; empty otherwise.
 
     Examples
     --------
@@ -206,9 +292,11 @@ class TestResult(_ToDict):
     method: str
     n: int = attrs.field(converter=int)
     n_excluded: int = attrs.field(default=0, converter=int)
-    exclusions: Mapping[str, int] = attrs.field(factory=dict, converter=_frozen_mapping)
+    exclusions: Mapping[str, int] = attrs.field(factory=dict, converter=frozen_mapping)
     caveats: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
-    details: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
+    details: Mapping[str, Any] = attrs.field(factory=dict, converter=frozen_mapping)
+    requested: str = attrs.field(default=attrs.Factory(lambda self: self.method, takes_self=True))
+    reason: str = ""
 
     def __str__(self) -> str:
         parts = [f"statistic = {_fmt(self.statistic)}"]

@@ -21,8 +21,8 @@ from ipsstats._arrays import (
 )
 from ipsstats.cohort._columns import _as_float_column
 from ipsstats.cohort.validation import Attribute
-from ipsstats.cohort.windows import _frozen_mapping
 from ipsstats.factor import Factor
+from ipsstats.results import frozen_mapping
 
 __all__ = ["CAUSE_LABELS", "CompetingDurations", "Durations", "age_band"]
 
@@ -59,7 +59,7 @@ class Durations:
     durations: NDArray[np.float64] = attrs.field(converter=float_array)
     events: NDArray[np.bool_] = attrs.field(converter=bool_array)
     ids: NDArray[np.str_] = attrs.field(converter=str_array)
-    attributes: Mapping[str, Attribute] = attrs.field(factory=dict, converter=_frozen_mapping)
+    attributes: Mapping[str, Attribute] = attrs.field(factory=dict, converter=frozen_mapping)
     measure: str = ""
 
     @property
@@ -123,8 +123,8 @@ class CompetingDurations:
     durations: NDArray[np.float64] = attrs.field(converter=float_array)
     causes: NDArray[np.int64] = attrs.field(converter=int_array)
     ids: NDArray[np.str_] = attrs.field(converter=str_array)
-    attributes: Mapping[str, Attribute] = attrs.field(factory=dict, converter=_frozen_mapping)
-    cause_labels: Mapping[int, str] = attrs.field(default=CAUSE_LABELS, converter=_frozen_mapping)
+    attributes: Mapping[str, Attribute] = attrs.field(factory=dict, converter=frozen_mapping)
+    cause_labels: Mapping[int, str] = attrs.field(default=CAUSE_LABELS, converter=frozen_mapping)
 
     @property
     def n(self) -> int:

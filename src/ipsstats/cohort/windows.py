@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from ipsstats._arrays import fail
 from ipsstats.calendar import add_months, as_date
 from ipsstats.factor import Factor
-from ipsstats.results import json_safe
+from ipsstats.results import frozen_mapping, json_safe
 
 if TYPE_CHECKING:
     from ipsstats.cohort.cohort import Cohort
@@ -41,10 +41,6 @@ __all__ = [
     "where",
     "with_minimum_followup",
 ]
-
-
-def _frozen_mapping(value: Mapping[Any, Any] | None) -> Mapping[Any, Any]:
-    return types.MappingProxyType(dict(value or {}))
 
 
 @attrs.frozen(kw_only=True)
@@ -78,8 +74,8 @@ class Exclusions:
     description: str
     n_before: int
     n_after: int
-    counts: Mapping[str, int] = attrs.field(factory=dict, converter=_frozen_mapping)
-    parameters: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
+    counts: Mapping[str, int] = attrs.field(factory=dict, converter=frozen_mapping)
+    parameters: Mapping[str, Any] = attrs.field(factory=dict, converter=frozen_mapping)
 
     @property
     def n_excluded(self) -> int:

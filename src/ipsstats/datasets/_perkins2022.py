@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import types
 from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
 from ipsstats.categorical import ContingencyTable, Counts
+from ipsstats.results import frozen_mapping
 
 __all__ = ["Perkins2022", "perkins2022"]
 
@@ -102,10 +102,6 @@ _PUBLISHED: dict[str, Any] = {
 }
 
 
-def _frozen(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
-    return types.MappingProxyType(dict(mapping))
-
-
 @attrs.frozen(kw_only=True, eq=False)
 class Perkins2022:
     """The published aggregates of Perkins et al. (2022), by service.
@@ -170,12 +166,12 @@ class Perkins2022:
     [47, 21, 16, 12, 13]
     """
 
-    ips_ethnicity: Mapping[str, Counts] = attrs.field(converter=_frozen)
-    ips_gender: Mapping[str, Counts] = attrs.field(converter=_frozen)
-    caseload_ethnicity: Mapping[str, Counts] = attrs.field(converter=_frozen)
-    jobs_all: Mapping[str, ContingencyTable] = attrs.field(converter=_frozen)
-    jobs_six_month: Mapping[str, ContingencyTable] = attrs.field(converter=_frozen)
-    published: Mapping[str, Any] = attrs.field(converter=_frozen)
+    ips_ethnicity: Mapping[str, Counts] = attrs.field(converter=frozen_mapping)
+    ips_gender: Mapping[str, Counts] = attrs.field(converter=frozen_mapping)
+    caseload_ethnicity: Mapping[str, Counts] = attrs.field(converter=frozen_mapping)
+    jobs_all: Mapping[str, ContingencyTable] = attrs.field(converter=frozen_mapping)
+    jobs_six_month: Mapping[str, ContingencyTable] = attrs.field(converter=frozen_mapping)
+    published: Mapping[str, Any] = attrs.field(converter=frozen_mapping)
     ethnicity: tuple[str, ...] = ETHNICITY
     errata: tuple[str, ...] = ERRATA
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Literal
 
 import attrs
 import numpy as np
@@ -15,7 +15,7 @@ from ipsstats.categorical.proportions import PValueAdjustment
 from ipsstats.cohort import Cohort
 from ipsstats.errors import SmallExpectedCountWarning
 from ipsstats.factor import Factor
-from ipsstats.results import Estimate, TestResult, json_safe
+from ipsstats.results import Estimate, TestResult, ToDict
 
 __all__ = [
     "ACCESS_METHODS",
@@ -92,23 +92,8 @@ def _percent(value: float | None) -> str:
 
 
 # Field metadata marking a field left out of ``to_dict()`` (large arrays kept for figures).
-_NOT_IN_DICT = {"to_dict": False}
-
-
-class _Dict:
-    """Mixin: a JSON-safe ``to_dict()`` over the attrs fields."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return every field as JSON-safe Python objects (non-finite floats become None)."""
-        return {
-            field.name: json_safe(getattr(self, field.name))
-            for field in attrs.fields(type(self))  # type: ignore[arg-type]  # attrs classes only
-            if field.metadata.get("to_dict", True)
-        }
-
-
 @attrs.frozen(kw_only=True)
-class ReportedTest(_Dict):
+class ReportedTest(ToDict):
     """One test of a reported family, with its adjusted p-value and small-count flag.
 
     Parameters

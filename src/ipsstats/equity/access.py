@@ -21,8 +21,8 @@ from ipsstats.categorical import (
     goodness_of_fit,
     homogeneity,
     proportion,
+    to_counts,
 )
-from ipsstats.categorical.counts import to_counts
 from ipsstats.equity._common import (
     _MISSING_LEVEL,
     ACCESS_METHODS,
@@ -30,14 +30,13 @@ from ipsstats.equity._common import (
     AccessMethod,
     Flag,
     MissingGroupRule,
-    _Dict,
     _fmt,
     _percent,
     _str_tuple,
     _undefined,
 )
 from ipsstats.errors import SmallExpectedCountWarning
-from ipsstats.results import Estimate, TestResult
+from ipsstats.results import Estimate, TestResult, ToDict
 
 __all__ = ["AccessEquity", "AccessGroup", "access_equity"]
 
@@ -47,7 +46,7 @@ __all__ = ["AccessEquity", "AccessGroup", "access_equity"]
 
 
 @attrs.frozen(kw_only=True)
-class AccessGroup(_Dict):
+class AccessGroup(ToDict):
     """One group's access to IPS: counts, shares, reach and representation.
 
     Parameters
@@ -87,7 +86,7 @@ class AccessGroup(_Dict):
 
 
 @attrs.frozen(kw_only=True)
-class AccessEquity(_Dict):
+class AccessEquity(ToDict):
     """Result of :func:`access_equity`.
 
     Parameters

@@ -19,17 +19,15 @@ from ipsstats.calendar import DAYS_PER_MONTH
 from ipsstats.cohort import Cohort
 from ipsstats.equity._common import (
     _NAIVE_LABEL,
-    _NOT_IN_DICT,
     MEASURES,
     Measure,
     _categorical,
-    _Dict,
     _str_tuple,
     _undefined,
 )
 from ipsstats.errors import InsufficientDataError
 from ipsstats.factor import Factor
-from ipsstats.results import Estimate
+from ipsstats.results import NOT_IN_DICT, Estimate, ToDict
 from ipsstats.survival import (
     GrayTestResult,
     IncidenceCurve,
@@ -49,7 +47,7 @@ __all__ = ["DurationEquity", "DurationGroup", "Landmark", "duration_equity"]
 
 
 @attrs.frozen(kw_only=True)
-class Landmark(_Dict):
+class Landmark(ToDict):
     """Estimates at one landmark time.
 
     Parameters
@@ -74,7 +72,7 @@ class Landmark(_Dict):
 
 
 @attrs.frozen(kw_only=True)
-class DurationGroup(_Dict):
+class DurationGroup(ToDict):
     """One group's durations.
 
     Parameters
@@ -113,15 +111,15 @@ class DurationGroup(_Dict):
     landmarks: tuple[Landmark, ...]
     naive_median_label: str = _NAIVE_LABEL
     curve: SurvivalCurve | None = attrs.field(
-        default=None, eq=False, repr=False, metadata=_NOT_IN_DICT
+        default=None, eq=False, repr=False, metadata=NOT_IN_DICT
     )
     incidence_curve: IncidenceCurve | None = attrs.field(
-        default=None, eq=False, repr=False, metadata=_NOT_IN_DICT
+        default=None, eq=False, repr=False, metadata=NOT_IN_DICT
     )
 
 
 @attrs.frozen(kw_only=True)
-class DurationEquity(_Dict):
+class DurationEquity(ToDict):
     """Result of :func:`duration_equity`.
 
     Parameters

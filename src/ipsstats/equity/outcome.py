@@ -29,7 +29,6 @@ from ipsstats.equity._common import (
     ReportedTest,
     _adjust_family,
     _categorical,
-    _Dict,
     _fmt,
     _percent,
     _str_tuple,
@@ -37,7 +36,7 @@ from ipsstats.equity._common import (
     _undefined,
 )
 from ipsstats.errors import InsufficientDataError
-from ipsstats.results import Estimate
+from ipsstats.results import Estimate, ToDict
 
 __all__ = ["OutcomeEquity", "OutcomeGroup", "outcome_equity"]
 
@@ -47,7 +46,7 @@ __all__ = ["OutcomeEquity", "OutcomeGroup", "outcome_equity"]
 
 
 @attrs.frozen(kw_only=True)
-class OutcomeGroup(_Dict):
+class OutcomeGroup(ToDict):
     """One group's job outcome, and its comparison with the reference group.
 
     Parameters
@@ -77,7 +76,7 @@ class OutcomeGroup(_Dict):
 
 
 @attrs.frozen(kw_only=True)
-class OutcomeEquity(_Dict):
+class OutcomeEquity(ToDict):
     """Result of :func:`outcome_equity`.
 
     Parameters

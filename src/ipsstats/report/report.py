@@ -18,7 +18,6 @@ report under disclosure control shows none, and says why.
 from __future__ import annotations
 
 import numbers
-import types
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
@@ -89,13 +88,9 @@ from ipsstats.report.sections import (
     _outcome_summary,
     _redact,
 )
-from ipsstats.results import TestResult, json_safe
+from ipsstats.results import TestResult, frozen_mapping, json_safe
 
 __all__ = ["EquityReport", "equity_report"]
-
-
-def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
-    return types.MappingProxyType(dict(value))
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
@@ -144,15 +139,17 @@ class EquityReport:
     cohort_source: str
     observed_until: str
     n_people: int
-    validation: Mapping[str, Any] = attrs.field(converter=_frozen)
+    validation: Mapping[str, Any] = attrs.field(converter=frozen_mapping)
     selection_steps: tuple[Mapping[str, Any], ...]
-    missing_by_attribute: Mapping[str, Mapping[str, Any]] = attrs.field(converter=_frozen)
-    eligible_sizes: Mapping[str, Mapping[str, int]] = attrs.field(converter=_frozen)
-    options: Mapping[str, Any] = attrs.field(converter=_frozen)
-    access: Mapping[str, AccessEquity] = attrs.field(converter=_frozen)
-    outcome_all: Mapping[str, OutcomeEquity | None] = attrs.field(converter=_frozen)
-    outcome_window: Mapping[str, OutcomeEquity | None] = attrs.field(converter=_frozen)
-    durations: Mapping[str, Mapping[str, DurationEquity | None]] = attrs.field(converter=_frozen)
+    missing_by_attribute: Mapping[str, Mapping[str, Any]] = attrs.field(converter=frozen_mapping)
+    eligible_sizes: Mapping[str, Mapping[str, int]] = attrs.field(converter=frozen_mapping)
+    options: Mapping[str, Any] = attrs.field(converter=frozen_mapping)
+    access: Mapping[str, AccessEquity] = attrs.field(converter=frozen_mapping)
+    outcome_all: Mapping[str, OutcomeEquity | None] = attrs.field(converter=frozen_mapping)
+    outcome_window: Mapping[str, OutcomeEquity | None] = attrs.field(converter=frozen_mapping)
+    durations: Mapping[str, Mapping[str, DurationEquity | None]] = attrs.field(
+        converter=frozen_mapping
+    )
     summary: tuple[str, ...]
     caveats: tuple[str, ...]
     disclosure: Disclosure | None = None

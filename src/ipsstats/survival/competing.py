@@ -26,7 +26,7 @@ from ipsstats._arrays import (
     float_array,
 )
 from ipsstats.errors import InsufficientDataError
-from ipsstats.results import Estimate, TestResult, _ToDict
+from ipsstats.results import Estimate, TestResult, ToDict
 from ipsstats.survival.lifetable import _as_time, _as_times, _check_entry, _encode
 from ipsstats.survival.logrank import (
     _RANK_TOLERANCE,
@@ -113,7 +113,7 @@ def _loglog_bounds(
 
 
 @attrs.frozen(kw_only=True, eq=False)
-class IncidenceCurve(_ToDict):
+class IncidenceCurve(ToDict):
     r"""Aalen-Johansen cumulative incidence of one cause, with variance and bounds.
 
     A right-continuous step function over the distinct observed times.
