@@ -23,8 +23,8 @@ from ipsstats import (
     risk_difference,
     risk_ratio,
 )
+from ipsstats.categorical import ContingencyTable
 from ipsstats.categorical.proportions import ProportionMethod
-from ipsstats.categorical.tables import ContingencyTable
 
 METHODS: tuple[ProportionMethod, ...] = (
     "wilson",

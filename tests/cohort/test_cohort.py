@@ -819,7 +819,7 @@ def test_tally_and_crosstab_against_naive_counts() -> None:
     frame["job_start"] = np.where(rng.random(n) < 0.5, job, np.datetime64("NaT"))
     cohort = Cohort.from_columns(
         frame, observed_until="2021-12-31", missing_labels=["Not known"]
-    ).with_minimum_followup(6, end="2019-12-31")
+    ).with_minimum_followup(6, study_end="2019-12-31")
     end = np.datetime64("2019-12-31")
     kept = np.flatnonzero(frame["accessed"] <= np.datetime64("2019-06-30"))
     counts = cohort.tally("ethnicity")
@@ -838,7 +838,8 @@ def test_tally_and_crosstab_against_naive_counts() -> None:
             int(np.sum(in_level & ~got_job)),
         ]
     assert table.n_missing == counts.n_missing
-    later = cohort.crosstab("ethnicity", "job_by_end", end="2020-12-31")
+    with pytest.warns(DeprecationWarning, match="`end` argument is deprecated"):
+        later = cohort.crosstab("ethnicity", "job_by_end", end="2020-12-31")
     assert later.counts[:, 0].sum() >= table.counts[:, 0].sum()
     layered = cohort.crosstab("ethnicity", strata="service")
     assert isinstance(layered, StratifiedTable)
@@ -853,7 +854,10 @@ def test_crosstab_errors() -> None:
         cohort.tally("age")
     with pytest.raises(InvalidInputError, match="`name` must name an attribute; got 'sex'"):
         cohort.crosstab("sex")
-    with pytest.raises(InvalidInputError, match="`end` must"):
+    with (
+        pytest.raises(InvalidInputError, match="`end` must"),
+        pytest.warns(DeprecationWarning, match="`end` argument is deprecated"),
+    ):
         cohort.crosstab("Service", end="never")
 
 

@@ -33,7 +33,7 @@ def year_cohort() -> Cohort:
 
 def test_paper_rule_six_months_by_31_december_2019() -> None:
     cohort = year_cohort()
-    six = cohort.with_minimum_followup(months=6, end="2019-12-31")
+    six = cohort.with_minimum_followup(months=6, study_end="2019-12-31")
     assert str(six.accessed.min()) == "2019-01-01"
     assert str(six.accessed.max()) == "2019-06-30"
     np.testing.assert_array_equal(
@@ -54,7 +54,7 @@ def test_paper_rule_six_months_by_31_december_2019() -> None:
         record.description
         == "accessed on or before 2019-06-30 (6 months' follow-up by 2019-12-31)"
     )
-    assert six.outcome_end == dt.date(2019, 12, 31)
+    assert six.study_end == dt.date(2019, 12, 31)
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,7 @@ def test_month_end_clamping_in_the_window(end: str, kept: list[str]) -> None:
     year = end[:4]
     start = np.datetime64(f"{int(year) - 1}-08-28")
     cohort = Cohort.from_columns({"accessed": np.arange(start, start + 5)}, observed_until=end)
-    six = cohort.with_minimum_followup(6, end=end)
+    six = cohort.with_minimum_followup(6, study_end=end)
     assert [str(d) for d in six.accessed] == kept
     assert six.exclusions[-1].n_excluded == 5 - len(kept)
 
@@ -81,7 +81,7 @@ def test_month_end_clamping_in_the_window(end: str, kept: list[str]) -> None:
 def test_window_equals_its_three_definitions(months: int, end: str) -> None:
     accessed = np.arange(np.datetime64("2017-06-01"), np.datetime64(end) + 1)
     cohort = Cohort.from_columns({"accessed": accessed}, observed_until=end)
-    kept = cohort.with_minimum_followup(months, end=end)
+    kept = cohort.with_minimum_followup(months, study_end=end)
     by_rule = accessed[add_months(accessed, months) <= np.datetime64(end)]
     by_count = accessed[
         months_between(accessed, np.full(accessed.size, np.datetime64(end))) >= months
@@ -121,7 +121,7 @@ def test_accessed_between_is_inclusive_and_recorded() -> None:
         "accessed after 2019-05-31": 214,
     }
     assert record.n_after == spring.n == 92
-    assert spring.outcome_end is None
+    assert spring.study_end == spring.observed_until  # an access window keeps the study end
     one_day = cohort.accessed_between("2019-07-01", "2019-07-01")
     assert one_day.n == 1
 
@@ -130,7 +130,7 @@ def test_steps_chain_into_an_audit_trail() -> None:
     cohort = year_cohort()
     selected = (
         cohort.accessed_between("2019-01-01", "2019-12-31")
-        .with_minimum_followup(6, end="2019-12-31")
+        .with_minimum_followup(6, study_end="2019-12-31")
         .where("service", ["CNWL"])
     )
     steps = selected.exclusions
@@ -161,15 +161,18 @@ def test_job_by_end_uses_the_window_end() -> None:
         observed_until="2020-06-30",
     )
     assert cohort.crosstab("group").counts.tolist() == [[1, 0], [1, 0]]
-    six = cohort.with_minimum_followup(6, end="2019-12-31")
+    six = cohort.with_minimum_followup(6, study_end="2019-12-31")
     assert six.crosstab("group").counts.tolist() == [[1, 0], [0, 1]]
-    # time_to_job still censors at the extraction date, not at the window end.
-    assert six.time_to_job().events.tolist() == [True, True]
+    # One date for every analysis: time to job is judged at the study end too, so the
+    # January 2020 job is not yet seen (censored at 2019-12-31, 333 days after access).
+    waiting = six.time_to_job()
+    assert waiting.events.tolist() == [True, False]
+    assert waiting.durations.tolist() == [151.0, 333.0]
 
 
 def test_sensitivity_across_window_lengths() -> None:
     cohort = year_cohort()
-    windows = cohort.followup_sensitivity((3, 6, 9, 12), end="2019-12-31")
+    windows = cohort.followup_sensitivity((3, 6, 9, 12), study_end="2019-12-31")
     assert list(windows) == [3, 6, 9, 12]
     assert {k: str(c.accessed.max()) for k, c in windows.items() if c.n} == {
         3: "2019-09-30",
@@ -180,8 +183,8 @@ def test_sensitivity_across_window_lengths() -> None:
     sizes = [c.n for c in windows.values()]
     assert sizes == sorted(sizes, reverse=True)
     for k, sub in windows.items():
-        assert sub.n == cohort.with_minimum_followup(k, end="2019-12-31").n
-    assert list(cohort.followup_sensitivity(end="2019-12-31")) == [3, 6, 9, 12]
+        assert sub.n == cohort.with_minimum_followup(k, study_end="2019-12-31").n
+    assert list(cohort.followup_sensitivity(study_end="2019-12-31")) == [3, 6, 9, 12]
 
 
 @given(
@@ -200,12 +203,12 @@ def test_window_and_attribute_filter_commute(
     if ethnicity is None:
         return
     present = [level for level in sorted(levels) if level in getattr(ethnicity, "levels", ())]
-    first = cohort.with_minimum_followup(months, end=end).where("ethnicity", present)
-    second = cohort.where("ethnicity", present).with_minimum_followup(months, end=end)
+    first = cohort.with_minimum_followup(months, study_end=end).where("ethnicity", present)
+    second = cohort.where("ethnicity", present).with_minimum_followup(months, study_end=end)
     assert first.ids.tolist() == second.ids.tolist()
     np.testing.assert_array_equal(first.accessed, second.accessed)
     np.testing.assert_array_equal(first.job_start, second.job_start)
-    assert first.outcome_end == second.outcome_end
+    assert first.study_end == second.study_end
     third = cohort.accessed_between("2019-01-01", end).where("ethnicity", present)
     fourth = cohort.where("ethnicity", present).accessed_between("2019-01-01", end)
     assert third.ids.tolist() == fourth.ids.tolist()
@@ -228,18 +231,18 @@ def test_window_errors() -> None:
     with pytest.raises(InvalidInputError, match="`start` must hold dates"):
         cohort.accessed_between("01/01/2019", "2019-06-30")
     with pytest.raises(
-        InvalidInputError, match=r"`end` must be on or before the cohort's observed"
+        InvalidInputError, match=r"`study_end` must be on or before the extraction date"
     ):
-        cohort.with_minimum_followup(6, end="2020-01-31")
-    with pytest.raises(InvalidInputError, match="`end` must be a single date"):
-        cohort.with_minimum_followup(6, end=["2019-12-31", "2019-12-30"])
+        cohort.with_minimum_followup(6, study_end="2020-01-31")
+    with pytest.raises(InvalidInputError, match="`study_end` must be a single date"):
+        cohort.with_minimum_followup(6, study_end=["2019-12-31", "2019-12-30"])
     for bad in (-1, 1.5, True, "6"):
         with pytest.raises(InvalidInputError, match="`months` must be a whole number"):
-            cohort.with_minimum_followup(bad, end="2019-12-31")  # type: ignore[arg-type]
+            cohort.with_minimum_followup(bad, study_end="2019-12-31")  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="`months` must be a non-empty sequence"):
-        cohort.followup_sensitivity((), end="2019-12-31")
+        cohort.followup_sensitivity((), study_end="2019-12-31")
     with pytest.raises(InvalidInputError, match="`months` must hold distinct"):
-        cohort.followup_sensitivity((6, 6), end="2019-12-31")
+        cohort.followup_sensitivity((6, 6), study_end="2019-12-31")
     with pytest.raises(InvalidInputError, match=r"`levels` must hold levels of 'service'.*CNWL"):
         cohort.where("service", ["NELFT"])
     with pytest.raises(InvalidInputError, match="`levels` must be a collection"):

@@ -7,6 +7,7 @@ naive recomputations written here; scipy and lifelines as cross-checks.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import math
@@ -463,7 +464,7 @@ def _cohort() -> Cohort:
 
 def test_outcome_from_cohort_matches_naive_counts() -> None:
     cohort = _cohort()
-    res = outcome_equity(cohort, "group", end="2020-03-31")
+    res = outcome_equity(cohort, "group", study_end="2020-03-31")
     labels = cohort.to_columns()["group"]
     job = ~np.isnat(cohort.job_start) & (cohort.job_start <= np.datetime64("2020-03-31"))
     for g in res.groups:
@@ -472,15 +473,15 @@ def test_outcome_from_cohort_matches_naive_counts() -> None:
         assert g.jobs == int((mask & job).sum())
     assert res.n_missing == int(sum(v is None for v in labels))
     assert res.n == cohort.n - res.n_missing
-    assert res.end == "2020-03-31"
+    assert res.study_end == dt.date(2020, 3, 31)
 
 
 def test_outcome_window_and_strata_from_cohort() -> None:
     cohort = _cohort()
     res = outcome_equity(
-        cohort, "group", min_followup_months=6, end="2019-12-31", strata=("gender",)
+        cohort, "group", min_followup_months=6, study_end="2019-12-31", strata=("gender",)
     )
-    kept = cohort.with_minimum_followup(6, end="2019-12-31")
+    kept = cohort.with_minimum_followup(6, study_end="2019-12-31")
     assert res.n + res.n_missing == kept.n
     assert res.n_window_excluded == cohort.n - kept.n
     assert res.min_followup_months == 6
@@ -503,7 +504,7 @@ def test_outcome_bad_by_lists_the_attributes() -> None:
 
 def test_outcome_window_leaving_no_one() -> None:
     with pytest.raises(InsufficientDataError, match=r"`min_followup_months=12` ending 2019-12-31"):
-        outcome_equity(_cohort(), "group", min_followup_months=12, end="2019-12-31")
+        outcome_equity(_cohort(), "group", min_followup_months=12, study_end="2019-12-31")
 
 
 def test_outcome_other_bad_inputs() -> None:
@@ -528,7 +529,7 @@ def test_outcome_other_bad_inputs() -> None:
 
 def test_outcome_untestable_overall_is_recorded_not_raised() -> None:
     cohort = _cohort()
-    res = outcome_equity(cohort, "group", end="2019-01-31")  # no job yet, one outcome only
+    res = outcome_equity(cohort, "group", study_end="2019-01-31")  # no job yet, one outcome only
     assert res.overall is None
     assert res.cramers_v is None
     assert any("overall test not computed" in c for c in res.caveats)
@@ -698,5 +699,10 @@ def test_outcome_invariant_to_group_order(rows: list[tuple[int, int]], rnd: Any)
 def test_outcome_window_options_must_be_whole_months() -> None:
     with pytest.raises(InvalidInputError, match="`min_followup_months` must be None or a whole"):
         outcome_equity(_cohort(), "group", min_followup_months=1.5)  # type: ignore[arg-type]
-    with pytest.raises(InvalidInputError, match="`end` must be None when a table"):
-        outcome_equity(perkins2022().jobs_all["CNWL"], "ethnicity", end="2019-12-31")
+    with pytest.raises(InvalidInputError, match="`study_end` must be None when a table"):
+        outcome_equity(perkins2022().jobs_all["CNWL"], "ethnicity", study_end="2019-12-31")
+    with (
+        pytest.warns(DeprecationWarning, match="`end` is deprecated"),
+        pytest.raises(InvalidInputError, match="`study_end` must be None when a table"),
+    ):
+        outcome_equity(perkins2022().jobs_all["CNWL"], "ethnicity", end="2019-12-31")  # type: ignore[call-arg]

@@ -7,6 +7,7 @@ notes), so that the report must reproduce the paper's chi-squared values.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import math
@@ -14,7 +15,10 @@ import re
 import sys
 from typing import Any
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ipsstats import Cohort, Counts, InvalidInputError
 from ipsstats.report import REPORT_SCHEMA, REPORT_SCHEMA_VERSION, EquityReport, equity_report
@@ -23,6 +27,7 @@ from ipsstats.report import disclosure as disclosure_module
 from ipsstats.report import report as report_module
 from ipsstats.report import sections as sections_module
 from ipsstats.report.render import Figure, Section
+from tests.strategies import cohort_records
 
 ETHNICITY = ("White", "Asian/Asian British", "Black/Black British", "Mixed", "Other")
 # Perkins et al. (2022): people and jobs by ethnicity, everyone and six-month subset.
@@ -429,8 +434,8 @@ def test_bad_inputs() -> None:
         equity_report([], study_end=end)  # type: ignore[arg-type]
     with pytest.raises(
         InvalidInputError,
-        match=r"`study_end` must be on or before the cohort's observed_until \(2019-12-31\); "
-        r"got 2020-06-30",
+        match=r"`study_end` must be on or before the extraction date observed_until "
+        r"\(2019-12-31\); got 2020-06-30",
     ):
         equity_report(cohort, study_end="2020-06-30", by="ethnicity")
     with pytest.raises(InvalidInputError, match="`adjust`"):
@@ -830,3 +835,64 @@ def test_suppression_covers_selection_steps() -> None:
             assert n >= 5
             assert n % 5 == 0
     assert _validate(report.to_dict()) == []
+
+
+# ---- one study end for every section -------------------------------------------------
+
+
+def _events_by_section(report: EquityReport, name: str) -> dict[str, int]:
+    """Jobs counted by each section of a report, among people whose group is known."""
+    counts: dict[str, int] = {}
+    outcome = report.outcome_all[name]
+    if outcome is not None:
+        counts["outcome"] = sum(g.jobs for g in outcome.groups)
+    waiting = report.durations[name]["time_to_job"]
+    if waiting is not None:
+        counts["time to job"] = sum(g.n_events for g in waiting.groups)
+    support = report.durations[name]["in_work_support"]
+    if support is not None:
+        counts["in-work support"] = sum(g.n for g in support.groups)
+    return counts
+
+
+def test_study_end_reproducer_counts_the_same_jobs_everywhere() -> None:
+    # Jobs in September 2019 are after a study end of 30 June 2019: no section counts them.
+    cohort = Cohort.from_columns(
+        {
+            "accessed": ["2019-01-10", "2019-02-01", "2019-03-05", "2019-04-01"] * 3,
+            "job_start": ["2019-05-01", "2019-09-01", "2019-09-15", None] * 3,
+            "group": ["a", "a", "b", "b"] * 3,
+        },
+        observed_until="2019-12-31",
+    )
+    report = equity_report(cohort, study_end="2019-06-30", by="group")
+    assert _events_by_section(report, "group") == {
+        "outcome": 3,
+        "time to job": 3,
+        "in-work support": 3,
+    }
+    waiting = report.durations["group"]["time_to_job"]
+    assert waiting is not None
+    assert waiting.study_end == dt.date(2019, 6, 30)
+    outcome = report.outcome_all["group"]
+    assert outcome is not None
+    assert outcome.study_end == dt.date(2019, 6, 30)
+
+
+@given(records=cohort_records(min_size=4, max_size=30, valid=True), day=st.integers(0, 546))
+def test_every_section_of_a_report_counts_the_same_events(
+    records: list[dict[str, object]], day: int
+) -> None:
+    cohort = Cohort.from_records(
+        records, observed_until="2020-06-30", missing_labels=["Not known"]
+    )
+    end = dt.date(2019, 1, 1) + dt.timedelta(days=day)
+    report = equity_report(cohort, study_end=end, by="ethnicity")
+    at_end = cohort.with_study_end(end)
+    known = at_end.attributes["ethnicity"].codes >= 0  # type: ignore[union-attr]
+    jobs = int(np.count_nonzero(at_end.job_by().codes[known] == 0))
+    counts = _events_by_section(report, "ethnicity")
+    assert all(n == jobs for n in counts.values()), (counts, jobs)
+    for section in (report.outcome_all["ethnicity"], report.durations["ethnicity"]["time_to_job"]):
+        if section is not None:
+            assert section.study_end == end

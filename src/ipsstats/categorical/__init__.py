@@ -16,9 +16,9 @@ from ipsstats.categorical.independence import (
     independence,
     pearson_residuals,
 )
+from ipsstats.categorical.multiplicity import PVALUE_ADJUSTMENTS, PValueAdjustment, adjust_pvalues
 from ipsstats.categorical.proportions import (
     ComparisonEstimate,
-    adjust_pvalues,
     odds_ratio,
     proportion,
     risk_difference,
@@ -28,12 +28,14 @@ from ipsstats.categorical.stratified import CMHResult, TrendResult, cmh, trend
 from ipsstats.categorical.tables import ContingencyTable, StratifiedTable
 
 __all__ = [
+    "PVALUE_ADJUSTMENTS",
     "CMHResult",
     "ComparisonEstimate",
     "ContingencyTable",
     "Counts",
     "GoodnessOfFitResult",
     "IndependenceResult",
+    "PValueAdjustment",
     "StratifiedTable",
     "TrendResult",
     "adjust_pvalues",

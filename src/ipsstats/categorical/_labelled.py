@@ -21,8 +21,8 @@ from ipsstats._arrays import (
     is_missing_scalar,
     readonly,
 )
-from ipsstats.factor import (
-    _check_levels,
+from ipsstats._encoding import (
+    check_levels,
 )
 from ipsstats.results import json_safe
 
@@ -51,7 +51,7 @@ def _levels_for(value: object, name: str, size: int) -> tuple[object, ...]:
     """Validate the labels of one axis of `size` levels (default "0", "1", ...)."""
     if value is None:
         return _default_levels(size)
-    levels = _check_levels(value, name, ())
+    levels = check_levels(value, name, ())
     if len(levels) != size:
         raise fail(
             name,
@@ -439,19 +439,19 @@ class _Labelled:
 
 
 def _row_levels(value: object) -> tuple[object, ...]:
-    return _check_levels(value, "row_levels", ())
+    return check_levels(value, "row_levels", ())
 
 
 def _col_levels(value: object) -> tuple[object, ...]:
-    return _check_levels(value, "col_levels", ())
+    return check_levels(value, "col_levels", ())
 
 
 def _strata_levels(value: object) -> tuple[object, ...]:
-    return _check_levels(value, "strata_levels", ())
+    return check_levels(value, "strata_levels", ())
 
 
 def _plain_levels(value: object) -> tuple[object, ...]:
-    return _check_levels(value, "levels", ())
+    return check_levels(value, "levels", ())
 
 
 def _check_shape(

@@ -19,6 +19,16 @@ from ipsstats._arrays import (
     check_same_length,
     fail,
 )
+from ipsstats._encoding import (
+    MISSING,
+    UNKNOWN,
+    Coded,
+    RawIntegers,
+    check_levels,
+    complete,
+    encode,
+    unknown_error,
+)
 from ipsstats.categorical._labelled import (
     _CHUNK,
     _MAX_CELLS,
@@ -28,16 +38,6 @@ from ipsstats.categorical._labelled import (
 )
 from ipsstats.categorical.counts import Counts
 from ipsstats.categorical.tables import ContingencyTable, StratifiedTable
-from ipsstats.factor import (
-    _MISSING,
-    _UNKNOWN,
-    _check_levels,
-    _Coded,
-    _complete,
-    _encode,
-    _RawIntegers,
-    _unknown_error,
-)
 
 __all__ = ["crosstab", "tally"]
 
@@ -89,8 +89,8 @@ def _window(lows: Sequence[int], shape: Sequence[int], origin: Sequence[int]) ->
 
 
 def _combined_counts(
-    columns: Sequence[_Coded | _RawIntegers], limit: int
-) -> tuple[NDArray[np.int64], list[_Coded]]:
+    columns: Sequence[Coded | RawIntegers], limit: int
+) -> tuple[NDArray[np.int64], list[Coded]]:
     r"""Count records by slot on every axis with ``bincount`` over combined codes.
 
     The records are taken in chunks. In each, the combined code of record :math:`i` is
@@ -105,9 +105,7 @@ def _combined_counts(
         If a chunk's table would exceed `limit` cells.
     """
     n = columns[0].size
-    fixed = [
-        (c.offset, c.offset + c.width - 1) if isinstance(c, _Coded) else None for c in columns
-    ]
+    fixed = [(c.offset, c.offset + c.width - 1) if isinstance(c, Coded) else None for c in columns]
     running: dict[tuple[tuple[int, int], ...], NDArray[np.int64]] = {}
     step = _CHUNK
     buffers = [np.empty(min(step, n), dtype=np.intp) for _ in range(2)]
@@ -194,10 +192,10 @@ def _add_axis(
 
 
 def _finished(
-    column: _Coded | _RawIntegers, total: NDArray[np.int64] | None, origin: list[int], axis: int
-) -> _Coded:
+    column: Coded | RawIntegers, total: NDArray[np.int64] | None, origin: list[int], axis: int
+) -> Coded:
     """Slot codes of a column once its range (the table's extent) is known."""
-    if isinstance(column, _Coded):
+    if isinstance(column, Coded):
         return column
     if total is None:
         return column.build(0, -1)
@@ -209,20 +207,20 @@ def _to_levels(
 ) -> NDArray[np.int64]:
     """Sum the slots of `axis` into levels: index 0 missing, level ``k`` at ``k + 1``."""
     moved = np.moveaxis(table, axis, 0)
-    index = np.maximum(slot_level, _MISSING) + 1
+    index = np.maximum(slot_level, MISSING) + 1
     out = np.zeros((size + 1, *moved.shape[1:]), dtype=np.int64)
     np.add.at(out, index, moved)
     return np.moveaxis(out, 0, axis)
 
 
-def _dense(coded: _Coded, slot_level: NDArray[np.int64], levels: tuple[object, ...]) -> _Coded:
+def _dense(coded: Coded, slot_level: NDArray[np.int64], levels: tuple[object, ...]) -> Coded:
     """Re-encode records as level codes (0 missing, ``k + 1`` for level ``k``)."""
-    lookup = (np.maximum(slot_level, _MISSING) + 1).astype(np.intp)
+    lookup = (np.maximum(slot_level, MISSING) + 1).astype(np.intp)
     codes = lookup[coded.slots()]
     slot_missing = np.zeros(len(levels) + 1, dtype=bool)
     slot_missing[0] = True
     labels: list[object] = [None, *levels]
-    return _Coded(
+    return Coded(
         codes=codes,
         offset=0,
         width=len(levels) + 1,
@@ -235,7 +233,7 @@ def _dense(coded: _Coded, slot_level: NDArray[np.int64], levels: tuple[object, .
 
 
 def _resolve(
-    coded: _Coded,
+    coded: Coded,
     present: NDArray[np.bool_],
     given: tuple[object, ...] | None,
     levels_name: str,
@@ -243,11 +241,11 @@ def _resolve(
 ) -> tuple[NDArray[np.int64], tuple[object, ...]]:
     """Map the slots of one axis to levels, raising for unknown or (if asked) missing values."""
     slot_level, levels = coded.resolve(present, given)
-    unknown = (slot_level == _UNKNOWN) & present
+    unknown = (slot_level == UNKNOWN) & present
     if unknown.any():
-        raise _unknown_error(coded, unknown, levels_name)
+        raise unknown_error(coded, unknown, levels_name)
     if missing == "error":
-        flagged = (slot_level == _MISSING) & present
+        flagged = (slot_level == MISSING) & present
         if flagged.any():
             text, positions = coded.describe(flagged)
             raise fail(
@@ -271,12 +269,12 @@ def _count_records(
     `columns` holds (values, argument name, given levels, levels argument name).
     """
     given = [
-        None if lv is None else _check_levels(lv, lv_name, missing_labels)
+        None if lv is None else check_levels(lv, lv_name, missing_labels)
         for _, _, lv, lv_name in columns
     ]
     lazy = len(columns) > 1
     encoded = [
-        _encode(v, name, missing_labels=missing_labels, lazy=lazy) for v, name, _, _ in columns
+        encode(v, name, missing_labels=missing_labels, lazy=lazy) for v, name, _, _ in columns
     ]
     check_same_length({c.name: c.codes for c in encoded})
     n = encoded[0].size
@@ -284,7 +282,7 @@ def _count_records(
     try:
         table, coded = _combined_counts(encoded, limit)
     except _TooWideError:
-        coded = [_complete(c) for c in encoded]
+        coded = [complete(c) for c in encoded]
         if math.prod(c.width for c in coded) > limit:
             dense = []
             for c, g, (_, _, _, lv_name) in zip(coded, given, columns, strict=True):

@@ -48,7 +48,7 @@ from ipsstats.datasets import (
 from ipsstats.errors import InvalidInputError
 from ipsstats.factor import Factor
 from ipsstats.report import equity_report
-from ipsstats.report.render._document import Document, KeyValues, Paragraph, Table
+from ipsstats.report.render import Document, KeyValues, Paragraph, Table
 
 __all__ = []
 

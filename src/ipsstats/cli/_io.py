@@ -23,7 +23,7 @@ from ipsstats.cohort import Cohort
 from ipsstats.cohort.validation import Errors
 from ipsstats.errors import InvalidInputError
 from ipsstats.report import EquityReport
-from ipsstats.report.render._document import Document
+from ipsstats.report.render import Document
 from ipsstats.report.render.json import to_json
 from ipsstats.report.render.markdown import to_markdown
 from ipsstats.report.render.text import to_text

@@ -18,7 +18,7 @@ from ipsstats.cli._parser import (
     _PROG,
     _parser,
 )
-from ipsstats.report.render._document import clean_text
+from ipsstats.report.render import clean_text
 
 __all__ = ["main"]
 

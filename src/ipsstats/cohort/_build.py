@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from typing import Any, Literal
+import os
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TextIO
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,8 +21,26 @@ from ipsstats.calendar import (
     parse_date_strings,
 )
 from ipsstats.cohort._columns import _column_array, _factor
+from ipsstats.cohort._csv import (
+    _check_header,
+    _check_text,
+    _csv_columns,
+    _fit_records,
+    _read_csv,
+    _read_text,
+    _rejoined_columns,
+    _split_plain_csv,
+)
 from ipsstats.cohort.durations import _take_attribute
-from ipsstats.cohort.validation import _DATE_ROLES, Attribute, _Options, _parse, _report
+from ipsstats.cohort.validation import (
+    _DATE_ROLES,
+    ROLES,
+    Attribute,
+    Errors,
+    _Options,
+    _parse,
+    _report,
+)
 
 __all__ = []
 
@@ -189,3 +211,271 @@ def _build_named(
         )
     row_numbers = np.arange(n, dtype=np.int64) if rows is None else rows
     return _build(raw, n, row_numbers, options, ragged=ragged)
+
+
+class CohortBuilders:
+    """The validating builders of :class:`~ipsstats.cohort.Cohort` (a base class of it).
+
+    Each builder validates its records into the cohort's fields and calls ``cls(...)``, so
+    this module does not import the cohort.
+    """
+
+    if TYPE_CHECKING:  # the attrs-generated initialiser of Cohort takes the fields
+
+        def __init__(self, **fields: Any) -> None: ...
+
+    @classmethod
+    def from_columns(
+        cls,
+        data: object,
+        *,
+        observed_until: object,
+        columns: Mapping[str, str] | None = None,
+        date_format: str | None = None,
+        missing_labels: Collection[object] = (),
+        numeric: Collection[str] = (),
+        age_range: tuple[float, float] | None = None,
+        errors: Errors = "raise",
+    ) -> Self:
+        """Build a cohort from named columns: a mapping of arrays or a data frame.
+
+        Parameters
+        ----------
+        data : Mapping[str, array-like] or data frame
+            Columns by name. pandas and polars data frames are read by duck typing (their
+            ``columns`` and ``__getitem__``), without importing those libraries. Dates may
+            be ``datetime64`` columns, :class:`datetime.date` objects or strings.
+        observed_until : date
+            The date the data were extracted (censors people still waiting or supported).
+        columns : Mapping[str, str], optional
+            ``{role or attribute name: column name}``. Roles are ``"id"``, ``"accessed"``
+            (required), ``"job_start"``, ``"discharged"`` and ``"age"``. Columns not
+            mapped keep their own name; those that are not roles become attributes.
+        date_format : str or None
+            How date strings are written (see
+            :func:`~ipsstats.calendar.parse_date_strings`); ``None`` means ISO 8601.
+        missing_labels : collection, optional
+            Values meaning "not known", such as ``"Not known"``; blanks, ``None`` and NaN
+            are always missing. Text is compared after stripping surrounding spaces, and
+            categorical labels are stored stripped (``" White "`` is ``"White"``).
+        numeric : collection of str, optional
+            Attributes to read as numbers (``"age"`` always is); the others are
+            categorical. Numbers must be finite: text such as ``"inf"`` or ``"nan"`` is
+            an unparseable number unless listed in `missing_labels`.
+        age_range : (float, float), optional
+            Lowest and highest valid age, inclusive; records outside are invalid.
+        errors : {"raise", "exclude"}
+            Raise on the first invalid records, or exclude them and report them in
+            :attr:`validation`.
+
+        Returns
+        -------
+        Cohort
+            The valid records, with the :class:`ValidationReport` as `validation`.
+
+        Raises
+        ------
+        InvalidInputError
+            If a mapped column is missing (the message lists the columns found), columns
+            differ in length, or (with ``errors="raise"``) a record is invalid; the message
+            gives the first invalid records: position, field, value and reason.
+
+        See Also
+        --------
+        from_csv, from_records
+
+        Examples
+        --------
+        >>> from ipsstats import Cohort
+        >>> cohort = Cohort.from_columns(
+        ...     {"Client": [1, 2], "Referral": ["2019-01-01", "2019-01-02"], "Age": [30, 40]},
+        ...     columns={"id": "Client", "accessed": "Referral", "age": "Age"},
+        ...     observed_until="2019-12-31")
+        >>> cohort.ids.tolist(), cohort["age"].tolist()
+        (['1', '2'], [30.0, 40.0])
+        """
+        named = _named_columns(data)
+        options = _options(
+            observed_until,
+            date_format,
+            missing_labels,
+            numeric,
+            age_range,
+            errors,
+            "data",
+            "index",
+        )
+        return cls(**_build_named(named, columns, options))
+
+    @classmethod
+    def from_records(
+        cls,
+        records: Iterable[Mapping[str, object]],
+        *,
+        observed_until: object,
+        columns: Mapping[str, str] | None = None,
+        date_format: str | None = None,
+        missing_labels: Collection[object] = (),
+        numeric: Collection[str] = (),
+        age_range: tuple[float, float] | None = None,
+        errors: Errors = "raise",
+    ) -> Self:
+        """Build a cohort from records: one mapping per person.
+
+        Parameters
+        ----------
+        records : iterable of Mapping[str, object]
+            One mapping per person; a key absent from a record is a missing value.
+        observed_until, columns, date_format, missing_labels, numeric, age_range, errors
+            As for :meth:`from_columns`.
+
+        Returns
+        -------
+        Cohort
+            The valid records, with the :class:`ValidationReport` as `validation`
+            (rows are 0-based positions in `records`).
+
+        Raises
+        ------
+        InvalidInputError
+            If a record is not a mapping, a mapped column is missing, or (with
+            ``errors="raise"``) a record is invalid.
+
+        Examples
+        --------
+        >>> from ipsstats import Cohort
+        >>> cohort = Cohort.from_records(
+        ...     [{"id": "a", "accessed": "2019-01-01", "gender": "F"},
+        ...      {"id": "b", "accessed": "2019-02-01"}],
+        ...     observed_until="2019-12-31")
+        >>> cohort["gender"].codes.tolist()
+        [0, -1]
+        """
+        rows = list(records) if not isinstance(records, list) else records
+        keys: dict[str, None] = {}
+        for k, record in enumerate(rows):
+            if not isinstance(record, Mapping):
+                raise fail(
+                    "records",
+                    "hold one mapping (such as a dict) per person",
+                    f"{type(record).__name__} at index {k}",
+                    positions=(k,),
+                )
+            keys.update(dict.fromkeys(record))
+        if not rows:
+            keys = dict.fromkeys([*ROLES[:4], *(columns or {}).values()])
+        named: dict[str, object] = {}
+        for key in keys:
+            column = np.empty(len(rows), dtype=object)
+            column[:] = [record.get(key) for record in rows]
+            named[str(key)] = column
+        options = _options(
+            observed_until,
+            date_format,
+            missing_labels,
+            numeric,
+            age_range,
+            errors,
+            "records",
+            "index",
+        )
+        return cls(**_build_named(named, columns, options, n=len(rows)))
+
+    @classmethod
+    def from_csv(
+        cls,
+        path: str | os.PathLike[str] | TextIO,
+        *,
+        observed_until: object,
+        columns: Mapping[str, str] | None = None,
+        date_format: str | None = None,
+        missing_labels: Collection[object] = (),
+        numeric: Collection[str] = (),
+        age_range: tuple[float, float] | None = None,
+        errors: Errors = "raise",
+        delimiter: str = ",",
+        encoding: str = "utf-8-sig",
+    ) -> Self:
+        r"""Read a cohort from a CSV file with a header line.
+
+        Uses only the standard library and numpy (no pandas, no pyarrow). Dates and
+        numbers are parsed column by column after reading, without a Python loop per
+        record.
+
+        Parameters
+        ----------
+        path : str, path-like or text file object
+            The CSV file. UTF-8 with or without a byte-order mark.
+        observed_until, columns, date_format, missing_labels, numeric, age_range, errors
+            As for :meth:`from_columns`; `columns` maps roles to the file's headers.
+        delimiter : str
+            The field separator.
+        encoding : str
+            The file's text encoding; the default reads UTF-8 with or without a BOM.
+
+        Returns
+        -------
+        Cohort
+            The valid records, with the :class:`ValidationReport` as `validation`;
+            report rows are line numbers (the header is line 1).
+
+        Raises
+        ------
+        InvalidInputError
+            If the file is empty, binary or not UTF-8, has no header line, or a mapped
+            column does not exist (the message lists the headers found); with
+            ``errors="raise"``, if a record is invalid (line, field, value and reason; for
+            an unparseable date, the expected format and, for a day-first date such as
+            ``31/12/2019`` read as ISO, the `date_format` to pass).
+        FileNotFoundError
+            If `path` does not exist.
+
+        Notes
+        -----
+        Files are split by vectorised searches for delimiters, line ends and quotes in the
+        file's bytes (quoted fields may hold delimiters, doubled quotes and line breaks).
+        Files with blank lines between quoted fields, lone carriage returns or records of
+        the wrong width are read with the :mod:`csv` module (``strict=True``). Either way
+        every record keeps its file line number in the :class:`ValidationReport`, and both
+        give the same cohort.
+
+        Examples
+        --------
+        >>> import io
+        >>> from ipsstats import Cohort
+        >>> text = "Client,First contact,Job\nA,05/01/2019,01/03/2019\nB,01/02/2019,\n"
+        >>> cohort = Cohort.from_csv(
+        ...     io.StringIO(text), observed_until="2019-12-31", date_format="%d/%m/%Y",
+        ...     columns={"id": "Client", "accessed": "First contact", "job_start": "Job"})
+        >>> cohort.accessed
+        array(['2019-01-05', '2019-02-01'], dtype='datetime64[D]')
+        >>> cohort.time_to_job().durations.tolist()
+        [55.0, 333.0]
+        """
+        text, name = _read_text(path, encoding)
+        _check_text(text, name)
+        fast = _split_plain_csv(text, delimiter, name)
+        raw: Mapping[str, NDArray[Any]]
+        if fast is not None:
+            raw, lines = fast
+            n = lines.size
+            ragged = None
+        else:
+            header, body, lines = _read_csv(text, delimiter, name)
+            _check_header(header, name, delimiter)
+            body, short_or_long = _fit_records(header, body)
+            rejoined = _rejoined_columns(header, body)
+            raw = rejoined if rejoined is not None else _csv_columns(header, body)
+            ragged = short_or_long if short_or_long.any() else None
+            n = len(body)
+        options = _options(
+            observed_until,
+            date_format,
+            missing_labels,
+            numeric,
+            age_range,
+            errors,
+            name,
+            "line",
+        )
+        return cls(**_build_named(raw, columns, options, n=n, rows=lines, ragged=ragged))

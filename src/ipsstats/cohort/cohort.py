@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import os
 import types
+import warnings
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
@@ -30,22 +31,13 @@ from ipsstats._arrays import (
     int_array,
     str_array,
 )
+from ipsstats._deprecation import renamed_keywords
 from ipsstats.calendar import (
     as_date,
 )
 from ipsstats.categorical import ContingencyTable, Counts, StratifiedTable, crosstab, tally
 from ipsstats.cohort import windows
-from ipsstats.cohort._build import _build_named, _named_columns, _options
-from ipsstats.cohort._csv import (
-    _check_header,
-    _check_text,
-    _csv_columns,
-    _fit_records,
-    _read_csv,
-    _read_text,
-    _rejoined_columns,
-    _split_plain_csv,
-)
+from ipsstats.cohort._build import CohortBuilders
 from ipsstats.cohort.durations import (
     CompetingDurations,
     Durations,
@@ -58,7 +50,6 @@ from ipsstats.cohort.validation import (
     _JOB_LEVELS,
     ROLES,
     Attribute,
-    Errors,
     ValidationReport,
 )
 from ipsstats.cohort.windows import Exclusions
@@ -81,8 +72,28 @@ def _date_scalar(value: object) -> dt.date:
     return dt.date.fromisoformat(str(as_date(value, "observed_until")))
 
 
-def _optional_date(value: object) -> dt.date | None:
-    return None if value is None else _date_scalar(value)
+def _study_end_date(value: object) -> dt.date:
+    return dt.date.fromisoformat(str(as_date(value, "study_end")))
+
+
+def _check_study_end(instance: Cohort, _attribute: attrs.Attribute[Any], value: dt.date) -> None:
+    if value > instance.observed_until:
+        raise fail(
+            "study_end",
+            f"be on or before the extraction date observed_until ({instance.observed_until})",
+            str(value),
+            hint="outcomes after the data were extracted are not observed.",
+        )
+    late = np.flatnonzero(instance.accessed > np.datetime64(value, "D"))
+    if late.size:
+        raise fail(
+            "study_end",
+            "be on or after every access date (people who had not yet arrived cannot be "
+            "analysed at it)",
+            f"{value}, before the access date of {late.size} people",
+            hint="select them first with cohort.with_study_end(...).",
+            positions=tuple(int(k) for k in late[:5]),
+        )
 
 
 def _attribute_map(value: Mapping[str, object] | None) -> Mapping[str, Attribute]:
@@ -120,7 +131,7 @@ def _check_lengths(instance: Cohort, _attribute: attrs.Attribute[Any], _value: o
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
-class Cohort:
+class Cohort(CohortBuilders):
     """People who used an IPS service: one record each, immutable and columnar.
 
     Build one with :meth:`from_csv`, :meth:`from_records` or :meth:`from_columns`; they
@@ -137,7 +148,7 @@ class Cohort:
     discharged : array-like of dates
         Date of discharge from the IPS caseload; ``NaT`` when still supported.
     observed_until : date
-        The date the data were extracted; it censors everyone still waiting or supported.
+        The extraction date: the data record nothing after it.
     attributes : Mapping[str, Factor or array-like of float]
         Categorical attributes as :class:`~ipsstats.factor.Factor`, numeric ones as floats
         (NaN for not known).
@@ -149,9 +160,12 @@ class Cohort:
         default a report with nothing excluded.
     exclusions : tuple of Exclusions
         The selection steps applied since loading (windows, filters), in order.
-    outcome_end : date or None
-        The window end set by :meth:`with_minimum_followup`: outcomes such as
-        ``"job_by_end"`` are judged at this date (at `observed_until` when ``None``).
+    study_end : date, optional
+        The date at which outcomes are judged: a job counts if it started on or before it
+        (``"job_by_end"``), and durations are censored at it. At most `observed_until`, and
+        on or after every access date; default `observed_until`. Set it with
+        :meth:`with_study_end` or :meth:`with_minimum_followup`. (``outcome_end``, its
+        name before 0.2, is a deprecated read-only alias.)
 
     Examples
     --------
@@ -162,7 +176,7 @@ class Cohort:
     ...      "job_start": ["2019-03-01", None, "2019-11-30"],
     ...      "ethnicity": ["White", "Asian", "Black"]},
     ...     observed_until="2019-12-31")
-    >>> six = cohort.with_minimum_followup(months=6, end="2019-12-31")
+    >>> six = cohort.with_minimum_followup(months=6, study_end="2019-12-31")
     >>> six.ids.tolist()
     ['a', 'b']
     >>> print(six.exclusions[-1])
@@ -187,265 +201,21 @@ class Cohort:
     exclusions: tuple[Exclusions, ...] = attrs.field(
         default=(), converter=_steps, validator=_check_lengths
     )
-    outcome_end: dt.date | None = attrs.field(default=None, converter=_optional_date)
+    study_end: dt.date = attrs.field(
+        default=attrs.Factory(lambda self: self.observed_until, takes_self=True),
+        converter=_study_end_date,
+        validator=_check_study_end,
+    )
 
-    # ---- builders ---------------------------------------------------------------------
-
-    @classmethod
-    def from_columns(
-        cls,
-        data: object,
-        *,
-        observed_until: object,
-        columns: Mapping[str, str] | None = None,
-        date_format: str | None = None,
-        missing_labels: Collection[object] = (),
-        numeric: Collection[str] = (),
-        age_range: tuple[float, float] | None = None,
-        errors: Errors = "raise",
-    ) -> Cohort:
-        """Build a cohort from named columns: a mapping of arrays or a data frame.
-
-        Parameters
-        ----------
-        data : Mapping[str, array-like] or data frame
-            Columns by name. pandas and polars data frames are read by duck typing (their
-            ``columns`` and ``__getitem__``), without importing those libraries. Dates may
-            be ``datetime64`` columns, :class:`datetime.date` objects or strings.
-        observed_until : date
-            The date the data were extracted (censors people still waiting or supported).
-        columns : Mapping[str, str], optional
-            ``{role or attribute name: column name}``. Roles are ``"id"``, ``"accessed"``
-            (required), ``"job_start"``, ``"discharged"`` and ``"age"``. Columns not
-            mapped keep their own name; those that are not roles become attributes.
-        date_format : str or None
-            How date strings are written (see
-            :func:`~ipsstats.calendar.parse_date_strings`); ``None`` means ISO 8601.
-        missing_labels : collection, optional
-            Values meaning "not known", such as ``"Not known"``; blanks, ``None`` and NaN
-            are always missing. Text is compared after stripping surrounding spaces, and
-            categorical labels are stored stripped (``" White "`` is ``"White"``).
-        numeric : collection of str, optional
-            Attributes to read as numbers (``"age"`` always is); the others are
-            categorical. Numbers must be finite: text such as ``"inf"`` or ``"nan"`` is
-            an unparseable number unless listed in `missing_labels`.
-        age_range : (float, float), optional
-            Lowest and highest valid age, inclusive; records outside are invalid.
-        errors : {"raise", "exclude"}
-            Raise on the first invalid records, or exclude them and report them in
-            :attr:`validation`.
-
-        Returns
-        -------
-        Cohort
-            The valid records, with the :class:`ValidationReport` as `validation`.
-
-        Raises
-        ------
-        InvalidInputError
-            If a mapped column is missing (the message lists the columns found), columns
-            differ in length, or (with ``errors="raise"``) a record is invalid; the message
-            gives the first invalid records: position, field, value and reason.
-
-        See Also
-        --------
-        from_csv, from_records
-
-        Examples
-        --------
-        >>> from ipsstats import Cohort
-        >>> cohort = Cohort.from_columns(
-        ...     {"Client": [1, 2], "Referral": ["2019-01-01", "2019-01-02"], "Age": [30, 40]},
-        ...     columns={"id": "Client", "accessed": "Referral", "age": "Age"},
-        ...     observed_until="2019-12-31")
-        >>> cohort.ids.tolist(), cohort["age"].tolist()
-        (['1', '2'], [30.0, 40.0])
-        """
-        named = _named_columns(data)
-        options = _options(
-            observed_until,
-            date_format,
-            missing_labels,
-            numeric,
-            age_range,
-            errors,
-            "data",
-            "index",
+    @property
+    def outcome_end(self) -> dt.date:
+        """Deprecated name of :attr:`study_end` (ipsstats 0.1)."""
+        warnings.warn(
+            "`Cohort.outcome_end` is deprecated since ipsstats 0.2; use `Cohort.study_end`.",
+            DeprecationWarning,
+            stacklevel=2,
         )
-        return cls(**_build_named(named, columns, options))
-
-    @classmethod
-    def from_records(
-        cls,
-        records: Iterable[Mapping[str, object]],
-        *,
-        observed_until: object,
-        columns: Mapping[str, str] | None = None,
-        date_format: str | None = None,
-        missing_labels: Collection[object] = (),
-        numeric: Collection[str] = (),
-        age_range: tuple[float, float] | None = None,
-        errors: Errors = "raise",
-    ) -> Cohort:
-        """Build a cohort from records: one mapping per person.
-
-        Parameters
-        ----------
-        records : iterable of Mapping[str, object]
-            One mapping per person; a key absent from a record is a missing value.
-        observed_until, columns, date_format, missing_labels, numeric, age_range, errors
-            As for :meth:`from_columns`.
-
-        Returns
-        -------
-        Cohort
-            The valid records, with the :class:`ValidationReport` as `validation`
-            (rows are 0-based positions in `records`).
-
-        Raises
-        ------
-        InvalidInputError
-            If a record is not a mapping, a mapped column is missing, or (with
-            ``errors="raise"``) a record is invalid.
-
-        Examples
-        --------
-        >>> from ipsstats import Cohort
-        >>> cohort = Cohort.from_records(
-        ...     [{"id": "a", "accessed": "2019-01-01", "gender": "F"},
-        ...      {"id": "b", "accessed": "2019-02-01"}],
-        ...     observed_until="2019-12-31")
-        >>> cohort["gender"].codes.tolist()
-        [0, -1]
-        """
-        rows = list(records) if not isinstance(records, list) else records
-        keys: dict[str, None] = {}
-        for k, record in enumerate(rows):
-            if not isinstance(record, Mapping):
-                raise fail(
-                    "records",
-                    "hold one mapping (such as a dict) per person",
-                    f"{type(record).__name__} at index {k}",
-                    positions=(k,),
-                )
-            keys.update(dict.fromkeys(record))
-        if not rows:
-            keys = dict.fromkeys([*ROLES[:4], *(columns or {}).values()])
-        named: dict[str, object] = {}
-        for key in keys:
-            column = np.empty(len(rows), dtype=object)
-            column[:] = [record.get(key) for record in rows]
-            named[str(key)] = column
-        options = _options(
-            observed_until,
-            date_format,
-            missing_labels,
-            numeric,
-            age_range,
-            errors,
-            "records",
-            "index",
-        )
-        return cls(**_build_named(named, columns, options, n=len(rows)))
-
-    @classmethod
-    def from_csv(
-        cls,
-        path: str | os.PathLike[str] | TextIO,
-        *,
-        observed_until: object,
-        columns: Mapping[str, str] | None = None,
-        date_format: str | None = None,
-        missing_labels: Collection[object] = (),
-        numeric: Collection[str] = (),
-        age_range: tuple[float, float] | None = None,
-        errors: Errors = "raise",
-        delimiter: str = ",",
-        encoding: str = "utf-8-sig",
-    ) -> Cohort:
-        r"""Read a cohort from a CSV file with a header line.
-
-        Uses only the standard library and numpy (no pandas, no pyarrow). Dates and
-        numbers are parsed column by column after reading, without a Python loop per
-        record.
-
-        Parameters
-        ----------
-        path : str, path-like or text file object
-            The CSV file. UTF-8 with or without a byte-order mark.
-        observed_until, columns, date_format, missing_labels, numeric, age_range, errors
-            As for :meth:`from_columns`; `columns` maps roles to the file's headers.
-        delimiter : str
-            The field separator.
-        encoding : str
-            The file's text encoding; the default reads UTF-8 with or without a BOM.
-
-        Returns
-        -------
-        Cohort
-            The valid records, with the :class:`ValidationReport` as `validation`;
-            report rows are line numbers (the header is line 1).
-
-        Raises
-        ------
-        InvalidInputError
-            If the file is empty, binary or not UTF-8, has no header line, or a mapped
-            column does not exist (the message lists the headers found); with
-            ``errors="raise"``, if a record is invalid (line, field, value and reason; for
-            an unparseable date, the expected format and, for a day-first date such as
-            ``31/12/2019`` read as ISO, the `date_format` to pass).
-        FileNotFoundError
-            If `path` does not exist.
-
-        Notes
-        -----
-        Files are split by vectorised searches for delimiters, line ends and quotes in the
-        file's bytes (quoted fields may hold delimiters, doubled quotes and line breaks).
-        Files with blank lines between quoted fields, lone carriage returns or records of
-        the wrong width are read with the :mod:`csv` module (``strict=True``). Either way
-        every record keeps its file line number in the :class:`ValidationReport`, and both
-        give the same cohort.
-
-        Examples
-        --------
-        >>> import io
-        >>> from ipsstats import Cohort
-        >>> text = "Client,First contact,Job\nA,05/01/2019,01/03/2019\nB,01/02/2019,\n"
-        >>> cohort = Cohort.from_csv(
-        ...     io.StringIO(text), observed_until="2019-12-31", date_format="%d/%m/%Y",
-        ...     columns={"id": "Client", "accessed": "First contact", "job_start": "Job"})
-        >>> cohort.accessed
-        array(['2019-01-05', '2019-02-01'], dtype='datetime64[D]')
-        >>> cohort.time_to_job().durations.tolist()
-        [55.0, 333.0]
-        """
-        text, name = _read_text(path, encoding)
-        _check_text(text, name)
-        fast = _split_plain_csv(text, delimiter, name)
-        raw: Mapping[str, NDArray[Any]]
-        if fast is not None:
-            raw, lines = fast
-            n = lines.size
-            ragged = None
-        else:
-            header, body, lines = _read_csv(text, delimiter, name)
-            _check_header(header, name, delimiter)
-            body, short_or_long = _fit_records(header, body)
-            rejoined = _rejoined_columns(header, body)
-            raw = rejoined if rejoined is not None else _csv_columns(header, body)
-            ragged = short_or_long if short_or_long.any() else None
-            n = len(body)
-        options = _options(
-            observed_until,
-            date_format,
-            missing_labels,
-            numeric,
-            age_range,
-            errors,
-            name,
-            "line",
-        )
-        return cls(**_build_named(raw, columns, options, n=n, rows=lines, ragged=ragged))
+        return self.study_end
 
     # ---- basic access -------------------------------------------------------------------
 
@@ -485,7 +255,7 @@ class Cohort:
         keep: NDArray[np.bool_],
         *,
         record: Exclusions,
-        outcome_end: object = None,
+        study_end: object = None,
     ) -> Cohort:
         """Keep the people where `keep` is true, recording the step in `exclusions`.
 
@@ -495,8 +265,8 @@ class Cohort:
             One flag per person.
         record : Exclusions
             What the step excluded and why; appended to :attr:`exclusions`.
-        outcome_end : date, optional
-            A new :attr:`outcome_end` (unchanged when ``None``).
+        study_end : date, optional
+            A new :attr:`study_end` (unchanged when ``None``).
 
         Returns
         -------
@@ -506,7 +276,8 @@ class Cohort:
         Raises
         ------
         InvalidInputError
-            If `keep` is not one boolean per person.
+            If `keep` is not one boolean per person, or a kept person accessed after the
+            new study end.
         """
         mask = as_array(keep, "keep")
         if mask.dtype.kind != "b" or mask.shape != (self.n,):
@@ -524,8 +295,11 @@ class Cohort:
             attributes={k: _take_attribute(v, mask) for k, v in self.attributes.items()},
             rows=self.rows[mask],
             exclusions=(*self.exclusions, record),
-            outcome_end=self.outcome_end if outcome_end is None else outcome_end,
+            study_end=self.study_end if study_end is None else study_end,
         )
+
+    def _apply(self, selection: windows.Selection) -> Cohort:
+        return self.take(selection.keep, record=selection.record, study_end=selection.study_end)
 
     def where(self, name: str, levels: Collection[object]) -> Cohort:
         """Keep the people whose categorical attribute `name` is one of `levels`.
@@ -557,30 +331,162 @@ class Cohort:
         >>> women.n, dict(women.exclusions[-1].counts)
         (1, {'gender not in F': 1, 'gender missing': 1})
         """
-        return windows.where(self, name, levels)
+        column = self[name]
+        if not isinstance(column, Factor):
+            raise fail("name", "name a categorical attribute", repr(name))
+        return self._apply(windows.level_filter(column, name, levels))
 
     def accessed_between(self, start: object, end: object) -> Cohort:
-        """Keep the people who first had contact on or between `start` and `end`.
+        """Keep the people who first had contact on or after `start` and on or before `end`.
 
-        See :func:`ipsstats.windows.accessed_between`.
+        Parameters
+        ----------
+        start, end : date
+            The first and last access dates kept (both inclusive).
+
+        Returns
+        -------
+        Cohort
+            The selected people; an :class:`Exclusions` record counts those who accessed
+            before `start` and after `end`.
+
+        Raises
+        ------
+        InvalidInputError
+            If `start` or `end` is not a date, or `end` is before `start`.
+
+        Examples
+        --------
+        >>> from ipsstats import Cohort
+        >>> cohort = Cohort.from_columns(
+        ...     {"accessed": ["2018-12-31", "2019-01-01", "2019-12-31", "2020-01-01"]},
+        ...     observed_until="2020-06-30")
+        >>> year = cohort.accessed_between("2019-01-01", "2019-12-31")
+        >>> year.n, dict(year.exclusions[-1].counts)
+        (2, {'accessed before 2019-01-01': 1, 'accessed after 2019-12-31': 1})
         """
-        return windows.accessed_between(self, start, end)
+        return self._apply(windows.access_window(self.accessed, start, end))
 
-    def with_minimum_followup(self, months: int = 6, *, end: object) -> Cohort:
-        """Keep the people with at least `months` whole months between access and `end`.
+    def with_study_end(self, study_end: object) -> Cohort:
+        """Judge outcomes at `study_end`: keep the people who had first contact by then.
 
-        See :func:`ipsstats.windows.with_minimum_followup`.
+        Parameters
+        ----------
+        study_end : date
+            The date at which outcomes are judged: a job counts if it started on or before
+            it, and durations are censored at it. At most :attr:`observed_until`.
+
+        Returns
+        -------
+        Cohort
+            The people who accessed on or before `study_end`, with :attr:`study_end` set;
+            an :class:`Exclusions` record counts those who accessed later. The cohort
+            itself when `study_end` is already its study end (no step is recorded).
+
+        Raises
+        ------
+        InvalidInputError
+            If `study_end` is not a date or is after :attr:`observed_until`.
+
+        Examples
+        --------
+        >>> from ipsstats import Cohort
+        >>> cohort = Cohort.from_columns(
+        ...     {"accessed": ["2019-01-01", "2019-08-01"],
+        ...      "job_start": ["2019-09-01", None]},
+        ...     observed_until="2019-12-31")
+        >>> june = cohort.with_study_end("2019-06-30")
+        >>> june.n, june.job_by().codes.tolist()  # the September job is after the study end
+        (1, [1])
         """
-        return windows.with_minimum_followup(self, months, end=end)
+        selection = windows.study_end_window(self.accessed, study_end, self.observed_until)
+        if selection.study_end == self.study_end:
+            return self
+        return self._apply(selection)
 
+    @renamed_keywords(end="study_end")
+    def with_minimum_followup(self, months: int = 6, *, study_end: object = None) -> Cohort:
+        """Keep the people with at least `months` whole months between access and `study_end`.
+
+        Parameters
+        ----------
+        months : int
+            Minimum follow-up in whole calendar months (0 to 120000).
+        study_end : date, optional
+            The end of follow-up, at most :attr:`observed_until`; default the cohort's
+            :attr:`study_end`. It becomes the cohort's :attr:`study_end`, the date at which
+            ``"job_by_end"`` and durations are judged. (``end``, its name before 0.2, is
+            deprecated.)
+
+        Returns
+        -------
+        Cohort
+            People with ``add_months(accessed, months) <= study_end``; an
+            :class:`Exclusions` record counts those who accessed after `study_end` and
+            those with less than `months` months.
+
+        Raises
+        ------
+        InvalidInputError
+            If `months` is not a whole number in range, `study_end` is not a date, or it
+            is after :attr:`observed_until` (follow-up after extraction is not observed).
+
+        See Also
+        --------
+        ipsstats.followup_cutoff : the latest access date kept.
+        ipsstats.cohort.windows.minimum_followup : the rule, with its formula.
+
+        Examples
+        --------
+        >>> from ipsstats import Cohort
+        >>> cohort = Cohort.from_columns(
+        ...     {"accessed": ["2019-01-01", "2019-06-30", "2019-07-01"]},
+        ...     observed_until="2019-12-31")
+        >>> six = cohort.with_minimum_followup(6, study_end="2019-12-31")
+        >>> six.accessed
+        array(['2019-01-01', '2019-06-30'], dtype='datetime64[D]')
+        """
+        end = self.study_end if study_end is None else study_end
+        return self._apply(
+            windows.minimum_followup(self.accessed, months, end, self.observed_until)
+        )
+
+    @renamed_keywords(end="study_end")
     def followup_sensitivity(
-        self, months: Sequence[int] = (3, 6, 9, 12), *, end: object
+        self, months: Sequence[int] = (3, 6, 9, 12), *, study_end: object = None
     ) -> Mapping[int, Cohort]:
-        """Apply several minimum-follow-up windows at once.
+        """Apply several minimum-follow-up windows at once, for a sensitivity analysis.
 
-        See :func:`ipsstats.windows.followup_sensitivity`.
+        Parameters
+        ----------
+        months : sequence of int
+            The window lengths in months, e.g. ``(3, 6, 9, 12)``; distinct.
+        study_end : date, optional
+            The end of follow-up, as for :meth:`with_minimum_followup`.
+
+        Returns
+        -------
+        Mapping[int, Cohort]
+            One sub-cohort per window length, in the order given.
+
+        Raises
+        ------
+        InvalidInputError
+            If `months` is empty or repeats a value, or as :meth:`with_minimum_followup`.
+
+        Examples
+        --------
+        >>> from ipsstats import Cohort
+        >>> cohort = Cohort.from_columns(
+        ...     {"accessed": ["2019-01-15", "2019-04-15", "2019-07-15", "2019-10-15"]},
+        ...     observed_until="2019-12-31")
+        >>> {k: c.n for k, c in cohort.followup_sensitivity().items()}
+        {3: 3, 6: 2, 9: 1, 12: 0}
         """
-        return windows.followup_sensitivity(self, months, end=end)
+        lengths = windows.sensitivity_months(months)
+        return types.MappingProxyType(
+            {k: self.with_minimum_followup(k, study_end=study_end) for k in lengths}
+        )
 
     def with_attribute(self, name: str, values: object) -> Cohort:
         """Return a cohort with one more (or a replaced) attribute.
@@ -636,16 +542,24 @@ class Cohort:
     # ---- derived analysis inputs --------------------------------------------------------
 
     def _end(self, end: object) -> np.datetime64:
-        chosen = end if end is not None else (self.outcome_end or self.observed_until)
-        return as_date(chosen, "end")
+        if end is None:
+            return np.datetime64(self.study_end, "D")
+        warnings.warn(
+            "the `end` argument is deprecated since ipsstats 0.2: outcomes are judged at the "
+            "cohort's study end; select it with cohort.with_study_end(...)",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return as_date(end, "end")
 
     def job_by(self, end: object = None) -> Factor:
-        """Whether each person started a job on or before `end`, as a factor.
+        """Whether each person started a job on or before the study end, as a factor.
 
         Parameters
         ----------
         end : date, optional
-            Defaults to :attr:`outcome_end`, else :attr:`observed_until`.
+            Deprecated: set the date with :meth:`with_study_end` instead. Default
+            :attr:`study_end`.
 
         Returns
         -------
@@ -708,12 +622,11 @@ class Cohort:
         ----------
         row, col : str
             Categorical attributes; ``"job_by_end"`` is whether a job started on or
-            before `end`.
+            before :attr:`study_end`.
         strata : str, optional
             A categorical attribute to stratify by.
         end : date, optional
-            The date for ``"job_by_end"``; defaults to :attr:`outcome_end`, else
-            :attr:`observed_until`.
+            Deprecated: set the date with :meth:`with_study_end` instead.
 
         Returns
         -------
@@ -733,7 +646,7 @@ class Cohort:
         ...      "job_start": ["2019-05-01", None, "2020-01-02"],
         ...      "gender": ["F", "M", "F"]},
         ...     observed_until="2020-06-30")
-        >>> table = cohort.crosstab("gender", "job_by_end", end="2019-12-31")
+        >>> table = cohort.with_study_end("2019-12-31").crosstab("gender", "job_by_end")
         >>> table.counts.tolist(), table.col_levels
         ([[1, 1], [0, 1]], ('job', 'no job'))
         """
@@ -746,6 +659,13 @@ class Cohort:
             strata_name=strata,
         )
 
+    def _seen(self) -> tuple[np.datetime64, NDArray[np.bool_], NDArray[np.bool_]]:
+        """Return the study end, and who had started a job and who had left by then."""
+        end = np.datetime64(self.study_end, "D")
+        has_job = ~np.isnat(self.job_start) & (self.job_start <= end)
+        left = ~np.isnat(self.discharged) & (self.discharged <= end)
+        return end, has_job, left
+
     def _days(self, start: NDArray[np.datetime64], stop: NDArray[np.datetime64]) -> Any:
         return (stop - start).astype(np.int64).astype(np.float64)
 
@@ -755,8 +675,9 @@ class Cohort:
         Returns
         -------
         Durations
-            ``events`` is true for people who started a job; the others are censored at
-            discharge (if discharged without a job) or at :attr:`observed_until`.
+            ``events`` is true for people who started a job by :attr:`study_end`; the
+            others are censored at discharge (if discharged without a job by then) or at
+            the study end.
 
         Notes
         -----
@@ -765,10 +686,11 @@ class Cohort:
             T_i = \begin{cases}
               J_i - A_i & \text{job start } J_i \text{ known (event)} \\
               D_i - A_i & \text{discharged at } D_i \text{ without a job (censored)} \\
-              E - A_i & \text{otherwise, } E \text{ the extraction date (censored)}
+              E - A_i & \text{otherwise, } E \text{ the study end (censored)}
             \end{cases}
 
-        A job on the day of first contact is a duration of 0.
+        Job starts and discharges after the study end :math:`E` are not yet seen. A job
+        on the day of first contact is a duration of 0.
 
         References
         ----------
@@ -786,13 +708,8 @@ class Cohort:
         >>> d.durations.tolist(), d.events.tolist()
         ([0.0, 10.0, 31.0], [True, False, False])
         """
-        end = np.datetime64(self.observed_until, "D")
-        has_job = ~np.isnat(self.job_start)
-        stop = np.where(
-            has_job,
-            self.job_start,
-            np.where(np.isnat(self.discharged), end, self.discharged),
-        )
+        end, has_job, left = self._seen()
+        stop = np.where(has_job, self.job_start, np.where(left, self.discharged, end))
         return Durations(
             durations=self._days(self.accessed, stop),
             events=has_job,
@@ -807,8 +724,9 @@ class Cohort:
         Returns
         -------
         Durations
-            One duration per person who started a job; ``events`` is true where they were
-            discharged, false (censored at :attr:`observed_until`) where still supported.
+            One duration per person who started a job by :attr:`study_end`; ``events`` is
+            true where they were discharged by then, false (censored at the study end)
+            where still supported.
 
         Notes
         -----
@@ -816,7 +734,7 @@ class Cohort:
 
             S_i = \begin{cases}
               D_i - J_i & \text{discharged (event)} \\
-              E - J_i & \text{still supported at extraction } E \text{ (censored)}
+              E - J_i & \text{still supported at the study end } E \text{ (censored)}
             \end{cases}
 
         References
@@ -835,9 +753,8 @@ class Cohort:
         >>> d.ids.tolist(), d.durations.tolist(), d.events.tolist()
         (['0', '1'], [150.0, 305.0], [True, False])
         """
-        end = np.datetime64(self.observed_until, "D")
-        has_job = ~np.isnat(self.job_start)
-        left = ~np.isnat(self.discharged[has_job])
+        end, has_job, discharged = self._seen()
+        left = discharged[has_job]
         stop = np.where(left, self.discharged[has_job], end)
         return Durations(
             durations=self._days(self.job_start[has_job], stop),
@@ -854,7 +771,8 @@ class Cohort:
         -------
         CompetingDurations
             Cause 1 (job) at the job start; cause 2 (discharged without a job) at
-            discharge; cause 0 (censored) at :attr:`observed_until`.
+            discharge; cause 0 (censored) at :attr:`study_end`. Events after the study
+            end are not yet seen.
 
         Notes
         -----
@@ -872,7 +790,7 @@ class Cohort:
         [2, 1]
         """
         d = self.time_to_job()
-        left = ~np.isnat(self.discharged)
+        _, _, left = self._seen()
         causes = np.where(d.events, 1, np.where(left, 2, 0))
         return CompetingDurations(
             durations=d.durations, causes=causes, ids=self.ids, attributes=self.attributes

@@ -1,9 +1,18 @@
-"""Selection windows on a cohort: access periods and minimum follow-up, fully accounted for.
+"""Selection windows: access periods, the study end and minimum follow-up, fully accounted for.
 
-Each selection returns a new :class:`~ipsstats.cohort.Cohort` whose
-:attr:`~ipsstats.cohort.Cohort.exclusions` gains one :class:`Exclusions` record: how many
-people the step started with, kept, and excluded under each rule. Chained steps therefore
-leave a complete audit trail from the records read to the analysis set.
+Each window is a pure function of the columns it needs that returns a :class:`Selection`:
+who is kept (a boolean mask) and an :class:`Exclusions` record of how many people the step
+started with, kept, and excluded under each rule. :class:`~ipsstats.cohort.Cohort` applies
+selections (:meth:`~ipsstats.cohort.Cohort.accessed_between`,
+:meth:`~ipsstats.cohort.Cohort.with_study_end`,
+:meth:`~ipsstats.cohort.Cohort.with_minimum_followup`,
+:meth:`~ipsstats.cohort.Cohort.where`), so chained steps leave a complete audit trail from
+the records read to the analysis set, and this module never needs the cohort itself.
+
+Two dates bound every analysis. The *extraction date* (``observed_until``) is when the data
+were taken: nothing after it was recorded. The *study end* (``study_end``, at most the
+extraction date) is when the analysis judges outcomes: a job counts if it started on or
+before it, durations are censored at it, and the minimum-follow-up window ends on it.
 
 The minimum-follow-up rule is exact calendar arithmetic: a person who first had contact on
 date :math:`a` has had at least :math:`k` months' opportunity of support by :math:`e` when
@@ -17,29 +26,29 @@ from __future__ import annotations
 
 import datetime as dt
 import numbers
-import types
+import warnings
 from collections.abc import Collection, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from ipsstats._arrays import fail
+from ipsstats._arrays import bool_array, fail
+from ipsstats._deprecation import renamed_keywords
 from ipsstats.calendar import add_months, as_date
 from ipsstats.factor import Factor
 from ipsstats.results import frozen_mapping, json_safe
 
-if TYPE_CHECKING:
-    from ipsstats.cohort.cohort import Cohort
-
 __all__ = [
     "Exclusions",
-    "accessed_between",
+    "Selection",
+    "access_window",
     "followup_cutoff",
-    "followup_sensitivity",
-    "where",
-    "with_minimum_followup",
+    "level_filter",
+    "minimum_followup",
+    "sensitivity_months",
+    "study_end_window",
 ]
 
 
@@ -97,6 +106,25 @@ class Exclusions:
         return text
 
 
+@attrs.frozen(kw_only=True, eq=False)
+class Selection:
+    """Who a selection step keeps, with the record of what it excluded and why.
+
+    Parameters
+    ----------
+    keep : ndarray of bool
+        One flag per person (read-only).
+    record : Exclusions
+        The step's record.
+    study_end : datetime.date or None
+        The study end the step sets (minimum follow-up and study-end windows), else ``None``.
+    """
+
+    keep: NDArray[np.bool_] = attrs.field(converter=bool_array)
+    record: Exclusions
+    study_end: dt.date | None = None
+
+
 def _day(value: object, name: str) -> np.datetime64:
     return as_date(value, name)
 
@@ -105,65 +133,85 @@ def _iso(day: np.datetime64) -> str:
     return str(day.astype("datetime64[D]"))
 
 
+def _date(day: np.datetime64) -> dt.date:
+    return dt.date.fromisoformat(_iso(day))
+
+
 def _months(value: object, name: str = "months") -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise fail(name, "be a whole number of months (an integer >= 0)", repr(value))
-    if int(value) < 0:
-        raise fail(name, "be a whole number of months (an integer >= 0)", repr(value))
+    if not 0 <= int(value) <= 12 * 10_000:
+        raise fail(
+            name,
+            "be a whole number of months between 0 and 120000",
+            repr(value),
+            hint="a follow-up window is a few months or years long.",
+        )
     return int(value)
 
 
-def _select(
-    cohort: Cohort,
+def _selection(
     keep: NDArray[np.bool_],
     *,
     step: str,
     description: str,
     excluded: Mapping[str, NDArray[np.bool_]],
     parameters: Mapping[str, Any],
-    outcome_end: object = None,
-) -> Cohort:
-    """Keep the people where `keep` is true, recording the step and who it excluded.
+    study_end: dt.date | None = None,
+) -> Selection:
+    """Record a step that keeps the people where `keep` is true.
 
-    `excluded` maps each reason to the mask of the people it excludes; the record
-    counts them.
+    `excluded` maps each reason to the mask of the people it excludes; the record counts
+    them.
     """
     record = Exclusions(
         step=step,
         description=description,
-        n_before=cohort.n,
+        n_before=keep.size,
         n_after=int(np.count_nonzero(keep)),
         counts={reason: int(np.count_nonzero(mask)) for reason, mask in excluded.items()},
         parameters=parameters,
     )
-    return cohort.take(keep, record=record, outcome_end=outcome_end)
+    return Selection(keep=keep, record=record, study_end=study_end)
 
 
-def followup_cutoff(months: int, end: object) -> dt.date:
-    """Find the latest access date giving `months` whole months of follow-up by `end`.
+def _check_study_end(study_end: np.datetime64, observed_until: object) -> None:
+    observed = _day(observed_until, "observed_until")
+    if study_end > observed:
+        raise fail(
+            "study_end",
+            f"be on or before the extraction date observed_until ({_iso(observed)})",
+            _iso(study_end),
+            hint="outcomes after the data were extracted are not observed.",
+        )
+
+
+@renamed_keywords(end="study_end")
+def followup_cutoff(months: int, study_end: object) -> dt.date:
+    """Find the latest access date giving `months` whole months of follow-up by `study_end`.
 
     Parameters
     ----------
     months : int
-        Minimum follow-up in whole calendar months (>= 0).
-    end : date
-        The end of follow-up.
+        Minimum follow-up in whole calendar months (0 to 120000).
+    study_end : date
+        The end of follow-up. (``end``, its name before 0.2, is deprecated.)
 
     Returns
     -------
     datetime.date
-        The largest date :math:`a` with ``add_months(a, months) <= end``.
+        The largest date :math:`a` with ``add_months(a, months) <= study_end``.
 
     Raises
     ------
     InvalidInputError
-        If `months` is not a non-negative integer or `end` is not a date.
+        If `months` is not a whole number in range or `study_end` is not a date.
 
     Notes
     -----
-    When `end` is the last day of its month, every day of the month `months` earlier
+    When `study_end` is the last day of its month, every day of the month `months` earlier
     qualifies (clamping maps 29-31 August onto the end of February), so the cut-off is
-    that month's last day; otherwise it is ``add_months(end, -months)``.
+    that month's last day; otherwise it is ``add_months(study_end, -months)``.
 
     Examples
     --------
@@ -175,46 +223,35 @@ def followup_cutoff(months: int, end: object) -> dt.date:
     datetime.date(2019, 2, 15)
     """
     k = _months(months)
-    day = _day(end, "end")
+    day = _day(study_end, "study_end")
     month = day.astype("datetime64[M]")
     last_of_month = (month + 1).astype("datetime64[D]") - 1
     if day == last_of_month:
         cutoff = (month - k + 1).astype("datetime64[D]") - 1
     else:
         cutoff = add_months(day, -k)
-    return dt.date.fromisoformat(_iso(np.datetime64(cutoff, "D")))
+    return _date(np.datetime64(cutoff, "D"))
 
 
-def accessed_between(cohort: Cohort, start: object, end: object) -> Cohort:
-    """Keep the people who first had contact on or after `start` and on or before `end`.
+def access_window(accessed: NDArray[np.datetime64], start: object, end: object) -> Selection:
+    """Select the people who first had contact on or after `start` and on or before `end`.
 
     Parameters
     ----------
-    cohort : Cohort
-        The people to select from.
+    accessed : ndarray of datetime64[D]
+        Date of first contact, one per person.
     start, end : date
         The first and last access dates kept (both inclusive).
 
     Returns
     -------
-    Cohort
-        The selected people; an :class:`Exclusions` record counts those who accessed
-        before `start` and after `end`.
+    Selection
+        The mask and a record counting those who accessed before `start` and after `end`.
 
     Raises
     ------
     InvalidInputError
         If `start` or `end` is not a date, or `end` is before `start`.
-
-    Examples
-    --------
-    >>> from ipsstats import Cohort
-    >>> cohort = Cohort.from_columns(
-    ...     {"accessed": ["2018-12-31", "2019-01-01", "2019-12-31", "2020-01-01"]},
-    ...     observed_until="2020-06-30")
-    >>> year = cohort.accessed_between("2019-01-01", "2019-12-31")
-    >>> year.n, dict(year.exclusions[-1].counts)
-    (2, {'accessed before 2019-01-01': 1, 'accessed after 2019-12-31': 1})
     """
     first, last = _day(start, "start"), _day(end, "end")
     if last < first:
@@ -224,12 +261,10 @@ def accessed_between(cohort: Cohort, start: object, end: object) -> Cohort:
             f"end {_iso(last)} before start {_iso(first)}",
             hint="the window runs from `start` to `end`; swap them.",
         )
-    before = cohort.accessed < first
-    after = cohort.accessed > last
-    keep = ~before & ~after
-    return _select(
-        cohort,
-        keep,
+    before = accessed < first
+    after = accessed > last
+    return _selection(
+        ~before & ~after,
         step="access window",
         description=f"accessed {_iso(first)} to {_iso(last)}",
         excluded={
@@ -240,34 +275,71 @@ def accessed_between(cohort: Cohort, start: object, end: object) -> Cohort:
     )
 
 
-def with_minimum_followup(cohort: Cohort, months: int = 6, *, end: object) -> Cohort:
-    r"""Keep the people who had at least `months` whole months' opportunity by `end`.
+def study_end_window(
+    accessed: NDArray[np.datetime64], study_end: object, observed_until: object
+) -> Selection:
+    """Select the people who had first contact by the study end, and set the study end.
 
     Parameters
     ----------
-    cohort : Cohort
-        The people to select from.
-    months : int
-        Minimum follow-up in whole calendar months (>= 0).
-    end : date
-        The end of follow-up: at most the cohort's ``observed_until``. It becomes the
-        cohort's ``outcome_end``, the date at which ``"job_by_end"`` is judged.
+    accessed : ndarray of datetime64[D]
+        Date of first contact, one per person.
+    study_end : date
+        The date at which outcomes are judged; at most `observed_until`.
+    observed_until : date
+        The extraction date.
 
     Returns
     -------
-    Cohort
-        People with ``add_months(accessed, months) <= end``; an :class:`Exclusions` record
-        counts those who accessed after `end` and those with less than `months` months.
+    Selection
+        The mask (accessed on or before `study_end`), a record counting the others, and
+        the study end.
 
     Raises
     ------
     InvalidInputError
-        If `months` is not a non-negative integer, `end` is not a date, or `end` is after
-        the cohort's ``observed_until`` (follow-up after extraction is not observed).
+        If `study_end` is not a date or is after `observed_until`.
+    """
+    last = _day(study_end, "study_end")
+    _check_study_end(last, observed_until)
+    after = accessed > last
+    return _selection(
+        ~after,
+        step="study end",
+        description=f"outcomes judged at {_iso(last)}; accessed on or before it",
+        excluded={f"accessed after {_iso(last)} (the study end)": after},
+        parameters={"study_end": _iso(last)},
+        study_end=_date(last),
+    )
 
-    See Also
-    --------
-    ipsstats.calendar.add_months, followup_cutoff, followup_sensitivity
+
+def minimum_followup(
+    accessed: NDArray[np.datetime64], months: int, study_end: object, observed_until: object
+) -> Selection:
+    r"""Select the people who had at least `months` whole months' opportunity by `study_end`.
+
+    Parameters
+    ----------
+    accessed : ndarray of datetime64[D]
+        Date of first contact, one per person.
+    months : int
+        Minimum follow-up in whole calendar months.
+    study_end : date
+        The end of follow-up; at most `observed_until`. It becomes the study end.
+    observed_until : date
+        The extraction date.
+
+    Returns
+    -------
+    Selection
+        People with ``add_months(accessed, months) <= study_end``; the record counts those
+        who accessed after `study_end` and those with less than `months` months.
+
+    Raises
+    ------
+    InvalidInputError
+        If `months` is not a whole number in range, `study_end` is not a date, or it is
+        after `observed_until` (follow-up after extraction is not observed).
 
     Notes
     -----
@@ -284,33 +356,15 @@ def with_minimum_followup(cohort: Cohort, months: int = 6, *, end: object) -> Co
     1. Perkins R, et al. BJPsych Bulletin 2022; Table 3: "people who had opportunity for
        at least 6 months' support by 31 Dec 2019" are those who accessed IPS between 1
        January and 30 June 2019.
-
-    Examples
-    --------
-    >>> from ipsstats import Cohort
-    >>> cohort = Cohort.from_columns(
-    ...     {"accessed": ["2019-01-01", "2019-06-30", "2019-07-01"]},
-    ...     observed_until="2019-12-31")
-    >>> six = cohort.with_minimum_followup(6, end="2019-12-31")
-    >>> six.accessed
-    array(['2019-01-01', '2019-06-30'], dtype='datetime64[D]')
     """
     k = _months(months)
-    last = _day(end, "end")
-    observed = np.datetime64(cohort.observed_until, "D")
-    if last > observed:
-        raise fail(
-            "end",
-            f"be on or before the cohort's observed_until ({_iso(observed)})",
-            _iso(last),
-            hint="follow-up after the data were extracted is not observed.",
-        )
+    last = _day(study_end, "study_end")
+    _check_study_end(last, observed_until)
     cutoff = followup_cutoff(k, last)
-    keep = add_months(cohort.accessed, k) <= last
-    after_end = cohort.accessed > last
+    keep = add_months(accessed, k) <= last
+    after_end = accessed > last
     too_late = ~keep & ~after_end
-    return _select(
-        cohort,
+    return _selection(
         keep,
         step="minimum follow-up",
         description=f"accessed on or before {cutoff} ({k} months' follow-up by {_iso(last)})",
@@ -319,85 +373,32 @@ def with_minimum_followup(cohort: Cohort, months: int = 6, *, end: object) -> Co
             f"accessed after {cutoff} (less than {k} months before {_iso(last)})": too_late,
         },
         parameters={"months": k, "end": _iso(last), "latest_access": cutoff.isoformat()},
-        outcome_end=_iso(last),
+        study_end=_date(last),
     )
 
 
-def followup_sensitivity(
-    cohort: Cohort, months: Sequence[int] = (3, 6, 9, 12), *, end: object
-) -> Mapping[int, Cohort]:
-    """Apply several minimum-follow-up windows at once, for a sensitivity analysis.
+def level_filter(column: Factor, name: str, levels: Collection[object]) -> Selection:
+    """Select the people whose categorical attribute `name` takes one of `levels`.
 
     Parameters
     ----------
-    cohort : Cohort
-        The people to select from.
-    months : sequence of int
-        The window lengths in months, e.g. ``(3, 6, 9, 12)``; distinct.
-    end : date
-        The end of follow-up, as for :func:`with_minimum_followup`.
-
-    Returns
-    -------
-    Mapping[int, Cohort]
-        One sub-cohort per window length, in the order given.
-
-    Raises
-    ------
-    InvalidInputError
-        If `months` is empty or repeats a value, or as :func:`with_minimum_followup`.
-
-    Examples
-    --------
-    >>> from ipsstats import Cohort
-    >>> cohort = Cohort.from_columns(
-    ...     {"accessed": ["2019-01-15", "2019-04-15", "2019-07-15", "2019-10-15"]},
-    ...     observed_until="2019-12-31")
-    >>> {k: c.n for k, c in cohort.followup_sensitivity(end="2019-12-31").items()}
-    {3: 3, 6: 2, 9: 1, 12: 0}
-    """
-    if isinstance(months, (str, bytes)) or not isinstance(months, Sequence) or not months:
-        raise fail("months", "be a non-empty sequence of whole numbers", repr(months))
-    lengths = [_months(m) for m in months]
-    if len(set(lengths)) != len(lengths):
-        raise fail("months", "hold distinct window lengths", repr(tuple(months)))
-    return types.MappingProxyType({k: with_minimum_followup(cohort, k, end=end) for k in lengths})
-
-
-def where(cohort: Cohort, name: str, levels: Collection[object]) -> Cohort:
-    """Keep the people whose categorical attribute `name` takes one of `levels`.
-
-    Parameters
-    ----------
-    cohort : Cohort
-        The people to select from.
+    column : Factor
+        The attribute's values.
     name : str
-        A categorical attribute.
+        The attribute's name (for the record and messages).
     levels : collection
         The levels kept; people with a missing value are excluded and counted apart.
 
     Returns
     -------
-    Cohort
-        The selected people, with an :class:`Exclusions` record.
+    Selection
+        The mask and its record.
 
     Raises
     ------
     InvalidInputError
-        If `name` is not a categorical attribute or a level is not one of its levels.
-
-    Examples
-    --------
-    >>> from ipsstats import Cohort
-    >>> cohort = Cohort.from_columns(
-    ...     {"accessed": ["2019-01-01"] * 3, "service": ["CNWL", "WWT", "CNWL"]},
-    ...     observed_until="2019-12-31")
-    >>> cohort.where("service", ["CNWL"]).n
-    2
+        If a level is not one of the attribute's levels.
     """
-    column = cohort[name]
-    if not isinstance(column, Factor):
-        raise fail("name", "name a categorical attribute", repr(name))
     if isinstance(levels, (str, bytes)) or not isinstance(levels, Collection):
         raise fail("levels", "be a collection of levels, e.g. ['White']", repr(levels))
     wanted = list(levels)
@@ -413,11 +414,55 @@ def where(cohort: Cohort, name: str, levels: Collection[object]) -> Cohort:
     keep = np.isin(column.codes, codes)
     missing = column.codes < 0
     shown = ", ".join(str(level) for level in wanted)
-    return _select(
-        cohort,
+    return _selection(
         keep,
         step="attribute filter",
         description=f"{name} in {shown}",
         excluded={f"{name} not in {shown}": ~keep & ~missing, f"{name} missing": missing},
         parameters={"name": name, "levels": tuple(wanted)},
     )
+
+
+def sensitivity_months(months: object) -> tuple[int, ...]:
+    """Validate the window lengths of a sensitivity analysis: distinct whole months."""
+    if isinstance(months, (str, bytes)) or not isinstance(months, Sequence) or not months:
+        raise fail("months", "be a non-empty sequence of whole numbers", repr(months))
+    lengths = tuple(_months(m) for m in months)
+    if len(set(lengths)) != len(lengths):
+        raise fail("months", "hold distinct window lengths", repr(tuple(months)))
+    return lengths
+
+
+def _deprecated(name: str) -> None:
+    warnings.warn(
+        f"`ipsstats.cohort.windows.{name}(cohort, ...)` is deprecated since ipsstats 0.2; "
+        f"call the method `cohort.{name}(...)`.",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
+def accessed_between(cohort: Any, start: object, end: object) -> Any:
+    """Apply the method ``cohort.accessed_between`` (deprecated function form)."""
+    _deprecated("accessed_between")
+    return cohort.accessed_between(start, end)
+
+
+def with_minimum_followup(cohort: Any, months: int = 6, *, end: object = None) -> Any:
+    """Apply the method ``cohort.with_minimum_followup`` (deprecated function form)."""
+    _deprecated("with_minimum_followup")
+    return cohort.with_minimum_followup(months, study_end=end)
+
+
+def followup_sensitivity(
+    cohort: Any, months: Sequence[int] = (3, 6, 9, 12), *, end: object = None
+) -> Any:
+    """Apply the method ``cohort.followup_sensitivity`` (deprecated function form)."""
+    _deprecated("followup_sensitivity")
+    return cohort.followup_sensitivity(months, study_end=end)
+
+
+def where(cohort: Any, name: str, levels: Collection[object]) -> Any:
+    """Apply the method ``cohort.where`` (deprecated function form)."""
+    _deprecated("where")
+    return cohort.where(name, levels)

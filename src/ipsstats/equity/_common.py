@@ -10,8 +10,13 @@ import attrs
 import numpy as np
 
 from ipsstats._arrays import fail
-from ipsstats.categorical import ContingencyTable, IndependenceResult, adjust_pvalues, independence
-from ipsstats.categorical.proportions import PValueAdjustment
+from ipsstats.categorical import (
+    ContingencyTable,
+    IndependenceResult,
+    PValueAdjustment,
+    adjust_pvalues,
+    independence,
+)
 from ipsstats.cohort import Cohort
 from ipsstats.errors import SmallExpectedCountWarning
 from ipsstats.factor import Factor

@@ -5,6 +5,7 @@ Do the groups wait as long for a job, and are they supported in work as long?
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import numbers
 from collections.abc import Sequence
@@ -134,10 +135,15 @@ class DurationEquity(ToDict):
         Coverage of every interval.
     landmark_months : tuple of float
         The landmarks.
+    study_end : datetime.date
+        The date at which durations were censored and events judged (the cohort's study
+        end).
     n : int
         People analysed (group known).
     n_missing : int
         People left out because their group was not known.
+    n_window_excluded : int
+        People left out because they accessed after the study end.
     groups : tuple of DurationGroup
         One row per group with anyone in it.
     logrank : LogrankResult or None
@@ -154,12 +160,14 @@ class DurationEquity(ToDict):
     unit: str
     confidence_level: float
     landmark_months: tuple[float, ...]
+    study_end: dt.date
     n: int
     n_missing: int
     groups: tuple[DurationGroup, ...]
     logrank: LogrankResult | None
     gray: GrayTestResult | None
     caveats: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+    n_window_excluded: int = 0
 
     def to_text(self) -> str:
         """Render as plain text: medians (in months) and landmark shares per group."""
@@ -265,6 +273,7 @@ def duration_equity(
     measure: Measure = "time_to_job",
     landmarks: Sequence[float] = (6, 12),
     confidence_level: float = 0.95,
+    study_end: object = None,
 ) -> DurationEquity:
     r"""Compare how long groups wait for a job, or how long they are supported in work.
 
@@ -283,6 +292,11 @@ def duration_equity(
         Times in months at which to report the share still waiting or still supported.
     confidence_level : float
         Coverage of every interval, strictly between 0 and 1.
+    study_end : date, optional
+        The date at which durations are censored and events judged
+        (:meth:`Cohort.with_study_end <ipsstats.Cohort.with_study_end>`); default the
+        cohort's :attr:`~ipsstats.Cohort.study_end`. People who accessed after it are left
+        out and counted.
 
     Returns
     -------
@@ -349,6 +363,10 @@ def duration_equity(
     marks = _landmark_months(landmarks)
     if not isinstance(cohort, Cohort):
         raise fail("cohort", "be a Cohort", type(cohort).__name__)
+    n_late = 0
+    if study_end is not None:
+        at_end = cohort.with_study_end(study_end)
+        n_late, cohort = cohort.n - at_end.n, at_end
     column = _categorical(cohort, by, "by")
     data = cohort.time_to_job() if how == "time_to_job" else cohort.in_work_support()
     factor = data.group(by)
@@ -381,6 +399,8 @@ def duration_equity(
     labels = _labels(factor)
     test, gray, more = _duration_tests(data.durations, data.events, labels, causes)
     return DurationEquity(
+        study_end=cohort.study_end,
+        n_window_excluded=n_late,
         name=by,
         measure=how,
         unit="days",

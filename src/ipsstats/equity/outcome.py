@@ -5,6 +5,7 @@ Do the groups gain jobs at the same rate?
 
 from __future__ import annotations
 
+import datetime as dt
 import numbers
 from collections.abc import Sequence
 
@@ -13,17 +14,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ipsstats._arrays import as_confidence_level, as_option, fail
-from ipsstats.calendar import as_date
+from ipsstats._deprecation import renamed_keywords
 from ipsstats.categorical import (
+    PVALUE_ADJUSTMENTS,
     ContingencyTable,
     IndependenceResult,
+    PValueAdjustment,
     StratifiedTable,
     cmh,
     proportion,
     risk_difference,
     risk_ratio,
 )
-from ipsstats.categorical.proportions import PVALUE_ADJUSTMENTS, PValueAdjustment
 from ipsstats.cohort import Cohort
 from ipsstats.equity._common import (
     ReportedTest,
@@ -85,8 +87,9 @@ class OutcomeEquity(ToDict):
         The grouping variable, e.g. ``"ethnicity"``.
     window : str
         Who was analysed, in words (everyone, or the minimum-follow-up window).
-    end : str or None
-        The date at which job outcomes were judged (ISO 8601), when known.
+    study_end : datetime.date or None
+        The date at which job outcomes were judged (the cohort's study end); ``None`` for
+        counts given as a table.
     min_followup_months : int or None
         The minimum follow-up applied, if any.
     reference : object
@@ -118,7 +121,7 @@ class OutcomeEquity(ToDict):
 
     name: str
     window: str
-    end: str | None
+    study_end: dt.date | None
     min_followup_months: int | None
     reference: object
     confidence_level: float
@@ -196,47 +199,49 @@ class _Tables:
     pooled: ContingencyTable
     stratified: tuple[StratifiedTable, ...]
     window: str
-    end: str | None
+    study_end: dt.date | None
     n_window_excluded: int
 
 
 def _window(
-    cohort: Cohort, months: int | None, end: object
-) -> tuple[Cohort, str, str | None, int]:
+    cohort: Cohort, months: int | None, study_end: object
+) -> tuple[Cohort, str, dt.date, int]:
+    """Apply the study end and the minimum-follow-up window; count who they leave out."""
+    n_out = 0
+    if study_end is not None:
+        at_end = cohort.with_study_end(study_end)
+        n_out, cohort = cohort.n - at_end.n, at_end
+    when = cohort.study_end
     if months is None:
-        when = as_date(
-            end if end is not None else cohort.outcome_end or cohort.observed_until, "end"
-        )
-        return cohort, f"everyone, outcome by {when}", str(when), 0
-    last = end if end is not None else cohort.observed_until
-    selected = cohort.with_minimum_followup(months, end=last)
+        return cohort, f"everyone, outcome by {when}", when, n_out
+    selected = cohort.with_minimum_followup(months)
     step = selected.exclusions[-1]
     label = (
         f"at least {months} months' follow-up (accessed on or before "
-        f"{step.parameters['latest_access']}), outcome by {step.parameters['end']}"
+        f"{step.parameters['latest_access']}), outcome by {when}"
     )
     if selected.n == 0:
         raise InsufficientDataError(
-            f"the window `min_followup_months={months}` ending {step.parameters['end']} "
+            f"the window `min_followup_months={months}` ending {when} "
             f"({step.description}) leaves no one: all {cohort.n} people were excluded. "
-            "Hint: use a shorter window or a later end date.",
+            "Hint: use a shorter window or a later study end.",
             argument="min_followup_months",
         )
-    return selected, label, str(step.parameters["end"]), step.n_excluded
+    return selected, label, when, n_out + step.n_excluded
 
 
 def _cohort_tables(
-    cohort: Cohort, by: object, months: int | None, end: object, strata: tuple[str, ...]
+    cohort: Cohort, by: object, months: int | None, study_end: object, strata: tuple[str, ...]
 ) -> _Tables:
     _categorical(cohort, by, "by")
     for name in strata:
         _categorical(cohort, name, "strata")
-    selected, label, when, n_out = _window(cohort, months, end)
-    pooled = selected.crosstab(str(by), "job_by_end", end=when)
+    selected, label, when, n_out = _window(cohort, months, study_end)
+    pooled = selected.crosstab(str(by), "job_by_end")
     assert isinstance(pooled, ContingencyTable)  # crosstab without strata
     stratified = []
     for name in strata:
-        table = selected.crosstab(str(by), "job_by_end", strata=name, end=when)
+        table = selected.crosstab(str(by), "job_by_end", strata=name)
         if isinstance(table, StratifiedTable):
             stratified.append(table)
     return _Tables(
@@ -244,7 +249,7 @@ def _cohort_tables(
         pooled=pooled,
         stratified=tuple(stratified),
         window=label,
-        end=when,
+        study_end=when,
         n_window_excluded=n_out,
     )
 
@@ -265,7 +270,7 @@ def _given_tables(table: ContingencyTable | StratifiedTable, by: object) -> _Tab
             pooled=table,
             stratified=(),
             window="as tabulated",
-            end=None,
+            study_end=None,
             n_window_excluded=0,
         )
     pooled = ContingencyTable.from_counts(
@@ -281,7 +286,7 @@ def _given_tables(table: ContingencyTable | StratifiedTable, by: object) -> _Tab
         pooled=pooled,
         stratified=(table,),
         window="as tabulated",
-        end=None,
+        study_end=None,
         n_window_excluded=0,
     )
 
@@ -359,12 +364,13 @@ def _stratified_tests(
     return per_stratum, across, caveats
 
 
+@renamed_keywords(end="study_end")
 def outcome_equity(
     cohort_or_table: object,
     by: str,
     *,
     min_followup_months: int | None = None,
-    end: object = None,
+    study_end: object = None,
     strata: Sequence[str] = (),
     reference: object = None,
     confidence_level: float = 0.95,
@@ -385,11 +391,13 @@ def outcome_equity(
         name shown for its rows.
     min_followup_months : int or None
         Cohort only: keep the people with at least this many whole months between first
-        contact and `end` (the 2022 paper's "opportunity for at least 6 months'
+        contact and the study end (the 2022 paper's "opportunity for at least 6 months'
         support"). ``None`` analyses everyone.
-    end : date, optional
-        Cohort only: the date at which a job counts as gained and the window ends;
-        defaults to the cohort's ``outcome_end``, else its ``observed_until``.
+    study_end : date, optional
+        Cohort only: the date at which a job counts as gained and the window ends
+        (:meth:`Cohort.with_study_end <ipsstats.Cohort.with_study_end>`); default the
+        cohort's :attr:`~ipsstats.Cohort.study_end`. People who accessed after it are left
+        out and counted. (``end``, its name before 0.2, is deprecated.)
     strata : sequence of str
         Cohort only: categorical attributes to stratify by (e.g. ``("gender",)``); each
         gives one test per stratum and a Cochran-Mantel-Haenszel test across strata.
@@ -476,9 +484,9 @@ def outcome_equity(
     months = _months_option(min_followup_months)
     names = _strata_names(strata)
     if isinstance(cohort_or_table, Cohort):
-        tables = _cohort_tables(cohort_or_table, by, months, end, names)
+        tables = _cohort_tables(cohort_or_table, by, months, study_end, names)
     elif isinstance(cohort_or_table, (ContingencyTable, StratifiedTable)):
-        for given, option in ((months, "min_followup_months"), (end, "end")):
+        for given, option in ((months, "min_followup_months"), (study_end, "study_end")):
             if given is not None:
                 raise fail(
                     option,
@@ -542,7 +550,7 @@ def _outcome(
     return OutcomeEquity(
         name=tables.name,
         window=tables.window,
-        end=tables.end,
+        study_end=tables.study_end,
         min_followup_months=months,
         reference=pooled.row_levels[ref],
         confidence_level=level,

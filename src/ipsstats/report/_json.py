@@ -218,6 +218,7 @@ def _duration_dict(res: DurationEquity | None, shield: Disclosure | None) -> dic
     out["groups"] = groups
     _put_cell(out, "n", safe, (len(res.groups), last), res.n)
     _put_count(out, "n_missing", res.n_missing, shield)
+    _put_count(out, "n_window_excluded", res.n_window_excluded, shield)
     out["logrank"] = _test_dict(res.logrank, shield)
     out["gray"] = _test_dict(res.gray, shield)
     out["caveats"] = [_redact(c, shield) for c in res.caveats]

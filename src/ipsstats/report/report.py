@@ -26,9 +26,7 @@ import numpy as np
 
 from ipsstats._arrays import as_confidence_level, as_option, fail
 from ipsstats._version import __version__
-from ipsstats.calendar import as_date
-from ipsstats.categorical import Counts, to_counts
-from ipsstats.categorical.proportions import PVALUE_ADJUSTMENTS, PValueAdjustment
+from ipsstats.categorical import PVALUE_ADJUSTMENTS, Counts, PValueAdjustment, to_counts
 from ipsstats.cohort import Cohort
 from ipsstats.equity import (
     ACCESS_METHODS,
@@ -665,7 +663,7 @@ def equity_report(
     cohort: Cohort,
     *,
     eligible: object = None,
-    study_end: object,
+    study_end: object = None,
     min_followup_months: int = 6,
     by: Sequence[str] | str | None = None,
     suppress: bool | Mapping[str, int] = False,
@@ -688,9 +686,13 @@ def equity_report(
         The eligible caseload by group, per `by` attribute (``{"ethnicity": counts}``),
         or one :class:`~ipsstats.Counts` named after an attribute. Without it, access and
         reach are not reported.
-    study_end : date
-        The end of follow-up: job outcomes are judged at this date and the minimum
-        follow-up window ends on it. At most the cohort's ``observed_until``.
+    study_end : date, optional
+        The study end: job outcomes are judged at this date, durations are censored at
+        it, and the minimum-follow-up window ends on it; people who accessed after it are
+        left out and counted (:meth:`Cohort.with_study_end
+        <ipsstats.Cohort.with_study_end>`). Every section of the report uses the same
+        date. At most the cohort's ``observed_until``; default the cohort's
+        :attr:`~ipsstats.Cohort.study_end`.
     min_followup_months : int
         The window for the second outcome analysis: people with at least this many whole
         months between first contact and `study_end`.
@@ -776,7 +778,7 @@ def equity_report(
     >>> report.summary[0]
     '12 records read, 0 excluded on loading; 12 people analysed.'
     >>> report.to_dict()["schema_version"]
-    '1.1'
+    '2.0'
     """
     if not isinstance(cohort, Cohort):
         raise fail("cohort", "be a Cohort", type(cohort).__name__)
@@ -785,14 +787,9 @@ def equity_report(
     method = as_option(access_method, "access_method", ACCESS_METHODS)
     rule = as_option(missing, "missing", MISSING_GROUP_RULES)
     months = _months_option(min_followup_months)
-    end = as_date(study_end, "study_end")
-    if end > cohort.observed_until:
-        raise fail(
-            "study_end",
-            f"be on or before the cohort's observed_until ({cohort.observed_until})",
-            str(end),
-            hint="follow-up after the data were extracted is not observed.",
-        )
+    if study_end is not None:
+        cohort = cohort.with_study_end(study_end)
+    end = cohort.study_end
     names = _by_option(cohort, by)
     given = _eligible_option(eligible, names)
     disclosure = _disclosure_option(suppress)
@@ -826,7 +823,7 @@ def equity_report(
             caveats,
             f"job outcomes by {name}, everyone",
             lambda name=name: outcome_equity(  # type: ignore[misc]
-                cohort, name, end=end, confidence_level=level, adjust=how, rng=rng
+                cohort, name, confidence_level=level, adjust=how, rng=rng
             ),
         )
         outcome_window[name] = _attempt(
@@ -836,7 +833,6 @@ def equity_report(
                 cohort,
                 name,
                 min_followup_months=months,
-                end=end,
                 confidence_level=level,
                 adjust=how,
                 rng=rng,

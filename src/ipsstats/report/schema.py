@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ipsstats.categorical.proportions import PVALUE_ADJUSTMENTS
+from ipsstats.categorical import PVALUE_ADJUSTMENTS
 from ipsstats.equity import ACCESS_METHODS, MEASURES, MISSING_GROUP_RULES
 
 __all__ = ["REPORT_SCHEMA", "REPORT_SCHEMA_VERSION"]
 
-REPORT_SCHEMA_VERSION = "1.1"
+REPORT_SCHEMA_VERSION = "2.0"
 """Version of the JSON form of :class:`EquityReport` described by :data:`REPORT_SCHEMA`."""
 
 
@@ -135,7 +135,7 @@ _DEFS: dict[str, Any] = {
         {
             "name": {"type": "string"},
             "window": {"type": "string"},
-            "end": {"type": ["string", "null"]},
+            "study_end": {"type": ["string", "null"], "format": "date"},
             "min_followup_months": {"type": ["integer", "null"]},
             "reference": _LABEL,
             "confidence_level": {"type": "number"},
@@ -177,8 +177,10 @@ _DEFS: dict[str, Any] = {
             "unit": {"const": "days"},
             "confidence_level": {"type": "number"},
             "landmark_months": {"type": "array", "items": {"type": "number"}},
+            "study_end": {"type": "string", "format": "date"},
             "n": _COUNT,
             "n_missing": _COUNT,
+            "n_window_excluded": _COUNT,
             "groups": {"type": "array", "items": {"$ref": "#/$defs/duration_group"}},
             "logrank": _nullable("#/$defs/test"),
             "gray": _nullable("#/$defs/test"),
