@@ -20,18 +20,17 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-from ipsstats._arrays import as_counts, as_option, fail, readonly
+from ipsstats._arrays import as_counts, as_option, as_rng, fail, readonly
 from ipsstats.categorical.exact import (
     DEFAULT_EXACT_WORK_LIMIT,
     _as_resamples,
     _as_work_limit,
     _exact_pvalue,
     _monte_carlo_independence,
-    _resolve_rng,
 )
 from ipsstats.categorical.tables import ContingencyTable
 from ipsstats.errors import InsufficientDataError, InvalidInputError, SmallExpectedCountWarning
-from ipsstats.results import TestResult, json_safe
+from ipsstats.results import TestResult, frozen_mapping, json_safe
 
 __all__ = [
     "IndependenceResult",
@@ -136,10 +135,14 @@ def _chi2_sf(statistic: float, dof: float) -> float:
     return float(special.chdtrc(dof, statistic))
 
 
-def _cochran(expected: NDArray[np.float64]) -> dict[str, Any]:
-    """Expected-count diagnostics and whether Cochran's rule holds."""
+def _cochran(expected: NDArray[np.float64], smallest: float | None = None) -> dict[str, Any]:
+    """Expected-count diagnostics and whether Cochran's rule holds.
+
+    `smallest` is the smallest expected count when the caller knows it already.
+    """
     size = expected.size
-    smallest = float(expected.min())
+    if smallest is None:
+        smallest = float(expected.min())
     below_1 = int(np.count_nonzero(expected < 1.0)) if smallest < 1.0 else 0
     below_5 = int(np.count_nonzero(expected < 5.0)) if smallest < 5.0 else 0
     return {
@@ -205,12 +208,6 @@ def _exclusions(table: object) -> dict[str, int]:
     if n_dropped:
         out["level dropped from the table"] = n_dropped
     return out
-
-
-def _method_name(method: str, lambda_: float) -> str:
-    if method == "cressie-read":
-        return f"cressie-read (lambda = {lambda_:.4g})"
-    return method
 
 
 # --- residuals ------------------------------------------------------------------------------
@@ -415,10 +412,9 @@ class IndependenceResult(TestResult):
         Labels of the rows and columns of `observed`.
     cramers_v : float
         Cramér's V (without bias correction; see :func:`cramers_v`).
-    requested : str
-        The `method` asked for (e.g. ``"auto"``).
-    reason : str
-        Why the test in `method` ran, in words.
+    correction : bool
+        Whether Yates' continuity correction was applied (Pearson's test of a 2 x 2
+        table only).
 
     Attributes
     ----------
@@ -430,10 +426,13 @@ class IndependenceResult(TestResult):
 
     Notes
     -----
-    The inherited fields are described on :class:`~ipsstats.TestResult`. ``details``
-    holds the expected-count diagnostics (``min_expected``, ``n_expected_below_1``,
-    ``n_expected_below_5``, ``share_expected_below_5``, ``cochran_rule_holds``) and, for
-    resampling, ``n_resamples`` and ``seed``.
+    The inherited fields are described on :class:`~ipsstats.TestResult`; ``requested``
+    is the `method` asked for (e.g. ``"auto"``) and ``reason`` says why the test in
+    ``method`` ran. ``details`` holds the expected-count diagnostics (``min_expected``,
+    ``n_cells``, ``n_expected_below_1``, ``n_expected_below_5``,
+    ``share_expected_below_5``, ``cochran_rule_holds``), ``lambda`` for the Cressie-Read
+    statistic, and, for resampling, ``statistic`` (the statistic simulated),
+    ``n_resamples`` and ``seed``.
     """
 
     observed: NDArray[np.int64] = attrs.field(converter=_int_array)
@@ -442,8 +441,7 @@ class IndependenceResult(TestResult):
     row_levels: tuple[object, ...] = attrs.field(converter=_tuple)
     col_levels: tuple[object, ...] = attrs.field(converter=_tuple)
     cramers_v: float = attrs.field(converter=float)
-    requested: str
-    reason: str
+    correction: bool = attrs.field(default=False, converter=bool)
 
     @functools.cached_property
     def residuals(self) -> NDArray[np.float64]:
@@ -472,36 +470,57 @@ def _default_levels(size: int) -> tuple[object, ...]:
     return tuple(str(k) for k in range(size))
 
 
-def _table_counts(
-    table: object, *, need_full: bool, name: str = "table"
-) -> tuple[NDArray[np.int64], tuple[object, ...], tuple[object, ...], dict[str, int], bool]:
+class _Table(NamedTuple):
+    """A validated two-way table (internal): counts, labels, margins and exclusions."""
+
+    counts: NDArray[np.int64]
+    rows: tuple[object, ...]
+    cols: tuple[object, ...]
+    exclusions: dict[str, int]
+    dropped: bool
+    row_totals: NDArray[np.int64]
+    col_totals: NDArray[np.int64]
+
+
+def _validated_table(table: object, *, need_full: bool, name: str = "table") -> _Table:
     """Validate a table; drop empty rows/columns (unless `need_full`, which refuses them).
 
-    Returns the counts, row and column labels, the exclusions by reason and whether empty
-    rows or columns were dropped.
+    The margins computed here are returned for the tests to reuse.
     """
     if isinstance(table, ContingencyTable):
         counts = table.counts
-        rows, cols = tuple(table.row_levels), tuple(table.col_levels)
+        rows, cols = table.row_levels, table.col_levels
         exclusions = _exclusions(table)
     else:
         counts = as_counts(table, name, ndim=2)
         rows, cols = _default_levels(counts.shape[0]), _default_levels(counts.shape[1])
         exclusions = {}
-    if len(rows) >= 2 and len(cols) >= 2 and counts.all():  # common case: no zero cell
-        return counts, rows, cols, exclusions, False
-    row_ok: NDArray[np.bool_] = np.asarray(counts.any(axis=1))
-    col_ok: NDArray[np.bool_] = np.asarray(counts.any(axis=0))
+    row_totals: NDArray[np.int64] = np.add.reduce(counts, 1)
+    col_totals: NDArray[np.int64] = np.add.reduce(counts, 0)
+    # the common case, decided on the margins as (few) Python integers: nothing to drop
+    if len(rows) >= 2 and len(cols) >= 2 and 0 not in row_totals.tolist() + col_totals.tolist():
+        return _Table(counts, rows, cols, exclusions, False, row_totals, col_totals)  # noqa: FBT003  # positional: cheaper
+    row_ok: NDArray[np.bool_] = row_totals > 0
+    col_ok: NDArray[np.bool_] = col_totals > 0
     dropped = not (bool(row_ok.all()) and bool(col_ok.all()))
     if dropped and (need_full or row_ok.sum() < 2 or col_ok.sum() < 2):
         raise _insufficient(name, rows, cols, row_ok, col_ok, need_full=need_full)
     if len(rows) < 2 or len(cols) < 2:
         raise _insufficient(name, rows, cols, row_ok, col_ok, need_full=need_full)
     if dropped:
-        counts = counts[row_ok][:, col_ok]
+        counts = readonly(counts[row_ok][:, col_ok], np.int64)
         rows = tuple(level for level, ok in zip(rows, row_ok, strict=True) if ok)
         cols = tuple(level for level, ok in zip(cols, col_ok, strict=True) if ok)
-    return counts, rows, cols, exclusions, dropped
+        row_totals, col_totals = row_totals[row_ok], col_totals[col_ok]
+    return _Table(counts, rows, cols, exclusions, dropped, row_totals, col_totals)
+
+
+def _table_counts(
+    table: object, *, need_full: bool, name: str = "table"
+) -> tuple[NDArray[np.int64], tuple[object, ...], tuple[object, ...], dict[str, int], bool]:
+    """Validate a table (see :func:`_validated_table`): counts, labels, exclusions, dropped."""
+    valid = _validated_table(table, need_full=need_full, name=name)
+    return valid.counts, valid.rows, valid.cols, valid.exclusions, valid.dropped
 
 
 def _insufficient(
@@ -679,7 +698,8 @@ def independence(
     """
     how = as_option(method, "method", _METHODS)
     yates = _as_bool(correction, "correction")
-    counts, rows, cols, exclusions, dropped = _table_counts(table, need_full=False)
+    valid = _validated_table(table, need_full=False)
+    counts, rows, cols = valid.counts, valid.rows, valid.cols
     if yates and (how != "pearson" or counts.shape != (2, 2)):
         raise fail(
             "correction",
@@ -689,40 +709,91 @@ def independence(
             hint="Yates' correction is defined for 2 x 2 tables only.",
         )
     lam = _lambda_for(how, lambda_)
-    _check_zero_counts(
-        counts, lam, lambda k: f"row {rows[k // len(cols)]!r}, column {cols[k % len(cols)]!r}"
-    )
+    if lam <= -1.0:
+        _check_zero_counts(
+            counts, lam, lambda k: f"row {rows[k // len(cols)]!r}, column {cols[k % len(cols)]!r}"
+        )
     limit = _as_work_limit(exact_work_limit)
     resamples = _DEFAULT_RESAMPLES if n_resamples is None else _as_resamples(n_resamples)
-    caveats = []
-    if dropped:
-        caveats.append(
+    resolved = None if rng is None else as_rng(rng, "rng")
+    run = _run_table(
+        counts,
+        how=how,
+        lam=lam,
+        yates=yates,
+        n_resamples=resamples,
+        rng=resolved,
+        limit=limit,
+        margins=(valid.row_totals, valid.col_totals),
+    )
+    caveats = run.caveats
+    if valid.dropped:
+        dropped = (
             f"empty rows or columns were dropped; the test used rows {list(rows)} and "
             f"columns {list(cols)}"
         )
-    run = _run_table(
-        counts, how=how, lam=lam, yates=yates, n_resamples=resamples, rng=rng, limit=limit
+        caveats = (dropped, *caveats)
+    exclusions = valid.exclusions
+    return _stored_result(
+        run.statistic,
+        run.pvalue,
+        run.dof,
+        run.name,  # method
+        run.n,
+        sum(exclusions.values()),  # n_excluded
+        frozen_mapping(exclusions),
+        caveats,
+        frozen_mapping(run.details),
+        how,  # requested
+        run.reason,
+        counts,  # observed
+        run.expected,
+        run.terms,  # contributions
+        rows,  # row_levels
+        cols,  # col_levels
+        _cramers_v(run.pearson, run.n, counts.shape, bias_correction=False),
+        yates,  # correction
     )
-    n = run.n
-    return IndependenceResult(
-        statistic=run.statistic,
-        pvalue=run.pvalue,
-        dof=run.dof,
-        method=run.name,
-        n=n,
-        n_excluded=sum(exclusions.values()),
-        exclusions=exclusions,
-        caveats=(*caveats, *run.caveats),
-        details=run.details,
-        observed=counts,
-        expected=run.expected,
-        contributions=run.terms,
-        row_levels=rows,
-        col_levels=cols,
-        cramers_v=_cramers_v(run.pearson, n, counts.shape, bias_correction=False),
-        requested=how,
-        reason=run.reason,
-    )
+
+
+#: The fields of :class:`IndependenceResult`, in the order :func:`_stored_result` takes them.
+_STORED_FIELDS = (
+    "statistic",
+    "pvalue",
+    "dof",
+    "method",
+    "n",
+    "n_excluded",
+    "exclusions",
+    "caveats",
+    "details",
+    "requested",
+    "reason",
+    "observed",
+    "expected",
+    "contributions",
+    "row_levels",
+    "col_levels",
+    "cramers_v",
+    "correction",
+)
+_SLOT_SETTERS = tuple(getattr(IndependenceResult, name).__set__ for name in _STORED_FIELDS)
+
+
+def _stored_result(*values: object) -> IndependenceResult:
+    """Build an :class:`IndependenceResult` from values already in their stored form.
+
+    The values come in the order of :data:`_STORED_FIELDS`. The hot path of
+    :func:`independence` (microseconds per call) skips the attrs converters, whose work
+    is already done: every value is a Python scalar, a tuple, a read-only mapping or a
+    read-only array of the field's dtype owning its data. The test suite checks that
+    :data:`_STORED_FIELDS` lists every field and that the result equals the one the
+    converting constructor builds.
+    """
+    result = object.__new__(IndependenceResult)
+    for setter, value in zip(_SLOT_SETTERS, values, strict=True):
+        setter(result, value)
+    return result
 
 
 class _TableRun(NamedTuple):
@@ -748,33 +819,44 @@ def _run_table(
     lam: float,
     yates: bool,
     n_resamples: int,
-    rng: object,
+    rng: tuple[np.random.Generator, int | None] | None,
     limit: int,
+    margins: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None,
 ) -> _TableRun:
     """Run the requested (or automatically chosen) test on a validated table.
 
-    The margins are computed once; the arrays returned are read-only.
+    `rng` is the resolved generator and seed (``None``: a fresh seed is drawn if a Monte
+    Carlo test runs); `margins` the row and column totals when already computed. The
+    arrays returned are read-only.
     """
-    rows = counts.sum(axis=1, keepdims=True)
-    cols = counts.sum(axis=0, keepdims=True)
-    n = float(rows.sum())
-    expected = (rows / n) * cols
-    details = _cochran(expected)
+    if margins is None:
+        margins = (np.add.reduce(counts, 1), np.add.reduce(counts, 0))
+    row_list, col_list = margins[0].tolist(), margins[1].tolist()
+    total = sum(row_list)
+    n = float(total)
+    row_shares = margins[0] / n
+    expected = row_shares[:, np.newaxis] * margins[1]
+    # the smallest expected count from the margins, (min r / n) * min c: the smallest of
+    # the products above, since rounding is monotone
+    details = _cochran(expected, smallest=(min(row_list) / n) * min(col_list))
     ran, reason, exact_p = _choose(how, counts, details, limit)
-    caveats: list[str] = []
-    pearson_terms = counts - expected
+    caveats: tuple[str, ...] = ()
+    pearson_terms = np.subtract(counts, expected)
     np.multiply(pearson_terms, pearson_terms, out=pearson_terms)
-    pearson_terms /= expected
-    pearson = float(pearson_terms.sum())
+    np.divide(pearson_terms, expected, out=pearson_terms)
+    pearson = float(np.add.reduce(pearson_terms, None))
     dof: float | None = float((counts.shape[0] - 1) * (counts.shape[1] - 1))
     if ran in _ASYMPTOTIC:
         terms = _asymptotic_terms(counts, expected, lam, yates, pearson_terms)
-        statistic = float(terms.sum())
+        statistic = pearson if terms is pearson_terms else float(terms.sum())
         pvalue = _chi2_sf(statistic, dof)  # type: ignore[arg-type]  # dof set above
-        name = "pearson-yates" if yates else _method_name(ran, lam)
+        name = ran
+        if ran == "cressie-read":
+            details["lambda"] = lam
         if not details["cochran_rule_holds"] and how != "auto":
-            caveat = _small_count_caveat(details, f"{name} chi-squared")
-            caveats.append(caveat)
+            label = "pearson chi-squared with Yates' correction" if yates else f"{ran} chi-squared"
+            caveat = _small_count_caveat(details, label)
+            caveats = (caveat,)
             _warn_small(caveat)
     elif ran == "exact":
         statistic, terms, dof = pearson, pearson_terms, None
@@ -782,24 +864,25 @@ def _run_table(
         name = "fisher-exact" if counts.shape == (2, 2) else "fisher-freeman-halton"
     else:
         statistic, terms, dof = pearson, pearson_terms, None
-        generator, seed = _resolve_rng(rng)
+        generator, seed = rng if rng is not None else as_rng(None, "rng")
         pvalue = _monte_carlo_independence(counts, n_resamples, "pearson", generator)
-        details.update(n_resamples=n_resamples, seed=seed)
-        name = "monte-carlo-pearson"
-    for array in (expected, terms):
-        array.flags.writeable = False
+        details.update(statistic="pearson", n_resamples=n_resamples, seed=seed)
+        name = "monte-carlo"
+    expected.flags.writeable = False
+    terms.flags.writeable = False
+    # positional: a NamedTuple built from keywords costs a microsecond more
     return _TableRun(
-        statistic=statistic,
-        pvalue=min(1.0, pvalue),
-        dof=dof,
-        name=name,
-        reason=reason,
-        expected=expected,
-        terms=terms,
-        pearson=pearson,
-        n=int(n),
-        caveats=tuple(caveats),
-        details=details,
+        statistic,
+        min(1.0, pvalue),
+        dof,
+        name,
+        reason,
+        expected,
+        terms,
+        pearson,
+        total,
+        caveats,
+        details,
     )
 
 
