@@ -15,16 +15,11 @@ from ipsstats.categorical.comparisons import (
 from ipsstats.categorical.counts import Counts, to_counts
 from ipsstats.categorical.crosstab import crosstab, tally
 from ipsstats.categorical.gof import GoodnessOfFitResult, goodness_of_fit, homogeneity
-from ipsstats.categorical.independence import (
-    IndependenceResult,
-    adjusted_residuals,
-    cramers_v,
-    independence,
-    pearson_residuals,
-)
+from ipsstats.categorical.independence import IndependenceResult, independence
 from ipsstats.categorical.multiplicity import PVALUE_ADJUSTMENTS, PValueAdjustment, adjust_pvalues
 from ipsstats.categorical.proportion_tests import ProportionTestResult, proportion_test
 from ipsstats.categorical.proportions import proportion
+from ipsstats.categorical.residuals import adjusted_residuals, cramers_v, pearson_residuals
 from ipsstats.categorical.stratified import CMHResult, TrendResult, cmh, trend
 from ipsstats.categorical.tables import ContingencyTable, StratifiedTable
 from ipsstats.categorical.unconditional import UnconditionalResult, barnard, boschloo

@@ -38,7 +38,6 @@ from ipsstats.categorical.exact import (
 )
 from ipsstats.categorical.independence import (
     _DEFAULT_RESAMPLES,
-    _adjusted,
     _check_zero_counts,
     _chi2_sf,
     _cochran,
@@ -48,6 +47,7 @@ from ipsstats.categorical.independence import (
     _small_count_caveat,
     _warn_small,
 )
+from ipsstats.categorical.residuals import _adjusted
 from ipsstats.errors import InsufficientDataError
 from ipsstats.results import TestResult
 

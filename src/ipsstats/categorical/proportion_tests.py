@@ -231,7 +231,8 @@ def proportion_test(
         `correction` is not a bool or is asked for with more than two groups, or
         `confidence_level` is not strictly between 0 and 1.
     InsufficientDataError
-        If there is no group or a group has no trials.
+        If there is no group or a group has no trials, or (a test of equality) everyone
+        or no one had the outcome.
 
     Warns
     -----
@@ -337,6 +338,12 @@ def proportion_test(
         method = "equal-proportions"
     else:
         method = "given-proportions"
+    if null is None and float(x.sum()) in (0.0, float(m.sum())):
+        raise InsufficientDataError(
+            "everyone or no one had the outcome, so a test of equal proportions is "
+            f"undefined; got {int(x.sum())} of {int(m.sum())}.",
+            argument="k",
+        )
     shares = np.full(groups, x.sum() / m.sum()) if null is None else null
     dof = float(groups - 1 if null is None else groups)
     observed = np.column_stack([x, m - x])

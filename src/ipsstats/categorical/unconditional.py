@@ -26,10 +26,6 @@ from ipsstats.results import TestResult
 __all__ = ["UnconditionalResult", "barnard", "boschloo"]
 
 UnconditionalMethod = Literal["barnard", "boschloo"]
-_NO_INFORMATION = (
-    "the table carries no information on the difference (every table with these group "
-    "sizes is as extreme), so the p-value is 1"
-)
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -97,22 +93,14 @@ def _run(
     else:
         found = stats.boschloo_exact(table.T, alternative=side, n=points)
         details = {"sampling_points": points}
-    statistic = float(found.statistic)
-    pvalue = float(found.pvalue)
-    if not (np.isfinite(statistic) and 0.0 <= pvalue <= 1.0):
-        # scipy returns NaN for tables without information (e.g. no outcome at all)
-        statistic = 0.0 if not np.isfinite(statistic) else statistic
-        pvalue = 1.0
-        caveats: tuple[str, ...] = (_NO_INFORMATION,)
-    else:
-        caveats = ()
+    # both groups are non-empty (checked above), so scipy returns numbers, not NaN
+    statistic, pvalue = float(found.statistic), float(found.pvalue)
     return UnconditionalResult(
         statistic=statistic,
         pvalue=pvalue,
         dof=None,
         method=method,
         n=int(sizes.sum()),
-        caveats=caveats,
         details=details,
         observed=table,
         proportions=table[:, 0] / sizes,
@@ -187,8 +175,8 @@ def barnard(
 
     "as extreme" meaning :math:`T(y) \le T(x)` (less), :math:`\ge T(x)` (greater) or
     :math:`|T(y)| \ge |T(x)|` (two-sided). scipy searches :math:`\pi` from
-    `sampling_points` starting points. A table without information (no outcome, or
-    everyone with it) has p-value 1 (scipy returns NaN), with a caveat.
+    `sampling_points` starting points. Tables where :math:`\hat p_1 = \hat p_2` have
+    :math:`T = 0`.
 
     References
     ----------
