@@ -402,7 +402,8 @@ def goodness_of_fit(
         above 1 holds counts. It never guesses silently: the kind is recorded in
         ``expected_kind``.
     confidence_level : float, optional
-        Coverage of the representation-ratio intervals.
+        Coverage of the representation-ratio intervals (old spelling ``conf_level``
+        accepted with a :class:`DeprecationWarning`).
     exact_work_limit : int, optional
         Largest number of partial outcomes the exact test may generate.
 
@@ -415,10 +416,11 @@ def goodness_of_fit(
     Raises
     ------
     InvalidInputError
-        For counts that are negative, fractional or not finite; reference values that are
-        negative or not finite; proportions not summing to 1; label sets that differ; a
-        zero expected count where a count is observed; ``lambda_ <= -1`` with a zero
-        count (the divergence is infinite); an unknown option; an exact test past
+        For counts that are negative, fractional or not finite or add up to more than
+        2**53; reference values that are negative or not finite; proportions not
+        summing to 1; label sets that differ; a zero expected count where a count is
+        observed; ``lambda_ <= -1`` with a zero count (the divergence is infinite); an
+        unknown option; a `rng` that is not a seed or generator; an exact test past
         `exact_work_limit`.
     InsufficientDataError
         If no observations remain or fewer than two categories have a positive reference.
@@ -583,7 +585,8 @@ def homogeneity(
     rng : int, numpy.random.Generator or None, optional
         Seed or generator for Monte Carlo; ``None`` draws a seed, recorded in ``details``.
     confidence_level : float, optional
-        Coverage of the representation-ratio intervals.
+        Coverage of the representation-ratio intervals (old spelling ``conf_level``
+        accepted with a :class:`DeprecationWarning`).
     exact_work_limit : int, optional
         Largest number of network edges the exact test may generate.
 
@@ -598,9 +601,10 @@ def homogeneity(
     Raises
     ------
     InvalidInputError
-        For counts that are negative, fractional or not finite, label sets that differ,
-        samples of different lengths, ``lambda_ <= -1`` with a zero count, an unknown
-        option or an exact test past `exact_work_limit`.
+        For counts that are negative, fractional or not finite or add up to more than
+        2**53, label sets that differ, samples of different lengths, ``lambda_ <= -1``
+        with a zero count, an unknown option, a `rng` that is not a seed or generator,
+        or an exact test past `exact_work_limit`.
     InsufficientDataError
         If a sample is empty or fewer than two categories are non-empty.
 

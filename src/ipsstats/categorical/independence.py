@@ -347,6 +347,7 @@ def independence(
         Simulated tables for Monte Carlo (default 10,000).
     rng : int, numpy.random.Generator or None, optional
         Seed or generator for Monte Carlo; ``None`` draws a seed, recorded in ``details``.
+        Validated whenever it is given.
     exact_work_limit : int, optional
         Largest number of network edges the exact test may generate.
 
@@ -354,15 +355,20 @@ def independence(
     -------
     IndependenceResult
         ``statistic`` (Pearson's :math:`X^2` for the exact and Monte Carlo tests, which
-        have ``dof = None``), ``pvalue``, ``dof``, ``method`` (the test that ran),
-        ``reason`` (why), ``expected``, ``residuals``, ``adjusted_residuals``,
-        ``contributions``, ``cramers_v``, ``n``, ``n_excluded``, ``exclusions``,
-        ``caveats`` and ``details`` (expected-count diagnostics, resampling seed).
+        have ``dof = None``), ``pvalue``, ``dof``, ``method`` (the test that ran: a short
+        token, ``"pearson"``, ``"g"``, ``"cressie-read"``, ``"fisher-exact"``,
+        ``"fisher-freeman-halton"`` or ``"monte-carlo"``), ``requested`` (the `method`
+        asked for), ``reason`` (why), ``correction``, ``expected``, ``residuals``,
+        ``adjusted_residuals``, ``contributions``, ``cramers_v``, ``n``, ``n_excluded``,
+        ``exclusions``, ``caveats`` and ``details`` (expected-count diagnostics,
+        ``lambda`` of the Cressie-Read statistic, the statistic, resamples and seed of a
+        Monte Carlo test).
 
     Raises
     ------
     InvalidInputError
-        For counts that are negative, fractional or not finite, an unknown `method`,
+        For counts that are negative, fractional or not finite or add up to more than
+        2**53, an unknown `method`, a `rng` that is not a seed or generator,
         `correction` on anything but a Pearson test of a 2 x 2 table, ``lambda_ <= -1``
         on a table with a zero cell (the divergence is infinite), or an exact test past
         `exact_work_limit` when ``method="exact"``.
