@@ -468,6 +468,21 @@ def test_eligible_groups_differ_from_cohort(
             ("--encoding", "no-such-codec"),
             ("`--encoding` must name a text encoding", "'no-such-codec'"),
         ),
+        (
+            b"id,accessed\nA,2019-01-01\n",
+            ("--encoding", "rot13"),
+            ("`--encoding` must name a text encoding", "'rot13'"),
+        ),
+        (
+            b"id,accessed\nA,2019-01-01\n",
+            ("--encoding", "hex"),
+            ("`--encoding` must name a text encoding", "'hex'"),
+        ),
+        (
+            b"id,accessed\nA,2019-01-01\n",
+            ("--min-followup-months", "4611686018427387904"),
+            ("`--min-followup-months` must be a whole number of months between 0 and",),
+        ),
         (b"id,accessed\nA,2019-01-01\n", ("--delimiter", ";;"), ("`--delimiter`", "';;'")),
         (
             b"id,accessed\nA,2019-01-01\n",

@@ -95,6 +95,9 @@ class _Loading:
 def _encoding(name: str) -> str:
     try:
         codecs.lookup(name)
+        b"a".decode(name)  # refuses bytes-to-bytes codecs (hex, base64) and rot13 too
+    except UnicodeError:  # a text encoding that cannot decode one byte alone (UTF-16)
+        pass
     except LookupError:
         raise fail(
             "--encoding",
