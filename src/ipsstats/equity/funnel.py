@@ -289,8 +289,9 @@ def _limits(
     for k, level in enumerate(levels):
         tail = (1.0 - level) / 2.0
         if overdispersion == "none":
+            # the interpolation can fall below 0 where the quantile is 0: cut there
             lower[k] = np.maximum(_exact_quantile(tail, rho, target, kind), 0.0)
-            upper[k] = _exact_quantile(1.0 - tail, rho, target, kind)
+            upper[k] = np.maximum(_exact_quantile(1.0 - tail, rho, target, kind), 0.0)
             continue
         z = z_value(level)
         if overdispersion == "multiplicative":
@@ -412,7 +413,7 @@ def funnel(
     kind: FunnelKind = "proportion",
     labels: Sequence[object] | None = None,
     target: float | None = None,
-    levels: Sequence[float] = (0.95, 0.998),
+    levels: float | Sequence[float] = (0.95, 0.998),
     overdispersion: Overdispersion = "none",
     winsorise: float = 0.1,
     name: str | None = None,
@@ -435,7 +436,7 @@ def funnel(
         The value the limits surround; default the pooled value
         :math:`\sum O_i / \sum \rho_i` (1 for a ratio with internally standardised
         expected counts).
-    levels : sequence of float
+    levels : float or sequence of float
         Control levels; default ``(0.95, 0.998)`` (about 2 and 3 standard errors).
     overdispersion : {"none", "multiplicative", "additive"}
         ``"none"`` (default): exact binomial or Poisson limits. ``"multiplicative"``:
@@ -484,7 +485,7 @@ def funnel(
         y_p = \frac{r_p - \alpha}{\rho}, \qquad
         \alpha = \frac{F(r_p) - p}{F(r_p) - F(r_p - 1)},
 
-    at :math:`p = (1 \mp \text{level})/2` (lower limits are cut at 0). With
+    at :math:`p = (1 \mp \text{level})/2` (limits are cut at 0). With
     over-dispersion, z-scores :math:`z_i = (y_i - \theta_0) / \sqrt{V(\theta_0)/\rho_i}`
     (:math:`V = \theta_0(1-\theta_0)` or :math:`\theta_0`) are winsorised and
     :math:`\hat\phi = I^{-1}\sum z_i^2`; :math:`I\hat\phi` is referred to
@@ -691,7 +692,7 @@ def outcome_funnel(
     strata: Sequence[str] = (),
     min_followup_months: int | None = None,
     study_end: object = None,
-    levels: Sequence[float] = (0.95, 0.998),
+    levels: float | Sequence[float] = (0.95, 0.998),
     overdispersion: Overdispersion = "none",
     winsorise: float = 0.1,
 ) -> Funnel:
