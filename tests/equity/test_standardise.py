@@ -550,7 +550,7 @@ def test_indirect_result_is_frozen_readable_and_json_safe() -> None:
     assert lines[2].split()[:3] == ["A", "45", "45.8"]
     data = res.to_dict()
     assert "label" not in data
-    assert data["groups"][1]["crude_ratio"]["method"] == "exact"
+    assert data["groups"][1]["crude_ratio"]["method"] == "exact-poisson"
 
 
 def test_indirect_conf_level_is_a_deprecated_spelling() -> None:

@@ -78,7 +78,9 @@ def as_amounts(value: object, name: str, *, ndim: int | None = None) -> NDArray[
                 tuple(int(i) for i in np.unravel_index(k, floats.shape))
                 for k in np.flatnonzero(bad)[:_SHOWN]
             ]
-            shown = ", ".join(f"{floats[w]!r} at index {w if len(w) > 1 else w[0]}" for w in where)
+            shown = ", ".join(
+                f"{float(floats[w])!r} at index {w if len(w) > 1 else w[0]}" for w in where
+            )
             raise fail(name, rule, shown, positions=tuple(where))
     return readonly(floats, dtype=np.float64)
 

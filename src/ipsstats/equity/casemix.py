@@ -106,6 +106,7 @@ def _check_covered(
     strata = layout.strata
     uncovered = (ips > 0) & (eligible <= 0)
     if uncovered.any():
+        known = [g for g, n in zip(layout.groups, eligible.sum(axis=1), strict=True) if n > 0]
         cells = [
             f"{layout.groups[g]!r} in {stratum_text(strata[s])!r}"
             for g, s in np.argwhere(uncovered)[:5]
@@ -114,8 +115,8 @@ def _check_covered(
             "eligible",
             "count eligible people wherever the cohort has IPS users",
             "none for " + "; ".join(cells),
-            hint=f"the caseload's groups are {list(layout.groups)}; check that both inputs "
-            "use the same labels, period and area.",
+            hint=f"the caseload's groups are {known}; check that both inputs use the same "
+            "labels, period and area.",
         )
     excess = np.argwhere(ips > eligible)
     if excess.size == 0:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 from collections.abc import Sequence
 from typing import Literal
 
@@ -529,17 +530,7 @@ def funnel(
     how = as_option(kind, "kind", FUNNEL_KINDS)
     spread = as_option(overdispersion, "overdispersion", OVERDISPERSION)
     chosen_levels = _as_levels(levels)
-    if (
-        isinstance(winsorise, bool)
-        or not isinstance(winsorise, (int, float))
-        or not (0.0 <= float(winsorise) < 0.5)
-    ):
-        raise fail(
-            "winsorise",
-            "be a share in [0, 0.5)",
-            repr(winsorise),
-            hint="the usual choice is 0.1 (10% at each end).",
-        )
+    share = _as_share(winsorise)
     observed = as_counts(numerators, "numerators").astype(np.float64)
     rho = _as_denominators(denominators, "denominators", how, spread)
     if observed.shape != rho.shape:
@@ -573,7 +564,7 @@ def funnel(
                 f"got {observed.size}. Hint: use overdispersion='none'.",
                 argument="overdispersion",
             )
-        phi, tau_est, test = _dispersion(z, rho, float(winsorise), dof)
+        phi, tau_est, test = _dispersion(z, rho, share, dof)
         if spread == "multiplicative":
             phi_used = max(1.0, phi)
         else:
@@ -618,7 +609,7 @@ def funnel(
         phi_used=phi_used,
         tau2=tau2,
         dispersion_test=test,
-        winsorise=float(winsorise),
+        winsorise=share,
         units=units,
         precision=grid,
         curve_lower=curve_low,
@@ -626,6 +617,22 @@ def funnel(
         name=name,
         caveats=tuple(caveats),
     )
+
+
+def _as_share(value: object) -> float:
+    """Validate the winsorising share: a number in [0, 0.5)."""
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, numbers.Real)
+        or not 0.0 <= float(value) < 0.5
+    ):
+        raise fail(
+            "winsorise",
+            "be a share in [0, 0.5)",
+            repr(value),
+            hint="the usual choice is 0.1 (10% at each end).",
+        )
+    return float(value)
 
 
 def _target(
@@ -646,7 +653,7 @@ def _target(
         if kind == "proportion"
         else ("be a positive number")
     )
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise fail("target", rule, repr(value))
     theta = float(value)
     if not math.isfinite(theta) or theta <= 0 or (kind == "proportion" and theta >= 1):

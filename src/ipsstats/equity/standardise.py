@@ -563,16 +563,20 @@ class IndirectStandardisation(ToDict):
         return self.to_text()
 
 
+_RATIO_TOKENS = {"exact": "exact-poisson", "byar": "byar", "wald-log": "wald-log"}
+
+
 def _ratio(observed: float, expected: float, level: float, *, method: RatioMethod) -> Estimate:
     """Observed over expected with an interval for the Poisson mean of `observed`."""
     again = functools.partial(_ratio, observed, expected, method=method)
+    token = _RATIO_TOKENS[method]
     if expected <= 0:
         return Estimate(
             value=None,
             lower=None,
             upper=None,
             confidence_level=level,
-            method=method,
+            method=token,
             note="nothing expected (no population in strata with a reference rate)",
         )
     value = observed / expected
@@ -583,7 +587,7 @@ def _ratio(observed: float, expected: float, level: float, *, method: RatioMetho
                 lower=None,
                 upper=None,
                 confidence_level=level,
-                method=method,
+                method=token,
                 note="no events: the log-scale interval is undefined",
                 at_level=again,
             )
@@ -594,7 +598,7 @@ def _ratio(observed: float, expected: float, level: float, *, method: RatioMetho
             lower=value * math.exp(-z * se),
             upper=value * math.exp(z * se),
             confidence_level=level,
-            method=method,
+            method=token,
             std_err=se,
             at_level=again,
         )
@@ -604,7 +608,7 @@ def _ratio(observed: float, expected: float, level: float, *, method: RatioMetho
         lower=float(low[0]) / expected,
         upper=float(high[0]) / expected,
         confidence_level=level,
-        method=method,
+        method=token,
         at_level=again,
     )
 
