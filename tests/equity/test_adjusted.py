@@ -446,6 +446,11 @@ def test_standardised_outcomes_validation(kwargs: dict[str, object], match: str)
         standardised_outcomes(**args)  # type: ignore[arg-type]
 
 
+def test_a_missing_age_band_suggests_banding_the_ages() -> None:
+    with pytest.raises(InvalidInputError, match=r"Hint: band the ages first"):
+        standardised_outcomes(synthetic_cohort(), "ethnicity")
+
+
 def test_standardised_outcomes_needs_someone_known() -> None:
     cohort = Cohort.from_columns(
         {"accessed": ["2022-05-01"] * 2, "g": [None, None], "age_band": ["a", "b"]},

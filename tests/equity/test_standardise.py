@@ -185,6 +185,25 @@ def test_dobson_matches_the_hand_computation_in_r(
         assert group.rate.method == f"dobson-{limits}"
 
 
+# The OHID's DSR vignette (PHEindicatormethods, "DSR-vignette", 2018): a small area with
+# no deaths in three age bands, standardised to the 2013 European Standard Population;
+# ``phe_dsr(df3, dths, pop)`` prints 8283.016, 6570.819, 10289.65 per 100 000 (Dobson's
+# method with Byar's limits for the total count).
+ESP2013 = [5000, 5500, 5500, 5500, 6000, 6000, 6500, 7000, 7000, 7000, 7000, 6500, 6000,
+           5500, 5000, 4000, 2500, 1500, 1000]  # fmt: skip
+VIGNETTE_POP = [30, 35, 35, 35, 40, 40, 45, 50, 50, 50, 60, 60, 70, 75, 70, 60, 20, 20, 15]
+VIGNETTE_DEATHS = [1, 1, 0, 0, 0, 1, 1, 3, 3, 3, 3, 10, 10, 10, 10, 8, 8, 8, 8]
+
+
+def test_dobson_byar_reproduces_the_ohid_vignette() -> None:
+    res = direct_standardise(VIGNETTE_DEATHS, VIGNETTE_POP, ESP2013, count_limits="byar")
+    rate = res.groups[0].rate
+    assert f"{1e5 * num(rate.value):.3f}" == "8283.016"
+    low, high = both(rate)
+    assert (f"{1e5 * low:.3f}", f"{1e5 * high:.2f}") == ("6570.819", "10289.65")
+    assert res.groups[0].events == 88
+
+
 def test_crude_rates_have_the_exact_poisson_interval() -> None:
     res = direct_standardise(CASES, BIRTHS, STANDARD)
     for group, expected, cases, births in zip(res.groups, CRUDE_EXACT, CASES, BIRTHS, strict=True):

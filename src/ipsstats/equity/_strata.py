@@ -178,6 +178,15 @@ def _union(first: Sequence[object], more: Sequence[object]) -> tuple[object, ...
 
 def layout_of(cohort: Cohort, by: object, strata_names: tuple[str, ...]) -> Layout:
     """Return the levels of the grouping and stratifying attributes of a cohort."""
+    names = cohort.attribute_names
+    for name in strata_names:
+        if name == "age_band" and name not in names and "age" in names:
+            raise fail(
+                "strata",
+                "name attributes of the cohort",
+                "'age_band', which it does not have",
+                hint="band the ages first: cohort.with_age_band() adds 'age_band'.",
+            )
     groups = _categorical(cohort, by, "by")
     levels = tuple(tuple(_categorical(cohort, n, "strata").levels) for n in strata_names)
     return Layout(groups=tuple(groups.levels), levels=levels)
