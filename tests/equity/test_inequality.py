@@ -251,6 +251,15 @@ def test_rii_undefined_when_a_fitted_end_is_not_positive() -> None:
     assert sim.rii.value is None
 
 
+def test_rii_interval_beyond_floating_point_is_not_reached() -> None:
+    # the fitted bottom end is close to 0: the log-scale interval overflows a float
+    res = slope_index([1.0, 0.5], [1, 162], std_err=[0.5, 0.5], method="analytic")
+    rii = res.rii
+    assert rii.value == pytest.approx(0.003058103975532042, rel=1e-12)
+    assert (rii.lower, rii.upper) == (0.0, None)
+    assert "not finite" in rii.note
+
+
 def test_slope_index_is_readable_and_json_safe() -> None:
     res = slope_index(
         LE1, POP1, std_err=SE1, rng=5, n_simulations=1000, labels=[f"D{k}" for k in range(1, 11)]

@@ -46,6 +46,7 @@ SlopeMethod = Literal["simulation", "analytic"]
 INEQUALITY_TRANSFORMS: tuple[InequalityTransform, ...] = ("none", "log", "logit")
 SLOPE_METHODS: tuple[SlopeMethod, ...] = ("simulation", "analytic")
 _MIN_SIMULATIONS = 1000
+_LOG_LIMIT = 700.0  # exp() of more overflows a float
 
 
 def _tuple(value: Sequence[object]) -> tuple[object, ...]:
@@ -203,16 +204,21 @@ def _analytic(fit: _Fit, level: float) -> tuple[Estimate, Estimate]:
     gradient = (fit.slope_w + fit.intercept_w) / top - fit.intercept_w / b0
     log_se = math.sqrt(float(np.sum(gradient**2 * var)))
     rii = top / b0
-    rii_est = Estimate(
+    log_rii, half = math.log(rii), z * log_se
+    # a fitted end close to 0 makes the log-scale interval reach beyond floating point
+    reach = _LOG_LIMIT - abs(log_rii)
+    return sii_est, Estimate(
         value=rii,
-        lower=rii * math.exp(-z * log_se),
-        upper=rii * math.exp(z * log_se),
+        lower=math.exp(log_rii - half) if half < reach else 0.0,
+        upper=math.exp(log_rii + half) if half < reach else None,
         confidence_level=level,
         method="analytic",
         std_err=log_se,
+        note=""
+        if half < reach
+        else "the upper limit is not finite: a fitted end value is close to 0",
         at_level=functools.partial(_analytic_at, fit, "rii"),
     )
-    return sii_est, rii_est
 
 
 def _analytic_at(fit: _Fit, which: str, level: float) -> Estimate:
