@@ -14,7 +14,7 @@ inside its functions: ``import ipsstats`` imports none of them.
 """
 
 from ipsstats.frames._backend import is_frame
-from ipsstats.frames.columns import read_columns
+from ipsstats.frames.columns import column_names, read_columns
 from ipsstats.frames.counts import CategoryCounts, category_counts
 from ipsstats.frames.events import EventCounts, event_counts
 
@@ -22,6 +22,7 @@ __all__ = [
     "CategoryCounts",
     "EventCounts",
     "category_counts",
+    "column_names",
     "event_counts",
     "is_frame",
     "read_columns",

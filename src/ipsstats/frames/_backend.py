@@ -191,20 +191,22 @@ def column_kind(dtype: Any) -> str:
     return "other"
 
 
-def day_number(column: str) -> Any:
+def day_number(frame: Any, column: str) -> Any:
     """Expression: days from 1970-01-01 to the date of a date or datetime column.
 
     Built from the calendar fields with integer arithmetic only (the "days from civil"
     algorithm of H. Hinnant, *chrono-Compatible Low-Level Date Algorithms*), so that every
     engine computes the same whole number, with no engine-specific date difference.
-    Missing dates give missing numbers.
+    Missing dates give missing numbers. pandas-like engines (Dask) hold the fields of
+    missing dates as NaN floats, which cannot be cast to integers there: their dates are
+    read as they are instead (``None`` is returned).
     """
     nw = narwhals_module()
+    if frame.implementation.is_pandas_like() or frame.implementation.is_dask():
+        return None
     col = nw.col(column)
-    year = col.dt.year().cast(nw.Int64)
-    month = col.dt.month().cast(nw.Int64)
-    day = col.dt.day().cast(nw.Int64)
-    shifted = year - nw.when(month <= 2).then(nw.lit(1)).otherwise(nw.lit(0))
+    year, month, day = (field.cast(nw.Int64) for field in (col.dt.year(), col.dt.month(), col.dt.day()))
+    shifted = year - (month <= 2).cast(nw.Int64)
     era = shifted // 400
     year_of_era = shifted - era * 400
     day_of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1

@@ -22,7 +22,20 @@ from ipsstats.frames._backend import (
     require_columns,
 )
 
-__all__ = ["read_columns"]
+__all__ = ["column_names", "read_columns"]
+
+
+def column_names(data: object) -> list[str]:
+    """The column names of a data frame of any engine (its schema; no data is read).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from ipsstats.frames import column_names
+    >>> column_names(pl.LazyFrame({"a": [1], "b": [2]}))
+    ['a', 'b']
+    """
+    return [str(name) for name in lazy(data).collect_schema()]
 
 
 def read_columns(
@@ -66,16 +79,24 @@ def read_columns(
     nw = narwhals_module()
     keys = [f"__ipsstats_{k}" for k in range(len(names))]
     dated = {name for name in names if column_kind(dtypes[name]) in ("date", "datetime")}
+    numbered = {name: day_number(frame, name) for name in dated}
     exprs = [
-        (day_number(name) if name in dated else nw.col(name)).alias(key)
+        (nw.col(name) if numbered.get(name) is None else numbered[name]).alias(key)
         for name, key in zip(names, keys, strict=True)
     ]
     found = collect(frame.select(*exprs))
     out: dict[str, NDArray[Any]] = {}
     for name, key in zip(names, keys, strict=True):
         values = found[key]
-        if name in dated:
-            days = np.array([np.iinfo(np.int64).min if v is None else v for v in values.tolist()])
+        if name in dated and numbered[name] is None:  # the engine's own datetimes
+            out[name] = np.array(
+                [np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in values.tolist()],
+                dtype="datetime64[D]",
+            )
+        elif name in dated:
+            days = np.array(
+                [np.iinfo(np.int64).min if v is None else int(v) for v in values.tolist()]
+            )
             out[name] = days.astype(np.int64).view("datetime64[D]")
         else:
             out[name] = values

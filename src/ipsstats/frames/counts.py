@@ -304,7 +304,7 @@ def category_counts(
     query = (
         frame.select(*(nw.col(c).alias(key) for c, key in zip(columns, keys, strict=True)))
         .group_by(*keys, drop_null_keys=False)
-        .agg(nw.len().cast(nw.Int64).alias(_COUNT))
+        .agg(nw.len().alias(_COUNT))
     )
     rows = collect(query)
     counts = np.asarray(rows[_COUNT], dtype=np.int64)

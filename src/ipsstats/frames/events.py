@@ -29,6 +29,7 @@ _TIME = "__ipsstats_time"
 _OUTCOME = "__ipsstats_outcome"
 _GROUP = "__ipsstats_group"
 _STRATUM = "__ipsstats_stratum"
+_WEIGHT = "__ipsstats_weight"
 
 
 def _tuple(value: object) -> tuple[object, ...]:
@@ -308,9 +309,7 @@ def event_counts(
         _check_weights(frame, weights, names["weights"], column_kind(dtypes[weights]))
     if entry is not None:
         late = collect(
-            frame.filter(nw.col(entry) >= nw.col(duration)).select(
-                nw.len().cast(nw.Int64).alias(_COUNT)
-            )
+            frame.filter(nw.col(entry) >= nw.col(duration)).select(nw.len().alias(_COUNT))
         )
         if int(late[_COUNT][0]):
             raise fail(
@@ -320,11 +319,9 @@ def event_counts(
                 hint="a record is at risk on (entry, duration]; drop records that leave "
                 "before they enter.",
             )
-    amount = (
-        nw.len().cast(nw.Float64).alias(_COUNT)
-        if weights is None
-        else nw.col(weights).cast(nw.Float64).sum().alias(_COUNT)
-    )
+    # elementary aggregations only (pandas-like engines such as Dask need them)
+    amount = nw.len().alias(_COUNT) if weights is None else nw.col(_WEIGHT).sum().alias(_COUNT)
+    carried = [] if weights is None else [nw.col(weights).cast(nw.Float64).alias(_WEIGHT)]
     outcome = event if event is not None else cause
     keys = {_TIME: nw.col(duration)}
     keys[_OUTCOME] = nw.lit(1) if outcome is None else nw.col(outcome)
@@ -333,7 +330,7 @@ def event_counts(
     if strata is not None:
         keys[_STRATUM] = nw.col(strata)
     exits = collect(
-        frame.select(*(expr.alias(key) for key, expr in keys.items()))
+        frame.select(*(expr.alias(key) for key, expr in keys.items()), *carried)
         .group_by(*keys, drop_null_keys=False)
         .agg(amount)
     )
@@ -342,7 +339,7 @@ def event_counts(
         entry_keys = {_TIME: nw.col(entry)}
         entry_keys.update({k: v for k, v in keys.items() if k in (_GROUP, _STRATUM)})
         entries = collect(
-            frame.select(*(expr.alias(key) for key, expr in entry_keys.items()))
+            frame.select(*(expr.alias(key) for key, expr in entry_keys.items()), *carried)
             .group_by(*entry_keys, drop_null_keys=False)
             .agg(amount)
         )
