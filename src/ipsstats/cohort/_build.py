@@ -320,6 +320,7 @@ class CohortBuilders:
         numeric: Collection[str] = (),
         age_range: tuple[float, float] | None = None,
         errors: Errors = "raise",
+        source: str = "data",
     ) -> Self:
         """Build a cohort from a data frame of any engine, reading only the columns used.
 
@@ -334,6 +335,8 @@ class CohortBuilders:
         attributes : sequence of str, optional
             The attribute columns to read besides the roles; default every column. The
             engine reads no other column.
+        source : str
+            Where the records came from (e.g. a file name), for the validation report.
 
         Returns
         -------
@@ -376,7 +379,7 @@ class CohortBuilders:
             numeric,
             age_range,
             errors,
-            "data",
+            str(source),
             "index",
         )
         return cls(**_build_named(named, columns, options))
