@@ -23,7 +23,7 @@ def _spark() -> Any:
     pytest.importorskip("pyspark", reason="PySpark is not installed (pip install pyspark)")
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         pytest.skip("PySpark needs Java, which is not installed")
-    from pyspark.sql import SparkSession
+    from pyspark.sql import SparkSession  # noqa: PLC0415  # optional, after the skip checks
 
     return (
         SparkSession.builder.master("local[1]")
@@ -39,7 +39,7 @@ def _spark() -> Any:
 def spark() -> Iterator[Any]:
     session = _spark()
     session.sparkContext.setLogLevel("ERROR")
-    yield session
+    return session
 
 
 def maker(engine: str, request: pytest.FixtureRequest) -> MakeFrame:
@@ -53,18 +53,18 @@ def maker(engine: str, request: pytest.FixtureRequest) -> MakeFrame:
     if engine in ("polars", "polars-lazy"):
         pl = pytest.importorskip("polars", reason="polars is not installed")
         if engine == "polars":
-            return lambda table: pl.from_arrow(table)
+            return pl.from_arrow
         return lambda table: pl.from_arrow(table).lazy()
     if engine == "pyarrow":
         return lambda table: table
     if engine == "duckdb":
         duckdb = pytest.importorskip("duckdb", reason="duckdb is not installed")
         connection = duckdb.connect()
-        return lambda table: connection.from_arrow(table)
+        return connection.from_arrow
     if engine == "ibis":
         ibis = pytest.importorskip("ibis", reason="ibis-framework is not installed")
         pytest.importorskip("duckdb", reason="ibis's duckdb backend is not installed")
-        return lambda table: ibis.memtable(table)
+        return ibis.memtable
     if engine == "dask":
         dd = pytest.importorskip("dask.dataframe", reason="dask[dataframe] is not installed")
 

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from ipsstats.cli import main
-from ipsstats.cli import _engines
+from ipsstats.cli import _engines, main
 from ipsstats.datasets import synthetic_cohort
 
 pa = pytest.importorskip("pyarrow", reason="pyarrow is not installed")

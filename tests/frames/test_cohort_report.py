@@ -67,7 +67,7 @@ def test_from_frame_reads_only_the_columns_used() -> None:
 
 def test_read_columns_turns_dates_and_datetimes_into_days() -> None:
     pl = pytest.importorskip("polars", reason="polars is not installed")
-    import datetime as dt
+    import datetime as dt  # noqa: PLC0415  # used by this test only
 
     frame = pl.LazyFrame(
         {
@@ -85,8 +85,11 @@ def test_read_columns_turns_dates_and_datetimes_into_days() -> None:
 def test_is_frame_knows_frames_from_columns() -> None:
     pl = pytest.importorskip("polars", reason="polars is not installed")
     frame = pl.DataFrame({"a": [1]})
-    assert is_frame(frame) and is_frame(frame.lazy())
-    assert not is_frame(frame["a"]) and not is_frame(np.zeros(2)) and not is_frame({"a": [1]})
+    assert is_frame(frame)
+    assert is_frame(frame.lazy())
+    assert not is_frame(frame["a"])
+    assert not is_frame(np.zeros(2))
+    assert not is_frame({"a": [1]})
 
 
 def test_import_ipsstats_imports_no_engine_nor_narwhals() -> None:

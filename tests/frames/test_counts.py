@@ -57,7 +57,9 @@ def test_crosstab_of_every_engine_equals_the_crosstab_in_memory(make_frame: Make
     same_counts(engine, memory)
     assert engine.row_name == "ethnicity"
     stratified = ips.crosstab("ethnicity", "job", strata="team", data=frame)
-    same_counts(stratified, ips.crosstab(RECORDS["ethnicity"], RECORDS["job"], strata=RECORDS["team"]))
+    same_counts(
+        stratified, ips.crosstab(RECORDS["ethnicity"], RECORDS["job"], strata=RECORDS["team"])
+    )
 
 
 def test_given_levels_and_missing_rules_match_memory(make_frame: MakeFrame) -> None:
@@ -98,9 +100,12 @@ def test_counts_of_two_partitions_add_up_to_the_counts_of_all(
 
 
 def test_category_counts_round_trip_through_a_dict() -> None:
-    counts = CategoryCounts(names=("g", "h"), levels=(("a",), (1, 2)), counts=[[0, 1, 2], [3, 4, 5]])
+    counts = CategoryCounts(
+        names=("g", "h"), levels=(("a",), (1, 2)), counts=[[0, 1, 2], [3, 4, 5]]
+    )
     again = CategoryCounts.from_dict(counts.to_dict())
-    assert again.levels == counts.levels and again.counts.tolist() == counts.counts.tolist()
+    assert again.levels == counts.levels
+    assert again.counts.tolist() == counts.counts.tolist()
     assert sum([counts, again]).counts.tolist() == (2 * counts.counts).tolist()
     assert "CategoryCounts" in repr(counts)
 
@@ -108,11 +113,17 @@ def test_category_counts_round_trip_through_a_dict() -> None:
 def test_errors_name_the_argument_and_the_column() -> None:
     pl = pytest.importorskip("polars", reason="polars is not installed")
     frame = pl.LazyFrame({"g": ["a", None], "h": ["x", "y"]})
-    with pytest.raises(InvalidInputError, match=r"`rows` must name a column of `data`; got 'nope'"):
+    with pytest.raises(
+        InvalidInputError, match=r"`rows` must name a column of `data`; got 'nope'"
+    ):
         ips.crosstab("nope", "h", data=frame)
-    with pytest.raises(InvalidInputError, match=r"`cols` must name a column of `data` \(a string\)"):
+    with pytest.raises(
+        InvalidInputError, match=r"`cols` must name a column of `data` \(a string\)"
+    ):
         ips.crosstab("g", ["x", "y"], data=frame)
-    with pytest.raises(InvalidInputError, match=r"`values` must hold only labels listed in `levels`"):
+    with pytest.raises(
+        InvalidInputError, match=r"`values` must hold only labels listed in `levels`"
+    ):
         ips.tally("h", data=frame, levels=["x"])
     with pytest.raises(InvalidInputError, match=r"`rows` must have no missing values when"):
         ips.crosstab("g", "h", data=frame, missing="error")

@@ -53,12 +53,17 @@ def test_logrank_of_every_engine_equals_memory(make_frame: MakeFrame) -> None:
     engine = ips.logrank("days", "job", "group", strata="site", data=frame)
     memory = ips.logrank(RECORDS["days"], RECORDS["job"], RECORDS["group"], strata=RECORDS["site"])
     assert engine.to_dict() == memory.to_dict()
-    assert dict(engine.exclusions) == {"missing group": int((RECORDS["group"] == None).sum()),  # noqa: E711
-                                      "missing stratum": int(((RECORDS["site"] == None) & (RECORDS["group"] != None)).sum())}  # noqa: E711
+    assert dict(engine.exclusions) == {
+        "missing group": int((RECORDS["group"] == None).sum()),  # noqa: E711
+        "missing stratum": int(((RECORDS["site"] is None) & (RECORDS["group"] is not None)).sum()),
+    }
     plain = ips.logrank("days", "job", "group", data=frame, weights="tarone-ware")
-    assert plain.statistic == ips.logrank(
-        RECORDS["days"], RECORDS["job"], RECORDS["group"], weights="tarone-ware"
-    ).statistic
+    assert (
+        plain.statistic
+        == ips.logrank(
+            RECORDS["days"], RECORDS["job"], RECORDS["group"], weights="tarone-ware"
+        ).statistic
+    )
 
 
 def test_cumulative_incidence_of_every_engine_equals_memory(make_frame: MakeFrame) -> None:
@@ -79,9 +84,12 @@ def test_delayed_entry_and_case_weights_match_memory() -> None:
         # whole-number weights sum exactly in any order: identical numbers
         assert curve.to_dict() == memory.to_dict()
         incidence = ips.cumulative_incidence("days", "cause", entry="start", data=frame)
-        assert incidence.to_dict() == ips.cumulative_incidence(
-            RECORDS["days"], RECORDS["cause"], entry=RECORDS["start"]
-        ).to_dict()
+        assert (
+            incidence.to_dict()
+            == ips.cumulative_incidence(
+                RECORDS["days"], RECORDS["cause"], entry=RECORDS["start"]
+            ).to_dict()
+        )
 
 
 def test_logrank_levels_order_the_groups() -> None:
@@ -89,7 +97,9 @@ def test_logrank_levels_order_the_groups() -> None:
     frame = pl.from_arrow(table())
     levels = ["c", "a", "b"]
     engine = ips.logrank("days", "job", "group", data=frame, levels=levels, trend=True)
-    memory = ips.logrank(RECORDS["days"], RECORDS["job"], RECORDS["group"], levels=levels, trend=True)
+    memory = ips.logrank(
+        RECORDS["days"], RECORDS["job"], RECORDS["group"], levels=levels, trend=True
+    )
     assert engine.to_dict() == memory.to_dict()
     with pytest.raises(InvalidInputError, match=r"`groups` must have at least one subject"):
         ips.logrank("days", "job", "group", data=frame, levels=["a", "b", "c", "d"])
@@ -103,12 +113,27 @@ def test_event_counts_add_across_partitions_and_round_trip() -> None:
     counts = event_counts(frame, duration="days", cause="cause", by="group", entry="start")
     assert counts.n == N
     again = EventCounts.from_dict(counts.to_dict())
-    assert np.array_equal(again.exits, counts.exits) and again.groups == counts.groups
+    assert np.array_equal(again.exits, counts.exits)
+    assert again.groups == counts.groups
     assert "EventCounts" in repr(counts)
     with pytest.raises(InvalidInputError, match=r"`exits` must have shape"):
-        EventCounts(times=[1.0], kinds=(0, 1), groups=(), strata=(), exits=np.zeros((1, 1, 2, 2)), entered=np.zeros((1, 1, 1)))
+        EventCounts(
+            times=[1.0],
+            kinds=(0, 1),
+            groups=(),
+            strata=(),
+            exits=np.zeros((1, 1, 2, 2)),
+            entered=np.zeros((1, 1, 1)),
+        )
     with pytest.raises(InvalidInputError, match=r"`kinds` must start with 0"):
-        EventCounts(times=[1.0], kinds=(1, 2), groups=(), strata=(), exits=np.zeros((1, 1, 1, 2)), entered=np.zeros((1, 1, 1)))
+        EventCounts(
+            times=[1.0],
+            kinds=(1, 2),
+            groups=(),
+            strata=(),
+            exits=np.zeros((1, 1, 1, 2)),
+            entered=np.zeros((1, 1, 1)),
+        )
 
 
 def test_errors_name_the_argument_and_the_column() -> None:
@@ -128,16 +153,37 @@ def test_errors_name_the_argument_and_the_column() -> None:
         }
     )
     cases = [
-        (dict(durations="days", events="ok"), r"`durations` must hold non-negative durations; got -1 \(1 record\) in column 'days'"),
-        (dict(durations="gap", events="ok"), r"`durations` must hold durations with no missing values"),
-        (dict(durations="inf", events="ok"), r"`durations` must hold finite durations"),
-        (dict(durations="fine", events="job"), r"`events` must hold event indicators"),
-        (dict(durations="text", events="ok"), r"`durations` must name a numeric column"),
-        (dict(durations="fine", events="ok", weights="w"), r"`weights` must hold finite, non-negative case weights; got -2"),
-        (dict(durations="fine", events="ok", weights="wnan"), r"`weights` must hold finite, non-negative case weights; got missing or NaN"),
-        (dict(durations="fine", events="ok", entry="late"), r"`entry` must be strictly before the duration"),
-        (dict(durations="nope", events="ok"), r"`durations` must name a column of `data`; got 'nope'"),
-        (dict(durations=[1, 2, 3], events="ok"), r"`durations` must name a column of `data` \(a string\)"),
+        (
+            {"durations": "days", "events": "ok"},
+            r"`durations` must hold non-negative durations; got -1 \(1 record\) in column 'days'",
+        ),
+        (
+            {"durations": "gap", "events": "ok"},
+            r"`durations` must hold durations with no missing values",
+        ),
+        ({"durations": "inf", "events": "ok"}, r"`durations` must hold finite durations"),
+        ({"durations": "fine", "events": "job"}, r"`events` must hold event indicators"),
+        ({"durations": "text", "events": "ok"}, r"`durations` must name a numeric column"),
+        (
+            {"durations": "fine", "events": "ok", "weights": "w"},
+            r"`weights` must hold finite, non-negative case weights; got -2",
+        ),
+        (
+            {"durations": "fine", "events": "ok", "weights": "wnan"},
+            r"`weights` must hold finite, non-negative case weights; got missing or NaN",
+        ),
+        (
+            {"durations": "fine", "events": "ok", "entry": "late"},
+            r"`entry` must be strictly before the duration",
+        ),
+        (
+            {"durations": "nope", "events": "ok"},
+            r"`durations` must name a column of `data`; got 'nope'",
+        ),
+        (
+            {"durations": [1, 2, 3], "events": "ok"},
+            r"`durations` must name a column of `data` \(a string\)",
+        ),
     ]
     for kwargs, message in cases:
         with pytest.raises(InvalidInputError, match=message):
@@ -152,5 +198,7 @@ def test_errors_name_the_argument_and_the_column() -> None:
         ips.logrank("fine", "ok", "text", data=frame.filter(pl.col("text") == "a"))
     with pytest.raises(InsufficientDataError, match=r"at least one subject"):
         ips.cumulative_incidence("fine", "ok", data=frame.filter(pl.col("text") == "z"))
-    with pytest.raises(InvalidInputError, match=r"`events` must have one value per record of `by`"):
+    with pytest.raises(
+        InvalidInputError, match=r"`events` must have one value per record of `by`"
+    ):
         ips.kaplan_meier([1, 2, 3], [1, 0], by=["a", "b", "a"])

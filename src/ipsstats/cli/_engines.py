@@ -34,7 +34,7 @@ def _duckdb() -> Any:
 
 
 def engine_for(path: str, requested: str | None) -> str:
-    """The engine reading `path`: as requested, else DuckDB for Parquet and large CSVs."""
+    """Choose the engine reading `path`: as requested, else DuckDB for Parquet and big CSVs."""
     parquet = pathlib.Path(path).suffix.lower() in _PARQUET
     if requested == "memory" and parquet:
         raise fail(

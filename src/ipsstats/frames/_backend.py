@@ -64,7 +64,7 @@ def is_frame(value: object) -> bool:
 
 
 def narwhals_module() -> Any:
-    """The narwhals module (its stable API), or an error saying how to install it."""
+    """Return the narwhals module (its stable API), or raise saying how to install it."""
     try:
         import narwhals.stable.v2 as nw  # noqa: PLC0415  # optional dependency, imported lazily
     except ImportError:
@@ -80,7 +80,7 @@ def narwhals_module() -> Any:
 
 
 def engine_name(frame: object) -> str:
-    """The engine of a frame, as the name of its top-level module (``"duckdb"``, ...)."""
+    """Return the engine of a frame: its top-level module's name (``"duckdb"``, ...)."""
     return type(frame).__module__.split(".", 1)[0]
 
 
@@ -122,7 +122,7 @@ def lazy(frame: object, name: str = "data") -> Any:
 
 
 def _pandas_to_arrow(frame: Any, name: str) -> Any:
-    """A pandas frame as an Arrow table: exact nulls for integers, dates from objects."""
+    """Convert a pandas frame to Arrow: exact nulls for integers, dates from objects."""
     try:
         import pyarrow as pa  # noqa: PLC0415  # pandas support goes through Arrow
     except ImportError:
@@ -170,8 +170,10 @@ def require_columns(frame: Any, wanted: Sequence[tuple[str, object]]) -> dict[st
 
 
 def column_kind(dtype: Any) -> str:
-    """Classify a narwhals dtype: ``"date"``, ``"datetime"``, ``"integer"``, ``"float"``,
-    ``"boolean"``, ``"string"``, ``"categorical"`` or ``"other"``.
+    """Classify a narwhals dtype as the frames wing uses it.
+
+    Returns ``"date"``, ``"datetime"``, ``"integer"``, ``"float"``, ``"boolean"``,
+    ``"string"``, ``"categorical"`` or ``"other"``.
     """
     nw = narwhals_module()
     if dtype == nw.Date:
@@ -205,7 +207,9 @@ def day_number(frame: Any, column: str) -> Any:
     if frame.implementation.is_pandas_like() or frame.implementation.is_dask():
         return None
     col = nw.col(column)
-    year, month, day = (field.cast(nw.Int64) for field in (col.dt.year(), col.dt.month(), col.dt.day()))
+    year, month, day = (
+        field.cast(nw.Int64) for field in (col.dt.year(), col.dt.month(), col.dt.day())
+    )
     shifted = year - (month <= 2).cast(nw.Int64)
     era = shifted // 400
     year_of_era = shifted - era * 400

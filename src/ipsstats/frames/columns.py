@@ -26,7 +26,7 @@ __all__ = ["column_names", "read_columns"]
 
 
 def column_names(data: object) -> list[str]:
-    """The column names of a data frame of any engine (its schema; no data is read).
+    """List the column names of a data frame of any engine (its schema; no data is read).
 
     Examples
     --------
@@ -90,7 +90,10 @@ def read_columns(
         values = found[key]
         if name in dated and numbered[name] is None:  # the engine's own datetimes
             out[name] = np.array(
-                [np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in values.tolist()],
+                [
+                    np.datetime64("NaT") if v is None else np.datetime64(v, "D")
+                    for v in values.tolist()
+                ],
                 dtype="datetime64[D]",
             )
         elif name in dated:

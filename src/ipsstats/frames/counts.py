@@ -9,6 +9,7 @@ by DuckDB, Spark or polars is the table counted in memory.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Literal
 
@@ -171,7 +172,7 @@ def _distinct(values: NDArray[Any]) -> tuple[NDArray[np.object_], NDArray[np.int
     nan_slot = -1
     where = np.empty(values.size, dtype=np.intp)
     for k, value in enumerate(values.tolist()):
-        if isinstance(value, float) and value != value:  # NaN: one slot, as missing
+        if isinstance(value, float) and math.isnan(value):  # NaN: one slot, as missing
             if nan_slot < 0:
                 nan_slot = len(index)
                 index[("__nan__",)] = nan_slot
@@ -290,8 +291,14 @@ def category_counts(
     [[0, 0, 1], [0, 1, 1], [0, 0, 1]]
     """
     rule = as_option(missing, "missing", _MISSING_RULES)
-    names = list(arguments) if arguments is not None else [f"columns[{k}]" for k in range(len(columns))]
-    level_names = list(level_arguments) if level_arguments is not None else ["levels"] * len(columns)
+    names = (
+        list(arguments)
+        if arguments is not None
+        else [f"columns[{k}]" for k in range(len(columns))]
+    )
+    level_names = (
+        list(level_arguments) if level_arguments is not None else ["levels"] * len(columns)
+    )
     given = list(levels) if levels is not None else [None] * len(columns)
     frame = lazy(data)
     dtypes = require_columns(frame, list(zip(names, columns, strict=True)))

@@ -192,8 +192,12 @@ def _outcomes(
     return out
 
 
-def _code_labels(
-    data: object, values: NDArray[Any], counts: NDArray[Any], argument: str, column: str,
+def _code_labels(  # noqa: PLR0917  # internal, called in one place
+    data: object,
+    values: NDArray[Any],
+    counts: NDArray[Any],
+    argument: str,
+    column: str,
     dtype: Any,
 ) -> tuple[NDArray[np.intp], tuple[object, ...]]:
     codes, levels = _code_axis(
@@ -366,7 +370,7 @@ def _check_weights(frame: Any, column: str, argument: str, kind: str) -> None:
         )
 
 
-def _assemble(
+def _assemble(  # noqa: PLR0917  # internal, called in one place
     data: object,
     exits: dict[str, NDArray[Any]],
     entries: dict[str, NDArray[Any]] | None,
@@ -395,10 +399,10 @@ def _assemble(
         if role not in used:
             continue
         both = exits[key] if entries is None else np.concatenate([exits[key], entries[key]])
-        weights = (
-            amounts if entries is None else np.concatenate([amounts, entries[_COUNT]])
+        weights = amounts if entries is None else np.concatenate([amounts, entries[_COUNT]])
+        codes, levels = _code_labels(
+            data, both, weights, names[role], used[role], dtypes[used[role]]
         )
-        codes, levels = _code_labels(data, both, weights, names[role], used[role], dtypes[used[role]])
         axes[role] = (codes[: amounts.size], codes[amounts.size :], levels)
     groups = axes["by"][2] if "by" in axes else ()
     strata = axes["strata"][2] if "strata" in axes else ()

@@ -38,10 +38,8 @@ def _columns(**named: object) -> None:
 
 
 def _life_table(exits: NDArray[np.float64], entered: NDArray[np.float64], times: Any) -> LifeTable:
-    """A life table from exits shaped (time, censored/event) and entries per time."""
-    return LifeTable.from_counts(
-        times, events=exits[:, 1], censored=exits[:, 0], entered=entered
-    )
+    """Build a life table from exits shaped (time, censored/event) and entries per time."""
+    return LifeTable.from_counts(times, events=exits[:, 1], censored=exits[:, 0], entered=entered)
 
 
 def life_tables(
@@ -53,7 +51,7 @@ def life_tables(
     weights: object,
     by: object,
 ) -> LifeTable | Mapping[object, LifeTable]:
-    """The life table of a frame's records, or one per group of `by` (in level order)."""
+    """Count a frame's life table, or one per group of `by` (in level order)."""
     from ipsstats.frames import event_counts  # noqa: PLC0415  # optional wing, lazily
 
     _columns(durations=durations, events=events, entry=entry, weights=weights, by=by)
@@ -110,7 +108,7 @@ def grouped_life_tables(
     return types.MappingProxyType(out)
 
 
-def prepare_logrank(
+def prepare_logrank(  # noqa: PLR0917  # mirrors the positional arguments of logrank
     data: object,
     durations: object,
     events: object,
@@ -135,12 +133,12 @@ def prepare_logrank(
     exits = counts.exits
     labels = counts.groups
     exclusions: dict[str, int] = {}
-    missing_group = int(round(float(exits[:, 0].sum())))
+    missing_group = round(float(exits[:, 0].sum()))
     if missing_group:
         exclusions["missing group"] = missing_group
     kept = exits[:, 1:]  # the one slot of "no strata", or every stratum slot
     if strata is not None:
-        only_stratum = int(round(float(exits[0, 1:].sum())))
+        only_stratum = round(float(exits[0, 1:].sum()))
         if only_stratum:
             exclusions["missing stratum"] = only_stratum
         kept = exits[1:, 1:]

@@ -411,7 +411,7 @@ def _incidence_from_counts(
     wanted: int,
     level: float,
 ) -> IncidenceCurve:
-    """The curve from counts per time: (censored, cause, competing) exits and entries."""
+    """Estimate the curve from counts per time: exits (censored, cause, competing), entries."""
     exits_at = counts.sum(axis=1)
     at_risk = np.cumsum((exits_at - entered)[::-1])[::-1]
     used = exits_at > 0

@@ -813,14 +813,15 @@ def kaplan_meier(
         found: Any = (
             _frames.grouped_life_tables(durations, events, entry=entry, weights=weights, by=by)
             if data is None
-            else _frames.life_tables(
-                data, durations, events, entry=entry, weights=weights, by=by
-            )
+            else _frames.life_tables(data, durations, events, entry=entry, weights=weights, by=by)
         )
         if isinstance(found, LifeTable):
             return kaplan_meier(found, confidence_level=level, conf_type=transform)
         return types.MappingProxyType(
-            {k: kaplan_meier(t, confidence_level=level, conf_type=transform) for k, t in found.items()}
+            {
+                k: kaplan_meier(t, confidence_level=level, conf_type=transform)
+                for k, t in found.items()
+            }
         )
     if isinstance(durations, LifeTable):
         for name, value in (("events", events), ("entry", entry), ("weights", weights)):
