@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import warnings
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import pytest
 
@@ -36,7 +36,7 @@ def _spark() -> Any:
 
 
 @pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
+def spark() -> Any:
     session = _spark()
     session.sparkContext.setLogLevel("ERROR")
     return session
@@ -53,18 +53,18 @@ def maker(engine: str, request: pytest.FixtureRequest) -> MakeFrame:
     if engine in ("polars", "polars-lazy"):
         pl = pytest.importorskip("polars", reason="polars is not installed")
         if engine == "polars":
-            return pl.from_arrow
+            return cast("MakeFrame", pl.from_arrow)
         return lambda table: pl.from_arrow(table).lazy()
     if engine == "pyarrow":
         return lambda table: table
     if engine == "duckdb":
         duckdb = pytest.importorskip("duckdb", reason="duckdb is not installed")
         connection = duckdb.connect()
-        return connection.from_arrow
+        return cast("MakeFrame", connection.from_arrow)
     if engine == "ibis":
         ibis = pytest.importorskip("ibis", reason="ibis-framework is not installed")
         pytest.importorskip("duckdb", reason="ibis's duckdb backend is not installed")
-        return ibis.memtable
+        return cast("MakeFrame", ibis.memtable)
     if engine == "dask":
         dd = pytest.importorskip("dask.dataframe", reason="dask[dataframe] is not installed")
 

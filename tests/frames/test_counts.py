@@ -106,7 +106,9 @@ def test_category_counts_round_trip_through_a_dict() -> None:
     again = CategoryCounts.from_dict(counts.to_dict())
     assert again.levels == counts.levels
     assert again.counts.tolist() == counts.counts.tolist()
-    assert sum([counts, again]).counts.tolist() == (2 * counts.counts).tolist()
+    total = sum([counts, again])
+    assert isinstance(total, CategoryCounts)
+    assert total.counts.tolist() == (2 * counts.counts).tolist()
     assert "CategoryCounts" in repr(counts)
 
 

@@ -9,15 +9,13 @@ and missing values are parsed by ipsstats exactly as for the in-memory reader.
 from __future__ import annotations
 
 import pathlib
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ipsstats._arrays import fail
 from ipsstats.cli._parser import _PROGRESS_BYTES
 from ipsstats.cohort import Cohort
 from ipsstats.cohort.validation import Errors
-
-if TYPE_CHECKING:
-    from ipsstats.cli._io import _Loading
 
 __all__: list[str] = []
 
@@ -54,34 +52,45 @@ def engine_for(path: str, requested: str | None) -> str:
     return "duckdb" if large and _duckdb() is not None else "memory"
 
 
-def load_with_duckdb(options: _Loading, errors: Errors, *, progress_bar: bool) -> Cohort:
+def load_with_duckdb(
+    path_text: str,
+    *,
+    observed_until: object,
+    columns: Mapping[str, str] | None,
+    date_format: str | None,
+    missing_labels: Sequence[str],
+    delimiter: str,
+    encoding: str,
+    errors: Errors,
+    progress_bar: bool,
+) -> Cohort:
     """Read the cohort file with DuckDB and validate it into a cohort."""
     duckdb = _duckdb()
     if duckdb is None:
         raise fail("--engine", "name an installed engine", "duckdb (not installed)", hint=_INSTALL)
-    path = pathlib.Path(options.path)
+    path = pathlib.Path(path_text)
     if not path.exists():
-        raise FileNotFoundError(f"no such file: {options.path!r}")
+        raise FileNotFoundError(f"no such file: {path_text!r}")
     connection = duckdb.connect()
     if progress_bar:
         connection.execute("SET enable_progress_bar = true")
     if path.suffix.lower() in _PARQUET:
         relation = connection.read_parquet(str(path))
     else:
-        encoding = options.encoding.lower().replace("_", "-")
+        encoding = encoding.lower().replace("_", "-")
         relation = connection.read_csv(
             str(path),
             header=True,
-            delimiter=options.delimiter,
+            delimiter=delimiter,
             all_varchar=True,
             encoding="utf-8" if encoding in ("utf-8", "utf-8-sig", "utf8") else encoding,
         )
     return Cohort.from_frame(
         relation,
-        observed_until=options.observed_until,
-        columns=options.columns,
-        date_format=options.date_format,
-        missing_labels=options.missing_labels,
+        observed_until=observed_until,
+        columns=columns,
+        date_format=date_format,
+        missing_labels=missing_labels,
         errors=errors,
         source=path.name,
     )

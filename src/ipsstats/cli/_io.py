@@ -128,7 +128,17 @@ def _loading(args: argparse.Namespace, observed_until: np.datetime64) -> _Loadin
 def _load(options: _Loading, errors: Errors, progress: _Progress) -> Cohort:
     progress.step(f"reading {options.path!r} ({progress.size / 1e6:.1f} MB)...")
     if options.engine == "duckdb":  # Parquet, and large CSV files when DuckDB is installed
-        cohort = load_with_duckdb(options, errors, progress_bar=progress.enabled)
+        cohort = load_with_duckdb(
+            options.path,
+            observed_until=options.observed_until,
+            columns=options.columns,
+            date_format=options.date_format,
+            missing_labels=options.missing_labels,
+            delimiter=options.delimiter,
+            encoding=options.encoding,
+            errors=errors,
+            progress_bar=progress.enabled,
+        )
         v = cohort.validation
         progress.step(f"read {v.n_read} records with DuckDB, {v.n_excluded} excluded")
         return cohort

@@ -68,14 +68,11 @@ def narwhals_module() -> Any:
     try:
         import narwhals.stable.v2 as nw  # noqa: PLC0415  # optional dependency, imported lazily
     except ImportError:
-        try:
-            import narwhals as nw  # noqa: PLC0415  # older narwhals without stable.v2
-        except ImportError:
-            raise InvalidInputError(
-                "`data` must be a data frame that ipsstats can read, which needs the "
-                f"optional package narwhals; it is not installed. Hint: {_INSTALL_HINT}",
-                argument="data",
-            ) from None
+        raise InvalidInputError(
+            "`data` must be a data frame that ipsstats can read, which needs the optional "
+            f"package narwhals (2.0 or later); it is not installed. Hint: {_INSTALL_HINT}",
+            argument="data",
+        ) from None
     return nw
 
 

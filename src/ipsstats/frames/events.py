@@ -33,7 +33,7 @@ _WEIGHT = "__ipsstats_weight"
 
 
 def _tuple(value: object) -> tuple[object, ...]:
-    return tuple(value)  # type: ignore[call-overload]  # a sequence
+    return tuple(value)  # type: ignore[arg-type]  # a sequence
 
 
 def _kinds(value: object) -> tuple[int, ...]:
@@ -394,7 +394,7 @@ def _assemble(  # noqa: PLR0917  # internal, called in one place
         )
     grid = np.unique(np.concatenate([times, entry_times]))
     kinds = (0, 1) if kind == "event" else (0, *range(1, max(int(outcomes.max(initial=0)), 1) + 1))
-    axes: dict[str, tuple[NDArray[np.intp], NDArray[np.intp] | None, tuple[object, ...]]] = {}
+    axes: dict[str, tuple[NDArray[np.intp], NDArray[np.intp], tuple[object, ...]]] = {}
     for role, key in (("by", _GROUP), ("strata", _STRATUM)):
         if role not in used:
             continue

@@ -16,11 +16,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ipsstats._arrays import as_array, as_confidence_level, fail
+from ipsstats._arrays import as_array, fail
 from ipsstats.errors import InsufficientDataError
-from ipsstats.survival.competing import IncidenceCurve, _check_cause, _incidence_from_counts
 from ipsstats.survival.lifetable import LifeTable
-from ipsstats.survival.logrank import _Prepared, _table_from_counts
 
 __all__: list[str] = []
 
@@ -108,15 +106,20 @@ def grouped_life_tables(
     return types.MappingProxyType(out)
 
 
-def prepare_logrank(  # noqa: PLR0917  # mirrors the positional arguments of logrank
+def logrank_counts(  # noqa: PLR0917  # mirrors the positional arguments of logrank
     data: object,
     durations: object,
     events: object,
     groups: object,
     strata: object,
     levels: Sequence[object] | None,
-) -> _Prepared:
-    """Log-rank tables per stratum from a frame, as the records path prepares them."""
+) -> tuple[NDArray[np.float64], tuple[object, ...], dict[str, int]]:
+    """Count a frame for the log-rank test, as the records path tallies its records.
+
+    Returns the counts shaped (stratum, group, time, censored/event) of the records with a
+    known group and stratum, the group labels and the exclusions. Groups without subjects
+    are dropped unless `levels` names them (then it is an error).
+    """
     from ipsstats.frames import event_counts  # noqa: PLC0415  # optional wing, lazily
 
     _columns(durations=durations, events=events, groups=groups, strata=strata)
@@ -146,26 +149,17 @@ def prepare_logrank(  # noqa: PLR0917  # mirrors the positional arguments of log
         kept, labels = _ordered(kept, labels, levels)
     per_stratum = kept.sum(axis=(1, 2, 3))
     used = np.flatnonzero(per_stratum > 0)
-    m = int(used[-1]) + 1 if used.size else 1
-    tables = tuple(_table_from_counts(kept[s]) for s in range(m))
-    n_subjects = np.sum([table.n_subjects for table in tables], axis=0)
-    if levels is None and not (n_subjects > 0).all():
-        present = n_subjects > 0
-        tables = tuple(table.select(present) for table in tables)
+    kept = kept[: int(used[-1]) + 1 if used.size else 1]
+    if levels is None:
+        present = kept.sum(axis=(0, 2, 3)) > 0
+        kept = kept[:, present]
         labels = tuple(label for label, ok in zip(labels, present, strict=True) if ok)
-        n_subjects = n_subjects[present]
     if len(labels) < 2:
         raise InsufficientDataError(
             f"`groups` must hold at least 2 groups with subjects; got {len(labels)} "
             f"({list(labels)!r}). Hint: the log-rank test compares groups."
         )
-    return _Prepared(
-        tables=tables,
-        groups=labels,
-        n_subjects=n_subjects,
-        n=round(float(kept.sum())),
-        exclusions=exclusions,
-    )
+    return kept, labels, exclusions
 
 
 def _ordered(
@@ -195,21 +189,13 @@ def _ordered(
     return kept[:, [position[label] for label in wanted]], wanted
 
 
-def incidence(
-    data: object,
-    durations: object,
-    causes: object,
-    *,
-    cause: int,
-    entry: object,
-    confidence_level: float,
-) -> IncidenceCurve:
-    """Cumulative incidence of one cause from a frame, counted in its engine."""
+def incidence_counts(
+    data: object, durations: object, causes: object, *, cause: int, entry: object
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Count a frame's times, exits (censored, cause, competing) and entries per time."""
     from ipsstats.frames import event_counts  # noqa: PLC0415  # optional wing, lazily
 
     _columns(durations=durations, causes=causes, entry=entry)
-    wanted = _check_cause(cause)
-    level = as_confidence_level(confidence_level)
     counts = event_counts(
         data,
         duration=str(durations),
@@ -226,10 +212,8 @@ def incidence(
     table = np.column_stack(
         [
             exits[:, kinds == 0].sum(axis=1),
-            exits[:, kinds == wanted].sum(axis=1),
-            exits[:, (kinds > 0) & (kinds != wanted)].sum(axis=1),
+            exits[:, kinds == cause].sum(axis=1),
+            exits[:, (kinds > 0) & (kinds != cause)].sum(axis=1),
         ]
     )
-    return _incidence_from_counts(
-        counts.times, table, counts.entered.sum(axis=(0, 1)), wanted, level
-    )
+    return counts.times, table, counts.entered.sum(axis=(0, 1))

@@ -376,16 +376,13 @@ def cumulative_incidence(
     0.4062 (95% CI 0.06872 to 0.7386; aalen-johansen, log-log)
     """
     if data is not None:  # columns of a data frame: counted in its engine
-        from ipsstats.survival._frames import incidence  # noqa: PLC0415  # optional
+        from ipsstats.survival._frames import incidence_counts  # noqa: PLC0415  # optional
 
-        return incidence(
-            data,
-            durations,
-            causes,
-            cause=cause,
-            entry=entry,
-            confidence_level=confidence_level,
+        wanted, level = _check_cause(cause), as_confidence_level(confidence_level)
+        times, counts, entered = incidence_counts(
+            data, durations, causes, cause=wanted, entry=entry
         )
+        return _incidence_from_counts(times, counts, entered, wanted, level)
     exits, codes, starts = _validate_competing(durations, causes, entry)
     wanted = _check_cause(cause)
     level = as_confidence_level(confidence_level)

@@ -688,7 +688,7 @@ def kaplan_meier(
 
 
 @overload
-def kaplan_meier(  # type: ignore[overload-overlap]  # `by=None` is the first overload
+def kaplan_meier(
     durations: object,
     events: object = None,
     *,

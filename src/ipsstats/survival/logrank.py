@@ -662,9 +662,17 @@ def logrank(
     if scores is not None and not trend:
         raise fail("scores", "be None unless `trend=True`", repr(scores))
     if data is not None:  # columns of a data frame: counted in its engine
-        from ipsstats.survival._frames import prepare_logrank  # noqa: PLC0415  # optional
+        from ipsstats.survival._frames import logrank_counts  # noqa: PLC0415  # optional
 
-        prepared = prepare_logrank(data, durations, events, groups, strata, levels)
+        kept, labels, exclusions = logrank_counts(data, durations, events, groups, strata, levels)
+        tables = tuple(_table_from_counts(counts) for counts in kept)
+        prepared = _Prepared(
+            tables=tables,
+            groups=labels,
+            n_subjects=np.sum([table.n_subjects for table in tables], axis=0),
+            n=round(float(kept.sum())),
+            exclusions=exclusions,
+        )
     elif isinstance(durations, Mapping):
         if levels is not None:
             raise fail(
