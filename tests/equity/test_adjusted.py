@@ -436,7 +436,7 @@ def test_standardised_outcomes_deprecated_conf_level() -> None:
         ({"count_limits": "mid-p"}, r"`count_limits` must be one of 'exact', 'byar'"),
         ({"ratio_method": "x"}, r"`ratio_method` must be one of 'exact', 'byar', 'wald-log'"),
         ({"reference": "Z"}, r"`reference` must be one of the groups"),
-        ({"min_followup_months": -1}, r"`min_followup_months` must be None or a whole"),
+        ({"min_followup_months": -1}, r"`min_followup_months` must be a whole"),
     ],
 )
 def test_standardised_outcomes_validation(kwargs: dict[str, object], match: str) -> None:

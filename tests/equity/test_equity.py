@@ -521,7 +521,9 @@ def test_outcome_other_bad_inputs() -> None:
         outcome_equity([[1, 2], [3, 4]], "g")
     with pytest.raises(InvalidInputError, match="`adjust`"):
         outcome_equity(table, "ethnicity", adjust="sidak")  # type: ignore[arg-type]
-    with pytest.raises(InvalidInputError, match="`min_followup_months` must be a whole number of months"):
+    with pytest.raises(
+        InvalidInputError, match="`min_followup_months` must be a whole number of months"
+    ):
         outcome_equity(_cohort(), "group", min_followup_months=-1)
     with pytest.raises(InvalidInputError, match="`strata` must be a sequence"):
         outcome_equity(_cohort(), "group", strata=3)  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ import numpy as np
 from ipsstats._arrays import fail
 from ipsstats.calendar import as_date
 from ipsstats.categorical import Counts
+from ipsstats.cli._engines import engine_for, load_with_duckdb
 from ipsstats.cli._parser import _PROG, _PROGRESS_BYTES, _TAB_NAMES
 from ipsstats.cohort import Cohort
 from ipsstats.cohort.validation import Errors
@@ -90,6 +91,7 @@ class _Loading:
     missing_labels: tuple[str, ...]
     delimiter: str
     encoding: str
+    engine: str = "memory"
 
 
 def _encoding(name: str) -> str:
@@ -129,11 +131,27 @@ def _loading(args: argparse.Namespace, observed_until: np.datetime64) -> _Loadin
         missing_labels=_names(args.missing_labels),
         delimiter=_delimiter(args.delimiter),
         encoding=_encoding(args.encoding),
+        engine=engine_for(args.cohort, getattr(args, "engine", None)),
     )
 
 
 def _load(options: _Loading, errors: Errors, progress: _Progress) -> Cohort:
     progress.step(f"reading {options.path!r} ({progress.size / 1e6:.1f} MB)...")
+    if options.engine == "duckdb":  # Parquet, and large CSV files when DuckDB is installed
+        cohort = load_with_duckdb(
+            options.path,
+            observed_until=options.observed_until,
+            columns=options.columns,
+            date_format=options.date_format,
+            missing_labels=options.missing_labels,
+            delimiter=options.delimiter,
+            encoding=options.encoding,
+            errors=errors,
+            progress_bar=progress.enabled,
+        )
+        v = cohort.validation
+        progress.step(f"read {v.n_read} records with DuckDB, {v.n_excluded} excluded")
+        return cohort
     cohort = Cohort.from_csv(
         options.path,
         observed_until=options.observed_until,

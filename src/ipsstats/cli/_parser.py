@@ -172,7 +172,11 @@ def _format(args: argparse.Namespace, formats: tuple[str, ...]) -> str:
 
 
 def _add_loading(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("cohort", metavar="COHORT.csv", help="the cohort file, one row per person")
+    parser.add_argument(
+        "cohort",
+        metavar="COHORT.csv",
+        help="the cohort file, one row per person (CSV, or Parquet with DuckDB)",
+    )
     parser.add_argument(
         "--observed-until",
         metavar="DATE",
@@ -206,6 +210,14 @@ def _add_loading(parser: argparse.ArgumentParser) -> None:
         "--encoding",
         default="utf-8-sig",
         help="text encoding of the files (default: UTF-8, with or without a byte-order mark)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("memory", "duckdb"),
+        help=(
+            "read the file in memory, or with DuckDB (ipsstats[duckdb]); default: DuckDB "
+            "for Parquet files, and for large CSV files when DuckDB is installed"
+        ),
     )
     parser.add_argument(
         "--progress",
