@@ -51,12 +51,14 @@ class _TooWideError(Exception):
 def _chunk_bounds(chunk: NDArray[Any]) -> tuple[int, int]:
     """Smallest and largest value of a chunk of integers (0 as the start when small).
 
-    One reduction usually suffices: viewed as unsigned, negative values become huge, so a
-    small unsigned maximum proves every value lies in ``[0, max]``.
+    One reduction usually suffices: viewed as unsigned, negative values exceed the signed
+    maximum, so an unsigned maximum that is small and within the signed range proves every
+    value lies in ``[0, max]``.
     """
     if chunk.dtype.kind == "i":
         high = int(chunk.view(chunk.dtype.str.replace("i", "u")).max())
-        if high < _SMALL_START:
+        # in a narrow dtype (int8) negative values view as small unsigned ones too
+        if high < _SMALL_START and high <= np.iinfo(chunk.dtype).max:
             return 0, high
     elif int(chunk.max()) < _SMALL_START:
         return 0, int(chunk.max())
@@ -182,7 +184,8 @@ def _add_axis(
         return
     target = combined if first else scratch
     if lo:
-        np.subtract(x, lo, out=target, casting="unsafe")
+        # in intp: in a narrow dtype (int8) x - lo can wrap around
+        np.subtract(x, lo, out=target, dtype=np.intp, casting="unsafe")
         if stride != 1:
             np.multiply(target, stride, out=target)
     else:
