@@ -25,8 +25,10 @@ __all__ = [
     "WORK_SECONDS",
     "Budget",
     "Value",
+    "WorkLimitError",
     "as_work_limit",
     "concave_tails",
+    "describe_work",
     "lfact",
     "log_binomial_walks",
     "logsumexp",
@@ -81,17 +83,34 @@ def segment_logsumexp(values: NDArray[np.float64], starts: NDArray[np.intp]) -> 
     return np.asarray(top + np.log(summed))
 
 
-def work_error(work: int, limit: int, what: str) -> InvalidInputError:
+class WorkLimitError(InvalidInputError):
+    """An exact computation would exceed its work limit (``work`` units > ``limit``)."""
+
+    def __init__(self, message: str, *, work: int, limit: int) -> None:
+        super().__init__(message, argument="exact_work_limit")
+        self.work = work
+        self.limit = limit
+
+
+def describe_work(units: int) -> str:
+    """Work units with their approximate time, e.g. "41,000,000 work units (about 0.2 s)"."""
+    return f"{units:,} work units (about {units * WORK_SECONDS:.2g} s)"
+
+
+def work_error(work: int, limit: int, what: str) -> WorkLimitError:
     """The error raised when an exact computation would exceed its work limit."""
     seconds = work * WORK_SECONDS
-    return fail(
-        "exact_work_limit",
-        f"be large enough for the exact {what}",
-        f"{limit:,} (the computation needs more than {work:,} work units, about "
-        f"{seconds:.2g} s here)",
-        hint="use method='monte-carlo' for a seeded Monte Carlo p-value, or raise "
-        "`exact_work_limit` if the wait is acceptable.",
+    message = str(
+        fail(
+            "exact_work_limit",
+            f"be large enough for the exact {what}",
+            f"{limit:,} (the computation needs more than {work:,} work units, about "
+            f"{seconds:.2g} s)",
+            hint="use method='monte-carlo' for a seeded Monte Carlo p-value, or raise "
+            "`exact_work_limit` if the wait is acceptable.",
+        )
     )
+    return WorkLimitError(message, work=work, limit=limit)
 
 
 class Budget:
