@@ -238,7 +238,7 @@ def test_node_codes_identify_equal_rows_even_when_large() -> None:
     small = np.array([[1, 2, 3], [3, 2, 1], [1, 2, 3]])
     large = np.array([[2**40, 1, 2**41, 5], [7, 7, 7, 7], [2**40, 1, 2**41, 5]])
     for keys in (small, large):
-        _, ids = _codes(keys)
+        ids, _ = _codes(keys)
         assert ids[0] == ids[2]
         assert ids[0] != ids[1]
 

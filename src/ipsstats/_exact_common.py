@@ -22,6 +22,7 @@ __all__ = [
     "LOG_TOLERANCE",
     "MARGIN",
     "RELATIVE_TOLERANCE",
+    "STEP_WORK",
     "WORK_SECONDS",
     "Budget",
     "Value",
@@ -55,9 +56,14 @@ _TAIL_LOG_EPS = math.log(1e-20)
 _MIN_BLOCK = 32
 _CHUNK = 1 << 22  # largest number of elements of one block of tail sums
 
-#: Approximate seconds one work unit costs (calibrated on a 2-core x86-64 machine with
-#: numpy 2; see ``benchmarks/bench_exact.py``). A unit is one element of a vectorised pass.
-WORK_SECONDS = 1e-8
+#: Approximate seconds one work unit costs: one element of one vectorised pass, plus a
+#: fixed charge per pass for the interpreter's overhead (calibrated on a 2-core x86-64
+#: machine with numpy 2 over the cases of ``benchmarks/bench_exact.py``: between 2e-9 and
+#: 1e-8 s per unit, about 5e-9 on the larger problems).
+WORK_SECONDS = 5e-9
+
+#: Work charged for the fixed cost of one step of an engine (about half a millisecond).
+STEP_WORK = 100_000
 
 
 def lfact(x: NDArray[np.int64] | NDArray[np.float64] | int) -> NDArray[np.float64]:

@@ -51,6 +51,7 @@ from numpy.typing import NDArray
 from ipsstats._exact_common import (
     LOG_TOLERANCE,
     MARGIN,
+    STEP_WORK,
     Budget,
     concave_tails,
     lfact,
@@ -84,7 +85,7 @@ def network_work_estimate(counts: Ints) -> int:
 
 
 def _gain_table_work(totals: Ints, n: int, top: int) -> int:
-    return sum(int(t) + 1 for t in totals) * (n + top + 2) * 8
+    return STEP_WORK + sum(int(t) + 1 for t in totals) * (n + top + 2) * 8
 
 
 class _Network:
@@ -227,7 +228,7 @@ class _Network:
         sizes = high - low + 1
         width = int(sizes.max())
         n_nodes = len(nodes)
-        self.budget.spend(n_nodes * width * (30 + 4 * p) + len(past) * 40)
+        self.budget.spend(STEP_WORK + n_nodes * width * (30 + 4 * p) + len(past) * 40)
         y = low[:, None] + np.arange(width)[None, :]
         valid = (y <= high[:, None]).ravel()
         y = np.minimum(y, high[:, None]).ravel()
@@ -248,7 +249,12 @@ class _Network:
             child_a = np.sort(np.concatenate([a[owner], left], axis=1), axis=1)
             child_b = b[owner, 1:]
             child_r = r[owner] - y
-        best, worst, mass = self.bounds(child_k, child_a, child_b, child_r)
+        keys = np.concatenate([child_a, child_b, child_r[:, None]], axis=1)
+        child_id, first_edge = _codes(keys)
+        unique_bounds = self.bounds(
+            child_k, child_a[first_edge], child_b[first_edge], child_r[first_edge]
+        )
+        best, worst, mass = (bound[child_id] for bound in unique_bounds)
         shape = (n_nodes, width)
         top = np.where(valid, edge + best, np.inf)
         order = np.argsort(top.reshape(shape), axis=1)
@@ -271,8 +277,6 @@ class _Network:
         position = np.repeat(node_of * width + whole - (np.cumsum(rest) - rest), rest) + np.arange(total)
         keep = past[path] + low_worst[position] <= self.threshold + MARGIN
         path, chosen = path[keep], flat[position[keep]]
-        keys = np.concatenate([child_a, child_b, child_r[:, None]], axis=1)
-        codes, child_id = _codes(keys)
         new_past = past[path] + edge[chosen]
         merged_id, first, new_past, new_weight = _merge(child_id[chosen], new_past, weight[path])
         # merged_id is sorted: number the new nodes in order
@@ -280,7 +284,6 @@ class _Network:
         fresh[:1] = True
         fresh[1:] = merged_id[1:] != merged_id[:-1]
         new_nodes = keys[chosen[first][fresh]]
-        del codes
         return _Step(
             found=found,
             state=_State(nodes=new_nodes, placed=child_j, stage=child_k),
@@ -296,8 +299,8 @@ class _Network:
         b0, b1, r = nodes[:, p - 2], nodes[:, p - 1], nodes[:, p]
         low, high = np.maximum(0, r - b1), np.minimum(b0, r)
         width = int((high - low).max()) + 1
-        if len(nodes) * width <= 32 * len(past):  # many paths per node: sort each node once
-            self.budget.spend(len(nodes) * width * 40 + len(past) * 60)
+        if self._per_node(len(nodes), width, len(past)):
+            self.budget.spend(STEP_WORK + len(nodes) * width * 40 + len(past) * 60)
             y = np.minimum(low[:, None] + np.arange(width)[None, :], high[:, None])
             valid = low[:, None] + np.arange(width)[None, :] <= high[:, None]
             values = fixed_a[:, None] - (
@@ -324,6 +327,11 @@ class _Network:
             value, (node_low, node_high), mode, weight, self.threshold, self.budget
         )
 
+    @staticmethod
+    def _per_node(n_nodes: int, width: int, n_paths: int) -> bool:
+        """Whether to sort each node's values once (many paths per node) or bisect per path."""
+        return n_nodes * width <= 32 * n_paths
+
     def _tabulate_pays(self, nodes: Ints, n_paths: int) -> bool:
         """Whether tabulating every completion of the second-to-last column is cheaper."""
         r = int(nodes[0, self.p])
@@ -335,7 +343,7 @@ class _Network:
         lf, p = self.lf, self.p
         b, r = nodes[:, :p], int(nodes[0, p])
         owner, splits = _bounded_splits(r, b)
-        self.budget.spend(len(owner) * (40 + 4 * p) + len(past) * 60)
+        self.budget.spend(STEP_WORK + len(owner) * (40 + 4 * p) + len(past) * 60)
         values = -(lf[splits] + lf[b[owner] - splits]).sum(axis=1)
         counts = np.bincount(owner, minlength=len(nodes))
         width = int(counts.max())
@@ -440,14 +448,14 @@ def _count_at_most(rows: Floats, node_of: Ints, limit: Floats) -> Ints:
 
 
 def _codes(keys: Ints) -> tuple[Ints, Ints]:
-    """Distinct rows of `keys`: (one integer code per row, the id of each row's class)."""
+    """Classes of equal rows of `keys`: (the class of each row, the first row of each class)."""
     base = int(keys.max()) + 1 if keys.size else 1
     if keys.shape[1] * math.log2(base) < 62:
         codes = keys @ (base ** np.arange(keys.shape[1], dtype=np.int64))
-        unique, ids = np.unique(codes, return_inverse=True)
-        return unique, ids.ravel()
-    unique_rows, ids = np.unique(keys, axis=0, return_inverse=True)
-    return np.arange(len(unique_rows)), ids.ravel()
+        _, first, ids = np.unique(codes, return_index=True, return_inverse=True)
+    else:
+        _, first, ids = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    return ids.ravel(), first
 
 
 def _merge(ids: Ints, past: Floats, weight: Floats) -> tuple[Ints, Ints, Floats, Floats]:

@@ -38,6 +38,7 @@ from numpy.typing import NDArray
 from ipsstats._exact_common import (
     LOG_TOLERANCE,
     MARGIN,
+    STEP_WORK,
     Budget,
     concave_tails,
     log_binomial_walks,
@@ -58,6 +59,8 @@ _TAIL_LOG_EPS = math.log(1e-20)
 _TABLE_LIMIT = 2_000_000
 #: Half-width, in standard deviations, of the window of a large 2 x 2 support.
 _WINDOW_SDS = 12.0
+#: The root's children are kept without classification when there are fewer than this.
+_ROOT_CHILDREN = 256
 
 
 class _Problem:
@@ -172,7 +175,7 @@ def two_column_work_estimate(counts: NDArray[np.int64]) -> int:
         r0 = int(totals[0])
         sd = math.sqrt(c * r0 * (n - r0) * (n - c) / (n * n * (n - 1.0)))
         width = np.minimum(width, 4 * math.ceil(_WINDOW_SDS * sd + 50))
-    return int(width.sum()) * 24
+    return STEP_WORK // 5 + int(width.sum()) * 24
 
 
 def _log_pvalue(
@@ -189,18 +192,24 @@ def _log_pvalue(
     bounds = _two_by_two_window(problem) if r == 2 and window else None
     if bounds is not None:
         problem.narrow(*bounds)
-    budget.spend(problem.table_size() * 24)
+    budget.spend(STEP_WORK // 5 + problem.table_size() * 24)
     problem.tabulate()
     if bounds is not None and not _window_is_enough(problem, support):
         return _log_pvalue(totals, observed, budget, window=False)
     anchors = _anchor_masses(problem)
+    # with few children, the root's are all kept: classifying them costs more than it saves
+    first = 1 if r >= 4 and problem.hi[0] - problem.lo[0] < _ROOT_CHILDREN else 0
     best: dict[int, NDArray[np.float64]] = {}
     worst: dict[int, NDArray[np.float64]] = {}
-    for k in range(r - 2, 0, -1):
+    for k in range(r - 2, first, -1):
         best[k], worst[k] = _node_bounds(problem, k, best.get(k + 1), worst.get(k + 1), budget)
     found: list[float] = []
     paths: Paths = (np.array([c], dtype=np.int64), np.zeros(1), np.zeros(1))
-    for k in range(r - 2):
+    if first:
+        low, high = problem.x_range(0, paths[0])
+        x = np.arange(int(low[0]), int(high[0]) + 1)
+        paths = (c - x, problem.d(0, x), np.zeros(len(x)))
+    for k in range(first, r - 2):
         nxt = k + 1
         mass = problem.mass[nxt] + anchors[nxt]
         paths, mass_found = _expand(problem, k, paths, (best[nxt], worst[nxt], mass), budget)
@@ -350,7 +359,7 @@ def _expand(
     low, high = problem.x_range(k, m)
     sizes = high - low + 1
     size = int(sizes.sum())
-    budget.spend(size * 25)
+    budget.spend(STEP_WORK // 5 + size * 25)
     path = np.repeat(np.arange(len(m)), sizes)
     x = np.arange(size) + np.repeat(low - (np.cumsum(sizes) - sizes), sizes)
     child = m[path] - x
@@ -365,15 +374,15 @@ def _expand(
     return kept, found
 
 
-def _merge(
-    m: NDArray[np.int64], past: NDArray[np.float64], weight: NDArray[np.float64]
-) -> Paths:
+def _merge(m: NDArray[np.int64], past: NDArray[np.float64], weight: NDArray[np.float64]) -> Paths:
     """Merge paths reaching the same node with the same past (to 1e-9 on the log scale)."""
     if len(m) <= 1:
         return m, past, weight
     grid = np.round(past * 1e9).astype(np.int64)
-    order = np.argsort(grid, kind="stable")
-    order = order[np.argsort(m[order], kind="stable")]
+    low = int(grid.min())
+    span = int(grid.max()) - low + 1
+    key = m * span + (grid - low) if (int(m.max()) + 1) * span < 2**62 else None
+    order = np.argsort(key) if key is not None else np.lexsort((grid, m))
     m_s, grid_s = m[order], grid[order]
     new = np.empty(len(order), dtype=bool)
     new[0] = True
@@ -383,7 +392,8 @@ def _merge(
     starts = np.flatnonzero(new)
     weight_s = weight[order]
     top = np.maximum.reduceat(weight_s, starts)
-    summed = np.add.reduceat(np.exp(weight_s - np.repeat(top, np.diff(np.append(starts, len(order))))), starts)
+    sizes = np.diff(np.append(starts, len(order)))
+    summed = np.add.reduceat(np.exp(weight_s - np.repeat(top, sizes)), starts)
     first = order[starts]
     return m[first], past[first], top + np.log(summed)
 
@@ -407,29 +417,28 @@ def _final_pair_by_node(problem: _Problem, paths: Paths) -> float | None:
     """:func:`_final_pair` from one sorted table of completions per node.
 
     Each node's completion values are sorted once and their exponentials summed
-    cumulatively (scaled by the largest threshold of the node's paths); a path then only
-    counts its completions at most its threshold. Returns None when a path's threshold is
-    so far below its node's scale that its terms could underflow.
+    cumulatively, scaled by the largest threshold of all paths; a path then only counts
+    its completions at most its threshold. Returns None when a path's threshold is so far
+    below that scale that its terms could underflow.
     """
     m, past, weight = paths
+    limit = LOG_TOLERANCE - past
+    scale = float(limit.max())
+    if scale - float(limit.min()) > 600.0:
+        return None
     a = problem.r - 2
     nodes, inverse = np.unique(m, return_inverse=True)
     low, high = problem.x_range(a, nodes)
     xs = low[:, None] + np.arange(int((high - low).max()) + 1)[None, :]
-    valid = xs <= high[:, None]
-    xs = np.minimum(xs, high[:, None])
-    values = np.where(valid, problem.d(a, xs) + problem.d(a + 1, nodes[:, None] - xs), np.inf)
+    xs = np.minimum(xs, high[:, None])  # repeats the last count: counted once, see below
+    values = problem.d(a, xs) + problem.d(a + 1, nodes[:, None] - xs)
+    values[:, 1:][xs[:, 1:] == xs[:, :-1]] = np.inf
     values.sort(axis=1)
-    limit = LOG_TOLERANCE - past
     count = np.count_nonzero(values[inverse] <= limit[:, None], axis=1)
-    scale = np.full(len(nodes), -np.inf)
-    np.maximum.at(scale, inverse, limit)
-    if (scale[inverse] - limit).max() > 600.0:
-        return None
-    cumulative = np.cumsum(np.exp(np.minimum(values - scale[:, None], 0.0)), axis=1)
+    cumulative = np.cumsum(np.exp(np.minimum(values - scale, 0.0)), axis=1)
     hit = count > 0
     sums = cumulative[inverse[hit], count[hit] - 1]
-    return logsumexp(weight[hit] + past[hit] + scale[inverse[hit]] + np.log(sums))
+    return logsumexp(weight[hit] + past[hit] + scale + np.log(sums))
 
 
 def _final_pair_windowed(
