@@ -81,7 +81,9 @@ def logsumexp(values: NDArray[np.float64]) -> float:
     return top + math.log(float(np.exp(values - top).sum()))
 
 
-def segment_logsumexp(values: NDArray[np.float64], starts: NDArray[np.intp]) -> NDArray[np.float64]:
+def segment_logsumexp(
+    values: NDArray[np.float64], starts: NDArray[np.intp]
+) -> NDArray[np.float64]:
     """:func:`logsumexp` of each segment ``values[starts[g]:starts[g + 1]]`` (non-empty)."""
     top = np.maximum.reduceat(values, starts)
     lengths = np.diff(np.append(starts, len(values)))
@@ -104,7 +106,7 @@ def describe_work(units: int) -> str:
 
 
 def work_error(work: int, limit: int, what: str) -> WorkLimitError:
-    """The error raised when an exact computation would exceed its work limit."""
+    """Build the error raised when an exact computation would exceed its work limit."""
     seconds = work * WORK_SECONDS
     message = str(
         fail(
@@ -193,8 +195,8 @@ def _bisect(
     paths: NDArray[np.intp],
     left: NDArray[np.int64],
     right: NDArray[np.int64],
-    threshold: float,
     *,
+    threshold: float,
     rising: bool,
 ) -> NDArray[np.int64]:
     """Cut point of a monotone stretch of a concave sequence, for every path at once.
@@ -213,7 +215,7 @@ def _bisect(
         else:
             high = np.where(ok, mid, high)
             low = np.where(ok, low, mid)
-    return low if rising else high
+    return np.asarray(low if rising else high)
 
 
 def _tail_sums(
@@ -221,6 +223,7 @@ def _tail_sums(
     paths: NDArray[np.intp],
     start: NDArray[np.int64],
     bound: NDArray[np.int64],
+    *,
     direction: int,
     weight: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], int]:
@@ -261,6 +264,7 @@ def concave_tails(
     value: Value,
     support: tuple[NDArray[np.int64], NDArray[np.int64]],
     mode: NDArray[np.int64],
+    *,
     weight: NDArray[np.float64],
     threshold: float,
     budget: Budget,
@@ -281,8 +285,17 @@ def concave_tails(
     chunk = max(1, _CHUNK // (4 * _MIN_BLOCK))
     for first in range(0, len(mode), chunk):
         part = np.arange(first, min(first + chunk, len(mode)))
-        sums.append(_chunk_tails(value, part, (low[part], high[part]), mode[part],
-                                 weight[part], threshold, budget))  # fmt: skip
+        sums.append(
+            _chunk_tails(
+                value,
+                part,
+                (low[part], high[part]),
+                mode[part],
+                weight=weight[part],
+                threshold=threshold,
+                budget=budget,
+            )
+        )
     return logsumexp(np.array(sums))
 
 
@@ -291,6 +304,7 @@ def _chunk_tails(
     paths: NDArray[np.intp],
     support: tuple[NDArray[np.int64], NDArray[np.int64]],
     mode: NDArray[np.int64],
+    *,
     weight: NDArray[np.float64],
     threshold: float,
     budget: Budget,
@@ -300,16 +314,28 @@ def _chunk_tails(
     at_mode = value(paths, mode) <= threshold
     has_left = value(paths, low) <= threshold
     has_right = value(paths, high) <= threshold
-    cut_left = np.where(at_mode, mode, _bisect(value, paths, low, mode, threshold, rising=True))
+    cut_left = np.where(
+        at_mode, mode, _bisect(value, paths, low, mode, threshold=threshold, rising=True)
+    )
     cut_right = np.where(
-        at_mode, mode + 1, _bisect(value, paths, mode, high, threshold, rising=False)
+        at_mode, mode + 1, _bisect(value, paths, mode, high, threshold=threshold, rising=False)
     )
     has_right &= cut_right <= high
     left, work_left = _tail_sums(
-        value, paths[has_left], cut_left[has_left], low[has_left], -1, weight[has_left]
+        value,
+        paths[has_left],
+        cut_left[has_left],
+        low[has_left],
+        direction=-1,
+        weight=weight[has_left],
     )
     right, work_right = _tail_sums(
-        value, paths[has_right], cut_right[has_right], high[has_right], 1, weight[has_right]
+        value,
+        paths[has_right],
+        cut_right[has_right],
+        high[has_right],
+        direction=1,
+        weight=weight[has_right],
     )
     budget.spend(work_left + work_right)
     return logsumexp(np.concatenate([left, right]))

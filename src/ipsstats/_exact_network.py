@@ -1,4 +1,4 @@
-"""Network algorithm for the exact test of independence in r x c tables (internal).
+r"""Network algorithm for the exact test of independence in r x c tables (internal).
 
 The table is built one cell at a time. After transposing so that the shorter side holds the
 `p` "parts" (rows) and the longer side the "stages" (columns, ascending, the largest last so
@@ -9,7 +9,7 @@ that it is forced), the state after placing some cells (a node) is
 - what is left of the current column's total,
 
 and a path is a partial table reaching that node with its log-weight
-:math:`-\\sum \\log x_{ij}!`. Paths reaching the same node with the same weight are merged.
+:math:`-\sum \log x_{ij}!`. Paths reaching the same node with the same weight are merged.
 For every node three quantities decide its paths without expanding them, as in the network
 algorithm of Mehta and Patel [1]_ (and FEXACT [2]_):
 
@@ -132,8 +132,8 @@ class _Network:
         for k in range(self.stages):
             later = totals[k + 1 :]
             lam = np.log(later + 0.5)
-            gains = -np.sort(-np.concatenate([lam[j] - np.log(np.arange(1.0, later[j] + 1))
-                                              for j in range(len(later))] or [np.zeros(0)]))  # fmt: skip
+            pieces = [lam[j] - np.log(np.arange(1.0, later[j] + 1)) for j in range(len(later))]
+            gains = -np.sort(-np.concatenate([*pieces, np.zeros(0)]))
             self.p_later.append(_prefix(gains, top))
             self.lam_later.append(float(lam @ later))
             self.q_later.append(_poured(lf, np.sort(later)[::-1][None, :], v)[0])
@@ -173,9 +173,8 @@ class _Network:
             mode = np.clip((r + 1) * (b[:, 0] + 1) // (b_sum + 2), lo, hi)
 
             def cell(y: Ints) -> Floats:
-                return fixed_a - (
-                    lf[y] + lf[r - y] + lf[b[:, 0] - y] + lf[b[:, 1] - r + y]
-                )  # fmt: skip
+                cost = lf[y] + lf[r - y] + lf[b[:, 0] - y] + lf[b[:, 1] - r + y]
+                return np.asarray(fixed_a - cost)  # fmt: skip
 
             return cell(mode), np.minimum(cell(lo), cell(hi)), mass
         best = (
@@ -219,77 +218,92 @@ class _Network:
 
     def _step(self, state: _State, node_of: Ints, past: Floats, weight: Floats) -> _Step:
         """Place the next cell on every path."""
-        lf, p, totals = self.lf, self.p, self.totals
+        edges = self._edges(state, len(past))
+        n_nodes, width = edges.shape
+        top = np.where(edges.valid, edges.value + edges.best, np.inf)
+        order = np.argsort(top.reshape(edges.shape), axis=1)
+        flat = (np.arange(n_nodes)[:, None] * width + order).ravel()
+        top = top[flat]
+        low_worst = np.where(edges.valid, edges.value + edges.worst, np.inf)[flat]
+        running = np.logaddexp.accumulate(
+            np.where(edges.valid, edges.value + edges.mass, -np.inf)[flat].reshape(edges.shape),
+            axis=1,
+        )
+        # per path: how many edges of its node count whole (sorted by their best completion)
+        limit = self.threshold - past
+        whole = _count_at_most(top.reshape(edges.shape), node_of, limit - MARGIN)
+        hit = whole > 0
+        found = logsumexp((weight + past)[hit] + running[node_of[hit], whole[hit] - 1])
+        # the rest of each path's edges, unless even their worst completion is too probable
+        rest = edges.sizes[node_of] - whole
+        total = int(rest.sum())
+        self.budget.spend(total * 30)
+        path = np.repeat(np.arange(len(past)), rest)
+        start = node_of * width + whole - (np.cumsum(rest) - rest)
+        position = np.repeat(start, rest) + np.arange(total)
+        keep = past[path] + low_worst[position] <= self.threshold + MARGIN
+        path, chosen = path[keep], flat[position[keep]]
+        new_past = past[path] + edges.value[chosen]
+        merged_id, first, new_past, new_weight = _merge(
+            edges.child_id[chosen], new_past, weight[path]
+        )
+        # merged_id is sorted: number the new nodes in order
+        fresh = np.empty(len(merged_id), dtype=bool)
+        fresh[:1] = True
+        fresh[1:] = merged_id[1:] != merged_id[:-1]
+        return _Step(
+            found=found,
+            state=edges.child_state(edges.keys[chosen[first][fresh]]),
+            node_of=np.cumsum(fresh) - 1,
+            past=new_past,
+            weight=new_weight,
+        )
+
+    def _edges(self, state: _State, n_paths: int) -> _Edges:
+        """Every value of the next cell at every node, with its child's bounds."""
+        lf, p = self.lf, self.p
         nodes, j, k = state.nodes, state.placed, state.stage
         a, b, r = nodes[:, :j], nodes[:, j:p], nodes[:, p]
-        q = p - j
         low = np.maximum(0, r - b[:, 1:].sum(axis=1))
         high = np.minimum(b[:, 0], r)
         sizes = high - low + 1
         width = int(sizes.max())
         n_nodes = len(nodes)
-        self.budget.spend(STEP_WORK + n_nodes * width * (30 + 4 * p) + len(past) * 40)
+        self.budget.spend(STEP_WORK + n_nodes * width * (30 + 4 * p) + n_paths * 40)
         y = low[:, None] + np.arange(width)[None, :]
         valid = (y <= high[:, None]).ravel()
         y = np.minimum(y, high[:, None]).ravel()
         owner = np.repeat(np.arange(n_nodes), width)
-        edge = -lf[y]
+        value = -lf[y]
         left = (b[owner, 0] - y)[:, None]
-        if q == 2:  # the column's last cell is forced: move on to the next column
+        if p - j == 2:  # the column's last cell is forced: move on to the next column
             last = r[owner] - y
-            edge = edge - lf[last]
-            child_b = np.sort(np.concatenate([a[owner], left, (b[owner, 1] - last)[:, None]],
-                                             axis=1), axis=1)  # fmt: skip
+            value = value - lf[last]
+            parts = [a[owner], left, (b[owner, 1] - last)[:, None]]
+            child_b = np.sort(np.concatenate(parts, axis=1), axis=1)
             child_k, child_j = k + 1, 0
             child_a = np.zeros((len(y), 0), dtype=np.int64)
-            nxt = int(totals[child_k]) if child_k < self.stages else 0
-            child_r = np.full(len(y), nxt, dtype=np.int64)
+            child_r = np.full(len(y), int(self.totals[child_k]), dtype=np.int64)
         else:
             child_k, child_j = k, j + 1
             child_a = np.sort(np.concatenate([a[owner], left], axis=1), axis=1)
             child_b = b[owner, 1:]
             child_r = r[owner] - y
         keys = np.concatenate([child_a, child_b, child_r[:, None]], axis=1)
-        child_id, first_edge = _codes(keys)
-        unique_bounds = self.bounds(
-            child_k, child_a[first_edge], child_b[first_edge], child_r[first_edge]
-        )
-        best, worst, mass = (bound[child_id] for bound in unique_bounds)
-        shape = (n_nodes, width)
-        top = np.where(valid, edge + best, np.inf)
-        order = np.argsort(top.reshape(shape), axis=1)
-        flat = (np.arange(n_nodes)[:, None] * width + order).ravel()
-        top = top[flat]
-        low_worst = np.where(valid, edge + worst, np.inf)[flat]
-        running = np.logaddexp.accumulate(
-            np.where(valid, edge + mass, -np.inf)[flat].reshape(shape), axis=1
-        )
-        # per path: how many edges of its node count whole (sorted by their best completion)
-        limit = self.threshold - past
-        whole = _count_at_most(top.reshape(shape), node_of, limit - MARGIN)
-        hit = whole > 0
-        found = logsumexp((weight + past)[hit] + running[node_of[hit], whole[hit] - 1])
-        # the rest of each path's edges, unless even their worst completion is too probable
-        rest = sizes[node_of] - whole
-        total = int(rest.sum())
-        self.budget.spend(total * 30)
-        path = np.repeat(np.arange(len(past)), rest)
-        position = np.repeat(node_of * width + whole - (np.cumsum(rest) - rest), rest) + np.arange(total)
-        keep = past[path] + low_worst[position] <= self.threshold + MARGIN
-        path, chosen = path[keep], flat[position[keep]]
-        new_past = past[path] + edge[chosen]
-        merged_id, first, new_past, new_weight = _merge(child_id[chosen], new_past, weight[path])
-        # merged_id is sorted: number the new nodes in order
-        fresh = np.empty(len(merged_id), dtype=bool)
-        fresh[:1] = True
-        fresh[1:] = merged_id[1:] != merged_id[:-1]
-        new_nodes = keys[chosen[first][fresh]]
-        return _Step(
-            found=found,
-            state=_State(nodes=new_nodes, placed=child_j, stage=child_k),
-            node_of=np.cumsum(fresh) - 1,
-            past=new_past,
-            weight=new_weight,
+        child_id, first = _codes(keys)
+        bounds = self.bounds(child_k, child_a[first], child_b[first], child_r[first])
+        best, worst, mass = (bound[child_id] for bound in bounds)
+        return _Edges(
+            shape=(n_nodes, width),
+            sizes=sizes,
+            valid=valid,
+            value=value,
+            best=best,
+            worst=worst,
+            mass=mass,
+            keys=keys,
+            child_id=child_id,
+            child=(child_j, child_k),
         )
 
     def _last_cell(self, nodes: Ints, node_of: Ints, past: Floats, weight: Floats) -> float:
@@ -319,12 +333,16 @@ class _Network:
         nb0, nb1, nr = b0[node_of], b1[node_of], r[node_of]
 
         def value(path: NDArray[np.intp], y: Ints) -> Floats:
-            return extra[path] - (
-                lf[y] + lf[nr[path] - y] + lf[nb0[path] - y] + lf[nb1[path] - nr[path] + y]
-            )  # fmt: skip
+            cost = lf[y] + lf[nr[path] - y] + lf[nb0[path] - y] + lf[nb1[path] - nr[path] + y]
+            return np.asarray(extra[path] - cost)  # fmt: skip
 
         return concave_tails(
-            value, (node_low, node_high), mode, weight, self.threshold, self.budget
+            value,
+            (node_low, node_high),
+            mode,
+            weight=weight,
+            threshold=self.threshold,
+            budget=self.budget,
         )
 
     @staticmethod
@@ -364,6 +382,39 @@ class _State:
         self.nodes = nodes
         self.placed = placed
         self.stage = stage
+
+
+class _Edges:
+    """The edges of one step, in a (node, value of the next cell) layout, row-major."""
+
+    def __init__(
+        self,
+        *,
+        shape: tuple[int, int],
+        sizes: Ints,
+        valid: NDArray[np.bool_],
+        value: Floats,
+        best: Floats,
+        worst: Floats,
+        mass: Floats,
+        keys: Ints,
+        child_id: Ints,
+        child: tuple[int, int],
+    ) -> None:
+        self.shape = shape
+        self.sizes = sizes  # number of valid edges of each node
+        self.valid = valid
+        self.value = value  # the log-weight the edge adds
+        self.best = best  # bounds and total of the child's completions
+        self.worst = worst
+        self.mass = mass
+        self.keys = keys  # the child's key
+        self.child_id = child_id  # the child's class among the edges
+        self.child = child  # (parts placed, column) of the children
+
+    def child_state(self, nodes: Ints) -> _State:
+        """Build the state of the children `nodes`."""
+        return _State(nodes=nodes, placed=self.child[0], stage=self.child[1])
 
 
 class _Step:

@@ -1,8 +1,8 @@
-"""Exact conditional test of independence for tables with two columns (internal).
+r"""Exact conditional test of independence for tables with two columns (internal).
 
 Fisher's exact test (2 x 2) and the Fisher-Freeman-Halton test of r x 2 tables (2 x c tables
 are transposed first). Given the margins, the first column ``x`` of the table has probability
-proportional to :math:`\\prod_i \\binom{r_i}{x_i}` with :math:`\\sum_i x_i = c`. Rows are
+proportional to :math:`\prod_i \binom{r_i}{x_i}` with :math:`\sum_i x_i = c`. Rows are
 placed one at a time, smallest total first; the state after placing some rows (a node) is
 the count ``m`` still to be placed in the first column, and a path is a partial table with
 its log-probability relative to the observed table. For every node the engine tabulates
@@ -93,7 +93,7 @@ class _Problem:
         self.m_lo[-1], self.m_hi[-1] = lo[-1], hi[-1]
 
     def table_size(self) -> int:
-        """Number of entries of the row and pooled tables."""
+        """Count the entries of the row and pooled tables."""
         inner = slice(1, self.r - 1)
         return int((self.hi - self.lo + 1).sum() + (self.m_hi[inner] - self.m_lo[inner] + 1).sum())
 
@@ -120,19 +120,17 @@ class _Problem:
 
     def flat_d(self, i: NDArray[np.int64], x: NDArray[np.int64]) -> NDArray[np.float64]:
         """Row tables at rows `i` and counts `x` (elementwise)."""
-        return self.walks[self.row_offset[i] + x]
+        return np.asarray(self.walks[self.row_offset[i] + x])
 
     def flat_mass(self, k: NDArray[np.int64], m: NDArray[np.int64]) -> NDArray[np.float64]:
         """Pooled walks of stages `k` (1 .. r-1) at nodes `m`, relative to the observed."""
-        return self.walks[self.mass_offset[k] + m]
+        return np.asarray(self.walks[self.mass_offset[k] + m])
 
     def d(self, i: int, x: NDArray[np.int64]) -> NDArray[np.float64]:
         """Row `i`'s log-binomial at counts `x`, relative to its observed count."""
-        return self.rows[i][x - self.lo[i]]
+        return np.asarray(self.rows[i][x - self.lo[i]])
 
-    def x_range_all(
-        self, m: NDArray[np.int64]
-    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    def x_range_all(self, m: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """Feasible counts of row `k` at node ``m[k]`` of stage `k`, for every k."""
         return (
             np.maximum(self.lo[:-1], m - self.m_hi[1:]),
@@ -271,8 +269,8 @@ def _node_bounds(
         at_low = problem.d(a, low) + problem.d(b, m - low)
         at_high = problem.d(a, high) + problem.d(b, m - high)
         return best, np.minimum(at_low, at_high)
-    assert best_next is not None  # noqa: S101  # internal invariant: built backwards
-    assert worst_next is not None  # noqa: S101
+    assert best_next is not None  # internal invariant: built backwards
+    assert worst_next is not None
     x = np.arange(int(problem.lo[k]), int(problem.hi[k]) + 1)
     size = len(m) * len(x)
     if size <= _TABLE_LIMIT:
@@ -311,10 +309,10 @@ def _most_probable(
 def _least_probable(
     problem: _Problem, members: NDArray[np.int64], m: NDArray[np.int64], budget: Budget
 ) -> NDArray[np.float64]:
-    """Least probable completion of rows `members` at nodes `m`: a vertex enumeration.
+    r"""Least probable completion of rows `members` at nodes `m`: a vertex enumeration.
 
     The log-probability is a concave function of the counts, so its minimum over
-    :math:`\\{\\sum x = m,\\ lo \\le x \\le hi\\}` is at a vertex: every row but one at a
+    :math:`\{\sum x = m,\ lo \le x \le hi\}` is at a vertex: every row but one at a
     bound. When there are too many vertices, the constraint on the sum is dropped (every
     row at its own least probable count), which still bounds the minimum from below.
     """
@@ -400,7 +398,7 @@ def _merge(m: NDArray[np.int64], past: NDArray[np.float64], weight: NDArray[np.f
 
 def _final_pair(problem: _Problem, paths: Paths, budget: Budget) -> float:
     """Sum the completions at most as probable as observed when two rows remain."""
-    m, past, weight = paths
+    m = paths[0]
     a = problem.r - 2
     low, high = problem.x_range(a, m)
     sizes = high - low + 1
@@ -457,11 +455,13 @@ def _final_pair_windowed(
 
     ra, rb = int(problem.totals[a]), int(problem.totals[a + 1])
     mode = np.clip((m + 1) * (ra + 1) // (ra + rb + 2), low, high)
-    return concave_tails(value, support, mode, weight, LOG_TOLERANCE, budget)
+    return concave_tails(
+        value, support, mode, weight=weight, threshold=LOG_TOLERANCE, budget=budget
+    )
 
 
 def _two_by_two_window(problem: _Problem) -> tuple[NDArray[np.int64], NDArray[np.int64]] | None:
-    """A window of a large 2 x 2 support holding every count that matters, or None (all).
+    """Find a window of a large 2 x 2 support holding every count that matters, or None.
 
     Covers the mode, the observed count, its mirror image about the mode and
     ``12 sd + 50`` beyond them; :func:`_window_is_enough` checks afterwards that the

@@ -220,7 +220,7 @@ def _exact_pvalue(counts: NDArray[np.int64], work_limit: int) -> tuple[float, in
 
 
 def _exact_work_estimate(counts: NDArray[np.int64]) -> int:
-    """A cheap lower bound on the work of the exact test of a validated table.
+    """Bound from below, cheaply, the work of the exact test of a validated table.
 
     The tables every engine builds before its first step, computed from the margins.
     """
@@ -308,8 +308,6 @@ def multinomial_exact_pvalue(
     limit = _as_work_limit(exact_work_limit)
     keep = probs > 0
     return _multinomial_pvalue(counts[keep], probs[keep], limit)
-
-
 
 
 def _multinomial_pvalue(
