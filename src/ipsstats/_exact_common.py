@@ -29,6 +29,7 @@ __all__ = [
     "WorkLimitError",
     "as_work_limit",
     "concave_tails",
+    "count_at_most",
     "describe_work",
     "lfact",
     "log_binomial_walks",
@@ -145,6 +146,26 @@ def as_work_limit(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise fail("exact_work_limit", "be a positive integer", repr(value))
     return int(value)
+
+
+def count_at_most(
+    rows: NDArray[np.float64], node_of: NDArray[np.int64], limit: NDArray[np.float64]
+) -> NDArray[np.int64]:
+    """For each path, how many entries of its node's sorted row are at most its limit.
+
+    One global ranking of the entries makes this two ``searchsorted`` calls: an entry of
+    row `u` is at most `limit` exactly when its global rank is below the number of entries
+    at most `limit`, and the ranks of a sorted row are increasing.
+    """
+    n_rows, width = rows.shape
+    flat = rows.ravel()
+    order = np.argsort(flat, kind="stable")
+    rank = np.empty(len(flat), dtype=np.int64)
+    rank[order] = np.arange(len(flat))
+    stride = len(flat) + 1
+    keys = np.repeat(np.arange(n_rows), width) * stride + rank
+    below = np.searchsorted(flat[order], limit, side="right")
+    return np.asarray(np.searchsorted(keys, node_of * stride + below) - node_of * width)
 
 
 def _two_sum(

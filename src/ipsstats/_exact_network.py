@@ -54,6 +54,7 @@ from ipsstats._exact_common import (
     STEP_WORK,
     Budget,
     concave_tails,
+    count_at_most,
     lfact,
     logsumexp,
 )
@@ -231,7 +232,7 @@ class _Network:
         )
         # per path: how many edges of its node count whole (sorted by their best completion)
         limit = self.threshold - past
-        whole = _count_at_most(top.reshape(edges.shape), node_of, limit - MARGIN)
+        whole = count_at_most(top.reshape(edges.shape), node_of, limit - MARGIN)
         hit = whole > 0
         found = logsumexp((weight + past)[hit] + running[node_of[hit], whole[hit] - 1])
         # the rest of each path's edges, unless even their worst completion is too probable
@@ -324,7 +325,7 @@ class _Network:
             running = np.logaddexp.accumulate(np.where(valid, values, -np.inf), axis=1)
             # sorting put the padding last; the running sums over it are never read
             limit = self.threshold - past
-            count = _count_at_most(values, node_of, limit)
+            count = count_at_most(values, node_of, limit)
             hit = count > 0
             return logsumexp((weight + past)[hit] + running[node_of[hit], count[hit] - 1])
         node_low, node_high = low[node_of], high[node_of]
@@ -370,7 +371,7 @@ class _Network:
         table[owner, position] = values
         table.sort(axis=1)
         running = np.logaddexp.accumulate(np.where(np.isfinite(table), table, -np.inf), axis=1)
-        count = _count_at_most(table, node_of, self.threshold - past)
+        count = count_at_most(table, node_of, self.threshold - past)
         hit = count > 0
         return logsumexp((weight + past)[hit] + running[node_of[hit], count[hit] - 1])
 
@@ -478,24 +479,6 @@ def _least_split(lf: Floats, b: Ints, r: Ints) -> Floats:
         value = -(lf[y] + lf[b[:, others][:, None, :] - y]).sum(axis=2) - lf[rest] - lf[cap - rest]
         best = np.minimum(best, np.where(ok, value, np.inf).min(axis=1))
     return best
-
-
-def _count_at_most(rows: Floats, node_of: Ints, limit: Floats) -> Ints:
-    """For each path, how many entries of its node's sorted row are at most its limit.
-
-    One global ranking of the entries makes this two ``searchsorted`` calls: an entry of
-    row `u` is at most `limit` exactly when its global rank is below the number of entries
-    at most `limit`, and the ranks of a sorted row are increasing.
-    """
-    n_rows, width = rows.shape
-    flat = rows.ravel()
-    order = np.argsort(flat, kind="stable")
-    rank = np.empty(len(flat), dtype=np.int64)
-    rank[order] = np.arange(len(flat))
-    stride = len(flat) + 1
-    keys = np.repeat(np.arange(n_rows), width) * stride + rank
-    below = np.searchsorted(flat[order], limit, side="right")
-    return np.asarray(np.searchsorted(keys, node_of * stride + below) - node_of * width)
 
 
 def _codes(keys: Ints) -> tuple[Ints, Ints]:

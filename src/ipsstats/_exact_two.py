@@ -41,6 +41,7 @@ from ipsstats._exact_common import (
     STEP_WORK,
     Budget,
     concave_tails,
+    count_at_most,
     log_binomial_walks,
     logsumexp,
     segment_logsumexp,
@@ -432,7 +433,7 @@ def _final_pair_by_node(problem: _Problem, paths: Paths) -> float | None:
     values = problem.d(a, xs) + problem.d(a + 1, nodes[:, None] - xs)
     values[:, 1:][xs[:, 1:] == xs[:, :-1]] = np.inf
     values.sort(axis=1)
-    count = np.count_nonzero(values[inverse] <= limit[:, None], axis=1)
+    count = count_at_most(values, inverse, limit)
     cumulative = np.cumsum(np.exp(np.minimum(values - scale, 0.0)), axis=1)
     hit = count > 0
     sums = cumulative[inverse[hit], count[hit] - 1]
