@@ -198,19 +198,21 @@ def check_and_time(repeat: int, n: int) -> list[dict[str, Any]]:
 
 
 def _median(func: Callable[[], object], repeat: int) -> float:
+    """Median over `repeat` samples of the mean time of a loop lasting about 0.3 s.
+
+    The same protocol as R's timing: a loop long enough that the clock's resolution and a
+    single slow call do not matter.
+    """
+    started = time.perf_counter()
     func()
+    once = time.perf_counter() - started
+    reps = max(1, min(2000, int(0.3 / max(once, 1e-5))))
     samples = []
     for _ in range(repeat):
-        reps = 1
-        while True:
-            start = time.perf_counter()
-            for _ in range(reps):
-                func()
-            elapsed = time.perf_counter() - start
-            if elapsed > 0.05 or reps >= 1000:
-                break
-            reps *= 4
-        samples.append(elapsed / reps)
+        started = time.perf_counter()
+        for _ in range(reps):
+            func()
+        samples.append((time.perf_counter() - started) / reps)
     return statistics.median(samples)
 
 

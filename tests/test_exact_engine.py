@@ -470,3 +470,81 @@ def test_auto_records_the_decision() -> None:
 
 def test_default_limit_is_about_a_fifth_of_a_second() -> None:
     assert pytest.approx(0.2) == DEFAULT_EXACT_WORK_LIMIT * WORK_SECONDS
+
+
+# --- alternative code paths give the same answer ---------------------------------------------
+
+
+@pytest.mark.parametrize("limit", [0, 2000])
+def test_two_column_bounds_without_recursion(limit: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # limit 0: greedy most probable completion and the crude least probable bound;
+    # 2000: greedy and vertex enumeration (the recursions' tables are larger)
+    counts = perkins2022().jobs_all["CNWL"].counts
+    expected = fisher_exact_pvalue(counts)
+    monkeypatch.setattr(two_module, "_TABLE_LIMIT", limit)
+    assert fisher_exact_pvalue(counts) == pytest.approx(expected, rel=1e-12)
+
+
+def test_two_by_two_too_narrow_window_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    counts = np.array([[251000, 249000], [249500, 250500]])
+    expected = fisher_exact_pvalue(counts)
+    monkeypatch.setattr(two_module, "_WINDOW_SDS", 0.01)  # far too narrow: not enough
+    assert fisher_exact_pvalue(counts) == pytest.approx(expected, rel=1e-13)
+
+
+@pytest.mark.parametrize("table", ENUMERATED[:4])
+def test_network_tabulated_completions_agree(
+    table: list[list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counts = np.array(table)
+    monkeypatch.setattr(network_module._Network, "_tabulate_pays", lambda *_: True)
+    assert network_pvalue(counts, UNLIMITED)[0] == pytest.approx(
+        enumerated_pvalue(counts), rel=1e-12
+    )
+
+
+def test_merges_agree_whatever_the_key() -> None:
+    rng = np.random.default_rng(9)
+    ids = rng.integers(0, 5, size=200)
+    past = rng.integers(0, 4, size=200) * 0.5 + rng.normal(0, 1e-13, size=200)
+    weight = rng.normal(0, 1, size=200)
+    merged = network_module._merge(ids, past, weight)
+    huge = network_module._merge(ids * 10**11, past, weight)  # forces the lexsort branch
+    assert np.array_equal(merged[0] * 10**11, huge[0])
+    np.testing.assert_allclose(merged[3], huge[3], rtol=1e-14)
+    # every (id, past) pair is one group, whose weights add up
+    assert len(merged[0]) == len({(i, round(p, 6)) for i, p in zip(ids, past, strict=True)})
+    np.testing.assert_allclose(special.logsumexp(merged[3]), special.logsumexp(weight), rtol=1e-14)
+    two = two_module._merge(ids, past, weight)
+    np.testing.assert_allclose(np.sort(two[2]), np.sort(merged[3]), rtol=1e-14)
+
+
+def test_two_by_two_window_at_the_support_edge(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the mode (about 6) is near 0: the window is cut by the end of the support there
+    monkeypatch.setattr(two_module, "_MATERIALISE", 100)
+    counts = np.array([[9, 2991], [1991, 998_009]])
+    r0, r1 = (int(v) for v in counts.sum(axis=1))
+    reference = fixed_point_two_by_two(r0, r1, int(counts[:, 0].sum()), int(counts[0, 0]))
+    assert fisher_exact_pvalue(counts) == pytest.approx(reference, rel=1e-12)
+    monkeypatch.setattr(two_module, "_WINDOW_SDS", 1e6)  # a window wider than half: none
+    assert fisher_exact_pvalue(counts) == pytest.approx(reference, rel=1e-12)
+
+
+def test_final_pair_by_node_declines_far_apart_thresholds() -> None:
+    # paths whose thresholds differ by more than 600 (log scale) cannot share a scale
+    problem = two_module._Problem(np.array([40, 50, 60]), np.array([10, 20, 30]))
+    problem.tabulate()
+    m = np.array([40, 40, 45])
+    far = (m, np.array([0.0, -700.0, -3.0]), np.zeros(3))
+    near = (m, np.array([0.0, -5.0, -3.0]), np.zeros(3))
+    assert two_module._final_pair_by_node(problem, far) is None
+    by_node = two_module._final_pair_by_node(problem, near)
+    assert by_node is not None
+    windows = two_module._final_pair_windowed(
+        problem, near, problem.x_range(1, m), Budget(UNLIMITED)
+    )
+    assert by_node == pytest.approx(windows, rel=1e-13)
+    assert two_module._final_pair(problem, far, Budget(UNLIMITED)) == pytest.approx(
+        two_module._final_pair_windowed(problem, far, problem.x_range(1, m), Budget(UNLIMITED)),
+        rel=1e-13,
+    )

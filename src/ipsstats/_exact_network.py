@@ -154,8 +154,9 @@ class _Network:
     def bounds(self, k: int, a: Ints, b: Ints, r: Ints) -> tuple[Floats, Floats, Floats]:
         """(upper bound of the best, lower bound of the worst, log total) of nodes.
 
-        Nodes of stage `k`: parts placed in column `k` have remaining margins `a` (rows),
-        parts still to place have `b`, and `r` is what is left of column `k`.
+        Nodes of stage `k` (at most the second-to-last column): parts placed in column `k`
+        have remaining margins `a` (rows), parts still to place have `b`, and `r` is what
+        is left of column `k`.
         """
         lf = self.lf
         later = self.totals[k + 1 :]
@@ -166,9 +167,6 @@ class _Network:
             lf[rest] - float(lf[later].sum()) + fixed_a
             + lf[b_sum] - lf[r] - lf[b_sum - r] - lf[b].sum(axis=1)
         )  # fmt: skip
-        if len(later) == 0:  # the column is forced
-            value = fixed_a - lf[b].sum(axis=1)
-            return value, value, mass
         if len(later) == 1 and b.shape[1] == 2:  # one free cell: a concave sequence
             lo, hi = np.maximum(0, r - b[:, 1]), np.minimum(b[:, 0], r)
             mode = np.clip((r + 1) * (b[:, 0] + 1) // (b_sum + 2), lo, hi)
