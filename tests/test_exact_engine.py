@@ -187,6 +187,8 @@ R_REFERENCES = [
     ),
     # fisher.test(rbind(c(205,118,77),c(172,108,70),c(123,74,53)), workspace=2e7)
     ([[205, 118, 77], [172, 108, 70], [123, 74, 53]], 0.95844441874222897, 1e-6),
+    # fisher.test(rbind(c(215,113,72),c(167,110,73),c(118,77,55)), workspace=2e7)
+    ([[215, 113, 72], [167, 110, 73], [118, 77, 55]], 0.40135778971068287, 1e-6),
     # fisher.test(rbind(c(5,3,8,4),c(6,7,2,5),c(3,9,4,4)))
     ([[5, 3, 8, 4], [6, 7, 2, 5], [3, 9, 4, 4]], 0.24268298045937992, 1e-6),
     # fisher.test(rbind(c(2,1,3,0,2),c(1,3,0,2,1),c(0,2,2,1,3),c(3,0,1,2,1),c(1,2,2,2,1)),
@@ -333,16 +335,19 @@ def test_log_binomial_walks_are_accurate() -> None:
         assert abs(float(Decimal(walk[j]) - exact)) <= 1e-15 * max(1.0, abs(walk[j]))
 
 
-def test_concave_tails_match_direct_sums() -> None:
+@pytest.mark.parametrize("offset", [0.0, -3000.0])
+def test_concave_tails_match_direct_sums(offset: float) -> None:
+    # offset: log-weights far from 0, as in the network engine (absolute, not relative to
+    # the observed table): the tails must stop relative to the threshold
     rng = np.random.default_rng(4)
-    centre = rng.integers(50, 150, size=40)
-    width = rng.integers(0, 8, size=40).astype(float) + 0.5
-    low, high = centre - 60, centre + 60
+    centre = rng.integers(300, 500, size=40)
+    width = rng.integers(0, 40, size=40).astype(float) + 0.5
+    low, high = centre - 250, centre + 250
     weight = rng.normal(0.0, 1.0, size=40)
-    threshold = -3.0
+    threshold = offset - 3.0
 
     def value(path: NDArray[np.intp], x: NDArray[np.int64]) -> NDArray[np.float64]:
-        return np.asarray(-((x - centre[path]) ** 2) / (2.0 * width[path] ** 2))
+        return np.asarray(offset - ((x - centre[path]) ** 2) / (2.0 * width[path] ** 2))
 
     got = concave_tails(
         value, (low, high), centre, weight=weight, threshold=threshold, budget=Budget(UNLIMITED)
@@ -353,7 +358,7 @@ def test_concave_tails_match_direct_sums() -> None:
         v = value(np.full(len(x), p), x)
         direct.extend((weight[p] + v[v <= threshold]).tolist())
     expected = special.logsumexp(direct)
-    assert got == pytest.approx(expected, rel=1e-13)
+    assert got == pytest.approx(expected, rel=1e-13, abs=1e-13)
 
 
 # --- r x c tables: enumeration and engine agreement ----------------------------------------------
@@ -548,3 +553,34 @@ def test_final_pair_by_node_declines_far_apart_thresholds() -> None:
         two_module._final_pair_windowed(problem, far, problem.x_range(1, m), Budget(UNLIMITED)),
         rel=1e-13,
     )
+
+
+def enumerated_three_by_three(table: NDArray[np.int64]) -> float:
+    """Every 3 x 3 table with the observed margins, vectorised over its four free cells."""
+    rows, cols = table.sum(axis=1), table.sum(axis=0)
+    lf = special.gammaln(np.arange(int(table.sum()) + 2) + 1.0)
+    grids = np.meshgrid(*(np.arange(int(min(rows[i], cols[j])) + 1)
+                          for i in range(2) for j in range(2)), indexing="ij")  # fmt: skip
+    x11, x12, x21, x22 = (g.ravel() for g in grids)
+    x13, x23 = rows[0] - x11 - x12, rows[1] - x21 - x22
+    x31, x32 = cols[0] - x11 - x21, cols[1] - x12 - x22
+    x33 = rows[2] - x31 - x32
+    cells = np.stack([x11, x12, x13, x21, x22, x23, x31, x32, x33])
+    ok = (cells >= 0).all(axis=0)
+    logw = -lf[np.where(ok, cells, 0)].sum(axis=0)[ok]
+    observed = -lf[table].sum()
+    keep = logw <= observed + math.log1p(1e-7)
+    return float(np.exp(special.logsumexp(logw[keep]) - special.logsumexp(logw)))
+
+
+@pytest.mark.parametrize("per_node", [True, False])
+def test_network_last_cell_matches_enumeration_at_moderate_n(
+    per_node: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # log-weights far below 0 (about -60): the tails must stop relative to the observed
+    # table, not to 1
+    counts = np.array([[12, 8, 5], [7, 10, 6], [4, 6, 11]])
+    monkeypatch.setattr(network_module._Network, "_per_node", staticmethod(lambda *_: per_node))
+    monkeypatch.setattr(network_module, "_TABULATE_LIMIT", 0)
+    expected = enumerated_three_by_three(counts)
+    assert network_pvalue(counts, UNLIMITED)[0] == pytest.approx(expected, rel=1e-12)

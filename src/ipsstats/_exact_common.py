@@ -247,13 +247,15 @@ def _tail_sums(
     *,
     direction: int,
     weight: NDArray[np.float64],
+    floor: float,
 ) -> tuple[NDArray[np.float64], int]:
     r"""Log of :math:`\sum_x \exp(w + v(x))` from `start` outward (by `direction`) to `bound`.
 
     The values decrease outward and, being concave, by at least the last step seen: once
     the last two values :math:`v_p, v_e` of a block satisfy
-    :math:`w + v_e - g - \log(1 - e^{-g}) < \log 10^{-20}` with :math:`g = v_p - v_e > 0`,
-    the geometric series bounding the rest of the tail is negligible and the sum stops.
+    :math:`w + v_e - g - \log(1 - e^{-g}) <` `floor` with :math:`g = v_p - v_e > 0`, the
+    geometric series bounding the rest of the tail is below ``exp(floor)`` and the sum
+    stops.
     Blocks double in length, so a tail of length L takes about log2(L) passes.
     """
     total = np.full(len(paths), -np.inf)
@@ -274,7 +276,7 @@ def _tail_sums(
         with np.errstate(divide="ignore", invalid="ignore"):  # ends past the bound are -inf
             step = v[:, -2] - v[:, -1]
             rest = v[:, -1] - step - np.log(-np.expm1(-step))
-            small = (step > 0) & (w + rest < _TAIL_LOG_EPS)
+            small = (step > 0) & (w + rest < floor)
         active = active[~(reached | small)]
         offset += block
         block *= 2
@@ -349,6 +351,7 @@ def _chunk_tails(
         low[has_left],
         direction=-1,
         weight=weight[has_left],
+        floor=threshold + _TAIL_LOG_EPS,
     )
     right, work_right = _tail_sums(
         value,
@@ -357,6 +360,7 @@ def _chunk_tails(
         high[has_right],
         direction=1,
         weight=weight[has_right],
+        floor=threshold + _TAIL_LOG_EPS,
     )
     budget.spend(work_left + work_right)
     return logsumexp(np.concatenate([left, right]))
