@@ -13,15 +13,14 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from ipsstats import InsufficientDataError, InvalidInputError
+from ipsstats.categorical._exact_network import _bounded_splits, _codes
 from ipsstats.categorical.exact import (
-    _node_codes,
     fisher_exact_pvalue,
     monte_carlo_gof_pvalue,
     monte_carlo_independence_pvalue,
     multinomial_exact_pvalue,
     table_probability,
 )
-from ipsstats.categorical.exact import _splits as bounded_splits
 from tests.strategies import count_tables
 
 # R's fisher.test documentation, Examples (Agresti 2002, p. 57, Job satisfaction):
@@ -224,22 +223,24 @@ def test_multinomial_binomial_case_matches_scipy_binomtest() -> None:
         )
 
 
-def test_splits_enumerate_bounded_compositions() -> None:
-    caps = np.array([3, 0, 2, 4])
+def test_bounded_splits_enumerate_bounded_compositions() -> None:
+    caps = np.array([[3, 0, 2, 4], [1, 1, 1, 1]])
     for total in range(10):
-        expected = sorted(
-            x for x in itertools.product(*(range(c + 1) for c in caps)) if sum(x) == total
-        )
-        assert sorted(map(tuple, bounded_splits(total, caps).tolist())) == expected
+        owner, splits = _bounded_splits(total, caps)
+        for row, cap in enumerate(caps):
+            expected = sorted(
+                x for x in itertools.product(*(range(c + 1) for c in cap)) if sum(x) == total
+            )
+            assert sorted(map(tuple, splits[owner == row].tolist())) == expected
 
 
 def test_node_codes_identify_equal_rows_even_when_large() -> None:
     small = np.array([[1, 2, 3], [3, 2, 1], [1, 2, 3]])
     large = np.array([[2**40, 1, 2**41, 5], [7, 7, 7, 7], [2**40, 1, 2**41, 5]])
     for keys in (small, large):
-        codes = _node_codes(keys)
-        assert codes[0] == codes[2]
-        assert codes[0] != codes[1]
+        ids, _ = _codes(keys)
+        assert ids[0] == ids[2]
+        assert ids[0] != ids[1]
 
 
 # --- Monte Carlo ----------------------------------------------------------------------------

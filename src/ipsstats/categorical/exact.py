@@ -5,7 +5,7 @@ This module holds the computational engines behind the exact and resampling meth
 :func:`ipsstats.goodness_of_fit`:
 
 - :func:`fisher_exact_pvalue`: Fisher's exact test for 2 x 2 tables and the
-  Fisher-Freeman-Halton test for r x c tables, computed exactly with a network algorithm;
+  Fisher-Freeman-Halton test for r x c tables, computed exactly (no sampling);
 - :func:`multinomial_exact_pvalue`: the exact multinomial goodness-of-fit test;
 - :func:`table_probability`: the hypergeometric probability of a table given its margins;
 - :func:`monte_carlo_independence_pvalue` and :func:`monte_carlo_gof_pvalue`: seeded Monte
@@ -14,6 +14,10 @@ This module holds the computational engines behind the exact and resampling meth
 All exact p-values follow R's convention: the p-value is the total probability of the
 outcomes whose probability is at most the observed one times :math:`1 + 10^{-7}`, so that
 outcomes tied with the observed one in exact arithmetic are never lost to rounding.
+
+Exact computations are bounded by a work limit, counted in work units (one element of a
+vectorised pass, about :data:`WORK_SECONDS` seconds each on a current laptop core), not in
+wall-clock time, so that results and decisions are deterministic.
 """
 
 from __future__ import annotations
@@ -24,14 +28,26 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special, stats
 
-from ipsstats._arrays import as_counts, as_option, fail
+from ipsstats._arrays import as_counts, as_option, as_rng, fail
+from ipsstats.categorical._exact_common import (
+    LOG_TOLERANCE,
+    MARGIN,
+    RELATIVE_TOLERANCE,
+    WORK_SECONDS,
+    Budget,
+    as_work_limit,
+    lfact,
+    logsumexp,
+)
+from ipsstats.categorical._exact_network import network_pvalue, network_work_estimate
+from ipsstats.categorical._exact_two import two_column_pvalue, two_column_work_estimate
 from ipsstats.errors import InsufficientDataError
 
 __all__ = [
     "DEFAULT_EXACT_WORK_LIMIT",
     "RELATIVE_TOLERANCE",
+    "WORK_SECONDS",
     "fisher_exact_pvalue",
     "monte_carlo_gof_pvalue",
     "monte_carlo_independence_pvalue",
@@ -39,44 +55,15 @@ __all__ = [
     "table_probability",
 ]
 
-#: Relative tolerance of R's exact tests: outcomes with probability up to
-#: ``p_observed * (1 + RELATIVE_TOLERANCE)`` count as "at most as probable as observed".
-RELATIVE_TOLERANCE = 1e-7
+#: Default work limit of the exact tests: about 0.2 s of computation (see
+#: :data:`WORK_SECONDS`). ``method="auto"`` falls back to a Monte Carlo p-value, and
+#: ``method="exact"`` stops with an error, when an exact test would need more.
+DEFAULT_EXACT_WORK_LIMIT = 40_000_000
 
-#: Default largest number of network edges (partial tables) an exact test may generate
-#: before it stops with an error (about a second of work).
-DEFAULT_EXACT_WORK_LIMIT = 5_000_000
-
-_LOG_THRESHOLD_SLACK = math.log1p(RELATIVE_TOLERANCE)
-_MERGE_GRID = 1e-9  # past log-probabilities equal to this absolute precision are merged
-_CHUNK_PAIRS = 2_000_000  # largest number of candidate edges held in memory at once
-_MAX_VERTEX_PARTS = 8  # exact two-stage bounds enumerate parts * 2**(parts - 1) vertices
 _ALMOST_ONE = 1.0 - 64.0 * np.finfo(np.float64).eps  # R's tolerance in simulated p-values
 
 Statistic = Literal["pearson", "g"]
 RngLike = int | np.random.Generator | None
-
-
-def _lfact(x: NDArray[np.int64] | NDArray[np.float64] | int) -> NDArray[np.float64]:
-    """Log factorial, elementwise."""
-    return np.asarray(special.gammaln(np.asarray(x, dtype=np.float64) + 1.0))
-
-
-def _logsumexp(values: NDArray[np.float64]) -> float:
-    if values.size == 0:
-        return -math.inf
-    top = float(values.max())
-    return top + math.log(float(np.exp(values - top).sum()))
-
-
-def _work_error(work: int, limit: int, what: str) -> Exception:
-    return fail(
-        "exact_work_limit",
-        f"be large enough for the exact {what}",
-        f"{limit:,} (the computation needed more than {work:,} steps)",
-        hint="use method='monte-carlo' for a seeded Monte Carlo p-value, or raise "
-        "`exact_work_limit` if the wait is acceptable.",
-    )
 
 
 def table_probability(table: object) -> float:
@@ -117,378 +104,11 @@ def table_probability(table: object) -> float:
 def _log_table_probability(counts: NDArray[np.int64]) -> float:
     n = int(counts.sum())
     return float(
-        _lfact(counts.sum(axis=1)).sum()
-        + _lfact(counts.sum(axis=0)).sum()
-        - _lfact(n)
-        - _lfact(counts).sum()
+        lfact(counts.sum(axis=1)).sum()
+        + lfact(counts.sum(axis=0)).sum()
+        - lfact(n)
+        - lfact(counts).sum()
     )
-
-
-# --- Fisher's exact test, 2 x 2 -------------------------------------------------------------
-
-
-def _fisher_2x2(counts: NDArray[np.int64]) -> float:
-    """Two-sided Fisher p-value of a 2 x 2 table with non-zero margins."""
-    row1 = int(counts[0].sum())
-    col1 = int(counts[:, 0].sum())
-    n = int(counts.sum())
-    low, high = max(0, col1 - (n - row1)), min(row1, col1)
-    support = np.arange(low, high + 1)
-    logp = stats.hypergeom.logpmf(support, n, row1, col1)
-    observed = logp[int(counts[0, 0]) - low]
-    keep = logp <= observed + _LOG_THRESHOLD_SLACK
-    return float(min(1.0, np.exp(logp[keep]).sum()))
-
-
-# --- Fisher-Freeman-Halton test, r x c: network algorithm -----------------------------------
-
-
-def _even_split_lfact(total: NDArray[np.int64], parts: int) -> NDArray[np.float64]:
-    """Smallest sum of log-factorials of `parts` integers summing to `total` (even split)."""
-    base, extra = np.divmod(total, parts)
-    return np.asarray((parts - extra) * _lfact(base) + extra * _lfact(base + 1))
-
-
-def _greedy_lfact(totals: NDArray[np.int64], caps: NDArray[np.int64]) -> NDArray[np.float64]:
-    """Largest sum of log-factorials when each total is poured into the caps, largest first.
-
-    `totals` has shape (p, k); `caps` has shape (p, m) sorted in decreasing order. Returns,
-    per row, the sum over the k totals of the concentrated split's log-factorials.
-    """
-    before = np.cumsum(caps, axis=-1) - caps
-    poured = np.clip(totals[:, :, None] - before[:, None, :], 0, caps[:, None, :])
-    return np.asarray(_lfact(poured).sum(axis=(1, 2)))
-
-
-class _Bounds:
-    """Bounds on the remaining log-weight q = -sum log(x!) over completions of a node.
-
-    A node is the sorted vector of remaining margins of the short side; the remaining
-    stages have totals ``totals[stage:]``. ``upper`` bounds the most probable completion
-    from above, ``lower`` bounds the least probable completion from below and ``log_total``
-    is the exact log of the sum of exp(q) over all completions.
-    """
-
-    def __init__(self, totals: NDArray[np.int64], parts: int) -> None:
-        self.totals = totals
-        self.parts = parts
-        self.two_parts = parts == 2
-        if self.two_parts:
-            self._q_max, self._q_min = _two_part_paths(totals)
-
-    def log_total(self, keys: NDArray[np.int64], stage: int) -> NDArray[np.float64]:
-        rest = self.totals[stage:]
-        n_rest = int(rest.sum())
-        return np.asarray(_lfact(n_rest) - _lfact(keys).sum(axis=1) - _lfact(rest).sum())
-
-    def paths(
-        self, keys: NDArray[np.int64], stage: int
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """(upper bound of the longest path, lower bound of the shortest path)."""
-        if stage == len(self.totals) - 1:
-            exact = -_lfact(keys).sum(axis=1)
-            return exact, exact
-        if self.two_parts:
-            index = keys[:, 0]
-            return self._q_max[stage][index], self._q_min[stage][index]
-        if stage == len(self.totals) - 2 and self.parts <= _MAX_VERTEX_PARTS:
-            return _two_stage_paths(keys, int(self.totals[stage]))
-        rest = self.totals[stage:]
-        # most probable completion: relax one set of margins and split evenly
-        by_stage = _even_split_lfact(rest, self.parts).sum()
-        by_node = _even_split_lfact(keys, len(rest)).sum(axis=1)
-        upper = -np.maximum(by_stage, by_node)
-        # least probable completion: relax one set of margins and concentrate
-        caps_node = keys[:, ::-1]
-        rest_desc = np.sort(rest)[::-1]
-        into_nodes = _greedy_lfact(np.broadcast_to(rest, (len(keys), len(rest))), caps_node)
-        into_stages = _greedy_lfact(keys, np.broadcast_to(rest_desc, (len(keys), len(rest))))
-        lower = -np.minimum(into_nodes, into_stages)
-        return upper, lower
-
-
-def _two_stage_paths(
-    keys: NDArray[np.int64], total: int
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Exact longest and shortest paths when two stages remain.
-
-    The completion is fixed by the split ``x`` of the stage total over the node's margins
-    ``r``, with weight ``-sum(log x! + log (r - x)!)``. The cost is convex and separable in
-    ``x``: its minimum takes the `total` smallest marginal costs
-    ``log(k + 1) - log(r_i - k)``; its maximum is at a vertex of the polytope
-    ``{0 <= x <= r, sum x = total}`` (every margin but one at a bound).
-    """
-    p, parts = keys.shape
-    base = _lfact(keys).sum(axis=1)  # cost of x = 0 (log 0! + log r!)
-    width = int(keys.max()) if keys.size else 0
-    step = np.arange(width)[None, None, :]
-    with np.errstate(divide="ignore"):
-        marginal = np.where(
-            step < keys[:, :, None],
-            np.log(step + 1.0) - np.log(np.maximum(keys[:, :, None] - step, 1)),
-            np.inf,
-        ).reshape(p, -1)
-    smallest = np.sort(marginal, axis=1)[:, :total].sum(axis=1)
-    longest = -(base + smallest)
-    # vertices: a subset of margins full, one free margin taking the rest
-    subsets = np.array(
-        [[(mask >> i) & 1 for i in range(parts)] for mask in range(2**parts)], dtype=np.int64
-    )
-    full = keys @ subsets.T  # (p, 2**parts): total taken by the full margins
-    worst = np.full(p, -np.inf)
-    for free in range(parts):
-        allowed = subsets[:, free] == 0
-        rest = total - full[:, allowed]
-        ok = (rest >= 0) & (rest <= keys[:, free, None])
-        x = subsets[allowed][None, :, :] * keys[:, None, :]
-        x[:, :, free] = np.clip(rest, 0, keys[:, free, None])
-        cost = (_lfact(x) + _lfact(keys[:, None, :] - x)).sum(axis=2)
-        worst = np.maximum(worst, np.where(ok, cost, -np.inf).max(axis=1))
-    return longest, -worst
-
-
-def _two_part_paths(
-    totals: NDArray[np.int64],
-) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64]]]:
-    """Exact longest and shortest remaining paths when the short side has two margins.
-
-    Backward dynamic programme over stages; ``q[stage][a]`` is indexed by the first
-    remaining margin ``a`` (the second is the remaining total minus ``a``).
-    """
-    n_stages = len(totals)
-    remaining = np.concatenate([np.cumsum(totals[::-1])[::-1], [0]])
-    q_max: list[NDArray[np.float64]] = [np.zeros(1)] * (n_stages + 1)
-    q_min: list[NDArray[np.float64]] = [np.zeros(1)] * (n_stages + 1)
-    for stage in range(n_stages - 1, -1, -1):
-        total, n_here, n_next = (
-            int(totals[stage]),
-            int(remaining[stage]),
-            int(remaining[stage + 1]),
-        )
-        a = np.arange(n_here + 1)[:, None]
-        x = np.arange(total + 1)[None, :]
-        a_next = a - x
-        ok = (a_next >= 0) & (a_next <= n_next)
-        edge = -(_lfact(x) + _lfact(total - x))
-        index = np.clip(a_next, 0, n_next)
-        q_max[stage] = np.where(ok, edge + q_max[stage + 1][index], -np.inf).max(axis=1)
-        q_min[stage] = np.where(ok, edge + q_min[stage + 1][index], np.inf).min(axis=1)
-    return q_max, q_min
-
-
-def _node_codes(keys: NDArray[np.int64]) -> NDArray[np.int64]:
-    """One integer per node (mixed radix), or a lexicographic rank when that overflows."""
-    base = int(keys.max()) + 1 if keys.size else 1
-    if base ** keys.shape[1] < 2**62:
-        return np.asarray(keys @ (base ** np.arange(keys.shape[1], dtype=np.int64)))
-    return np.asarray(np.unique(keys, axis=0, return_inverse=True)[1].ravel().astype(np.int64))
-
-
-def _merge(
-    keys: NDArray[np.int64], past: NDArray[np.float64], weight: NDArray[np.float64]
-) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
-    """Merge paths that reach the same node with the same past probability.
-
-    `weight` is the log number of merged paths; merged weights add (in log space).
-    """
-    if len(past) <= 1:
-        return keys, past, weight
-    grid = np.round(past / _MERGE_GRID).astype(np.int64)
-    code = _node_codes(keys)
-    order = np.lexsort((grid, code))
-    code_s, grid_s = code[order], grid[order]
-    new = np.empty(len(order), dtype=bool)
-    new[0] = True
-    new[1:] = (grid_s[1:] != grid_s[:-1]) | (code_s[1:] != code_s[:-1])
-    starts = np.flatnonzero(new)
-    weight_s = weight[order]
-    top = np.maximum.reduceat(weight_s, starts)
-    group = np.cumsum(new) - 1
-    summed = np.add.reduceat(np.exp(weight_s - top[group]), starts)
-    first = order[starts]
-    return keys[first], past[first], top + np.log(summed)
-
-
-def _unique_nodes(
-    keys: NDArray[np.int64],
-) -> tuple[NDArray[np.int64], NDArray[np.intp]]:
-    """Find the distinct rows of `keys` and, for each row, the index of its node."""
-    _, first, inverse = np.unique(_node_codes(keys), return_index=True, return_inverse=True)
-    return keys[first], inverse.ravel()
-
-
-def _splits(total: int, caps: NDArray[np.int64], limit: int = 2**62) -> NDArray[np.int64]:
-    """Every vector x with ``sum(x) == total`` and ``0 <= x <= caps`` (one per row).
-
-    Built part by part, keeping only prefixes the remaining caps can complete. Raises the
-    work-limit error if more than `limit` prefixes would be held.
-    """
-    after = np.concatenate([np.cumsum(caps[::-1])[::-1][1:], [0]])
-    prefix = np.zeros((1, 0), dtype=np.int64)
-    used = np.zeros(1, dtype=np.int64)
-    for part in range(len(caps) - 1):
-        left = total - used
-        low = np.maximum(0, left - after[part])
-        high = np.minimum(caps[part], left)
-        size = high - low + 1
-        if int(size.sum()) > limit:
-            raise _work_error(int(size.sum()), limit, "test of this table")
-        parent = np.repeat(np.arange(len(used)), size)
-        offset = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
-        value = low[parent] + offset
-        prefix = np.column_stack([prefix[parent], value])
-        used = used[parent] + value
-    return np.column_stack([prefix, total - used])
-
-
-def _groups(keys: NDArray[np.int64]) -> list[tuple[NDArray[np.int64], NDArray[np.intp]]]:
-    """Group the paths by node: each distinct node with the positions of its paths."""
-    nodes, inverse = _unique_nodes(keys)
-    order = np.argsort(inverse, kind="stable")
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(nodes)))])
-    return [(nodes[u], order[bounds[u] : bounds[u + 1]]) for u in range(len(nodes))]
-
-
-def _merge_parts(
-    keys: list[NDArray[np.int64]],
-    past: list[NDArray[np.float64]],
-    weight: list[NDArray[np.float64]],
-) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
-    """:func:`_merge` of paths collected in parts."""
-    return _merge(np.concatenate(keys), np.concatenate(past), np.concatenate(weight))
-
-
-def _expand(
-    keys: NDArray[np.int64],
-    past: NDArray[np.float64],
-    weight: NDArray[np.float64],
-    total: int,
-    budget: tuple[int, int],
-) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], int]:
-    """All children of the given paths for one stage; returns merged children and work.
-
-    `budget` is (work done so far, work limit); the work-limit error is raised as soon as
-    the edges generated would exceed it.
-    """
-    if keys.shape[1] == 2:
-        return _expand_two(keys, past, weight, total, budget)
-    out_k, out_p, out_w = [], [], []
-    work = pending = 0
-    for node, members in _groups(keys):
-        comps = _splits(total, node, budget[1])
-        work += len(comps) * len(members)
-        if work > budget[1] - budget[0]:
-            raise _work_error(budget[0] + work, budget[1], "test of this table")
-        edge = -_lfact(comps).sum(axis=1)
-        child = np.sort(node - comps, axis=1)
-        out_k.append(np.tile(child, (len(members), 1)))
-        out_p.append((past[members][:, None] + edge[None, :]).ravel())
-        out_w.append(np.repeat(weight[members], len(comps)))
-        pending += len(comps) * len(members)
-        if pending > _CHUNK_PAIRS:  # merge as we go to bound memory
-            merged = _merge_parts(out_k, out_p, out_w)
-            out_k, out_p, out_w = [merged[0]], [merged[1]], [merged[2]]
-            pending = len(merged[1])
-    return (*_merge_parts(out_k, out_p, out_w), work)
-
-
-def _expand_two(
-    keys: NDArray[np.int64],
-    past: NDArray[np.float64],
-    weight: NDArray[np.float64],
-    total: int,
-    budget: tuple[int, int],
-) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], int]:
-    """:func:`_expand` for nodes of two margins, vectorised over all paths at once."""
-    first = np.arange(total + 1)
-    comps = np.column_stack([first, total - first])
-    edge = -_lfact(comps).sum(axis=1)
-    nodes, inverse = _unique_nodes(keys)
-    feasible: NDArray[np.bool_] = np.asarray((comps[None, :, :] <= nodes[:, None, :]).all(axis=2))
-    work = int(feasible.sum(axis=1)[inverse].sum())
-    if work > budget[1] - budget[0]:
-        raise _work_error(budget[0] + work, budget[1], "test of this table")
-    chunk = max(1, _CHUNK_PAIRS // max(1, len(comps)))
-    out_k, out_p, out_w = [], [], []
-    for start in range(0, len(keys), chunk):
-        rows, cols = np.nonzero(feasible[inverse[start : start + chunk]])
-        rows += start
-        child = np.sort(keys[rows] - comps[cols], axis=1)
-        merged = _merge(child, past[rows] + edge[cols], weight[rows])
-        out_k.append(merged[0])
-        out_p.append(merged[1])
-        out_w.append(merged[2])
-    return (*_merge_parts(out_k, out_p, out_w), work)
-
-
-def _finish(  # noqa: PLR0917  # internal: the state of the paths plus the stage
-    keys: NDArray[np.int64],
-    past: NDArray[np.float64],
-    weight: NDArray[np.float64],
-    total: int,
-    threshold: float,
-    budget: tuple[int, int],
-) -> tuple[NDArray[np.float64], int]:
-    """Log-contributions of paths when two stages remain (the last stage is forced).
-
-    Each node's completions are its splits of the stage total; their log-weights are
-    sorted once per node, and every path takes the prefix at most its threshold.
-    """
-    out: list[NDArray[np.float64]] = []
-    work = 0
-    for node, members in _groups(keys):
-        comps = _splits(total, node, budget[1])
-        work += len(comps) + len(members)
-        if work > budget[1] - budget[0]:
-            raise _work_error(budget[0] + work, budget[1], "test of this table")
-        values = np.sort(-(_lfact(comps) + _lfact(node - comps)).sum(axis=1))
-        cumulative = np.logaddexp.accumulate(values)
-        taken = np.searchsorted(values, threshold - past[members], side="right")
-        hit = taken > 0
-        rows = members[hit]
-        out.append(weight[rows] + past[rows] + cumulative[taken[hit] - 1])
-    return np.concatenate(out) if out else np.zeros(0), work
-
-
-def _network_pvalue(counts: NDArray[np.int64], work_limit: int) -> tuple[float, int]:
-    """Fisher-Freeman-Halton p-value by the network algorithm; returns (p, work)."""
-    if counts.shape[0] > counts.shape[1]:
-        counts = counts.T
-    node_margins = np.sort(counts.sum(axis=1))
-    totals = np.sort(counts.sum(axis=0))  # largest stage last: it is forced
-    log_const = float(
-        _lfact(node_margins).sum() + _lfact(totals).sum() - _lfact(int(counts.sum()))
-    )
-    threshold = float(-_lfact(counts).sum()) + _LOG_THRESHOLD_SLACK
-    bounds = _Bounds(totals, len(node_margins))
-    keys = node_margins[None, :].astype(np.int64)
-    past = np.zeros(1)
-    weight = np.zeros(1)
-    found: list[NDArray[np.float64]] = []
-    work = 0
-    for stage, total in enumerate(totals):
-        nodes, inverse = _unique_nodes(keys)
-        upper, lower = bounds.paths(nodes, stage)
-        log_total = bounds.log_total(nodes, stage)
-        every = past + upper[inverse] <= threshold
-        found.append(weight[every] + past[every] + log_total[inverse[every]])
-        expand = ~every & (past + lower[inverse] <= threshold)
-        if not expand.any():
-            break
-        budget = (work, work_limit)
-        if stage == len(totals) - 2:
-            finished, step = _finish(
-                keys[expand], past[expand], weight[expand], total, threshold, budget
-            )
-            found.append(finished)
-            work += step
-            break
-        keys, past, weight, step = _expand(
-            keys[expand], past[expand], weight[expand], total, budget
-        )
-        work += step
-    log_p = _logsumexp(np.concatenate(found)) + log_const
-    return min(1.0, math.exp(log_p)), work
 
 
 def _nonempty(counts: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -502,15 +122,16 @@ def fisher_exact_pvalue(
     r"""Two-sided exact conditional test of independence in an r x c table.
 
     Fisher's exact test for 2 x 2 tables; the Fisher-Freeman-Halton test for larger
-    tables, computed exactly by a network algorithm (no sampling).
+    tables, computed exactly (no sampling).
 
     Parameters
     ----------
     table : array-like of int, shape (r, c)
         Counts. Empty rows and columns are dropped first.
     exact_work_limit : int, optional
-        Largest number of network edges (partial tables) to generate before stopping with
-        an error.
+        Largest number of work units (elements of vectorised passes, about
+        :data:`WORK_SECONDS` seconds each) to spend before stopping with an error. The
+        default, :data:`DEFAULT_EXACT_WORK_LIMIT`, is about 0.2 s.
 
     Returns
     -------
@@ -535,25 +156,31 @@ def fisher_exact_pvalue(
 
         p = \sum_{T:\, P(T) \le P(T_{obs})(1 + 10^{-7})} P(T).
 
-    The network algorithm [1]_ builds the table one column (stage) at a time, after
-    transposing so that the rows are the shorter side and sorting the columns so the
-    largest comes last. A node is the sorted vector of row margins not yet used: two
-    partial tables reaching the same node have the same set of completions. Paths
-    reaching a node with equal past probability are merged. At each node three bounds
-    decide a path without expanding it: the exact sum of all completions,
-    :math:`n'! / (\prod_i r'_i! \prod_j c'_j!)`; an upper bound on the most probable
-    completion (if even that keeps the table at most as probable as observed, every
-    completion counts); and a lower bound on the least probable completion (if even that
-    is more probable than observed, none counts). With two rows the longest and shortest
-    paths are exact (a dynamic programme over the stages); otherwise they come from
-    relaxing one set of margins.
+    Both engines are network algorithms [1]_ [2]_: the table is built one cell at a time;
+    partial tables reaching the same state (the remaining margins) with the same
+    probability are merged, and a state is summed whole, dropped or expanded according to
+    the exact total probability of its completions and bounds on its most and least
+    probable completion. The completions of the last free cell form a hypergeometric
+    distribution, log-concave in that cell, so the tables at most as probable as observed
+    are its two tails, found by bisection and summed outward until the rest is provably
+    below :math:`10^{-20}` of the observed table's probability.
+
+    Tables with two rows or two columns (including 2 x 2) have their own engine, in which
+    every probability is computed relative to the observed table from accurate sums of
+    logarithms of ratios of consecutive binomial coefficients: the p-value keeps about 13
+    significant digits at any sample size (summing ``exp(logpmf)`` loses about
+    :math:`10^{-16} \log n!` in relative terms). Other tables use log-factorials, accurate
+    to about :math:`10^{-16} \log n!` in relative terms.
 
     References
     ----------
     .. [1] Mehta, C. R. and Patel, N. R. (1983). A network algorithm for performing
        Fisher's exact test in r x c contingency tables. Journal of the American
        Statistical Association 78(382), 427-434.
-    .. [2] R Core Team. ``fisher.test``, R package stats (documentation, Examples:
+    .. [2] Clarkson, D. B., Fan, Y. and Joe, H. (1993). A remark on algorithm 643:
+       FEXACT: an algorithm for performing Fisher's exact test in r x c contingency
+       tables. ACM Transactions on Mathematical Software 19(4), 484-488.
+    .. [3] R Core Team. ``fisher.test``, R package stats (documentation, Examples:
        "Job satisfaction" table, p-value 0.7827).
 
     Examples
@@ -578,21 +205,34 @@ def fisher_exact_pvalue(
 
 
 def _exact_pvalue(counts: NDArray[np.int64], work_limit: int) -> tuple[float, int]:
-    """Exact p-value of a validated table without empty rows or columns; (p, work)."""
-    if counts.shape == (2, 2):
-        return _fisher_2x2(counts), 2
-    return _network_pvalue(counts, work_limit)
+    """Exact p-value of a validated table without empty rows or columns; (p, work).
+
+    Raises the work-limit error as soon as the work would exceed `work_limit`, without
+    starting when the up-front estimate (:func:`_exact_work_estimate`) already does.
+    """
+    estimate = _exact_work_estimate(counts)
+    if estimate > work_limit:
+        Budget(work_limit).spend(estimate)
+    if min(counts.shape) == 2:
+        return two_column_pvalue(counts, work_limit)
+    return network_pvalue(counts, work_limit)
+
+
+def _exact_work_estimate(counts: NDArray[np.int64]) -> int:
+    """Bound from below, cheaply, the work of the exact test of a validated table.
+
+    The tables every engine builds before its first step, computed from the margins.
+    """
+    if min(counts.shape) == 2:
+        return two_column_work_estimate(counts)
+    return network_work_estimate(counts)
 
 
 def _as_work_limit(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise fail("exact_work_limit", "be a positive integer", repr(value))
-    return int(value)
+    return as_work_limit(value)
 
 
 # --- exact multinomial goodness of fit ------------------------------------------------------
-
-
 def multinomial_exact_pvalue(
     observed: object,
     probabilities: object,
@@ -608,7 +248,8 @@ def multinomial_exact_pvalue(
     probabilities : array-like of float, shape (k,)
         Hypothesised category probabilities, summing to 1.
     exact_work_limit : int, optional
-        Largest number of partial outcomes to generate before stopping with an error.
+        Largest number of work units (elements of vectorised passes, about
+        :data:`WORK_SECONDS` seconds each) to spend before stopping with an error.
 
     Returns
     -------
@@ -676,22 +317,21 @@ def _multinomial_pvalue(
     k = len(counts)
     if k <= 1 or n == 0:
         return 1.0
-    work = k * (n + 1) ** 2  # the dynamic programme for the path bounds
-    if work > work_limit:
-        raise _work_error(work, work_limit, "multinomial test")
+    budget = Budget(work_limit, "multinomial test")
+    budget.spend(k * (n + 1) ** 2 * 6)  # the dynamic programme for the path bounds
     log_p = np.log(probs)
-    threshold = float((counts * log_p - _lfact(counts)).sum()) + _LOG_THRESHOLD_SLACK
+    threshold = float((counts * log_p - lfact(counts)).sum()) + LOG_TOLERANCE
     # suffix sums of probabilities, and exact longest/shortest remaining paths over nodes
     tail = np.concatenate([np.cumsum(probs[::-1])[::-1], [0.0]])
     nodes = np.arange(n + 1)
     q_max = [np.zeros(n + 1)] * (k + 1)
     q_min = [np.zeros(n + 1)] * (k + 1)
-    q_max[k - 1] = q_min[k - 1] = nodes * log_p[k - 1] - _lfact(nodes)
+    q_max[k - 1] = q_min[k - 1] = nodes * log_p[k - 1] - lfact(nodes)
     for stage in range(k - 2, -1, -1):
         x = nodes[None, :]
         left = nodes[:, None] - x
         ok = left >= 0
-        edge = x * log_p[stage] - _lfact(x)
+        edge = x * log_p[stage] - lfact(x)
         index = np.clip(left, 0, n)
         q_max[stage] = np.where(ok, edge + q_max[stage + 1][index], -np.inf).max(axis=1)
         q_min[stage] = np.where(ok, edge + q_min[stage + 1][index], np.inf).min(axis=1)
@@ -700,43 +340,46 @@ def _multinomial_pvalue(
     weight = np.zeros(1)
     found: list[NDArray[np.float64]] = []
     for stage in range(k):
-        every = past + q_max[stage][node] <= threshold
-        log_total = node * math.log(tail[stage]) - _lfact(node) if tail[stage] > 0 else 0.0
+        margin = 0.0 if stage == k - 1 else MARGIN  # the last stage's paths are exact
+        every = past + q_max[stage][node] <= threshold - margin
+        log_total = node * math.log(tail[stage]) - lfact(node) if tail[stage] > 0 else 0.0
         found.append((weight + past + log_total)[every])
-        expand = ~every & (past + q_min[stage][node] <= threshold)
+        expand = ~every & (past + q_min[stage][node] <= threshold + margin)
         if not expand.any() or stage == k - 1:
             break
         node, past, weight = node[expand], past[expand], weight[expand]
-        work += int((node + 1).sum())
-        if work > work_limit:
-            raise _work_error(work, work_limit, "multinomial test")
+        budget.spend(int((node + 1).sum()) * 20)
         x = np.arange(n + 1)
         rows, taken = np.nonzero(x[None, :] <= node[:, None])
         child = node[rows] - x[taken]
-        new_past = past[rows] + taken * log_p[stage] - _lfact(taken)
-        keys, past, weight = _merge(child[:, None], new_past, weight[rows])
-        node = keys[:, 0]
-    log_pvalue = _logsumexp(np.concatenate(found)) + float(_lfact(n))
+        new_past = past[rows] + taken * log_p[stage] - lfact(taken)
+        node, past, weight = _merge_outcomes(child, new_past, weight[rows])
+    log_pvalue = logsumexp(np.concatenate(found)) + float(lfact(n))
     return min(1.0, math.exp(log_pvalue))
 
 
+def _merge_outcomes(
+    node: NDArray[np.int64], past: NDArray[np.float64], weight: NDArray[np.float64]
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """Merge partial outcomes with the same count left and past (to 1e-9, log scale)."""
+    if len(node) <= 1:
+        return node, past, weight
+    grid = np.round(past * 1e9).astype(np.int64)
+    order = np.lexsort((grid, node))
+    node_s, grid_s = node[order], grid[order]
+    new = np.empty(len(order), dtype=bool)
+    new[0] = True
+    new[1:] = (node_s[1:] != node_s[:-1]) | (grid_s[1:] != grid_s[:-1])
+    starts = np.flatnonzero(new)
+    weight_s = weight[order]
+    top = np.maximum.reduceat(weight_s, starts)
+    sizes = np.diff(np.append(starts, len(order)))
+    summed = np.add.reduceat(np.exp(weight_s - np.repeat(top, sizes)), starts)
+    first = order[starts]
+    return node[first], past[first], top + np.log(summed)
+
+
 # --- Monte Carlo ----------------------------------------------------------------------------
-
-
-def _resolve_rng(rng: object) -> tuple[np.random.Generator, int | None]:
-    """Turn `rng` into a numpy Generator; return it with the integer seed used (if any).
-
-    ``None`` draws a fresh seed from the operating system and returns it, so the result
-    can record it and be reproduced.
-    """
-    if isinstance(rng, np.random.Generator):
-        return rng, None
-    if rng is None:
-        seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]  # entropy is an int when not given
-        return np.random.default_rng(seed), seed
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and rng >= 0:
-        return np.random.default_rng(int(rng)), int(rng)
-    raise fail("rng", "be a non-negative integer seed or a numpy Generator", repr(rng))
 
 
 def _table_statistics(
@@ -840,7 +483,7 @@ def monte_carlo_independence_pvalue(
         )
     resamples = _as_resamples(n_resamples)
     which: Statistic = as_option(statistic, "statistic", ("pearson", "g"))
-    generator, seed = _resolve_rng(rng)
+    generator, seed = as_rng(rng, "rng")
     return _monte_carlo_independence(counts, resamples, which, generator), seed
 
 
@@ -879,6 +522,8 @@ def _monte_carlo_independence(
                 return _table_statistics(tables, expected, statistic)
     else:
         observed = float(_table_statistics(counts[None], expected, statistic)[0])
+        from scipy import stats  # noqa: PLC0415  # imported on first use: import time
+
         sampler = stats.random_table(rows, cols, seed=generator)
 
         def draw(size: int) -> NDArray[np.float64]:
@@ -950,7 +595,7 @@ def monte_carlo_gof_pvalue(
         )
     resamples = _as_resamples(n_resamples)
     which: Statistic = as_option(statistic, "statistic", ("pearson", "g"))
-    generator, seed = _resolve_rng(rng)
+    generator, seed = as_rng(rng, "rng")
     return _monte_carlo_gof(counts, probs, resamples, which, generator), seed
 
 

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from scipy import special
 
 from ipsstats._arrays import as_option, as_rng, fail, readonly
+from ipsstats.categorical._exact_common import WorkLimitError, describe_work
 from ipsstats.categorical.exact import (
     DEFAULT_EXACT_WORK_LIMIT,
     _as_resamples,
@@ -36,7 +37,7 @@ from ipsstats.categorical.residuals import (
     cramers_v,
     pearson_residuals,
 )
-from ipsstats.errors import InvalidInputError, SmallExpectedCountWarning
+from ipsstats.errors import SmallExpectedCountWarning
 from ipsstats.results import TestResult, frozen_mapping, json_safe
 
 # the residual functions lived here in 0.1 and are still importable from this module
@@ -287,10 +288,16 @@ def _as_bool(value: object, name: str) -> bool:
 def _choose(
     method: IndependenceMethod,
     counts: NDArray[np.int64],
-    diagnostics: Mapping[str, Any],
+    diagnostics: dict[str, Any],
     work_limit: int,
+    n_resamples: int,
 ) -> tuple[str, str, float | None]:
-    """Resolve ``auto``: (method to run, reason, exact p-value if already computed)."""
+    """Resolve ``auto``: (method to run, reason, exact p-value if already computed).
+
+    The exact test is attempted within `work_limit` (work units, not seconds, so the
+    decision is deterministic); its work, or the work it would need, goes into
+    `diagnostics` as ``exact_work`` with ``exact_work_limit``.
+    """
     if method != "auto":
         return method, f"method={method!r} was requested", None
     if diagnostics["cochran_rule_holds"]:
@@ -303,14 +310,18 @@ def _choose(
         f"Cochran's rule fails (smallest expected count {diagnostics['min_expected']:.3g}, "
         f"{diagnostics['n_expected_below_5']} of {diagnostics['n_cells']} below 5)"
     )
+    diagnostics["exact_work_limit"] = work_limit
     try:
-        pvalue, _ = _exact_pvalue(counts, work_limit)
-    except InvalidInputError:
+        pvalue, work = _exact_pvalue(counts, work_limit)
+    except WorkLimitError as exc:
+        diagnostics["exact_work"] = exc.work
         reason = (
-            f"{failing} and the exact test exceeds its work limit ({work_limit:,}), so a "
-            "seeded Monte Carlo p-value was computed"
+            f"{failing}; the exact test would need more than {describe_work(exc.work)}, "
+            f"above the work limit {work_limit:,}; Monte Carlo with {n_resamples:,} "
+            "resamples used"
         )
         return "monte-carlo", reason, None
+    diagnostics["exact_work"] = work
     return "exact", f"{failing}, so the exact conditional test was used", pvalue
 
 
@@ -349,7 +360,8 @@ def independence(
         Seed or generator for Monte Carlo; ``None`` draws a seed, recorded in ``details``.
         Validated whenever it is given.
     exact_work_limit : int, optional
-        Largest number of network edges the exact test may generate.
+        Largest number of work units the exact test may spend (a unit is one element of
+        a vectorised pass, a few nanoseconds; the default is about 0.2 s of work).
 
     Returns
     -------
@@ -575,7 +587,7 @@ def _run_table(
     # the smallest expected count from the margins, (min r / n) * min c: the smallest of
     # the products above, since rounding is monotone
     details = _cochran(expected, smallest=(min(row_list) / n) * min(col_list))
-    ran, reason, exact_p = _choose(how, counts, details, limit)
+    ran, reason, exact_p = _choose(how, counts, details, limit, n_resamples)
     caveats: tuple[str, ...] = ()
     pearson_terms = np.subtract(counts, expected)
     np.multiply(pearson_terms, pearson_terms, out=pearson_terms)
@@ -596,7 +608,10 @@ def _run_table(
             _warn_small(caveat)
     elif ran == "exact":
         statistic, terms, dof = pearson, pearson_terms, None
-        pvalue = exact_p if exact_p is not None else _exact_pvalue(counts, limit)[0]
+        if exact_p is None:
+            exact_p, details["exact_work"] = _exact_pvalue(counts, limit)
+            details["exact_work_limit"] = limit
+        pvalue = exact_p
         name = "fisher-exact" if counts.shape == (2, 2) else "fisher-freeman-halton"
     else:
         statistic, terms, dof = pearson, pearson_terms, None
