@@ -200,31 +200,37 @@ def _text_matrix(text: NDArray[Any]) -> NDArray[Any]:
     return fixed.view(np.uint32).reshape(text.shape[0], width)
 
 
-_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+# Tables for turning (year, month, day) into days since 1970-01-01, for years 0 to 9999 of
+# the proleptic Gregorian calendar (four-digit years: all a date string can hold). Index 0
+# and 13 of the month tables are impossible months, with no days.
+_YEARS = np.arange(10_000)
+_LEAP = (_YEARS % 4 == 0) & ((_YEARS % 100 != 0) | (_YEARS % 400 == 0))
+_YEAR_START = (_YEARS - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int32)
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0], dtype=np.int32)
+_MONTH_START = np.concatenate([[0], np.cumsum(_MONTH_DAYS[:-1])]).astype(np.int32)
+_NAT_INT = np.iinfo(np.int64).min  # the integer behind NaT
 
 
 def _from_parts(
-    year: NDArray[np.int64], month: NDArray[np.int64], day: NDArray[np.int64]
+    year: NDArray[Any], month: NDArray[Any], day: NDArray[Any]
 ) -> tuple[DateArray, NDArray[np.bool_]]:
     """Build dates from year, month and day numbers; flag impossible ones.
 
-    Days since 1970-01-01 come from the proleptic Gregorian "days from civil" formula
-    (integer arithmetic only), with the year starting in March so that 29 February is the
-    last day of its year.
+    `year` holds four-digit years (0 to 9999) and `month` and `day` non-negative numbers, as
+    the parsers read them from digits. Days since 1970-01-01 are the start of the year plus
+    the days before the month (one more after February in a leap year) plus the day, from
+    precomputed tables: a handful of int32 operations per date.
     """
-    month_ok = (month >= 1) & (month <= 12)
-    safe_month = np.where(month_ok, month, 1)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    length = _MONTH_DAYS[safe_month - 1] + ((safe_month == 2) & leap)
-    ok = month_ok & (day >= 1) & (day <= length)
-    shifted = year - (safe_month <= 2)
-    era = shifted // 400
-    year_of_era = shifted - era * 400
-    day_of_year = (153 * ((safe_month + 9) % 12) + 2) // 5 + day - 1
-    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-    days = era * 146097 + day_of_era - 719468
-    days = np.where(ok, days, np.iinfo(np.int64).min)  # the minimum int64 is NaT
-    return days.astype(np.int64).view("datetime64[D]"), ok
+    year = np.asarray(year, dtype=np.intp)
+    month = np.minimum(np.asarray(month, dtype=np.intp), 13)
+    day = np.asarray(day, dtype=np.int32)
+    leap = _LEAP.take(year, mode="clip")
+    ok = (day >= 1) & (day <= _MONTH_DAYS[month] + (leap & (month == 2)))
+    days = _YEAR_START.take(year, mode="clip") + _MONTH_START[month]
+    days += leap & (month > 2)
+    days += day - 1
+    out = np.where(ok, days.astype(np.int64), _NAT_INT)
+    return out.view("datetime64[D]"), ok
 
 
 def parse_date_strings(
@@ -293,21 +299,22 @@ def _parse_fixed(
 ) -> tuple[DateArray, NDArray[np.bool_]]:
     """Parse rows laid out at full field widths (e.g. ``2019-01-05``) by column arithmetic.
 
-    Returns the dates and which rows were parsed; the others go to the general parser.
+    Each field's number is combined from its digit columns in int32; literal characters and
+    digits are checked column by column. Returns the dates and which rows were parsed; the
+    others go to the general parser.
     """
     n, width = codes.shape
-    done = np.zeros(n, dtype=bool)
-    dates = np.full(n, np.datetime64("NaT", "D"))
+    nat = np.full(n, np.datetime64("NaT", "D"))
     if any(kind == "field" and value == "b" for kind, value in tokens):
-        return dates, done
+        return nat, np.zeros(n, dtype=bool)
     length = sum(_DIRECTIVE_WIDTH[v][1] if k == "field" else 1 for k, v in tokens)
     if length > width:
-        return dates, done
+        return nat, np.zeros(n, dtype=bool)
     done = codes[:, length] == 0 if length < width else np.ones(n, dtype=bool)
     # Unsigned arithmetic: characters below "0" wrap to large values, so "digit" is <= 9.
     shifted = codes[:, :length] - codes.dtype.type(ord("0"))
     digit_columns: list[int] = []
-    parts: dict[str, NDArray[np.int64]] = {}
+    parts: dict[str, NDArray[np.int32]] = {}
     column = 0
     for kind, value in tokens:
         if kind == "literal":
@@ -315,17 +322,18 @@ def _parse_fixed(
             column += 1
             continue
         size = _DIRECTIVE_WIDTH[value][1]
-        number = shifted[:, column].astype(np.int64)
-        for k in range(column + 1, column + size):
-            number = number * 10 + shifted[:, k]
+        number = np.multiply(shifted[:, column], 10 ** (size - 1), dtype=np.int32)
+        for k in range(1, size):
+            number += np.multiply(shifted[:, column + k], 10 ** (size - 1 - k), dtype=np.int32)
         parts[value] = number
         digit_columns.extend(range(column, column + size))
         column += size
     done &= (shifted[:, digit_columns] <= 9).all(axis=1)
-    found, real = _from_parts(parts["Y"], parts["m"], parts["d"])
+    found, real = _from_parts(
+        np.where(done, parts["Y"], 0), np.where(done, parts["m"], 0), parts["d"]
+    )
     done &= real
-    dates = np.where(done, found, dates)
-    return dates, done
+    return np.where(done, found, nat), done
 
 
 def _parse_general(

@@ -275,3 +275,54 @@ def test_fixed_layout_fast_path_parses_padded_dates() -> None:
     )
     assert done.tolist() == [True, False]
     assert str(dates[0]) == "2019-01-05"
+
+
+def spelled(day: dt.date, date_format: str) -> str:
+    """Write a date by hand (strftime does not pad years below 1000 on every platform)."""
+    month = std_calendar.month_abbr[day.month]
+    return (
+        date_format.replace("%Y", f"{day.year:04d}")
+        .replace("%m", f"{day.month:02d}")
+        .replace("%d", f"{day.day:02d}")
+        .replace("%b", month)
+    )
+
+
+@given(
+    st.dates(),
+    st.sampled_from(["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y%m%d", "%d %b %Y"]),
+)
+def test_parse_matches_python_dates_in_every_year(day: dt.date, date_format: str) -> None:
+    text = np.array([spelled(day, date_format)])
+    for array in (text, text.astype("S")):
+        dates, blank, bad = parse_date_strings(array, date_format)
+        assert not blank[0]
+        assert not bad[0]
+        assert as_python(dates) == [day]
+
+
+@given(st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99))
+def test_impossible_dates_are_flagged(year: int, month: int, day: int) -> None:
+    text = np.array([f"{year:04d}-{month:02d}-{day:02d}"])
+    dates, _blank, bad = parse_date_strings(text)
+    try:
+        expected = dt.date(year, month, day)
+    except ValueError:  # not a date (or year 0, before Python's calendar)
+        expected = None
+    if expected is None and year == 0 and 1 <= month <= 12:
+        # year 0 (1 BC) is a leap year of the proleptic Gregorian calendar numpy uses
+        length = 29 if month == 2 else std_calendar.monthrange(2000, month)[1]
+        assert bool(bad[0]) == (not 1 <= day <= length)
+        return
+    assert bool(bad[0]) == (expected is None)
+    if expected is not None:
+        assert as_python(dates) == [expected]
+
+
+@given(st.lists(st.text(max_size=14), max_size=20), st.sampled_from([None, "%d/%m/%Y"]))
+def test_arbitrary_text_never_raises(values: list[str], date_format: str | None) -> None:
+    text = np.array(values, dtype=str) if values else np.zeros(0, dtype=str)
+    dates, blank, bad = parse_date_strings(text, date_format)
+    assert not (blank & bad).any()
+    assert np.isnat(dates[blank | bad]).all()
+    assert not np.isnat(dates[~blank & ~bad]).any()
