@@ -236,7 +236,7 @@ def test_line_breaks_and_blank_lines_stay_on_the_vectorised_path(newline: str) -
         ]
     )
     for tail in ("", newline * 5000):  # blank lines at the end hold no records
-        fast = _split_plain_csv(text + tail, ",", "csv")
+        fast = _split_plain_csv((text + tail).encode(), ",", "csv")
         assert fast is not None  # no fall back to the csv module
         columns, lines = fast
         _header, body, by_module = _read_csv(text + tail, ",", "csv")

@@ -21,16 +21,7 @@ from ipsstats.calendar import (
     parse_date_strings,
 )
 from ipsstats.cohort._columns import _column_array, _factor
-from ipsstats.cohort._csv import (
-    _check_header,
-    _check_text,
-    _csv_columns,
-    _fit_records,
-    _read_csv,
-    _read_text,
-    _rejoined_columns,
-    _split_plain_csv,
-)
+from ipsstats.cohort._csv import read_table
 from ipsstats.cohort.durations import _take_attribute
 from ipsstats.cohort.validation import (
     _DATE_ROLES,
@@ -452,22 +443,7 @@ class CohortBuilders:
         >>> cohort.time_to_job().durations.tolist()
         [55.0, 333.0]
         """
-        text, name = _read_text(path, encoding)
-        _check_text(text, name)
-        fast = _split_plain_csv(text, delimiter, name)
-        raw: Mapping[str, NDArray[Any]]
-        if fast is not None:
-            raw, lines = fast
-            n = lines.size
-            ragged = None
-        else:
-            header, body, lines = _read_csv(text, delimiter, name)
-            _check_header(header, name, delimiter)
-            body, short_or_long = _fit_records(header, body)
-            rejoined = _rejoined_columns(header, body)
-            raw = rejoined if rejoined is not None else _csv_columns(header, body)
-            ragged = short_or_long if short_or_long.any() else None
-            n = len(body)
+        table = read_table(path, delimiter, encoding)
         options = _options(
             observed_until,
             date_format,
@@ -475,7 +451,11 @@ class CohortBuilders:
             numeric,
             age_range,
             errors,
-            name,
+            table.name,
             "line",
         )
-        return cls(**_build_named(raw, columns, options, n=n, rows=lines, ragged=ragged))
+        return cls(
+            **_build_named(
+                table.columns, columns, options, n=table.n, rows=table.lines, ragged=table.ragged
+            )
+        )

@@ -1,16 +1,25 @@
-"""CSV reading for cohorts: the standard library's csv module plus vectorised numpy splitting."""
+"""CSV reading for cohorts: vectorised numpy splitting of the file's bytes.
+
+A file is read as bytes and split by vectorised searches for delimiters, line ends and
+quotes; a column's fields are copied out of the bytes only when the column is used
+(:class:`TextColumns`). Files the splitter declines (lone carriage returns, quotes that
+do not enclose a whole field, records of the wrong width) are read with the standard
+library's :mod:`csv` module. Every record keeps its file line number.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
 import os
 import pathlib
+from collections.abc import Iterator, Mapping
 from typing import TextIO
 
+import attrs
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
 from ipsstats._arrays import (
@@ -22,89 +31,199 @@ from ipsstats.calendar import (
 
 __all__ = []
 
+_BOM = b"\xef\xbb\xbf"
+_UTF8 = ("utf-8", "utf-8-sig")
+
 # --------------------------------------------------------------------------------------
-# CSV reading (standard library csv module + numpy)
+# Reading the file
 # --------------------------------------------------------------------------------------
 
 
-def _read_text(path: str | os.PathLike[str] | TextIO, encoding: str) -> tuple[str, str]:
+def _read_bytes(path: str | os.PathLike[str] | TextIO, encoding: str) -> tuple[bytes, str]:
+    """Read the file as UTF-8 bytes without a byte-order mark; return them and its name.
+
+    UTF-8 files are read as bytes and only checked (no text object is built); files in
+    other encodings are decoded and encoded again as UTF-8.
+    """
     if hasattr(path, "read"):
         text = path.read()
         name = str(getattr(path, "name", "csv"))
         if not isinstance(text, str):
             raise fail("path", "be opened in text mode", f"{type(text).__name__} content")
-        return text.removeprefix("\ufeff"), name
-    name = os.fspath(path)
+        return text.removeprefix("\ufeff").encode("utf-8", "surrogatepass"), name
+    location = os.fspath(path)
+    name = pathlib.Path(location).name
+    with open(location, "rb") as handle:  # noqa: PTH123  # accepts str paths
+        raw = handle.read()
     try:
-        with open(name, encoding=encoding, newline="") as handle:  # noqa: PTH123  # accepts str paths
-            text = handle.read()
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise fail("encoding", "name a text encoding", repr(encoding)) from None
+    try:
+        if codec in _UTF8:
+            data = raw.removeprefix(_BOM)
+            if not data.isascii():
+                data.decode("utf-8")  # checks the bytes; the text is not kept
+            return data, name
+        return raw.decode(encoding).removeprefix("\ufeff").encode("utf-8", "surrogatepass"), name
     except UnicodeDecodeError as exc:
+        offset = len(_BOM) if codec in _UTF8 and raw.startswith(_BOM) else 0
         raise fail(
             "path",
             "be a CSV text file encoded as UTF-8",
-            f"{pathlib.Path(name).name!r}, whose byte {exc.start} is not UTF-8",
+            f"{name!r}, whose byte {exc.start + offset} is not UTF-8",
             hint="save the file as 'CSV UTF-8', or pass encoding=... (e.g. 'cp1252').",
         ) from None
-    return text.removeprefix("\ufeff"), pathlib.Path(name).name
 
 
-def _check_text(text: str, name: str) -> None:
+def _check_data(data: bytes, name: str) -> None:
     """Refuse binary and empty files before parsing."""
-    if "\x00" in text:
+    if b"\x00" in data:
         raise fail(
             "path",
             "be a CSV text file",
             f"{name!r}, which holds binary data (NUL bytes)",
             hint="export the data as CSV; spreadsheet files (.xlsx) cannot be read directly.",
         )
-    if not text.strip():
+    if not data.strip():
         raise fail(
             "path", "be a CSV file with a header line and records", f"an empty file {name!r}"
         )
 
 
-def _split_plain_csv(
-    text: str, delimiter: str, name: str
-) -> tuple[dict[str, NDArray[np.bytes_]], NDArray[np.int64]] | None:
-    """Split a CSV with one line per record without a Python loop per record.
+# --------------------------------------------------------------------------------------
+# Fields located in the bytes, copied out per column on demand
+# --------------------------------------------------------------------------------------
 
-    The records are located in the UTF-8 bytes with vectorised searches for delimiters,
-    line ends and quotes (a delimiter counts when an even number of quotes precedes it);
-    each column becomes a fixed-width byte-string array, with surrounding quotes removed
-    and doubled quotes undoubled; blank lines are skipped. Line breaks inside quoted
-    fields are kept in the field; both are counted in the line numbers. Returns the
-    columns and each record's line number, or ``None`` (use the :mod:`csv` module) for
-    lone carriage returns, quotes that do not enclose a whole field, or records whose
-    number of fields differs from the header's.
+
+@attrs.frozen(kw_only=True, eq=False)
+class Fields:
+    """Where each field of the records lies in the file's bytes (internal).
+
+    ``buf[starts[i, k]:ends[i, k]]`` is field ``k`` of record ``i``, quotes removed;
+    `doubled` flags quoted fields holding doubled quotes, undoubled when copied out.
     """
-    first = text.find("\n")
+
+    buf: NDArray[np.uint8]
+    starts: NDArray[np.intp]
+    ends: NDArray[np.intp]
+    doubled: NDArray[np.bool_] | None = None
+
+    @property
+    def n(self) -> int:
+        """Number of records."""
+        return int(self.starts.shape[0])
+
+    def column(self, k: int) -> NDArray[np.bytes_]:
+        """Copy field `k` of every record into a fixed-width byte-string array."""
+        column = _gather(self.buf, self.starts[:, k], self.ends[:, k])
+        if self.doubled is not None and self.doubled[:, k].any():
+            rows = np.flatnonzero(self.doubled[:, k])
+            column[rows] = np.char.replace(column[rows], b'""', b'"')
+        return column
+
+
+class TextColumns(Mapping[str, NDArray[np.bytes_]]):
+    """The columns of a split file by header, each copied out of the bytes when used."""
+
+    def __init__(self, header: list[str], fields: Fields) -> None:
+        self._index = {name: k for k, name in enumerate(header)}
+        self._fields = fields
+
+    def __getitem__(self, name: str) -> NDArray[np.bytes_]:
+        return self._fields.column(self._index[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+def _gather(
+    buf: NDArray[np.uint8], starts: NDArray[np.intp], ends: NDArray[np.intp]
+) -> NDArray[np.bytes_]:
+    """Copy the fields ``buf[starts[i]:ends[i]]`` into a fixed-width byte-string array.
+
+    The bytes are viewed as overlapping strings of the column's width, one starting at
+    every byte, so each field is copied by one fancy index; bytes past a field's end are
+    then zeroed. Fields starting within a width of the end are copied from a padded tail.
+    """
+    n = starts.shape[0]
+    lengths = ends - starts
+    width = max(int(lengths.max()), 1) if n else 1
+    out = np.empty(n, dtype=f"S{width}")
+    if n == 0:
+        return out
+    last = buf.size - width
+    inside = starts <= last
+    if last >= 0:
+        every = np.ndarray((last + 1,), dtype=f"S{width}", buffer=buf, strides=(1,))
+        if inside.all():
+            out = every[starts]
+        else:
+            out[inside] = every[starts[inside]]
+    tail = np.flatnonzero(~inside)
+    if tail.size:
+        low = int(starts[tail].min())
+        padded = np.zeros(buf.size - low + width, dtype=np.uint8)
+        padded[: buf.size - low] = buf[low:]
+        near = np.ndarray((padded.size - width + 1,), f"S{width}", buffer=padded, strides=(1,))
+        out[tail] = near[starts[tail] - low]
+    short = lengths < width
+    if short.any():
+        matrix = out.view(np.uint8).reshape(n, width)
+        matrix *= np.arange(width) < lengths[:, None]
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Vectorised splitting
+# --------------------------------------------------------------------------------------
+
+
+def _split_plain_csv(
+    data: bytes, delimiter: str, name: str
+) -> tuple[TextColumns, NDArray[np.int64]] | None:
+    """Split a CSV file's UTF-8 bytes without a Python loop per record.
+
+    The records are located with vectorised searches for delimiters, line ends and quotes
+    (a delimiter counts when an even number of quotes precedes it); each column is copied
+    out as a fixed-width byte-string array when used, with surrounding quotes removed and
+    doubled quotes undoubled; blank lines are skipped. Line breaks inside quoted fields
+    are kept in the field; both are counted in the line numbers. Returns the columns and
+    each record's line number, or ``None`` (use the :mod:`csv` module) for lone carriage
+    returns, quotes that do not enclose a whole field, or records whose number of fields
+    differs from the header's.
+    """
+    first = data.find(b"\n")
     if len(delimiter) != 1 or ord(delimiter) > 127 or delimiter == '"' or first < 0:
         return None
     try:
-        header = [cell.strip() for cell in next(csv.reader([text[:first]], strict=True))]
-    except (csv.Error, StopIteration):
+        line = data[:first].decode("utf-8")
+        header = [cell.strip() for cell in next(csv.reader([line], strict=True))]
+    except (csv.Error, StopIteration, UnicodeDecodeError):
         return None
     _check_header(header, name, delimiter)
-    encoded = text.encode("utf-8")
-    start = len(text[: first + 1].encode("utf-8"))
-    if encoded.find(b"\r", start) >= 0 and encoded.count(b"\r", start) != encoded.count(
-        b"\r\n", start
-    ):
+    start = first + 1
+    if data.find(b"\r", start) >= 0 and data.count(b"\r", start) != data.count(b"\r\n", start):
         return None
     # Blank lines at the end hold no records: keep the data up to the first line end
     # after the last record (a view, not a copy, when the file ends with a line break).
-    stop = len(encoded) - _trailing_line_ends(encoded)
+    stop = len(data) - _trailing_line_ends(data)
     if stop <= start:
         return None
-    final = encoded.find(b"\n", stop)
-    data: bytes | memoryview = (
-        memoryview(encoded)[start : final + 1] if final >= 0 else encoded[start:] + b"\n"
+    final = data.find(b"\n", stop)
+    body: bytes | memoryview = (
+        memoryview(data)[start : final + 1] if final >= 0 else data[start:] + b"\n"
     )
-    split = _split_bytes(data, header, delimiter)
+    quoted = data.find(b'"', start) >= 0
+    split = _split_bytes(body, header, delimiter, quoting=quoted)
     if split is None:
         return None
-    columns, n, first_lines = split
-    return columns, np.arange(2, n + 2, dtype=np.int64) if first_lines is None else first_lines
+    fields, first_lines = split
+    lines = np.arange(2, fields.n + 2, dtype=np.int64) if first_lines is None else first_lines
+    return TextColumns(header, fields), lines
 
 
 def _trailing_line_ends(data: bytes, chunk: int = 4096) -> int:
@@ -123,14 +242,14 @@ def _split_bytes(
     *,
     terminator: str = "\n",
     quoting: bool = True,
-) -> tuple[dict[str, NDArray[np.bytes_]], int, NDArray[np.int64] | None] | None:
-    """Columns of records (each ending in `terminator`), or ``None`` if not simple.
+) -> tuple[Fields, NDArray[np.int64] | None] | None:
+    """Locate the fields of records (each ending in `terminator`), or ``None`` if not simple.
 
-    With ``quoting=False`` quotes are ordinary characters (fields already unquoted).
-    With the line feed as `terminator`, blank lines outside quoted fields are skipped.
-    Also returns the number of records and, when a quoted field holds a line break or a
-    blank line was skipped, the file line on which each record starts (counting the
-    header as line 1); otherwise ``None``, each record being one line.
+    With ``quoting=False`` quotes are ordinary characters (fields already unquoted, or no
+    quote in the data). With the line feed as `terminator`, blank lines outside quoted
+    fields are skipped. Also returns, when a quoted field holds a line break or a blank
+    line was skipped, the file line on which each record starts (counting the header as
+    line 1); otherwise ``None``, each record being one line.
     """
     width = len(header)
     buf = np.frombuffer(data, dtype=np.uint8)
@@ -138,11 +257,11 @@ def _split_bytes(
     # One pass finds the few bytes at or below the special characters' codes.
     candidates = np.flatnonzero(buf <= max(end_code, ord('"'), ord(delimiter)))
     found = buf[candidates]
-    has_quotes = quoting and bool((found == ord('"')).any())
     separator = np.flatnonzero((found == end_code) | (found == ord(delimiter)))
     bounds = candidates[separator]
     newline = found[separator] == end_code
     quotes_before = np.zeros(0, dtype=np.int64)
+    has_quotes = quoting and bool((found == ord('"')).any())
     embedded = False
     if has_quotes:
         # A separator counts when an even number of quotes precedes it.
@@ -153,7 +272,9 @@ def _split_bytes(
         bounds, newline, quotes_before = bounds[~inside], newline[~inside], quotes_before[~inside]
     if bounds.size == 0 or (has_quotes and int(quotes_before[-1]) % 2):
         return None  # unbalanced quotes or no complete record: the csv module reports it
-    starts_flat = np.concatenate([[0], bounds[:-1] + 1])
+    starts_flat = np.empty_like(bounds)
+    starts_flat[0] = 0
+    np.add(bounds[:-1], 1, out=starts_flat[1:])
     blank = _blank_lines(buf, bounds, starts_flat, newline) if terminator == "\n" else None
     if blank is not None:
         bounds, newline, starts_flat = bounds[~blank], newline[~blank], starts_flat[~blank]
@@ -163,10 +284,11 @@ def _split_bytes(
     kinds = newline.reshape(-1, width)
     if not kinds[:, -1].all() or kinds[:, :-1].any():
         return None
-    ends = bounds.reshape(-1, width).copy()
+    ends = bounds.reshape(-1, width)
     starts = starts_flat.reshape(-1, width)
-    if terminator == "\n":
+    if terminator == "\n" and bool((found == ord("\r")).any()):
         last = ends[:, -1]
+        ends = ends.copy()
         ends[:, -1] -= (last > starts[:, -1]) & (buf[np.maximum(last - 1, 0)] == ord("\r"))
     doubled = None
     if has_quotes:
@@ -175,20 +297,12 @@ def _split_bytes(
         if unquoted is None:
             return None
         starts, ends, doubled = unquoted
-    widest = max(int((ends - starts).max()), 1)
-    windows = sliding_window_view(np.concatenate([buf, np.zeros(widest, np.uint8)]), widest)
-    columns = {}
-    for k, name in enumerate(header):
-        column = _gather(windows, starts[:, k], ends[:, k])
-        if doubled is not None and doubled[:, k].any():
-            rows = np.flatnonzero(doubled[:, k])
-            column[rows] = np.char.replace(column[rows], b'""', b'"')
-        columns[name] = column
     first_lines = None
     if embedded or blank is not None:  # lines before each record: every line feed counts
         feeds = candidates[found == ord("\n")]
         first_lines = 2 + np.searchsorted(feeds, starts[:, 0]).astype(np.int64)
-    return columns, int(ends.shape[0]), first_lines
+    fields = Fields(buf=buf, starts=starts, ends=ends, doubled=doubled)
+    return fields, first_lines
 
 
 def _blank_lines(
@@ -237,9 +351,7 @@ _UNIT = "\x1f"  # ASCII unit separator: joins parsed fields for the vectorised s
 _RECORD = "\x1e"  # ASCII record separator: ends each joined record
 
 
-def _rejoined_columns(
-    header: list[str], body: list[list[str]]
-) -> dict[str, NDArray[np.bytes_]] | None:
+def _rejoined_columns(header: list[str], body: list[list[str]]) -> TextColumns | None:
     """Columns of records parsed by the csv module, split without a loop per record.
 
     The parsed fields are joined with unit and record separators (in C), then split like
@@ -254,7 +366,7 @@ def _rejoined_columns(
     if joined.count(_RECORD) != len(body) or joined.count(_UNIT) != len(body) * (width - 1):
         return None
     split = _split_bytes(joined.encode("utf-8"), header, _UNIT, terminator=_RECORD, quoting=False)
-    return None if split is None else split[0]
+    return None if split is None else TextColumns(header, split[0])
 
 
 def _record_lines(body: list[list[str]]) -> NDArray[np.int64]:
@@ -283,24 +395,6 @@ def _record_lines(body: list[list[str]]) -> NDArray[np.int64]:
         inside = np.diff(at_end, prepend=0)
     spans = 1 + inside
     return 2 + np.concatenate([[0], np.cumsum(spans)[:-1]]).astype(np.int64)
-
-
-def _gather(
-    windows: NDArray[np.uint8], starts: NDArray[np.intp], ends: NDArray[np.intp]
-) -> NDArray[np.bytes_]:
-    """Copy the fields ``buf[starts[i]:ends[i]]`` into a fixed-width byte-string array.
-
-    `windows` is a sliding-window view of the bytes (one row per start position), so each
-    field is copied as one row rather than byte by byte.
-    """
-    lengths = ends - starts
-    width = max(int(lengths.max()), 1)
-    matrix = windows[starts, :width]
-    short = np.flatnonzero(lengths < width)
-    if short.size:
-        matrix[short] *= np.arange(width) < lengths[short, None]
-    out: NDArray[np.bytes_] = np.ascontiguousarray(matrix).view(f"S{width}").ravel()
-    return out
 
 
 def _read_csv(
@@ -375,3 +469,39 @@ def _csv_columns(header: list[str], body: list[list[str]]) -> dict[str, NDArray[
         return {h: np.zeros(0, dtype=str) for h in header}
     columns = zip(*body, strict=True)
     return {h: np.array(col, dtype=str) for h, col in zip(header, columns, strict=True)}
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Table:
+    """A CSV file's columns by header, with each record's line and width check (internal)."""
+
+    name: str
+    columns: Mapping[str, NDArray[np.generic]]
+    lines: NDArray[np.int64]
+    ragged: NDArray[np.bool_] | None
+
+    @property
+    def n(self) -> int:
+        """Number of records."""
+        return int(self.lines.shape[0])
+
+
+def read_table(path: str | os.PathLike[str] | TextIO, delimiter: str, encoding: str) -> Table:
+    """Read a CSV file: vectorised splitting, else the :mod:`csv` module."""
+    data, name = _read_bytes(path, encoding)
+    _check_data(data, name)
+    fast = _split_plain_csv(data, delimiter, name)
+    if fast is not None:
+        columns, lines = fast
+        return Table(name=name, columns=columns, lines=lines, ragged=None)
+    text = data.decode("utf-8", "surrogatepass")
+    header, body, lines = _read_csv(text, delimiter, name)
+    _check_header(header, name, delimiter)
+    body, short_or_long = _fit_records(header, body)
+    rejoined = _rejoined_columns(header, body)
+    return Table(
+        name=name,
+        columns=rejoined if rejoined is not None else _csv_columns(header, body),
+        lines=lines,
+        ragged=short_or_long if short_or_long.any() else None,
+    )

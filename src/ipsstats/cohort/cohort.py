@@ -42,7 +42,8 @@ from ipsstats.cohort.durations import (
     CompetingDurations,
     Durations,
     _get_attribute,
-    _take_attribute,
+    _select,
+    _Selected,
     age_band,
 )
 from ipsstats.cohort.validation import (
@@ -97,6 +98,8 @@ def _check_study_end(instance: Cohort, _attribute: attrs.Attribute[Any], value: 
 
 
 def _attribute_map(value: Mapping[str, object] | None) -> Mapping[str, Attribute]:
+    if isinstance(value, _Selected):  # columns already validated: taken when used
+        return value
     out: dict[str, Attribute] = {}
     for name, column in dict(value or {}).items():
         if isinstance(column, Factor):
@@ -120,7 +123,10 @@ def _check_lengths(instance: Cohort, _attribute: attrs.Attribute[Any], _value: o
         "discharged": instance.discharged.shape[0],
         "rows": instance.rows.shape[0],
     }
-    columns.update({name: len(col) for name, col in instance.attributes.items()})
+    if isinstance(instance.attributes, _Selected):
+        columns["attributes"] = instance.attributes.n
+    else:
+        columns.update({name: len(col) for name, col in instance.attributes.items()})
     for name, length in columns.items():
         if length != n:
             raise fail(
@@ -292,7 +298,7 @@ class Cohort(CohortBuilders):
             accessed=self.accessed[mask],
             job_start=self.job_start[mask],
             discharged=self.discharged[mask],
-            attributes={k: _take_attribute(v, mask) for k, v in self.attributes.items()},
+            attributes=_select(self.attributes, mask),
             rows=self.rows[mask],
             exclusions=(*self.exclusions, record),
             study_end=self.study_end if study_end is None else study_end,
@@ -760,7 +766,7 @@ class Cohort(CohortBuilders):
             durations=self._days(self.job_start[has_job], stop),
             events=left,
             ids=self.ids[has_job],
-            attributes={k: _take_attribute(v, has_job) for k, v in self.attributes.items()},
+            attributes=_select(self.attributes, has_job),
             measure="in_work_support",
         )
 
