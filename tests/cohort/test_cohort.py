@@ -351,6 +351,9 @@ BAD = (
     ",2019-01-01,,,30\n"  # line 16: missing id
     "16,2019-01-01,,\n"  # line 17: wrong number of fields
     "17,2019-01-01,2019-01-01,2019-01-01,16\n"  # line 18: valid (same-day job and discharge)
+    "18,0001-01-01,,,30\n"  # line 19: access before earliest_date
+    "19,2019-01-01,1899-12-31,,30\n"  # line 20: job start before earliest_date
+    "20,2019-01-01,,1000-01-01,30\n"  # line 21: discharge before earliest_date
 )
 EXPECTED = [
     (2, "job_start", "2018-12-01", "job start before access"),
@@ -369,6 +372,9 @@ EXPECTED = [
     (15, "id", "13 (also line 14)", "duplicate id"),
     (16, "id", "", "missing id"),
     (17, "record", "(a different number of fields from the header)", "wrong number of fields"),
+    (19, "accessed", "0001-01-01", "access before earliest_date"),
+    (20, "job_start", "1899-12-31", "job start before earliest_date"),
+    (21, "discharged", "1000-01-01", "discharge before earliest_date"),
 ]
 
 
@@ -380,13 +386,13 @@ def test_every_rule_is_reported_with_line_field_value_and_reason() -> None:
     assert report.issues() == EXPECTED
     assert cohort.ids.tolist() == ["17"]
     assert cohort.rows.tolist() == [18]
-    assert report.n_read == 17
+    assert report.n_read == 20
     assert report.n_valid + report.n_excluded == report.n_read
     assert sum(report.counts.values()) == report.n_excluded
     assert set(report.counts) == set(REASONS)
     assert list(report.counts) == list(REASONS)
     as_json = json.loads(json.dumps(report.to_dict()))
-    assert as_json["n_excluded"] == 16
+    assert as_json["n_excluded"] == 19
     assert as_json["issues"][0] == {
         "row": 2,
         "field": "job_start",
@@ -394,15 +400,15 @@ def test_every_rule_is_reported_with_line_field_value_and_reason() -> None:
         "reason": "job start before access",
     }
     text = str(report)
-    assert "17 records read, 1 valid, 16 excluded" in text
-    assert "... and 6 more" in text
+    assert "20 records read, 1 valid, 19 excluded" in text
+    assert "... and 9 more" in text
 
 
 def test_raise_lists_the_first_offending_rows() -> None:
     pattern = (
-        r"`path` must hold valid records; got 16 invalid of 17 in 'csv': "
+        r"`path` must hold valid records; got 19 invalid of 20 in 'csv': "
         r"line 2, `job_start` '2018-12-01': job start before access; "
-        r"line 3, `accessed` '': missing access date; .*and 11 more.*errors=\"exclude\""
+        r"line 3, `accessed` '': missing access date; .*and 14 more.*errors=\"exclude\""
     )
     with pytest.raises(InvalidInputError, match=pattern) as info:
         Cohort.from_csv(io.StringIO(BAD), observed_until="2019-12-31", age_range=(16, 100))
@@ -466,7 +472,11 @@ def test_unparseable_dates_in_objects() -> None:
         (b"id;accessed\n1;2019-01-01\n", "pass delimiter=';'"),
         (b"id,,accessed\n", "an empty name for column 2"),
         (b"id,id,accessed\n", "'id' twice"),
-        (b"id,start\n1,2019-01-01\n", r"no column named 'accessed'.*found are: 'id', 'start'"),
+        (
+            b"id,start\n1,2019-01-01\n",
+            r"no column for role 'accessed': looked for accessed, access_date, .*"
+            r"found are: 'id', 'start'",
+        ),
         (b'id,accessed\n1,"2019-01-01\n', "well-formed CSV"),
     ],
 )
@@ -653,6 +663,7 @@ def test_bad_numbers_are_found_without_a_loop_per_record(
         "observed_until": END,
         "missing_labels": ["NA"],
         "errors": "exclude",
+        "age_range": None,  # numbers only: no plausibility rule
     }
     with monkeypatch.context() as patched:
         patched.setattr("ipsstats.cohort._columns._numbers_slowly", None)  # must not be needed

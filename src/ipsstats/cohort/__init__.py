@@ -7,6 +7,7 @@ follow-up) return masks that the cohort applies, recording each step as
 :meth:`Cohort.in_work_support` and :meth:`Cohort.job_or_discharge`.
 """
 
+from ipsstats.cohort._roles import ROLE_SYNONYMS
 from ipsstats.cohort.cohort import Cohort
 from ipsstats.cohort.durations import CAUSE_LABELS, CompetingDurations, Durations, age_band
 from ipsstats.cohort.validation import REASONS, ROLES, ValidationReport
@@ -16,6 +17,7 @@ __all__ = [
     "CAUSE_LABELS",
     "REASONS",
     "ROLES",
+    "ROLE_SYNONYMS",
     "Cohort",
     "CompetingDurations",
     "Durations",

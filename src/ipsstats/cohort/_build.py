@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ from ipsstats.calendar import (
 )
 from ipsstats.cohort._columns import _column_array, _factor
 from ipsstats.cohort._csv import read_table
+from ipsstats.cohort._roles import Roles, resolve_roles
 from ipsstats.cohort.durations import _take_attribute
 from ipsstats.cohort.validation import (
     _DATE_ROLES,
@@ -35,43 +37,14 @@ from ipsstats.cohort.validation import (
 
 __all__ = []
 
+#: Ages outside this range are implausible for an adult employment service.
+DEFAULT_AGE_RANGE = (16.0, 120.0)
+#: Dates before this are implausible for IPS records (typing errors such as 0001-01-01).
+DEFAULT_EARLIEST_DATE = "1900-01-01"
+
 # --------------------------------------------------------------------------------------
 # Building a cohort from raw columns
 # --------------------------------------------------------------------------------------
-
-
-def _resolve_roles(available: Sequence[str], columns: Mapping[str, str] | None) -> dict[str, str]:
-    """Map each target name (role or attribute) to a source column name."""
-    mapping = dict(columns or {})
-    found = ", ".join(repr(h) for h in available) or "none"
-    for target, source in mapping.items():
-        if not isinstance(target, str) or not isinstance(source, str):
-            raise fail("columns", "map role names to column headers (strings)", repr(mapping))
-        if source not in available:
-            raise fail(
-                "columns",
-                "name columns that exist in the data",
-                f"{target!r} mapped to {source!r}",
-                hint=f"the columns found are: {found}.",
-            )
-    sources = list(mapping.values())
-    repeated = {s for s in sources if sources.count(s) > 1}
-    if repeated:
-        raise fail("columns", "map each column once", f"{sorted(repeated)!r} used twice")
-    out = dict(mapping)
-    used = set(sources)
-    for header in available:
-        if header in used or header in out:
-            continue
-        out[header] = header
-    if "accessed" not in out:
-        raise fail(
-            "columns",
-            "identify the access date column (role 'accessed')",
-            f"no column named 'accessed' and no mapping for it; the columns found are: {found}",
-            hint='pass columns={"accessed": "<your header>"}; the first line must be a header.',
-        )
-    return out
 
 
 def _build(
@@ -80,6 +53,7 @@ def _build(
     row_numbers: NDArray[np.int64],
     options: _Options,
     *,
+    roles: Roles,
     ragged: NDArray[np.bool_] | None = None,
 ) -> dict[str, Any]:
     """Validate raw columns (already mapped to roles and attribute names).
@@ -88,7 +62,9 @@ def _build(
     constructs the cohort, so this module does not import it).
     """
     parsed = _parse(raw, n, row_numbers, options, ragged)
-    report, keep = _report(parsed, n, row_numbers, options)
+    report, keep = _report(
+        parsed, n, row_numbers, options, columns=roles.sources, notes=roles.notes
+    )
     attributes: dict[str, Attribute] = {}
     for name, column in raw.items():
         if name in ("id", *_DATE_ROLES):
@@ -110,6 +86,29 @@ def _build(
     }
 
 
+def _plausible_dates(observed_until: object, earliest_date: object) -> tuple[Any, Any]:
+    """Check the extraction date against today and the earliest plausible date."""
+    nat = np.datetime64("NaT", "D")
+    first = nat if earliest_date is None else as_date(earliest_date, "earliest_date")
+    end = as_date(observed_until, "observed_until")
+    today = np.datetime64(dt.date.today(), "D")
+    if end > today:
+        raise fail(
+            "observed_until",
+            f"not be after today ({today}): it is the date the data were extracted",
+            str(end),
+            hint="pass the extraction date; a study end in the future has no outcomes yet.",
+        )
+    if end < first:
+        raise fail(
+            "observed_until",
+            f"be on or after earliest_date ({first})",
+            str(end),
+            hint="pass earliest_date=... (or None) if records are dated that early.",
+        )
+    return end, first
+
+
 def _options(  # noqa: PLR0917  # one positional per builder option, called in one place
     observed_until: object,
     date_format: str | None,
@@ -119,8 +118,10 @@ def _options(  # noqa: PLR0917  # one positional per builder option, called in o
     errors: str,
     source: str,
     row_kind: Literal["line", "index"],
+    earliest_date: object = DEFAULT_EARLIEST_DATE,
+    attributes: Collection[str] | None = None,
 ) -> _Options:
-    end = as_date(observed_until, "observed_until")
+    end, first = _plausible_dates(observed_until, earliest_date)
     if age_range is not None:
         try:
             bounds = np.asarray(age_range, dtype=np.float64)
@@ -146,11 +147,26 @@ def _options(  # noqa: PLR0917  # one positional per builder option, called in o
         missing_labels=tuple(missing_labels),
         numeric=tuple(numeric),
         age_range=age_range,
+        earliest_date=first,
+        attributes=None if attributes is None else _attribute_names(attributes),
         errors=as_option(errors, "errors", ("raise", "exclude")),
         source=source,
         row_kind=row_kind,
         argument={"line": "path"}.get(row_kind, source),
     )
+
+
+def _attribute_names(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, Collection) or not all(isinstance(v, str) for v in value):
+        raise fail(
+            "attributes",
+            "be a collection of column names",
+            repr(value),
+            hint='for example attributes=["ethnicity", "gender"].',
+        )
+    return tuple(value)
 
 
 def _named_columns(data: object) -> dict[str, object]:
@@ -178,8 +194,8 @@ def _build_named(
 ) -> dict[str, Any]:
     if columns is not None and not isinstance(columns, Mapping):
         raise fail("columns", "be a mapping {role: column name}", type(columns).__name__)
-    roles = _resolve_roles(list(named), columns)
-    raw = {target: named[source] for target, source in roles.items()}
+    roles = resolve_roles(list(named), columns, options.attributes)
+    raw = {target: named[source] for target, source in roles.sources.items()}
     shapes = {target: _column_array(value).shape for target, value in raw.items()}
     for target, shape in shapes.items():
         if len(shape) != 1:
@@ -201,7 +217,7 @@ def _build_named(
             f"{length} values",
         )
     row_numbers = np.arange(n, dtype=np.int64) if rows is None else rows
-    return _build(raw, n, row_numbers, options, ragged=ragged)
+    return _build(raw, n, row_numbers, options, roles=roles, ragged=ragged)
 
 
 class CohortBuilders:
@@ -225,7 +241,9 @@ class CohortBuilders:
         date_format: str | None = None,
         missing_labels: Collection[object] = (),
         numeric: Collection[str] = (),
-        age_range: tuple[float, float] | None = None,
+        age_range: tuple[float, float] | None = DEFAULT_AGE_RANGE,
+        earliest_date: object = DEFAULT_EARLIEST_DATE,
+        attributes: Collection[str] | None = None,
         errors: Errors = "raise",
     ) -> Self:
         """Build a cohort from named columns: a mapping of arrays or a data frame.
@@ -240,8 +258,12 @@ class CohortBuilders:
             The date the data were extracted (censors people still waiting or supported).
         columns : Mapping[str, str], optional
             ``{role or attribute name: column name}``. Roles are ``"id"``, ``"accessed"``
-            (required), ``"job_start"``, ``"discharged"`` and ``"age"``. Columns not
-            mapped keep their own name; those that are not roles become attributes.
+            (required), ``"job_start"``, ``"discharged"`` and ``"age"``. A role not mapped
+            is found by its name or a synonym, ignoring case, spaces and punctuation
+            (``"Age"``, ``"AGE"``, ``"age_years"``, ``"Date of first contact"``; see
+            ``ipsstats.cohort.ROLE_SYNONYMS``); the report's `notes` say which header was
+            read as a role and which roles were not found. Columns not mapped keep their
+            own name; those that are not roles become attributes.
         date_format : str or None
             How date strings are written (see
             :func:`~ipsstats.calendar.parse_date_strings`); ``None`` means ISO 8601.
@@ -253,8 +275,18 @@ class CohortBuilders:
             Attributes to read as numbers (``"age"`` always is); the others are
             categorical. Numbers must be finite: text such as ``"inf"`` or ``"nan"`` is
             an unparseable number unless listed in `missing_labels`.
-        age_range : (float, float), optional
-            Lowest and highest valid age, inclusive; records outside are invalid.
+        age_range : (float, float) or None
+            Lowest and highest plausible age, inclusive; records outside are invalid
+            (reason ``"age outside range"``). Default ``(16, 120)``, an adult service;
+            ``None`` accepts any finite age.
+        earliest_date : date or None
+            The earliest plausible date: access, job start and discharge dates before it
+            are invalid (reasons ``"access before earliest_date"``, ...). Default
+            1900-01-01, which catches typing errors such as 0001-01-01; ``None`` accepts
+            any date. `observed_until` must lie between it and today.
+        attributes : collection of str, optional
+            The attributes to load (names after `columns` renames them); the other
+            columns are not read at all. Roles are always read. Default: every column.
         errors : {"raise", "exclude"}
             Raise on the first invalid records, or exclude them and report them in
             :attr:`validation`.
@@ -295,6 +327,8 @@ class CohortBuilders:
             errors,
             "data",
             "index",
+            earliest_date=earliest_date,
+            attributes=attributes,
         )
         return cls(**_build_named(named, columns, options))
 
@@ -308,7 +342,9 @@ class CohortBuilders:
         date_format: str | None = None,
         missing_labels: Collection[object] = (),
         numeric: Collection[str] = (),
-        age_range: tuple[float, float] | None = None,
+        age_range: tuple[float, float] | None = DEFAULT_AGE_RANGE,
+        earliest_date: object = DEFAULT_EARLIEST_DATE,
+        attributes: Collection[str] | None = None,
         errors: Errors = "raise",
     ) -> Self:
         """Build a cohort from records: one mapping per person.
@@ -318,6 +354,8 @@ class CohortBuilders:
         records : iterable of Mapping[str, object]
             One mapping per person; a key absent from a record is a missing value.
         observed_until, columns, date_format, missing_labels, numeric, age_range, errors
+            As for :meth:`from_columns`.
+        earliest_date, attributes
             As for :meth:`from_columns`.
 
         Returns
@@ -369,6 +407,8 @@ class CohortBuilders:
             errors,
             "records",
             "index",
+            earliest_date=earliest_date,
+            attributes=attributes,
         )
         return cls(**_build_named(named, columns, options, n=len(rows)))
 
@@ -382,7 +422,9 @@ class CohortBuilders:
         date_format: str | None = None,
         missing_labels: Collection[object] = (),
         numeric: Collection[str] = (),
-        age_range: tuple[float, float] | None = None,
+        age_range: tuple[float, float] | None = DEFAULT_AGE_RANGE,
+        earliest_date: object = DEFAULT_EARLIEST_DATE,
+        attributes: Collection[str] | None = None,
         errors: Errors = "raise",
         delimiter: str = ",",
         encoding: str = "utf-8-sig",
@@ -399,6 +441,9 @@ class CohortBuilders:
             The CSV file. UTF-8 with or without a byte-order mark.
         observed_until, columns, date_format, missing_labels, numeric, age_range, errors
             As for :meth:`from_columns`; `columns` maps roles to the file's headers.
+        earliest_date, attributes
+            As for :meth:`from_columns`; columns not listed in `attributes` are not
+            copied out of the file.
         delimiter : str
             The field separator.
         encoding : str
@@ -453,6 +498,8 @@ class CohortBuilders:
             errors,
             table.name,
             "line",
+            earliest_date=earliest_date,
+            attributes=attributes,
         )
         return cls(
             **_build_named(
