@@ -22,6 +22,7 @@ __all__ = [
     "competing_samples",
     "count_tables",
     "count_vectors",
+    "junk_values",
     "labels_with_missing",
     "non_count_values",
     "stratified_tables",
@@ -205,3 +206,45 @@ def cohort_csv_texts(
         line += 1 + str(record["ethnicity"]).count("\n")
     text += newline * draw(st.integers(0, 2))
     return text, records, lines, ragged
+
+
+def junk_values() -> st.SearchStrategy[object]:
+    """Values no argument should accept, or only some: the inputs of fuzz tests.
+
+    NaN and infinities, huge and negative integers, complex numbers, booleans, arbitrary
+    objects, ragged and nested lists, empty and 2-D arrays, text and bytes, mappings, dates
+    far outside any record, and lists mixing these.
+    """
+    scalars = st.one_of(
+        st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -1e308, 0.5, 1 + 2j, True]),
+        st.integers(-(2**70), 2**70),
+        st.sampled_from([2**62, -(2**62), 2**63, 0, -1, 10**6]),
+        st.builds(object),
+        st.text(max_size=12),
+        st.binary(max_size=6),
+        st.none(),
+        st.dates(),
+        st.sampled_from([dt.timedelta(days=1), np.datetime64(2**62, "D"), np.int8(3)]),
+    )
+    arrays = st.sampled_from(
+        [
+            np.array([]),
+            np.zeros((2, 2)),
+            np.array([1 + 1j]),
+            np.array([np.inf]),
+            np.array([2**62], dtype="datetime64[D]"),
+            np.array([1], dtype="timedelta64[D]"),
+            np.array(["2019-01-01", "x"], dtype=object),
+        ]
+    )
+    ragged = st.sampled_from(
+        [[["2019-01-01"], "2019-01-02"], [1, [2, 3]], [[], []], [[1], [2, 3]]]
+    )
+    return st.one_of(
+        scalars,
+        arrays,
+        ragged,
+        st.lists(scalars, max_size=4),
+        st.tuples(scalars, scalars),
+        st.dictionaries(st.text(max_size=3), scalars, max_size=2),
+    )

@@ -368,7 +368,7 @@ def as_confidence_level(value: object, name: str = "confidence_level") -> float:
 def as_option(value: object, name: str, choices: Sequence[_S]) -> _S:
     """Validate a string option against its allowed choices and return it."""
     for choice in choices:
-        if value == choice:
+        if isinstance(value, str) and value == choice:
             return choice
     listed = ", ".join(repr(c) for c in choices)
     raise fail(name, f"be one of {listed}", repr(value))

@@ -524,7 +524,8 @@ def _unhashable(values: Sequence[object], name: str) -> Exception:
 def _from_floats(array: NDArray[Any], missing_labels: frozenset[object], name: str) -> Coded:
     """Float labels: NaN is missing; integral values go through the integer path."""
     finite = array[~np.isnan(array)]
-    if finite.size == array.size and np.array_equal(finite, np.trunc(finite)):
+    exact = bool(np.all(np.abs(finite) <= 2.0**53))  # also refuses infinities
+    if exact and finite.size == array.size and np.array_equal(finite, np.trunc(finite)):
         as_int = array.astype(np.int64)
         if np.array_equal(as_int, array):
             build = _integer_builder(

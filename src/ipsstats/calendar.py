@@ -36,6 +36,9 @@ from ipsstats._arrays import fail, is_missing_scalar
 
 __all__ = [
     "DAYS_PER_MONTH",
+    "FIRST_DATE",
+    "LAST_DATE",
+    "MAX_MONTHS",
     "add_months",
     "as_date",
     "as_dates",
@@ -113,6 +116,12 @@ def describe_date_format(date_format: str | None) -> str:
 
 def _tokenise(date_format: str) -> list[tuple[str, str]]:
     """Split a format into ("field", directive) and ("literal", character) tokens."""
+    if not isinstance(date_format, str):
+        raise fail(
+            "date_format",
+            "be a format string such as '%d/%m/%Y' (or None for ISO 8601)",
+            f"{type(date_format).__name__} {date_format!r}",
+        )
     tokens: list[tuple[str, str]] = []
     k = 0
     while k < len(date_format):
@@ -482,6 +491,44 @@ def _parse_or_raise(
     return dates
 
 
+#: The dates every function accepts and returns: those of :class:`datetime.date`.
+FIRST_DATE = np.datetime64("0001-01-01", "D")
+LAST_DATE = np.datetime64("9999-12-31", "D")
+_DATE_RANGE = f"between {FIRST_DATE} and {LAST_DATE}"
+
+
+def _date_array(value: object, name: str) -> NDArray[Any]:
+    """Convert the dates given to an array, refusing ragged nesting with the house error."""
+    to_numpy = getattr(value, "to_numpy", None)
+    try:
+        array = np.asarray(to_numpy() if callable(to_numpy) else value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise fail(
+            name,
+            "be a date or an array of dates with a regular (rectangular) shape",
+            f"{type(value).__name__} that numpy cannot convert ({exc})",
+            hint="pass a flat list or 1-D array of dates.",
+        ) from None
+    return array
+
+
+def _in_range(dates: DateArray, name: str) -> DateArray:
+    """Refuse dates outside ``0001-01-01 .. 9999-12-31`` (those of :class:`datetime.date`)."""
+    days = dates.view(np.int64)
+    known = days != np.iinfo(np.int64).min  # NaT
+    outside = known & ((dates < FIRST_DATE) | (dates > LAST_DATE))
+    if outside.any():
+        first = int(np.flatnonzero(outside.ravel())[0])
+        raise fail(
+            name,
+            f"hold dates {_DATE_RANGE}",
+            f"{dates.ravel()[first]} at index {first}",
+            hint="a date this far off is a typing or conversion error.",
+            positions=(first,),
+        )
+    return dates
+
+
 def as_dates(
     value: object,
     name: str,
@@ -533,15 +580,14 @@ def as_dates(
             "be a date or an array of dates (datetime.date, numpy.datetime64 or ISO strings)",
             f"{value!r} of type {type(value).__name__}",
         )
-    to_numpy = getattr(value, "to_numpy", None)
-    array = np.asarray(to_numpy() if callable(to_numpy) else value)
+    array = _date_array(value, name)
     if array.dtype.kind == "M":
-        return array.astype("datetime64[D]")
+        return _in_range(array.astype("datetime64[D]"), name)
     if array.dtype.kind in "US":
         text = array.astype(str).ravel()
         if missing_labels:
             text = np.where(np.isin(text, list(missing_labels)), "", text)
-        return _parse_or_raise(text, name, date_format).reshape(array.shape)
+        return _in_range(_parse_or_raise(text, name, date_format).reshape(array.shape), name)
     if array.dtype.kind == "O":
         if missing_labels:
             labels = frozenset(missing_labels)
@@ -549,7 +595,7 @@ def as_dates(
                 [None if isinstance(v, str) and v in labels else v for v in array.ravel()],
                 dtype=object,
             ).reshape(array.shape)
-        return _object_dates(array, name, date_format)
+        return _in_range(_object_dates(array, name, date_format), name)
     raise fail(
         name,
         "hold dates (datetime.date, numpy.datetime64 or ISO 8601 strings)",
@@ -595,16 +641,28 @@ def as_date(value: object, name: str) -> np.datetime64:
 # --------------------------------------------------------------------------------------
 
 
+#: Most months added at once: the whole span of :data:`FIRST_DATE` to :data:`LAST_DATE`.
+MAX_MONTHS = 12 * 10_000
+
+
 def _as_months(n: object, name: str) -> NDArray[np.int64]:
-    """Validate a whole number of months (scalar or array)."""
-    array = np.asarray(n)
-    if array.dtype.kind in "iu":
-        return array.astype(np.int64)
-    if array.dtype.kind == "f":
-        whole = np.isfinite(array) & (array == np.round(array))
-        if whole.all():
-            return array.astype(np.int64)
-    raise fail(name, "be a whole number of months (an integer or an array of integers)", repr(n))
+    """Validate a whole number of months (scalar or array) within +-:data:`MAX_MONTHS`."""
+    try:
+        array = np.asarray(n)
+    except (TypeError, ValueError, OverflowError):
+        array = np.asarray(None)
+    rule = "be a whole number of months (an integer or an array of integers)"
+    if array.dtype.kind == "f" and (np.isfinite(array) & (array == np.round(array))).all():
+        array = np.clip(array, -2.0 * MAX_MONTHS, 2.0 * MAX_MONTHS).astype(np.int64)
+    if array.dtype.kind not in "iu":
+        raise fail(name, rule, repr(n))
+    if array.size and (array.min() < -MAX_MONTHS or array.max() > MAX_MONTHS):
+        raise fail(
+            name,
+            f"lie between -{MAX_MONTHS} and {MAX_MONTHS} months (dates stay {_DATE_RANGE})",
+            repr(n),
+        )
+    return array.astype(np.int64)
 
 
 def _add_months(dates: DateArray, n: NDArray[np.int64]) -> DateArray:
@@ -691,7 +749,24 @@ def add_months(date: object, n: object) -> dt.date | DateArray:
     """
     dates = as_dates(date, "date")
     months = _as_months(n, "n")
-    result = _add_months(dates, months)
+    try:
+        result = _add_months(dates, months)
+    except ValueError as exc:  # shapes that do not broadcast
+        raise fail(
+            "n",
+            "broadcast against `date` (one number, or one per date)",
+            f"shapes {dates.shape} and {months.shape}",
+        ) from exc
+    days = result.view(np.int64)
+    outside = (days != np.iinfo(np.int64).min) & ((result < FIRST_DATE) | (result > LAST_DATE))
+    if outside.any():
+        first = int(np.flatnonzero(outside.ravel())[0])
+        raise fail(
+            "n",
+            f"keep the dates {_DATE_RANGE}",
+            f"a result of {result.ravel()[first]} at index {first}",
+            positions=(first,),
+        )
     if _is_scalar(date) and months.ndim == 0:
         if np.isnat(result):
             raise fail("date", "be a date", repr(date))
@@ -764,6 +839,14 @@ def months_between(a: object, b: object) -> int | NDArray[np.int64]:
     """
     start = as_dates(a, "a")
     stop = as_dates(b, "b")
+    try:
+        np.broadcast_shapes(start.shape, stop.shape)
+    except ValueError:
+        raise fail(
+            "b",
+            "broadcast against `a` (one date, or one per date of `a`)",
+            f"shapes {start.shape} and {stop.shape}",
+        ) from None
     for name, dates in (("a", start), ("b", stop)):
         missing = np.isnat(dates)
         if missing.any():
@@ -828,7 +911,10 @@ def days_to_months(days: object) -> float | NDArray[np.float64]:
         raise fail("days", "be a number of days", repr(days))
     if isinstance(days, numbers.Real):
         return float(days) / DAYS_PER_MONTH
-    array = np.asarray(days)
+    try:
+        array = np.asarray(days)
+    except (TypeError, ValueError, OverflowError):
+        array = np.asarray(None)
     if array.dtype.kind not in "iuf":
         raise fail("days", "be a number or an array of numbers of days", repr(days))
     return array.astype(np.float64) / DAYS_PER_MONTH

@@ -474,8 +474,10 @@ def test_unparseable_dates_in_objects() -> None:
         (b"id,id,accessed\n", "'id' twice"),
         (
             b"id,start\n1,2019-01-01\n",
-            r"no column for role 'accessed': looked for accessed, access_date, .*"
-            r"found are: 'id', 'start'",
+            (
+                r"no column for role 'accessed': looked for accessed, access_date, .*"
+                r"found are: 'id', 'start'"
+            ),
         ),
         (b'id,accessed\n1,"2019-01-01\n', "well-formed CSV"),
     ],

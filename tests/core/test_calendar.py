@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import calendar as std_calendar
+import contextlib
 import datetime as dt
 
 import numpy as np
@@ -11,9 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from ipsstats import InvalidInputError
+from ipsstats import InvalidInputError, IpsStatsError
 from ipsstats.calendar import (
     DAYS_PER_MONTH,
+    FIRST_DATE,
+    LAST_DATE,
+    MAX_MONTHS,
     _parse_fixed,
     _text_matrix,
     _tokenise,
@@ -24,6 +28,7 @@ from ipsstats.calendar import (
     months_between,
     parse_date_strings,
 )
+from tests.strategies import junk_values
 
 FIRST = dt.date(1999, 1, 1)
 LAST = dt.date(2030, 12, 31)
@@ -326,3 +331,56 @@ def test_arbitrary_text_never_raises(values: list[str], date_format: str | None)
     assert not (blank & bad).any()
     assert np.isnat(dates[blank | bad]).all()
     assert not np.isnat(dates[~blank & ~bad]).any()
+
+
+# --- fuzz: only ipsstats errors escape -------------------------------------------------------
+
+
+@given(junk_values())
+def test_calendar_functions_raise_only_house_errors(value: object) -> None:
+    calls = [
+        lambda: add_months(value, 1),
+        lambda: add_months("2019-01-31", value),
+        lambda: add_months(["2019-01-31", "2019-03-31"], value),
+        lambda: months_between(value, "2019-01-01"),
+        lambda: months_between(["2019-01-01", "2019-02-01"], value),
+        lambda: days_to_months(value),
+        lambda: as_dates(value, "dates"),
+        lambda: parse_date_strings(np.array(["2019-01-01"]), value),  # type: ignore[arg-type]
+    ]
+    for call in calls:
+        with contextlib.suppress(IpsStatsError):
+            call()
+
+
+def test_ragged_and_absurd_calendar_inputs() -> None:
+    ragged = [["2019-01-01"], "2019-01-02"]
+    with pytest.raises(InvalidInputError, match=r"`date` must be a date or an array of dates"):
+        add_months(ragged, 1)
+    with pytest.raises(InvalidInputError, match=r"`a` must be a date or an array of dates"):
+        months_between(ragged, "2019-01-01")
+    with pytest.raises(InvalidInputError, match=r"`days` must be a number"):
+        days_to_months([1, [2, 3]])
+    with pytest.raises(InvalidInputError, match=r"`n` must lie between -120000 and 120000 months"):
+        add_months("2019-01-01", 2**62)
+    with pytest.raises(InvalidInputError, match=r"`n` must be a whole number of months"):
+        add_months("2019-01-01", 2**70)
+    with pytest.raises(
+        InvalidInputError,
+        match=r"`n` must keep the dates between 0001-01-01 and 9999-12-31; got a result of "
+        r"10000-01-31",
+    ):
+        add_months(dt.date(9999, 12, 31), 1)
+    with pytest.raises(
+        InvalidInputError, match=r"`date` must hold dates between 0001-01-01 and 9999-12-31"
+    ):
+        add_months(np.array([2**40], dtype="datetime64[D]"), 1)
+    with pytest.raises(InvalidInputError, match=r"`n` must broadcast against `date`"):
+        add_months(["2019-01-01"] * 3, [1, 2])
+    with pytest.raises(InvalidInputError, match=r"`b` must broadcast against `a`"):
+        months_between(["2019-01-01"] * 3, ["2019-01-01"] * 2)
+    with pytest.raises(InvalidInputError, match=r"`date_format` must be a format string"):
+        parse_date_strings(np.array(["2019-01-01"]), 5)  # type: ignore[arg-type]
+    assert add_months(dt.date(1, 1, 31), MAX_MONTHS - 24) == dt.date(9999, 1, 31)
+    span = LAST_DATE - FIRST_DATE
+    assert span == np.timedelta64(3652058, "D")

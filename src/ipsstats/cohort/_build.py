@@ -123,8 +123,10 @@ def _options(  # noqa: PLR0917  # one positional per builder option, called in o
 ) -> _Options:
     end, first = _plausible_dates(observed_until, earliest_date)
     if age_range is not None:
+        bounds: NDArray[np.float64] | None
         try:
-            bounds = np.asarray(age_range, dtype=np.float64)
+            given = np.asarray(age_range)
+            bounds = given.astype(np.float64) if given.dtype.kind in "iuf" else None
         except (TypeError, ValueError):
             bounds = None
         if (
@@ -137,10 +139,22 @@ def _options(  # noqa: PLR0917  # one positional per builder option, called in o
         age_range = (float(bounds[0]), float(bounds[1]))
     if date_format is not None:
         parse_date_strings(np.zeros(0, dtype=str), date_format)  # validates the format
-    if isinstance(missing_labels, str):
-        raise fail("missing_labels", "be a collection of labels", repr(missing_labels))
+    if isinstance(missing_labels, (str, bytes)) or not isinstance(missing_labels, Collection):
+        raise fail(
+            "missing_labels",
+            "be a collection of labels",
+            repr(missing_labels),
+            hint='for example missing_labels=["Not known"].',
+        )
     if isinstance(numeric, str):
         numeric = (numeric,)
+    if not isinstance(numeric, Collection) or not all(isinstance(v, str) for v in numeric):
+        raise fail(
+            "numeric",
+            "be a collection of column names",
+            repr(numeric),
+            hint='for example numeric=["age"].',
+        )
     return _Options(
         observed_until=end,
         date_format=date_format,
@@ -380,6 +394,13 @@ class CohortBuilders:
         >>> cohort["gender"].codes.tolist()
         [0, -1]
         """
+        if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
+            raise fail(
+                "records",
+                "be an iterable of mappings, one per person",
+                type(records).__name__,
+                hint='for example [{"id": "a", "accessed": "2019-01-01"}].',
+            )
         rows = list(records) if not isinstance(records, list) else records
         keys: dict[str, None] = {}
         for k, record in enumerate(rows):

@@ -44,6 +44,8 @@ def _as_float_column(array: NDArray[Any], name: str) -> NDArray[np.float64]:
         raise fail(name, "be 1-dimensional", f"an array of shape {array.shape}")
     if array.dtype.kind in "iuf":
         return array.astype(np.float64)
+    if array.dtype.kind not in "USO":
+        raise fail(name, "hold real numbers", f"an array of dtype {array.dtype}")
     numbers, bad = _lenient_numbers(array, ())
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
@@ -70,6 +72,8 @@ def _lenient_numbers(
         return numbers, np.isinf(numbers)
     if array.dtype.kind == "b":
         return array.astype(np.float64), np.ones(array.shape, dtype=bool)
+    if array.dtype.kind not in "USO":  # complex numbers, dates, durations, raw bytes
+        return np.full(array.shape, np.nan), np.ones(array.shape, dtype=bool)
     labels = frozenset(m for m in missing_labels if isinstance(m, str))
     whole = _whole_numbers(array) if not any(m.strip().isdigit() for m in labels) else None
     if whole is not None:
@@ -201,7 +205,8 @@ def _lenient_dates(
         return dates, missing, bad
     if array.dtype.kind == "O":
         return _lenient_object_dates(array, date_format, frozenset(labels))
-    if array.size and not np.isnan(array.astype(np.float64)).all():
+    all_nan = array.dtype.kind == "f" and bool(np.isnan(array).all())
+    if array.size and not all_nan:
         raise fail(
             name,
             "hold dates (text, datetime.date or numpy.datetime64)",

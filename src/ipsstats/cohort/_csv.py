@@ -51,6 +51,13 @@ def _read_bytes(path: str | os.PathLike[str] | TextIO, encoding: str) -> tuple[b
         if not isinstance(text, str):
             raise fail("path", "be opened in text mode", f"{type(text).__name__} content")
         return text.removeprefix("\ufeff").encode("utf-8", "surrogatepass"), name
+    if not isinstance(path, (str, os.PathLike)):
+        raise fail(
+            "path",
+            "be a file path or a text file object",
+            f"{type(path).__name__}",
+            hint="pass the file name, or io.StringIO(text) for text already read.",
+        )
     location = os.fspath(path)
     name = pathlib.Path(location).name
     with open(location, "rb") as handle:  # noqa: PTH123  # accepts str paths
@@ -488,6 +495,15 @@ class Table:
 
 def read_table(path: str | os.PathLike[str] | TextIO, delimiter: str, encoding: str) -> Table:
     """Read a CSV file: vectorised splitting, else the :mod:`csv` module."""
+    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in "\r\n\"":
+        raise fail(
+            "delimiter",
+            "be one character other than a quote or a line break",
+            repr(delimiter),
+            hint="for example delimiter=';' or delimiter='\\t'.",
+        )
+    if not isinstance(encoding, str):
+        raise fail("encoding", "name a text encoding", repr(encoding), hint="e.g. 'cp1252'.")
     data, name = _read_bytes(path, encoding)
     _check_data(data, name)
     fast = _split_plain_csv(data, delimiter, name)

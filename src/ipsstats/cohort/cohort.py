@@ -240,6 +240,8 @@ class Cohort(CohortBuilders):
 
     def __getitem__(self, name: str) -> Attribute | NDArray[Any]:
         """Return a column by name: a role (``"accessed"``, ...) or an attribute."""
+        if not isinstance(name, str):
+            raise fail("name", "be a column name (a string)", f"{type(name).__name__} {name!r}")
         if name in ("id", "ids"):
             return self.ids
         if name in _DATE_ROLES:
@@ -515,12 +517,16 @@ class Cohort(CohortBuilders):
         InvalidInputError
             If `name` is a role or `values` has the wrong length.
         """
+        if not isinstance(name, str):
+            raise fail("name", "be an attribute name (a string)", f"{type(name).__name__}")
         if name in ROLES[:4] or name == "ids":
             raise fail("name", "not be a role name", repr(name))
         if isinstance(values, Factor):
             column: Attribute = values
         else:
             array = as_array(values, "values")
+            if array.ndim != 1:
+                raise fail("values", "be 1-dimensional", f"an array of shape {array.shape}")
             if array.dtype.kind in "iuf":
                 column = array.astype(np.float64)
             else:
@@ -577,7 +583,7 @@ class Cohort(CohortBuilders):
         return Factor(codes=np.where(got, 0, 1), levels=_JOB_LEVELS, name="job_by_end")
 
     def _factor(self, name: str, end: object) -> Factor:
-        if name == "job_by_end":
+        if isinstance(name, str) and name == "job_by_end":
             return self.job_by(end)
         column = _get_attribute(self.attributes, name)
         if not isinstance(column, Factor):

@@ -202,6 +202,8 @@ class CompetingDurations:
 
 
 def _get_attribute(attributes: Mapping[str, Attribute], name: str) -> Attribute:
+    if not isinstance(name, str):
+        raise fail("name", "be an attribute name (a string)", f"{type(name).__name__} {name!r}")
     if name not in attributes:
         listed = ", ".join(repr(k) for k in attributes) or "none"
         raise fail("name", "name an attribute", repr(name), hint=f"attributes: {listed}.")
@@ -280,9 +282,12 @@ def age_band(
         first = int(np.flatnonzero(np.isinf(values))[0])
         raise fail("ages", "hold finite numbers", f"{values[first]} at index {first}")
     try:
-        limits = np.asarray(edges, dtype=np.float64)
+        given = np.asarray(edges)
     except (TypeError, ValueError):
-        raise fail("edges", "be a non-empty sequence of finite numbers", repr(edges)) from None
+        given = np.asarray(None)
+    if given.dtype.kind not in "iuf":
+        raise fail("edges", "be a non-empty sequence of finite numbers", repr(edges))
+    limits = given.astype(np.float64)
     if limits.ndim != 1 or limits.size == 0 or not np.isfinite(limits).all():
         raise fail("edges", "be a non-empty sequence of finite numbers", repr(edges))
     if (np.diff(limits) <= 0).any():

@@ -377,6 +377,13 @@ def minimum_followup(
     )
 
 
+def _is_level(value: object, index: Mapping[object, int]) -> bool:
+    try:
+        return value in index
+    except TypeError:  # unhashable: not a level
+        return False
+
+
 def level_filter(column: Factor, name: str, levels: Collection[object]) -> Selection:
     """Select the people whose categorical attribute `name` takes one of `levels`.
 
@@ -402,7 +409,8 @@ def level_filter(column: Factor, name: str, levels: Collection[object]) -> Selec
     if isinstance(levels, (str, bytes)) or not isinstance(levels, Collection):
         raise fail("levels", "be a collection of levels, e.g. ['White']", repr(levels))
     wanted = list(levels)
-    unknown = [level for level in wanted if level not in column.levels]
+    index = {level: k for k, level in enumerate(column.levels)}
+    unknown = [level for level in wanted if not _is_level(level, index)]
     if unknown:
         raise fail(
             "levels",
@@ -410,7 +418,7 @@ def level_filter(column: Factor, name: str, levels: Collection[object]) -> Selec
             repr(unknown[0]),
             hint=f"its levels are {column.levels!r}.",
         )
-    codes = [column.levels.index(level) for level in wanted]
+    codes = [index[level] for level in wanted]
     keep = np.isin(column.codes, codes)
     missing = column.codes < 0
     shown = ", ".join(str(level) for level in wanted)
