@@ -584,7 +584,9 @@ def as_dates(
     if array.dtype.kind == "M":
         return _in_range(array.astype("datetime64[D]"), name)
     if array.dtype.kind in "US":
-        text = array.astype(str).ravel()
+        text = (
+            np.char.decode(array, "utf-8", errors="replace") if array.dtype.kind == "S" else array
+        ).ravel()
         if missing_labels:
             text = np.where(np.isin(text, list(missing_labels)), "", text)
         return _in_range(_parse_or_raise(text, name, date_format).reshape(array.shape), name)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import calendar as std_calendar
 import contextlib
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -338,7 +339,7 @@ def test_arbitrary_text_never_raises(values: list[str], date_format: str | None)
 
 @given(junk_values())
 def test_calendar_functions_raise_only_house_errors(value: object) -> None:
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: add_months(value, 1),
         lambda: add_months("2019-01-31", value),
         lambda: add_months(["2019-01-31", "2019-03-31"], value),

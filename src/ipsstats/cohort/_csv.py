@@ -495,7 +495,7 @@ class Table:
 
 def read_table(path: str | os.PathLike[str] | TextIO, delimiter: str, encoding: str) -> Table:
     """Read a CSV file: vectorised splitting, else the :mod:`csv` module."""
-    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in "\r\n\"":
+    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '\r\n"':
         raise fail(
             "delimiter",
             "be one character other than a quote or a line break",
