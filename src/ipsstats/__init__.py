@@ -36,6 +36,7 @@ from ipsstats.categorical import (
     trend,
 )
 from ipsstats.cohort import (
+    CodedAttribute,
     Cohort,
     CompetingDurations,
     Durations,
@@ -43,6 +44,8 @@ from ipsstats.cohort import (
     ValidationReport,
     age_band,
     followup_cutoff,
+    imd_quintile,
+    nhs_ethnicity,
 )
 from ipsstats.equity import (
     AccessEquity,
@@ -86,6 +89,7 @@ __all__ = [
     "AccessEquity",
     "AccessGroup",
     "CMHResult",
+    "CodedAttribute",
     "Cohort",
     "ComparisonEstimate",
     "CompetingDurations",
@@ -138,10 +142,12 @@ __all__ = [
     "goodness_of_fit",
     "gray_test",
     "homogeneity",
+    "imd_quintile",
     "independence",
     "kaplan_meier",
     "logrank",
     "months_between",
+    "nhs_ethnicity",
     "odds_ratio",
     "outcome_equity",
     "pearson_residuals",

@@ -14,14 +14,12 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 
 from ipsstats import InvalidInputError, IpsStatsError
+from ipsstats._dateparse import _parse_fixed, _text_matrix, _tokenise  # fast path vs naive
 from ipsstats.calendar import (
     DAYS_PER_MONTH,
     FIRST_DATE,
     LAST_DATE,
     MAX_MONTHS,
-    _parse_fixed,
-    _text_matrix,
-    _tokenise,
     add_months,
     as_dates,
     days_to_months,

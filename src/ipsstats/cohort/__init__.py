@@ -8,6 +8,15 @@ follow-up) return masks that the cohort applies, recording each step as
 """
 
 from ipsstats.cohort._roles import ROLE_SYNONYMS
+from ipsstats.cohort.codes import (
+    IMD_QUINTILES,
+    NHS_ETHNIC_CATEGORY,
+    NHS_ETHNIC_GROUPS,
+    NHS_ETHNIC_NOT_RECORDED,
+    CodedAttribute,
+    imd_quintile,
+    nhs_ethnicity,
+)
 from ipsstats.cohort.cohort import Cohort
 from ipsstats.cohort.durations import CAUSE_LABELS, CompetingDurations, Durations, age_band
 from ipsstats.cohort.validation import REASONS, ROLES, ValidationReport
@@ -15,9 +24,14 @@ from ipsstats.cohort.windows import Exclusions, followup_cutoff
 
 __all__ = [
     "CAUSE_LABELS",
+    "IMD_QUINTILES",
+    "NHS_ETHNIC_CATEGORY",
+    "NHS_ETHNIC_GROUPS",
+    "NHS_ETHNIC_NOT_RECORDED",
     "REASONS",
     "ROLES",
     "ROLE_SYNONYMS",
+    "CodedAttribute",
     "Cohort",
     "CompetingDurations",
     "Durations",
@@ -25,4 +39,6 @@ __all__ = [
     "ValidationReport",
     "age_band",
     "followup_cutoff",
+    "imd_quintile",
+    "nhs_ethnicity",
 ]

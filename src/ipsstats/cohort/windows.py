@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 
 from ipsstats._arrays import bool_array, fail
 from ipsstats._deprecation import renamed_keywords
-from ipsstats.calendar import add_months, as_date
+from ipsstats.calendar import FIRST_DATE, add_months, as_date, months_between
 from ipsstats.factor import Factor
 from ipsstats.results import frozen_mapping, json_safe
 
@@ -226,6 +226,14 @@ def followup_cutoff(months: int, study_end: object) -> dt.date:
     day = _day(study_end, "study_end")
     month = day.astype("datetime64[M]")
     last_of_month = (month + 1).astype("datetime64[D]") - 1
+    earliest = int(months_between(FIRST_DATE, day))
+    if k > earliest:
+        raise fail(
+            "months",
+            f"be at most {earliest} for a study end of {_iso(day)} (the cut-off date must "
+            f"be on or after {FIRST_DATE})",
+            repr(months),
+        )
     if day == last_of_month:
         cutoff = (month - k + 1).astype("datetime64[D]") - 1
     else:
