@@ -207,7 +207,11 @@ def _recode(codes: NDArray[np.int64], targets: list[int]) -> NDArray[np.int64]:
 def _counts(codes: NDArray[np.int64], raw: list[object], which: list[int]) -> dict[str, int]:
     """Count the records holding each of the raw values `which`, by the value as text."""
     counts = np.bincount(codes[codes >= 0], minlength=len(raw))
-    return {str(_clean(raw[k]) or raw[k]): int(counts[k]) for k in which}
+    out: dict[str, int] = {}
+    for k in which:  # "99" and 99 are one code
+        key = str(_clean(raw[k]) or raw[k])
+        out[key] = out.get(key, 0) + int(counts[k])
+    return out
 
 
 def nhs_ethnicity(
