@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 import pytest
 
-from ipsstats import cli
+from ipsstats import Cohort, cli
 from ipsstats._version import __version__
 from ipsstats.cli import _commands, _io, _parser
 from ipsstats.datasets import _reproduce, example_path, perkins2022, reproduce_perkins2022
@@ -907,14 +907,14 @@ def test_by_limits_what_is_read(
         status, out, err, "`--by` must name the attributes to compare", "60 categorical", "a0"
     )
     seen: list[Any] = []
-    original = _io.Cohort.from_csv
+    original = Cohort.from_csv
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         cohort = original(*args, **kwargs)
         seen.append(cohort.attribute_names)
         return cohort
 
-    monkeypatch.setattr(_io.Cohort, "from_csv", spy)
+    monkeypatch.setattr(Cohort, "from_csv", spy)
     status, out, _ = run(capsys, "report", path, "--study-end", "2019-12-31", "--by", "a3,a7")
     assert status == 0
     assert seen == [("a3", "a7")]
