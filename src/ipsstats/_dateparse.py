@@ -196,13 +196,14 @@ def _from_parts(
 ) -> tuple[DateArray, NDArray[np.bool_]]:
     """Build dates from year, month and day numbers; flag impossible ones.
 
-    `year` holds four-digit years (0 to 9999) and `month` and `day` non-negative numbers, as
-    the parsers read them from digits. Days since 1970-01-01 are the start of the year plus
+    `year` holds four-digit years (0 to 9999) and `month` and `day` numbers, as the parsers
+    read them from digits; values out of range (from rows the caller finds bad anyway) are
+    clipped into the tables, never used as dates. Days since 1970-01-01 are the start of the year plus
     the days before the month (one more after February in a leap year) plus the day, from
     precomputed tables: a handful of int32 operations per date.
     """
-    year = np.asarray(year, dtype=np.intp)
-    month = np.minimum(np.asarray(month, dtype=np.intp), 13)
+    year = np.asarray(year, dtype=np.intp)  # out of range only in rows found bad anyway
+    month = np.clip(np.asarray(month, dtype=np.intp), 0, 13)
     day = np.asarray(day, dtype=np.int32)
     leap = _LEAP.take(year, mode="clip")
     ok = (day >= 1) & (day <= _MONTH_DAYS[month] + (leap & (month == 2)))
@@ -309,11 +310,10 @@ def _parse_fixed(
         digit_columns.extend(range(column, column + size))
         column += size
     done &= (shifted[:, digit_columns] <= 9).all(axis=1)
-    found, real = _from_parts(
-        np.where(done, parts["Y"], 0), np.where(done, parts["m"], 0), parts["d"]
-    )
+    found, real = _from_parts(parts["Y"], parts["m"], parts["d"])
     done &= real
-    return np.where(done, found, nat), done
+    found[~done] = nat[0]
+    return found, done
 
 
 def _parse_general(

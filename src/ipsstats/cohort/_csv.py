@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import itertools
 import os
@@ -92,7 +93,7 @@ def _check_data(data: bytes, name: str) -> None:
             f"{name!r}, which holds binary data (NUL bytes)",
             hint="export the data as CSV; spreadsheet files (.xlsx) cannot be read directly.",
         )
-    if not data.strip():
+    if not data or data.isspace():
         raise fail(
             "path", "be a CSV file with a header line and records", f"an empty file {name!r}"
         )
@@ -109,21 +110,23 @@ class Fields:
 
     ``buf[starts[i, k]:ends[i, k]]`` is field ``k`` of record ``i``, quotes removed;
     `doubled` flags quoted fields holding doubled quotes, undoubled when copied out.
+    Without `starts`, each field starts just after the previous one's separator.
     """
 
     buf: NDArray[np.uint8]
-    starts: NDArray[np.intp]
+    starts: NDArray[np.intp] | None
     ends: NDArray[np.intp]
     doubled: NDArray[np.bool_] | None = None
 
     @property
     def n(self) -> int:
         """Number of records."""
-        return int(self.starts.shape[0])
+        return int(self.ends.shape[0])
 
     def column(self, k: int) -> NDArray[np.bytes_]:
         """Copy field `k` of every record into a fixed-width byte-string array."""
-        column = _gather(self.buf, self.starts[:, k], self.ends[:, k])
+        starts = _starts_of(self.ends, k) if self.starts is None else self.starts[:, k]
+        column = _gather(self.buf, starts, self.ends[:, k])
         if self.doubled is not None and self.doubled[:, k].any():
             rows = np.flatnonzero(self.doubled[:, k])
             column[rows] = np.char.replace(column[rows], b'""', b'"')
@@ -152,36 +155,61 @@ def _gather(
 ) -> NDArray[np.bytes_]:
     """Copy the fields ``buf[starts[i]:ends[i]]`` into a fixed-width byte-string array.
 
-    The bytes are viewed as overlapping strings of the column's width, one starting at
-    every byte, so each field is copied by one fancy index; bytes past a field's end are
-    then zeroed. Fields starting within a width of the end are copied from a padded tail.
+    The bytes are viewed as overlapping strings, one starting at every byte, so each field
+    is copied by one fancy index. Fields of one width (dates) or blank are copied at that
+    width; others at the width rounded up to whole 8-byte words, and the bytes past each
+    field's end (the following fields') are cleared word by word with a mask chosen by the
+    field's length. Fields starting within a width of the end are copied from a padded
+    tail.
     """
     n = starts.shape[0]
     lengths = ends - starts
-    width = max(int(lengths.max()), 1) if n else 1
-    out = np.empty(n, dtype=f"S{width}")
+    longest = max(int(lengths.max()) if n else 0, 1)
     if n == 0:
+        return np.empty(0, dtype=f"S{longest}")
+    empty = lengths == 0
+    if bool((empty | (lengths == longest)).all()):  # fixed-width fields (dates) or blanks
+        out = _take(buf, starts, longest)
+        if empty.any():
+            out[empty] = b""
         return out
+    width = -(-longest // 8) * 8
+    out = _take(buf, starts, width)
+    words = out.view(np.uint64).reshape(n, width // 8)
+    words &= _word_masks(width)[lengths]
+    return out
+
+
+def _take(buf: NDArray[np.uint8], starts: NDArray[np.intp], width: int) -> NDArray[np.bytes_]:
+    """Copy the `width` bytes from each start as byte strings (zeros past the end)."""
+    n = starts.shape[0]
+    kind = f"S{width}"
     last = buf.size - width
     inside = starts <= last
+    if last >= 0 and bool(inside.all()):
+        every = np.ndarray((last + 1,), dtype=kind, buffer=buf, strides=(1,))
+        taken: NDArray[np.bytes_] = every[starts]
+        return taken
+    out = np.empty(n, dtype=kind)
     if last >= 0:
-        every = np.ndarray((last + 1,), dtype=f"S{width}", buffer=buf, strides=(1,))
-        if inside.all():
-            out = every[starts]
-        else:
-            out[inside] = every[starts[inside]]
+        every = np.ndarray((last + 1,), dtype=kind, buffer=buf, strides=(1,))
+        out[inside] = every[starts[inside]]
     tail = np.flatnonzero(~inside)
-    if tail.size:
-        low = int(starts[tail].min())
-        padded = np.zeros(buf.size - low + width, dtype=np.uint8)
-        padded[: buf.size - low] = buf[low:]
-        near = np.ndarray((padded.size - width + 1,), f"S{width}", buffer=padded, strides=(1,))
-        out[tail] = near[starts[tail] - low]
-    short = lengths < width
-    if short.any():
-        matrix = out.view(np.uint8).reshape(n, width)
-        matrix *= np.arange(width) < lengths[:, None]
+    low = int(starts[tail].min())
+    padded = np.zeros(buf.size - low + width, dtype=np.uint8)
+    padded[: buf.size - low] = buf[low:]
+    near = np.ndarray((padded.size - width + 1,), dtype=kind, buffer=padded, strides=(1,))
+    out[tail] = near[starts[tail] - low]
     return out
+
+
+@functools.cache
+def _word_masks(width: int) -> NDArray[np.uint64]:
+    """For each field length ``0 .. width``, the 8-byte words keeping only its bytes."""
+    keep = (np.arange(width) < np.arange(width + 1)[:, None]).astype(np.uint8) * 0xFF
+    masks: NDArray[np.uint64] = keep.view(np.uint64)  # byte order follows the bytes
+    masks.flags.writeable = False
+    return masks
 
 
 # --------------------------------------------------------------------------------------
@@ -242,6 +270,46 @@ def _trailing_line_ends(data: bytes, chunk: int = 4096) -> int:
     return len(tail) - kept
 
 
+def _separators(
+    buf: NDArray[np.uint8], end_code: int, delimiter: int, *, quoting: bool
+) -> tuple[NDArray[np.intp], NDArray[np.bool_], NDArray[np.int64] | None, bool, bool]:
+    """Positions of the separators outside quotes, which of them end a line, and more.
+
+    Returns (positions, line ends, quotes before each separator or ``None`` when the data
+    hold no quote, whether a quoted field holds a line break, whether a carriage return
+    occurs). Without quotes one pass finds the delimiters and line ends; with quotes, the
+    bytes at or below the special characters' codes are found first, then a separator
+    counts when an even number of quotes precedes it.
+    """
+    if not quoting:
+        bounds = np.flatnonzero((buf == end_code) | (buf == delimiter))
+        newline = buf[bounds] == end_code
+        return bounds, newline, None, False, end_code == ord("\n") and bool((buf == 13).any())
+    candidates = np.flatnonzero(buf <= max(end_code, ord('"'), delimiter))
+    found = buf[candidates]
+    separator = np.flatnonzero((found == end_code) | (found == delimiter))
+    bounds = candidates[separator]
+    newline = found[separator] == end_code
+    carriage = bool((found == 13).any())
+    is_quote = found == ord('"')
+    if not is_quote.any():
+        return bounds, newline, None, False, carriage
+    small = np.int32 if found.size < np.iinfo(np.int32).max else np.int64
+    quotes_before = np.cumsum(is_quote, dtype=small)[separator].astype(np.int64)
+    inside = quotes_before % 2 == 1
+    embedded = bool((inside & newline).any())
+    kept = ~inside
+    return bounds[kept], newline[kept], quotes_before[kept], embedded, carriage
+
+
+def _one_record_per_line(newline: NDArray[np.bool_], width: int) -> bool:
+    """Whether the separators read as records of `width` fields, each ending a line."""
+    if newline.size == 0 or newline.size % width:
+        return False
+    rows = newline.size // width
+    return int(np.count_nonzero(newline)) == rows and bool(newline[width - 1 :: width].all())
+
+
 def _split_bytes(
     data: bytes | memoryview,
     header: list[str],
@@ -260,56 +328,66 @@ def _split_bytes(
     """
     width = len(header)
     buf = np.frombuffer(data, dtype=np.uint8)
-    end_code = ord(terminator)
-    # One pass finds the few bytes at or below the special characters' codes.
-    candidates = np.flatnonzero(buf <= max(end_code, ord('"'), ord(delimiter)))
-    found = buf[candidates]
-    separator = np.flatnonzero((found == end_code) | (found == ord(delimiter)))
-    bounds = candidates[separator]
-    newline = found[separator] == end_code
-    quotes_before = np.zeros(0, dtype=np.int64)
-    has_quotes = quoting and bool((found == ord('"')).any())
-    embedded = False
-    if has_quotes:
-        # A separator counts when an even number of quotes precedes it.
-        small = np.int32 if found.size < np.iinfo(np.int32).max else np.int64
-        quotes_before = np.cumsum(found == ord('"'), dtype=small)[separator].astype(np.int64)
-        inside = quotes_before % 2 == 1
-        embedded = bool((inside & newline).any())
-        bounds, newline, quotes_before = bounds[~inside], newline[~inside], quotes_before[~inside]
-    if bounds.size == 0 or (has_quotes and int(quotes_before[-1]) % 2):
+    bounds, newline, quotes_before, embedded, carriage = _separators(
+        buf, ord(terminator), ord(delimiter), quoting=quoting
+    )
+    if bounds.size == 0 or (quotes_before is not None and int(quotes_before[-1]) % 2):
         return None  # unbalanced quotes or no complete record: the csv module reports it
-    starts_flat = np.empty_like(bounds)
-    starts_flat[0] = 0
-    np.add(bounds[:-1], 1, out=starts_flat[1:])
-    blank = _blank_lines(buf, bounds, starts_flat, newline) if terminator == "\n" else None
-    if blank is not None:
-        bounds, newline, starts_flat = bounds[~blank], newline[~blank], starts_flat[~blank]
-        quotes_before = quotes_before[~blank] if has_quotes else quotes_before
-    if bounds.size % width:
-        return None
-    kinds = newline.reshape(-1, width)
-    if not kinds[:, -1].all() or kinds[:, :-1].any():
+    starts_flat: NDArray[np.intp] | None = None
+    blank = None
+    if terminator == "\n" and (width == 1 or not _one_record_per_line(newline, width)):
+        starts_flat = np.empty_like(bounds)
+        starts_flat[0] = 0
+        np.add(bounds[:-1], 1, out=starts_flat[1:])
+        blank = _blank_lines(buf, bounds, starts_flat, newline)
+        if blank is not None:
+            bounds, newline, starts_flat = bounds[~blank], newline[~blank], starts_flat[~blank]
+            quotes_before = None if quotes_before is None else quotes_before[~blank]
+    if not _one_record_per_line(newline, width):
         return None
     ends = bounds.reshape(-1, width)
-    starts = starts_flat.reshape(-1, width)
-    if terminator == "\n" and bool((found == ord("\r")).any()):
+    starts = None if starts_flat is None else starts_flat.reshape(-1, width)
+    if carriage and terminator == "\n":
         last = ends[:, -1]
+        first_of_last = _starts_of(ends, width - 1) if starts is None else starts[:, -1]
         ends = ends.copy()
-        ends[:, -1] -= (last > starts[:, -1]) & (buf[np.maximum(last - 1, 0)] == ord("\r"))
+        ends[:, -1] -= (last > first_of_last) & (buf[np.maximum(last - 1, 0)] == ord("\r"))
     doubled = None
-    if has_quotes:
+    if quotes_before is not None:
         per_field = np.diff(quotes_before, prepend=0).reshape(-1, width)
-        unquoted = _unquote(buf, per_field, starts, ends)
+        explicit = _all_starts(ends) if starts is None else starts
+        unquoted = _unquote(buf, per_field, explicit, ends)
         if unquoted is None:
             return None
         starts, ends, doubled = unquoted
     first_lines = None
     if embedded or blank is not None:  # lines before each record: every line feed counts
-        feeds = candidates[found == ord("\n")]
-        first_lines = 2 + np.searchsorted(feeds, starts[:, 0]).astype(np.int64)
+        feeds = np.flatnonzero(buf == ord("\n"))
+        explicit = _all_starts(ends) if starts is None else starts
+        first_lines = 2 + np.searchsorted(feeds, explicit[:, 0]).astype(np.int64)
     fields = Fields(buf=buf, starts=starts, ends=ends, doubled=doubled)
     return fields, first_lines
+
+
+def _starts_of(ends: NDArray[np.intp], k: int) -> NDArray[np.intp]:
+    """Where field `k` of each record starts, when records follow each other line by line.
+
+    Field ``k`` starts one byte after the end of field ``k - 1``; the first field one byte
+    after the previous record's last field (its line end), or at 0.
+    """
+    if k:
+        out: NDArray[np.intp] = ends[:, k - 1] + 1
+        return out
+    first = np.empty(ends.shape[0], dtype=ends.dtype)
+    if first.size:
+        first[0] = 0
+        np.add(ends[:-1, -1], 1, out=first[1:])
+    return first
+
+
+def _all_starts(ends: NDArray[np.intp]) -> NDArray[np.intp]:
+    """Compute where every field starts (see :func:`_starts_of`)."""
+    return np.stack([_starts_of(ends, k) for k in range(ends.shape[1])], axis=1)
 
 
 def _blank_lines(
