@@ -198,9 +198,9 @@ def _from_parts(
 
     `year` holds four-digit years (0 to 9999) and `month` and `day` numbers, as the parsers
     read them from digits; values out of range (from rows the caller finds bad anyway) are
-    clipped into the tables, never used as dates. Days since 1970-01-01 are the start of the year plus
-    the days before the month (one more after February in a leap year) plus the day, from
-    precomputed tables: a handful of int32 operations per date.
+    clipped into the tables, never used as dates. Days since 1970-01-01 are the start of
+    the year plus the days before the month (one more after February in a leap year) plus
+    the day, from precomputed tables: a handful of int32 operations per date.
     """
     year = np.asarray(year, dtype=np.intp)  # out of range only in rows found bad anyway
     month = np.clip(np.asarray(month, dtype=np.intp), 0, 13)

@@ -134,20 +134,30 @@ class Fields:
 
 
 class TextColumns(Mapping[str, NDArray[np.bytes_]]):
-    """The columns of a split file by header, each copied out of the bytes when used."""
+    """The columns of a split file by header, each copied out of the bytes when used.
 
-    def __init__(self, header: list[str], fields: Fields) -> None:
-        self._index = {name: k for k, name in enumerate(header)}
-        self._fields = fields
+    Each header maps to fields located in some bytes and the field's position in a
+    record: one :class:`Fields` for a whole file split here, one per column when Arrow's
+    reader split it.
+    """
+
+    def __init__(self, located: Mapping[str, tuple[Fields, int]]) -> None:
+        self._located = dict(located)
+
+    @classmethod
+    def of(cls, header: list[str], fields: Fields) -> TextColumns:
+        """Name the fields of records split into `header`'s columns."""
+        return cls({name: (fields, k) for k, name in enumerate(header)})
 
     def __getitem__(self, name: str) -> NDArray[np.bytes_]:
-        return self._fields.column(self._index[name])
+        fields, k = self._located[name]
+        return fields.column(k)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._index)
+        return iter(self._located)
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self._located)
 
 
 def _gather(
@@ -231,6 +241,28 @@ def _split_plain_csv(
     returns, quotes that do not enclose a whole field, or records whose number of fields
     differs from the header's.
     """
+    found = _header_and_body(data, delimiter, name)
+    if found is None:
+        return None
+    header, body, start = found
+    quoted = data.find(b'"', start) >= 0
+    split = _split_bytes(body, header, delimiter, quoting=quoted)
+    if split is None:
+        return None
+    fields, first_lines = split
+    lines = np.arange(2, fields.n + 2, dtype=np.int64) if first_lines is None else first_lines
+    return TextColumns.of(header, fields), lines
+
+
+def _header_and_body(
+    data: bytes, delimiter: str, name: str
+) -> tuple[list[str], bytes | memoryview, int] | None:
+    """Find the header, and the records' bytes up to the line end after the last one.
+
+    Returns ``None`` (use the :mod:`csv` module) for an unusual delimiter, a header the
+    :mod:`csv` module cannot read on its own line, lone carriage returns, or no records.
+    Also returns where the records start in `data`.
+    """
     first = data.find(b"\n")
     if len(delimiter) != 1 or ord(delimiter) > 127 or delimiter == '"' or first < 0:
         return None
@@ -252,13 +284,7 @@ def _split_plain_csv(
     body: bytes | memoryview = (
         memoryview(data)[start : final + 1] if final >= 0 else data[start:] + b"\n"
     )
-    quoted = data.find(b'"', start) >= 0
-    split = _split_bytes(body, header, delimiter, quoting=quoted)
-    if split is None:
-        return None
-    fields, first_lines = split
-    lines = np.arange(2, fields.n + 2, dtype=np.int64) if first_lines is None else first_lines
-    return TextColumns(header, fields), lines
+    return header, body, start
 
 
 def _trailing_line_ends(data: bytes, chunk: int = 4096) -> int:
@@ -451,7 +477,7 @@ def _rejoined_columns(header: list[str], body: list[list[str]]) -> TextColumns |
     if joined.count(_RECORD) != len(body) or joined.count(_UNIT) != len(body) * (width - 1):
         return None
     split = _split_bytes(joined.encode("utf-8"), header, _UNIT, terminator=_RECORD, quoting=False)
-    return None if split is None else TextColumns(header, split[0])
+    return None if split is None else TextColumns.of(header, split[0])
 
 
 def _record_lines(body: list[list[str]]) -> NDArray[np.int64]:
