@@ -16,7 +16,7 @@ import io
 import itertools
 import os
 import pathlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TextIO
 
 import attrs
@@ -597,8 +597,19 @@ class Table:
         return int(self.lines.shape[0])
 
 
-def read_table(path: str | os.PathLike[str] | TextIO, delimiter: str, encoding: str) -> Table:
-    """Read a CSV file: vectorised splitting, else the :mod:`csv` module."""
+def read_table(
+    path: str | os.PathLike[str] | TextIO,
+    delimiter: str,
+    encoding: str,
+    *,
+    splitter: Callable[[bytes, str, str], tuple[TextColumns, NDArray[np.int64]] | None]
+    | None = None,
+) -> Table:
+    """Read a CSV file: `splitter` (Arrow's reader), vectorised splitting, else :mod:`csv`.
+
+    Each splitter declines (returns ``None``) files it cannot split exactly like the
+    :mod:`csv` module; the next one is tried.
+    """
     if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '\r\n"':
         raise fail(
             "delimiter",
@@ -610,7 +621,9 @@ def read_table(path: str | os.PathLike[str] | TextIO, delimiter: str, encoding: 
         raise fail("encoding", "name a text encoding", repr(encoding), hint="e.g. 'cp1252'.")
     data, name = _read_bytes(path, encoding)
     _check_data(data, name)
-    fast = _split_plain_csv(data, delimiter, name)
+    fast = None if splitter is None else splitter(data, delimiter, name)
+    if fast is None:
+        fast = _split_plain_csv(data, delimiter, name)
     if fast is not None:
         columns, lines = fast
         return Table(name=name, columns=columns, lines=lines, ragged=None)
