@@ -167,7 +167,7 @@ _CSV_FIELDS = ("id", "accessed", "job_start", "discharged", "ethnicity", "age")
 
 @st.composite
 def cohort_csv_texts(
-    draw: st.DrawFn, *, max_size: int = 30
+    draw: st.DrawFn, *, max_size: int = 30, plain: bool = False
 ) -> tuple[str, list[dict[str, object]], list[int], list[bool]]:
     """CSV files of service records as spreadsheets export them, with their quirks.
 
@@ -175,7 +175,10 @@ def cohort_csv_texts(
     :func:`cohort_records` draws them), the file line on which each record starts (the
     header is line 1) and whether the record was written with a field missing. Files vary:
     CRLF or LF line ends, a byte-order mark, spaces around values, quoted fields (some with
-    a comma or a line break inside), blank lines between and after records.
+    a comma or a line break inside), blank lines between and after records. With
+    ``plain=True`` none of the quirks that change how a file must be split (no quotes, no
+    blank line between records, no short record): spaces, line ends, a byte-order mark and
+    blank lines at the end only.
     """
     records = draw(cohort_records(max_size=max_size))
     newline = draw(st.sampled_from(["\n", "\r\n"]))
@@ -184,7 +187,7 @@ def cohort_csv_texts(
     lines: list[int] = []
     ragged: list[bool] = []
     for record in records:
-        blank = draw(st.integers(0, 9)) == 0
+        blank = not plain and draw(st.integers(0, 9)) == 0
         text += newline if blank else ""
         line += blank
         fields = [str(record[name]) for name in _CSV_FIELDS]
@@ -192,12 +195,12 @@ def cohort_csv_texts(
             style = draw(st.integers(0, 11))
             if style == 0:
                 fields[k] = f" {field} "
-            elif style == 1:
+            elif style == 1 and not plain:
                 fields[k] = '"' + field + '"'
-        if draw(st.integers(0, 14)) == 0 and record["ethnicity"] == "Mixed":
+        if not plain and draw(st.integers(0, 14)) == 0 and record["ethnicity"] == "Mixed":
             record["ethnicity"] = draw(st.sampled_from(["Mixed, other", "Mixed\nother"]))
             fields[4] = '"' + str(record["ethnicity"]) + '"'
-        short = draw(st.integers(0, 19)) == 0
+        short = not plain and draw(st.integers(0, 19)) == 0
         if short:
             fields.pop()
         lines.append(line)

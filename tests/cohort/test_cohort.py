@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import io
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from ipsstats import (
     age_band,
 )
 from ipsstats.cohort import REASONS, ValidationReport
+from ipsstats.cohort._arrow import split_with_arrow
 from ipsstats.cohort._csv import _read_csv, _split_plain_csv
 from tests.strategies import cohort_csv_texts, cohort_records
 
@@ -749,6 +751,46 @@ def test_csv_valid_plus_excluded_equals_read(
         same = Cohort.from_records(records, **options)
         assert cohort.ids.tolist() == same.ids.tolist()
         assert report.counts == same.validation.counts
+
+
+@pytest.mark.parametrize("plain", [False, True])
+@given(data=st.data())
+def test_engines_give_the_same_cohort_and_report(plain: bool, data: st.DataObject) -> None:
+    text, records, _lines, _ragged = data.draw(cohort_csv_texts(plain=plain))
+    options: dict[str, Any] = {
+        "observed_until": END,
+        "missing_labels": ["Not known"],
+        "age_range": (18, 65),
+        "errors": "exclude",
+    }
+    by_numpy = Cohort.from_csv(io.StringIO(text), engine="numpy", **options)
+    by_arrow = Cohort.from_csv(io.StringIO(text), engine="pyarrow", **options)
+    assert_same_cohort(by_numpy, by_arrow)
+    assert by_numpy.validation.to_dict() == by_arrow.validation.to_dict()
+    assert by_numpy.validation.issues() == by_arrow.validation.issues()
+    body = text.encode("utf-8").removeprefix(b"\xef\xbb\xbf")
+    used = split_with_arrow(body, ",", "csv")  # private: the fast path, checked directly
+    if plain and records:
+        assert used is not None  # such files are Arrow's to split
+    if '"' in text:
+        assert used is None  # quoting is left to the numpy splitter, which validates it
+
+
+def test_engine_option() -> None:
+    text = "id,accessed\n1,2019-01-01\n"
+    with pytest.raises(InvalidInputError, match="`engine` must be one of 'auto', 'numpy'"):
+        Cohort.from_csv(io.StringIO(text), observed_until=END, engine="polars")  # type: ignore[arg-type]
+    for engine in ("auto", "numpy", "pyarrow"):
+        assert Cohort.from_csv(io.StringIO(text), observed_until=END, engine=engine).n == 1
+
+
+def test_pyarrow_engine_needs_pyarrow(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    monkeypatch.setitem(sys.modules, "pyarrow.csv", None)
+    text = "id,accessed\n1,2019-01-01\n"
+    with pytest.raises(InvalidInputError, match="`engine` must name an installed engine"):
+        Cohort.from_csv(io.StringIO(text), observed_until=END, engine="pyarrow")
+    assert Cohort.from_csv(io.StringIO(text), observed_until=END).n == 1  # auto: numpy
 
 
 # ---- derived inputs -----------------------------------------------------------------------

@@ -153,7 +153,11 @@ def resolve_roles(
     for header in available:
         if header in matched:
             out[matched[header]] = header
-        elif header not in used and header not in out:
+        elif header in out and header not in used:
+            notes.append(
+                f"column {header!r} not read: {header!r} is mapped to column {out[header]!r}"
+            )
+        elif header not in used:
             out[header] = header
     found = ", ".join(repr(h) for h in available) or "none"
     if "accessed" not in out:
