@@ -27,6 +27,7 @@ def cases(n: int) -> list[tuple[str, str, Callable[[], object]]]:
         return (
             (job < accessed)
             | (accessed > np.datetime64("2023-06-30"))
+            | (job > np.datetime64("2023-06-30"))
             | (accessed < np.datetime64("1900-01-01"))
             | (ages < 16)
             | (ages > 120)
