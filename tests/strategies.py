@@ -22,6 +22,8 @@ __all__ = [
     "competing_samples",
     "count_tables",
     "count_vectors",
+    "funnel_units",
+    "group_strata_tables",
     "junk_values",
     "labels_with_missing",
     "non_count_values",
@@ -251,3 +253,45 @@ def junk_values() -> st.SearchStrategy[object]:
         st.tuples(scalars, scalars),
         st.dictionaries(st.text(max_size=3), scalars, max_size=2),
     )
+
+
+# ---- indicator methods: standardisation, funnels, ordered groups -----------------------
+
+
+@st.composite
+def group_strata_tables(
+    draw: st.DrawFn,
+    *,
+    groups: tuple[int, int] = (1, 4),
+    strata: tuple[int, int] = (1, 6),
+    max_population: int = 400,
+    positive: bool = True,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """(events, population) tables of shape (groups, strata), events within population.
+
+    With `positive`, every population is at least 1 (every stratum of every group holds
+    someone); otherwise empty cells occur.
+    """
+    shape = (draw(st.integers(*groups)), draw(st.integers(*strata)))
+    low = 1 if positive else 0
+    population = draw(hnp.arrays(np.int64, shape, elements=st.integers(low, max_population)))
+    share = draw(hnp.arrays(np.float64, shape, elements=st.floats(0.0, 1.0)))
+    events = np.floor(share * population).astype(np.int64)
+    return events, population
+
+
+@st.composite
+def funnel_units(
+    draw: st.DrawFn, *, min_units: int = 2, max_units: int = 12, max_n: int = 500
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """(events, people) per unit for proportion funnels: not all 0, not all everyone."""
+    k = draw(st.integers(min_units, max_units))
+    people = draw(hnp.arrays(np.int64, k, elements=st.integers(1, max_n)))
+    share = draw(hnp.arrays(np.float64, k, elements=st.floats(0.02, 0.98)))
+    events = np.round(share * people).astype(np.int64)
+    events[0] = max(1, min(events[0], people[0] - 1)) if people[0] > 1 else events[0]
+    if events.sum() == 0:
+        events[int(np.argmax(people))] = 1
+    if (events == people).all():
+        people[0] += 1
+    return events, people

@@ -349,6 +349,8 @@ def tally(
     missing: MissingRule = "report",
     missing_labels: Collection[object] = (),
     name: str | None = None,
+    *,
+    data: object = None,
 ) -> Counts:
     r"""Count records by level, keeping missing values apart.
 
@@ -371,6 +373,10 @@ def tally(
         NaN, NA and blank strings are always missing.
     name : str or None
         The variable's name; default the column's ``name`` when it has one.
+    data : data frame, optional
+        A data frame of any engine (pandas, polars, pyarrow, DuckDB, Ibis, PySpark, Dask);
+        `values` then names its column, and the engine counts it (see
+        :mod:`ipsstats.frames`; needs ``ipsstats[frames]``).
 
     Returns
     -------
@@ -401,6 +407,12 @@ def tally(
     >>> c.levels, c.counts.tolist(), c.n_missing
     (('Asian', 'White'), [1, 2], 2)
     """
+    if data is not None:  # a column of a data frame: counted in its engine
+        from ipsstats.categorical._frames import tally_frame  # noqa: PLC0415  # optional
+
+        return tally_frame(
+            data, values, levels=levels, missing=missing, missing_labels=missing_labels, name=name
+        )
     rule = as_option(missing, "missing", _MISSING_RULES)
     table, (out_levels,) = _count_records(
         [(values, "values", levels, "levels")], missing=rule, missing_labels=missing_labels
@@ -427,6 +439,7 @@ def crosstab(
     row_name: str | None = None,
     col_name: str | None = None,
     strata_name: str | None = None,
+    data: object = None,
 ) -> ContingencyTable | StratifiedTable:
     """Count records by two factors (and optionally a stratifying third).
 
@@ -446,6 +459,10 @@ def crosstab(
         Labels meaning "not known" in any of the columns.
     row_name, col_name, strata_name : str or None
         Variable names; default the columns' ``name`` when they have one.
+    data : data frame, optional
+        A data frame of any engine; `rows`, `cols` and `strata` then name its columns
+        (``crosstab("ethnicity", "job", data=df)``) and the engine counts them (see
+        :mod:`ipsstats.frames`; needs ``ipsstats[frames]``).
 
     Returns
     -------
@@ -481,6 +498,19 @@ def crosstab(
     b       1 (50.0)  0 (0.0)
     Missing 0         1
     """
+    if data is not None:  # columns of a data frame: counted in its engine
+        from ipsstats.categorical._frames import crosstab_frame  # noqa: PLC0415  # optional
+
+        return crosstab_frame(
+            data,
+            rows,
+            cols,
+            strata=strata,
+            levels=(row_levels, col_levels, strata_levels),
+            missing=missing,
+            missing_labels=missing_labels,
+            names=(row_name, col_name, strata_name),
+        )
     rule = as_option(missing, "missing", _MISSING_RULES)
     stored: Literal["report", "drop"] = "drop" if rule == "drop" else "report"
     columns = [(rows, "rows", row_levels, "row_levels"), (cols, "cols", col_levels, "col_levels")]

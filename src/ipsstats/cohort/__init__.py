@@ -20,11 +20,12 @@ from ipsstats.cohort.codes import (
 from ipsstats.cohort.cohort import Cohort
 from ipsstats.cohort.durations import CAUSE_LABELS, CompetingDurations, Durations, age_band
 from ipsstats.cohort.validation import REASONS, ROLES, ValidationReport
-from ipsstats.cohort.windows import Exclusions, followup_cutoff
+from ipsstats.cohort.windows import MAX_MONTHS, Exclusions, as_months, followup_cutoff
 
 __all__ = [
     "CAUSE_LABELS",
     "IMD_QUINTILES",
+    "MAX_MONTHS",
     "NHS_ETHNIC_CATEGORY",
     "NHS_ETHNIC_GROUPS",
     "NHS_ETHNIC_NOT_RECORDED",
@@ -38,6 +39,7 @@ __all__ = [
     "Exclusions",
     "ValidationReport",
     "age_band",
+    "as_months",
     "followup_cutoff",
     "imd_quintile",
     "nhs_ethnicity",
