@@ -1,9 +1,12 @@
 """Benchmark: ``ipsstats.crosstab`` on many records, beside numpy, pandas and polars.
 
 Run with ``python benchmarks/bench_crosstab.py [--n 10000000] [--repeat 5]``. Prints a
-Markdown table of median times and the ratio peer / ipsstats (above 1 means ipsstats is
-faster). Targets: from integer codes or categorical columns within 2x of ``numpy.bincount``
-on precomputed combined codes; from plain strings no slower than ``pandas.crosstab``.
+Markdown table of median times, the ratio peer / ipsstats (above 1 means ipsstats is
+faster) and, for ipsstats, the peak memory traced while it runs beside the input's size.
+Targets: from integer codes or categorical columns within 2x of ``numpy.bincount`` on
+precomputed combined codes; from strings (numpy ``<U`` arrays, or object arrays whose
+labels are shared objects or distinct objects as a file reader makes them) within 3x of
+polars ``group_by`` on its own string columns, with peak memory under twice the input.
 
 A common runner can import :func:`cases`, which returns (case, implementation, callable).
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+import tracemalloc
 from collections.abc import Callable
 
 import numpy as np
@@ -46,6 +50,10 @@ def cases(n: int) -> list[tuple[str, str, Callable[[], object]]]:
         pl.col("r").cast(pl.Enum(ROW_LABELS)), pl.col("c").cast(pl.Enum(COL_LABELS))
     )
     frame_str = pl.DataFrame({"r": row_str, "c": col_str})
+    row_u = np.asarray(ROW_LABELS)[rows]  # fixed-width numpy strings, <U5 and <U4
+    col_u = np.asarray(COL_LABELS)[cols]
+    row_own = row_u.astype(object)  # one str object per record, as readers make them
+    col_own = col_u.astype(object)
     return [
         ("integer codes", "ipsstats", lambda: ipsstats.crosstab(rows, cols)),
         ("integer codes", "numpy.bincount", lambda: np.bincount(combined, minlength=size)),
@@ -58,7 +66,33 @@ def cases(n: int) -> list[tuple[str, str, Callable[[], object]]]:
         ("Python strings", "ipsstats", lambda: ipsstats.crosstab(row_str, col_str)),
         ("Python strings", "pandas.crosstab", lambda: pd.crosstab(row_str, col_str)),
         ("Python strings", "polars group_by.len", lambda: frame_str.group_by("r", "c").len()),
+        ("numpy <U strings", "ipsstats", lambda: ipsstats.crosstab(row_u, col_u)),
+        ("numpy <U strings", "pandas.crosstab", lambda: pd.crosstab(row_u, col_u)),
+        ("numpy <U strings", "polars group_by.len", lambda: frame_str.group_by("r", "c").len()),
+        ("distinct str objects", "ipsstats", lambda: ipsstats.crosstab(row_own, col_own)),
+        (
+            "distinct str objects",
+            "polars group_by.len",
+            lambda: frame_str.group_by("r", "c").len(),
+        ),
     ]
+
+
+def _input_bytes(case: str, n: int) -> int:
+    """Bytes of the two input columns of a string case (object arrays: pointers + str)."""
+    if case == "numpy <U strings":
+        return n * 4 * (max(map(len, ROW_LABELS)) + max(map(len, COL_LABELS)))
+    return 0
+
+
+def _peak_memory(func: Callable[[], object]) -> int:
+    """Peak bytes allocated (numpy and Python, as traced) while `func` runs."""
+    tracemalloc.start()
+    try:
+        func()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 def _median_time(func: Callable[[], object], repeat: int) -> float:
@@ -84,14 +118,19 @@ def main() -> None:
         for case, impl, func in all_cases:
             times.setdefault((case, impl), []).append(_median_time(func, 1))
     medians = {key: statistics.median(values) for key, values in times.items()}
+    peaks = {case: _peak_memory(func) for case, impl, func in all_cases if impl == "ipsstats"}
     print(f"crosstab of {args.n:,} records (5 x 2 table), median of {args.repeat} runs\n")
-    print("| case | implementation | median (ms) | peer / ipsstats |")
-    print("| --- | --- | ---: | ---: |")
+    print("| case | implementation | median (ms) | peer / ipsstats | peak MiB (input MiB) |")
+    print("| --- | --- | ---: | ---: | ---: |")
     for case, impl, _ in all_cases:
         ours = medians[(case, "ipsstats")]
         value = medians[(case, impl)]
         ratio = "1.00" if impl == "ipsstats" else f"{value / ours:.2f}"
-        print(f"| {case} | {impl} | {value * 1000:.1f} | {ratio} |")
+        memory = ""
+        if impl == "ipsstats":
+            given = _input_bytes(case, args.n)
+            memory = f"{peaks[case] / 2**20:.0f}" + (f" ({given / 2**20:.0f})" if given else "")
+        print(f"| {case} | {impl} | {value * 1000:.1f} | {ratio} | {memory} |")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ __all__ = [
     "group_strata_tables",
     "hostile_arrays",
     "hostile_scalars",
+    "junk_values",
     "labels_with_missing",
     "non_count_values",
     "stratified_tables",
@@ -170,7 +171,7 @@ _CSV_FIELDS = ("id", "accessed", "job_start", "discharged", "ethnicity", "age")
 
 @st.composite
 def cohort_csv_texts(
-    draw: st.DrawFn, *, max_size: int = 30
+    draw: st.DrawFn, *, max_size: int = 30, plain: bool = False
 ) -> tuple[str, list[dict[str, object]], list[int], list[bool]]:
     """CSV files of service records as spreadsheets export them, with their quirks.
 
@@ -178,7 +179,10 @@ def cohort_csv_texts(
     :func:`cohort_records` draws them), the file line on which each record starts (the
     header is line 1) and whether the record was written with a field missing. Files vary:
     CRLF or LF line ends, a byte-order mark, spaces around values, quoted fields (some with
-    a comma or a line break inside), blank lines between and after records.
+    a comma or a line break inside), blank lines between and after records. With
+    ``plain=True`` none of the quirks that change how a file must be split (no quotes, no
+    blank line between records, no short record): spaces, line ends, a byte-order mark and
+    blank lines at the end only.
     """
     records = draw(cohort_records(max_size=max_size))
     newline = draw(st.sampled_from(["\n", "\r\n"]))
@@ -187,7 +191,7 @@ def cohort_csv_texts(
     lines: list[int] = []
     ragged: list[bool] = []
     for record in records:
-        blank = draw(st.integers(0, 9)) == 0
+        blank = not plain and draw(st.integers(0, 9)) == 0
         text += newline if blank else ""
         line += blank
         fields = [str(record[name]) for name in _CSV_FIELDS]
@@ -195,12 +199,12 @@ def cohort_csv_texts(
             style = draw(st.integers(0, 11))
             if style == 0:
                 fields[k] = f" {field} "
-            elif style == 1:
+            elif style == 1 and not plain:
                 fields[k] = '"' + field + '"'
-        if draw(st.integers(0, 14)) == 0 and record["ethnicity"] == "Mixed":
+        if not plain and draw(st.integers(0, 14)) == 0 and record["ethnicity"] == "Mixed":
             record["ethnicity"] = draw(st.sampled_from(["Mixed, other", "Mixed\nother"]))
             fields[4] = '"' + str(record["ethnicity"]) + '"'
-        short = draw(st.integers(0, 19)) == 0
+        short = not plain and draw(st.integers(0, 19)) == 0
         if short:
             fields.pop()
         lines.append(line)
@@ -209,6 +213,48 @@ def cohort_csv_texts(
         line += 1 + str(record["ethnicity"]).count("\n")
     text += newline * draw(st.integers(0, 2))
     return text, records, lines, ragged
+
+
+def junk_values() -> st.SearchStrategy[object]:
+    """Values no argument should accept, or only some: the inputs of fuzz tests.
+
+    NaN and infinities, huge and negative integers, complex numbers, booleans, arbitrary
+    objects, ragged and nested lists, empty and 2-D arrays, text and bytes, mappings, dates
+    far outside any record, and lists mixing these.
+    """
+    scalars = st.one_of(
+        st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -1e308, 0.5, 1 + 2j, True]),
+        st.integers(-(2**70), 2**70),
+        st.sampled_from([2**62, -(2**62), 2**63, 0, -1, 10**6]),
+        st.builds(object),
+        st.text(max_size=12),
+        st.binary(max_size=6),
+        st.none(),
+        st.dates(),
+        st.sampled_from([dt.timedelta(days=1), np.datetime64(2**62, "D"), np.int8(3)]),
+    )
+    arrays = st.sampled_from(
+        [
+            np.array([]),
+            np.zeros((2, 2)),
+            np.array([1 + 1j]),
+            np.array([np.inf]),
+            np.array([2**62], dtype="datetime64[D]"),
+            np.array([1], dtype="timedelta64[D]"),
+            np.array(["2019-01-01", "x"], dtype=object),
+        ]
+    )
+    ragged = st.sampled_from(
+        [[["2019-01-01"], "2019-01-02"], [1, [2, 3]], [[], []], [[1], [2, 3]]]
+    )
+    return st.one_of(
+        scalars,
+        arrays,
+        ragged,
+        st.lists(scalars, max_size=4),
+        st.tuples(scalars, scalars),
+        st.dictionaries(st.text(max_size=3), scalars, max_size=2),
+    )
 
 
 # ---- indicator methods: standardisation, funnels, ordered groups -----------------------

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 import pytest
 
-from ipsstats import cli
+from ipsstats import Cohort, cli
 from ipsstats._version import __version__
 from ipsstats.cli import _commands, _io, _parser
 from ipsstats.datasets import _reproduce, example_path, perkins2022, reproduce_perkins2022
@@ -935,3 +935,94 @@ def test_programming_errors_are_not_disguised(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(_commands, "equity_report", broken)
     with pytest.raises(KeyError):
         cli.main(["demo"])
+
+
+# --------------------------------------------------------------------------------------
+# plausibility, attributes loaded, NHS codes
+# --------------------------------------------------------------------------------------
+
+
+def test_plausibility_options(capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path) -> None:
+    path = write(
+        tmp_path / "odd.csv",
+        "id,accessed,age\n1,2019-01-01,30\n2,0001-01-01,40\n3,2019-02-01,200\n4,2019-03-01,-5\n",
+    )
+    base = ["validate", path, "--observed-until", "2019-12-31", "--format", "json"]
+    status, out, _ = run(capsys, *base)
+    data = json.loads(out)
+    assert status == 0
+    assert data["counts"] == {"access before earliest_date": 1, "age outside range": 2}
+    status, out, _ = run(capsys, *base, "--age-range", "none", "--earliest-date", "none")
+    assert json.loads(out)["n_excluded"] == 0
+    status, out, _ = run(capsys, *base, "--age-range=-10,250", "--earliest-date", "0001-01-01")
+    assert json.loads(out)["n_excluded"] == 0
+    status, out, err = run(capsys, *base, "--age-range", "16")
+    assert_one_error_line(status, out, err, "`--age-range` must be two numbers LO,HI")
+    status, out, err = run(capsys, *base, "--earliest-date", "1/1/1900")
+    assert_one_error_line(status, out, err, "`--earliest-date` must be a real date")
+    status, out, err = run(
+        capsys, "report", path, "--study-end", "2019-12-31", "--by", "age"
+    )  # age is a role, not an attribute to compare by
+    assert_one_error_line(status, out, err, "`--by` must name attribute columns")
+    status, out, err = run(capsys, "report", path, "--study-end", "2019-12-31")
+    assert_one_error_line(status, out, err, "`age` '200': age outside range", "--age-range LO,HI")
+
+
+def test_study_end_in_the_future(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "report", COHORT, "--study-end", "9999-12-31")
+    assert_one_error_line(status, out, err, "`--study-end` must not be after today")
+
+
+def test_by_limits_what_is_read(
+    capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    header = ["id", "accessed", "job_start", *[f"a{k}" for k in range(60)]]
+    rows = [header] + [
+        [str(i), "2019-01-01", "2019-02-01" if i % 2 else "", *["x" if i % 3 else "y"] * 60]
+        for i in range(20)
+    ]
+    path = write_rows(tmp_path / "wide.csv", rows)
+    status, out, err = run(capsys, "report", path, "--study-end", "2019-12-31")
+    assert_one_error_line(
+        status, out, err, "`--by` must name the attributes to compare", "60 categorical", "a0"
+    )
+    seen: list[Any] = []
+    original = Cohort.from_csv
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        cohort = original(*args, **kwargs)
+        seen.append(cohort.attribute_names)
+        return cohort
+
+    monkeypatch.setattr(Cohort, "from_csv", spy)
+    status, out, _ = run(capsys, "report", path, "--study-end", "2019-12-31", "--by", "a3,a7")
+    assert status == 0
+    assert seen == [("a3", "a7")]
+    assert "a7" in out
+
+
+def test_ethnicity_codes(capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path) -> None:
+    lines = ["id,accessed,job_start,ethnicity"]
+    codes = ["A", "B", "N", "M", "H", "J", "Z", "99", "A", "N"] * 4
+    lines += [f"{k},2019-01-01,{'2019-03-01' if k % 2 else ''},{c}" for k, c in enumerate(codes)]
+    path = write(tmp_path / "nhs.csv", "\n".join(lines) + "\n")
+    args = ["report", path, "--study-end", "2019-12-31", "--format", "json", "--by", "ethnicity"]
+    status, out, err = run(capsys, *args, "--ethnicity-codes", "nhs")
+    assert status == 0
+    assert "ethnicity codes counted as missing: Z (not stated): 4, 99 (not known): 4" in err
+    text = json.dumps(json.loads(out))
+    assert "Black or Black British" in text
+    assert "Asian or Asian British" in text
+    status, out, err = run(capsys, *args, "--ethnicity-codes", "nhs-detailed")
+    assert status == 0
+    assert "Pakistani" in out
+    bad = write(tmp_path / "bad.csv", "id,accessed,ethnicity\n1,2019-01-01,White\n")
+    status, out, err = run(
+        capsys, "report", bad, "--study-end", "2019-12-31", "--ethnicity-codes", "nhs"
+    )
+    assert_one_error_line(status, out, err, "NHS ETHNIC CATEGORY codes", "'White' at index 0")
+    none = write(tmp_path / "none.csv", "id,accessed,group\n1,2019-01-01,A\n")
+    status, out, err = run(
+        capsys, "report", none, "--study-end", "2019-12-31", "--ethnicity-codes", "nhs"
+    )
+    assert_one_error_line(status, out, err, "find an attribute named 'ethnicity'")

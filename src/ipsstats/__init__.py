@@ -41,6 +41,7 @@ from ipsstats.categorical import (
     trend,
 )
 from ipsstats.cohort import (
+    CodedAttribute,
     Cohort,
     CompetingDurations,
     Durations,
@@ -48,6 +49,8 @@ from ipsstats.cohort import (
     ValidationReport,
     age_band,
     followup_cutoff,
+    imd_quintile,
+    nhs_ethnicity,
 )
 from ipsstats.equity import (
     AccessEquity,
@@ -116,6 +119,7 @@ __all__ = [
     "AdjustedComparison",
     "AdjustedGroup",
     "CMHResult",
+    "CodedAttribute",
     "Cohort",
     "ComparisonEstimate",
     "CompetingDurations",
@@ -185,12 +189,14 @@ __all__ = [
     "goodness_of_fit",
     "gray_test",
     "homogeneity",
+    "imd_quintile",
     "independence",
     "indirect_standardise",
     "kaplan_meier",
     "logrank",
     "mantel_haenszel_comparison",
     "months_between",
+    "nhs_ethnicity",
     "odds_ratio",
     "outcome_equity",
     "outcome_funnel",

@@ -9,6 +9,7 @@ received and where.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import numbers
 from collections.abc import Collection, Hashable, Mapping, Sequence
@@ -316,11 +317,37 @@ def as_counts(
     return whole
 
 
+def _timedelta_days(array: NDArray[Any]) -> NDArray[np.float64] | None:
+    """Convert time spans to float days; ``None`` when `array` does not hold time spans.
+
+    Time spans are timedelta64 of any unit, or objects that are all
+    :class:`datetime.timedelta` (pandas ``Timedelta`` included).
+    """
+    if array.dtype.kind == "m":
+        days: NDArray[np.float64] = array / np.timedelta64(1, "D")
+        return days
+    if array.dtype.kind == "O" and array.size:
+        flat = array.ravel()
+        spans = np.fromiter((isinstance(v, dt.timedelta) for v in flat), bool, flat.size)
+        if spans.all():
+            micro = np.array(flat.tolist(), dtype="timedelta64[us]").reshape(array.shape)
+            return micro / np.timedelta64(1, "D")
+    return None
+
+
 def as_durations(value: object, name: str) -> NDArray[np.float64]:
-    """Validate durations: a 1-D array of finite, non-negative numbers (float64 copy)."""
+    """Validate durations: a 1-D array of finite, non-negative numbers (float64 copy).
+
+    Numbers are days. Time spans (numpy ``timedelta64`` of any unit, Python
+    :class:`datetime.timedelta` or pandas ``Timedelta`` values) are converted to days,
+    fractions of a day kept: 36 hours are 1.5 days.
+    """
     array = as_array(value, name)
     _check_ndim(array, name, 1)
-    floats = _as_float(array, name, "durations (non-negative numbers)")
+    spans = _timedelta_days(array)
+    floats = (
+        spans if spans is not None else _as_float(array, name, "durations (non-negative numbers)")
+    )
     for bad, rule in (
         (~np.isfinite(floats), "hold finite durations"),
         (floats < 0, "hold non-negative durations"),
@@ -433,7 +460,7 @@ def as_confidence_level(value: object, name: str = "confidence_level") -> float:
 def as_option(value: object, name: str, choices: Sequence[_S]) -> _S:
     """Validate a string option against its allowed choices and return it."""
     for choice in choices:
-        if value == choice:
+        if isinstance(value, str) and value == choice:
             return choice
     listed = ", ".join(repr(c) for c in choices)
     raise fail(name, f"be one of {listed}", repr(value))

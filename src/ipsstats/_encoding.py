@@ -6,8 +6,17 @@ The engine behind :class:`~ipsstats.factor.Factor`, :func:`~ipsstats.tally` and
 Categorical columns (pandas ``Categorical``, polars ``Categorical``/``Enum``, Arrow
 dictionary arrays, a :class:`~ipsstats.factor.Factor`) are used through their own codes;
 integer arrays are counted directly (a value is its own code); strings and other objects are
-factorised once with a hash table, then only the distinct values are inspected. A core
-module: every wing may use its names.
+factorised once, then only the distinct values are inspected:
+
+- numpy text arrays (``<U``, ``S``) without creating a Python string per record: each row of
+  the fixed-width buffer becomes a 64-bit key (the characters packed side by side when they
+  fit, else a hash checked against the text), and keys are looked up in a small hash table
+  built from a sample (see :mod:`ipsstats._keys`);
+- object arrays through the identity of their objects when few distinct objects recur (a
+  column of repeated labels), else through Arrow's hash kernel when pyarrow is installed,
+  else through a Python dict.
+
+A core module: every wing may use its names.
 """
 
 from __future__ import annotations
@@ -22,6 +31,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ipsstats._arrays import as_array, fail, is_missing_scalar
+from ipsstats._keys import (
+    factorise_few_keys,
+    factorise_keys,
+    first_rows,
+    object_addresses,
+    row_keys,
+)
 
 __all__ = [
     "MISSING",
@@ -46,6 +62,10 @@ _MAX_SHOWN = 5
 _DENSE_INT_WIDTH = 1 << 22
 #: Values sampled (from the start, and evenly spread) to seed the hash table of labels.
 _SAMPLE = 1 << 12
+#: Records handled at a time when checking hashed text.
+_CHUNK = 1 << 16
+#: Fewest records of an object column worth handing to Arrow (and importing pyarrow for).
+_ARROW_MIN = 1 << 16
 
 
 def check_levels(
@@ -365,9 +385,134 @@ def _from_objects(values: Sequence[object], missing_labels: frozenset[object], n
     return _from_uniques(uniques, codes, missing_labels, name)
 
 
+def _char_matrix(array: NDArray[Any]) -> NDArray[Any]:
+    """View a 1-D ``S``/``<U`` array as a (records x characters) matrix, padded with zeros."""
+    kind = array.dtype.kind
+    size = 1 if kind == "S" else 4
+    width = array.dtype.itemsize // size
+    fixed = np.ascontiguousarray(array, dtype=f"{'S' if kind == 'S' else '<U'}{max(width, 1)}")
+    if width == 0:
+        return np.zeros((array.shape[0], 0), dtype=np.uint8)
+    return fixed.view(np.uint8 if kind == "S" else np.uint32).reshape(array.shape[0], width)
+
+
+def _from_text(array: NDArray[Any], missing_labels: frozenset[object], name: str) -> Coded:
+    """Factorise a numpy ``S``/``<U`` array without a Python string per record.
+
+    Each record's characters become a 64-bit key (see :mod:`ipsstats._keys`). Hashed keys
+    (text too wide to pack) are checked against the text: records whose text differs from
+    the representative of their key are factorised again by sorting their text. Only the
+    distinct values become Python strings (``str`` for ``<U``, ``bytes`` for ``S``).
+    """
+    n = array.shape[0]
+    matrix = _char_matrix(array)
+    keys_of, exact = row_keys(matrix)
+    codes, representatives = factorise_keys(keys_of, n)
+    if not exact:
+        codes, representatives = _check_hashed(array, codes, representatives)
+    labels: list[object] = array[representatives].tolist()
+    return _from_uniques(labels, codes, missing_labels, name)
+
+
+def _check_hashed(
+    array: NDArray[Any], codes: NDArray[np.intp], representatives: NDArray[np.intp]
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Split records whose text differs from their key's representative (hash collisions).
+
+    Equal texts have equal keys, so a record that differs from its representative differs
+    from every representative; such records are factorised among themselves.
+    """
+    canonical = array[representatives]
+    bad = [
+        np.flatnonzero(canonical[codes[start : start + _CHUNK]] != array[start : start + _CHUNK])
+        + start
+        for start in range(0, array.shape[0], _CHUNK)
+    ]
+    rows = np.concatenate(bad) if bad else np.zeros(0, dtype=np.intp)
+    if rows.size:
+        _, first, inverse = np.unique(array[rows], return_index=True, return_inverse=True)
+        codes[rows] = inverse.reshape(-1) + representatives.size
+        representatives = np.concatenate([representatives, rows[first]])
+    return codes, representatives
+
+
+def _from_object_array(
+    array: NDArray[np.object_], missing_labels: frozenset[object], name: str
+) -> Coded:
+    """Factorise an object array: by object identity, Arrow's hash kernel, or a dict.
+
+    A column of repeated labels usually holds a few objects many times (labels taken from a
+    list, a category table or an interned value): their addresses are factorised like
+    integer keys and only the distinct objects are inspected; equal but distinct objects
+    become separate slots with equal labels, which :meth:`Coded.resolve` merges. Otherwise,
+    for many records of text, Arrow's dictionary encoding is used when pyarrow is installed,
+    else a Python dict (:func:`_from_objects`).
+    """
+    array = np.ascontiguousarray(array, dtype=object)
+    n = array.shape[0]
+    factorised = factorise_few_keys(object_addresses(array), n)
+    if factorised is not None:
+        codes, representatives = factorised
+        labels = array[representatives].tolist()
+        _check_hashable(labels, array, name)
+        first = first_rows(codes, len(labels))
+        order = np.argsort(first, kind="stable")  # slots in first-seen order
+        rank = np.empty(order.size, dtype=np.intp)
+        rank[order] = np.arange(order.size)
+        uniques = [_to_python(labels[k]) for k in order.tolist()]
+        return _from_uniques(uniques, rank[codes], missing_labels, name)
+    if n >= _ARROW_MIN:
+        arrow = _arrow_text_codes(array)
+        if arrow is not None:
+            codes, uniques = arrow
+            return _from_uniques(uniques, codes, missing_labels, name)
+    return _from_objects(array, missing_labels, name)  # type: ignore[arg-type]  # a sequence
+
+
+def _hashable(value: object) -> bool:
+    """Whether `value` can be hashed (a tuple holding a list cannot, though a tuple)."""
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _check_hashable(labels: list[object], values: NDArray[np.object_], name: str) -> None:
+    """Raise the encoder's error when a distinct label cannot be hashed."""
+    if not all(map(_hashable, labels)):
+        raise _unhashable(values, name)  # type: ignore[arg-type]  # a sequence
+
+
+def _arrow_text_codes(array: NDArray[np.object_]) -> tuple[NDArray[np.intp], list[object]] | None:
+    """Codes and distinct values of an object array of text through Arrow, if installed.
+
+    Returns ``None`` when pyarrow is not installed or the values are not all text (or
+    missing: ``None``, NaN and NA become nulls, coded past the distinct values).
+    """
+    try:
+        import pyarrow as pa  # noqa: PLC0415  # optional: only for large object columns
+    except ImportError:
+        return None
+    try:
+        arrow = pa.array(array, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return None
+    if not (pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)):
+        return None
+    encoded = arrow.dictionary_encode()
+    uniques: list[object] = encoded.dictionary.to_pylist()
+    indices = encoded.indices
+    if indices.null_count:
+        indices = indices.fill_null(len(uniques))
+        uniques.append(None)
+    codes = np.asarray(indices.to_numpy(zero_copy_only=False)).astype(np.intp)
+    return codes, uniques
+
+
 def _unhashable(values: Sequence[object], name: str) -> Exception:
     """Error naming the first unhashable value."""
-    bad = next(i for i, v in enumerate(values) if not isinstance(v, Hashable))
+    bad = next(i for i, v in enumerate(values) if not _hashable(v))
     return fail(
         name,
         "hold hashable labels",
@@ -379,11 +524,8 @@ def _unhashable(values: Sequence[object], name: str) -> Exception:
 def _from_floats(array: NDArray[Any], missing_labels: frozenset[object], name: str) -> Coded:
     """Float labels: NaN is missing; integral values go through the integer path."""
     finite = array[~np.isnan(array)]
-    if (
-        finite.size == array.size
-        and np.array_equal(finite, np.trunc(finite))
-        and (not finite.size or float(np.abs(finite).max()) < 2.0**63)  # else no int64
-    ):
+    exact = bool(np.all(np.abs(finite) <= 2.0**53))  # int64-safe; also refuses infinities
+    if exact and finite.size == array.size and np.array_equal(finite, np.trunc(finite)):
         as_int = array.astype(np.int64)
         if np.array_equal(as_int, array):
             build = _integer_builder(
@@ -494,7 +636,11 @@ def encode(
     if isinstance(value, (list, tuple)):
         if any(isinstance(v, (list, tuple, np.ndarray)) for v in value[:1]):
             raise fail(name, "be 1-dimensional", "a nested sequence")
-        return _from_objects(value, missing, name)
+        if len(value) < _SAMPLE:
+            return _from_objects(value, missing, name)
+        return _from_object_array(
+            np.fromiter(value, dtype=object, count=len(value)), missing, name
+        )
     array = as_array(value, name)
     if array.ndim != 1:
         raise fail(name, "be 1-dimensional", f"an array of shape {array.shape}")
@@ -503,8 +649,8 @@ def encode(
     if array.dtype.kind == "f":
         return _from_floats(array, missing, name)
     if array.dtype.kind in "US":
-        return _from_objects(array.tolist(), missing, name)
-    return _from_objects(array.astype(object, copy=False), missing, name)  # type: ignore[arg-type]
+        return _from_text(array, missing, name)
+    return _from_object_array(array, missing, name)
 
 
 def complete(coded: Coded | RawIntegers) -> Coded:

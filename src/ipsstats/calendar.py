@@ -1,5 +1,8 @@
 """Calendar arithmetic on dates: whole months with month-end clamping, and date parsing.
 
+Date strings are parsed by :mod:`ipsstats._dateparse` (:func:`parse_date_strings` and its
+helpers are re-exported here).
+
 Every function works on a single date (a :class:`datetime.date`, a
 :class:`numpy.datetime64` or an ISO 8601 string such as ``"2019-06-30"``) and, without a
 Python loop per element, on arrays of dates (numpy ``datetime64`` of any unit, lists of
@@ -26,16 +29,26 @@ from __future__ import annotations
 
 import datetime as dt
 import numbers
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from typing import Any, overload
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ipsstats._arrays import fail, is_missing_scalar
+from ipsstats._dateparse import (
+    DateArray,
+    date_error,
+    describe_date_format,
+    parse_date_strings,
+    suggest_date_format,
+)
 
 __all__ = [
     "DAYS_PER_MONTH",
+    "FIRST_DATE",
+    "LAST_DATE",
+    "MAX_MONTHS",
     "add_months",
     "as_date",
     "as_dates",
@@ -51,372 +64,7 @@ DAYS_PER_MONTH = 365.25 / 12
 """Mean length of a month in days (365.25 / 12 = 30.4375), used for display only."""
 
 DateScalar = dt.date | np.datetime64 | str
-DateArray = NDArray[np.datetime64]
-
-_ISO = "%Y-%m-%d"
-_DIRECTIVE_WIDTH = {"Y": (4, 4), "m": (1, 2), "d": (1, 2), "b": (3, 3)}
-_MONTH_ABBREVIATIONS = (
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "may",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "oct",
-    "nov",
-    "dec",
-)
-_CANDIDATE_FORMATS = ("%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d %b %Y")
-_SPACE = ord(" ")
 _MAX_SHOWN = 5
-
-
-# --------------------------------------------------------------------------------------
-# Parsing
-# --------------------------------------------------------------------------------------
-
-
-def describe_date_format(date_format: str | None) -> str:
-    """Describe a date format for messages, e.g. ``"YYYY-MM-DD (ISO 8601)"``.
-
-    Parameters
-    ----------
-    date_format : str or None
-        A format made of ``%Y``, ``%m``, ``%d``, ``%b`` and literal characters; ``None``
-        means ISO 8601.
-
-    Returns
-    -------
-    str
-        The format spelled out for people.
-
-    Examples
-    --------
-    >>> describe_date_format(None)
-    'YYYY-MM-DD (ISO 8601)'
-    >>> describe_date_format("%d/%m/%Y")
-    'DD/MM/YYYY (date_format="%d/%m/%Y")'
-    """
-    if date_format is None:
-        return "YYYY-MM-DD (ISO 8601)"
-    spelled = (
-        date_format.replace("%Y", "YYYY")
-        .replace("%m", "MM")
-        .replace("%d", "DD")
-        .replace("%b", "Mon")
-    )
-    return f'{spelled} (date_format="{date_format}")'
-
-
-def _tokenise(date_format: str) -> list[tuple[str, str]]:
-    """Split a format into ("field", directive) and ("literal", character) tokens."""
-    tokens: list[tuple[str, str]] = []
-    k = 0
-    while k < len(date_format):
-        char = date_format[k]
-        if char == "%":
-            directive = date_format[k + 1 : k + 2]
-            if directive not in _DIRECTIVE_WIDTH and directive != "%":
-                raise fail(
-                    "date_format",
-                    "use only the directives %Y, %m, %d and %b with literal characters",
-                    repr(date_format),
-                    hint='for example date_format="%d/%m/%Y".',
-                )
-            tokens.append(("literal", "%") if directive == "%" else ("field", directive))
-            k += 2
-        else:
-            tokens.append(("literal", char))
-            k += 1
-    fields = [value for kind, value in tokens if kind == "field"]
-    if sorted(f if f != "b" else "m" for f in fields) != ["Y", "d", "m"]:
-        raise fail(
-            "date_format",
-            "contain a year (%Y), a month (%m or %b) and a day (%d), once each",
-            repr(date_format),
-            hint='for example date_format="%d/%m/%Y".',
-        )
-    return tokens
-
-
-def _char_at(codes: NDArray[Any], pos: NDArray[np.intp]) -> NDArray[np.uint32]:
-    """Return the character code at column `pos` of each row (0 beyond the end)."""
-    width = codes.shape[1]
-    inside = pos < width
-    picked = codes[np.arange(codes.shape[0]), np.minimum(pos, width - 1)]
-    out: NDArray[np.uint32] = np.where(inside, picked.astype(np.uint32), np.uint32(0))
-    return out
-
-
-def _read_digits(
-    codes: NDArray[Any],
-    pos: NDArray[np.intp],
-    end: NDArray[np.intp],
-    widths: tuple[int, int],
-) -> tuple[NDArray[np.int64], NDArray[np.intp], NDArray[np.bool_]]:
-    """Read up to max-width digits from `pos`; return (value, new pos, ok)."""
-    low, high = widths
-    value = np.zeros(codes.shape[0], dtype=np.int64)
-    count = np.zeros(codes.shape[0], dtype=np.intp)
-    running = np.ones(codes.shape[0], dtype=bool)
-    for k in range(high):
-        char = _char_at(codes, pos + k).astype(np.int64)
-        running &= (pos + k < end) & (char >= ord("0")) & (char <= ord("9"))
-        value = np.where(running, value * 10 + (char - ord("0")), value)
-        count += running
-    return value, pos + count, count >= low
-
-
-def _read_month_name(
-    codes: NDArray[Any], pos: NDArray[np.intp], end: NDArray[np.intp]
-) -> tuple[NDArray[np.int64], NDArray[np.intp], NDArray[np.bool_]]:
-    """Read an English three-letter month abbreviation, in any case."""
-    key = np.zeros(codes.shape[0], dtype=np.int64)
-    for k in range(3):
-        char = _char_at(codes, pos + k).astype(np.int64)
-        lower = np.where((char >= ord("A")) & (char <= ord("Z")), char + 32, char)
-        key = key * 0x10000 + np.where(pos + k < end, lower, 0)
-    month = np.zeros(codes.shape[0], dtype=np.int64)
-    for number, name in enumerate(_MONTH_ABBREVIATIONS, start=1):
-        name_key = (ord(name[0]) * 0x10000 + ord(name[1])) * 0x10000 + ord(name[2])
-        month = np.where(key == name_key, number, month)
-    return month, pos + 3, month > 0
-
-
-def _text_matrix(text: NDArray[Any]) -> NDArray[Any]:
-    """View a 1-D text array as a (rows x characters) matrix of codes.
-
-    Unicode arrays give code points (``uint32``); byte strings give bytes (``uint8``).
-    """
-    if text.dtype.kind == "S":
-        width = max(text.dtype.itemsize, 1)
-        fixed = np.ascontiguousarray(text, dtype=f"S{width}")
-        return fixed.view(np.uint8).reshape(text.shape[0], width)
-    width = max(text.dtype.itemsize // 4, 1)
-    fixed = np.ascontiguousarray(text, dtype=f"<U{width}")
-    return fixed.view(np.uint32).reshape(text.shape[0], width)
-
-
-_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-
-
-def _from_parts(
-    year: NDArray[np.int64], month: NDArray[np.int64], day: NDArray[np.int64]
-) -> tuple[DateArray, NDArray[np.bool_]]:
-    """Build dates from year, month and day numbers; flag impossible ones.
-
-    Days since 1970-01-01 come from the proleptic Gregorian "days from civil" formula
-    (integer arithmetic only), with the year starting in March so that 29 February is the
-    last day of its year.
-    """
-    month_ok = (month >= 1) & (month <= 12)
-    safe_month = np.where(month_ok, month, 1)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    length = _MONTH_DAYS[safe_month - 1] + ((safe_month == 2) & leap)
-    ok = month_ok & (day >= 1) & (day <= length)
-    shifted = year - (safe_month <= 2)
-    era = shifted // 400
-    year_of_era = shifted - era * 400
-    day_of_year = (153 * ((safe_month + 9) % 12) + 2) // 5 + day - 1
-    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-    days = era * 146097 + day_of_era - 719468
-    days = np.where(ok, days, np.iinfo(np.int64).min)  # the minimum int64 is NaT
-    return days.astype(np.int64).view("datetime64[D]"), ok
-
-
-def parse_date_strings(
-    text: NDArray[np.str_], date_format: str | None = None
-) -> tuple[DateArray, NDArray[np.bool_], NDArray[np.bool_]]:
-    """Parse an array of date strings without a Python loop per string.
-
-    Parameters
-    ----------
-    text : numpy.ndarray of str or bytes
-        1-D text array (unicode, or UTF-8 byte strings). Leading and trailing spaces are
-        ignored.
-    date_format : str or None
-        ``None`` (the default) reads ISO 8601 dates ``YYYY-MM-DD``, optionally followed by
-        ``T`` or a space and a time of day, which is ignored. Otherwise a format built from
-        ``%Y`` (four-digit year), ``%m`` (month number, one or two digits), ``%d`` (day,
-        one or two digits), ``%b`` (English month abbreviation such as ``Jan``) and
-        literal characters, such as ``"%d/%m/%Y"``.
-
-    Returns
-    -------
-    dates : numpy.ndarray of datetime64[D]
-        The dates; ``NaT`` where the string is blank or not a valid date.
-    blank : numpy.ndarray of bool
-        Where the string is empty or only spaces.
-    bad : numpy.ndarray of bool
-        Where a non-blank string does not follow the format or is not a real date (such as
-        30 February).
-
-    Raises
-    ------
-    InvalidInputError
-        If `date_format` is not a supported format.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> dates, blank, bad = parse_date_strings(
-    ...     np.array(["31/12/2019", "1/7/2019", "", "30/02/2019"]), "%d/%m/%Y")
-    >>> dates
-    array(['2019-12-31', '2019-07-01', 'NaT', 'NaT'], dtype='datetime64[D]')
-    >>> bad
-    array([False, False, False,  True])
-    """
-    tokens = _tokenise(_ISO if date_format is None else date_format)
-    array = np.asarray(text).ravel()
-    if array.dtype.kind not in "US":
-        array = array.astype(str)
-    n = array.shape[0]
-    if n == 0:
-        empty = np.zeros(0, dtype=bool)
-        return np.zeros(0, dtype="datetime64[D]"), empty, empty.copy()
-    codes = _text_matrix(array)
-    dates, done = _parse_fixed(codes, tokens)
-    blank = codes[:, 0] == 0
-    bad = np.zeros(n, dtype=bool)
-    rest = np.flatnonzero(~done & ~blank)
-    if rest.size:
-        rest_dates, blank[rest], bad[rest] = _parse_general(codes[rest], tokens, date_format)
-        dates[rest] = rest_dates
-    return dates, blank, bad
-
-
-def _parse_fixed(
-    codes: NDArray[Any], tokens: list[tuple[str, str]]
-) -> tuple[DateArray, NDArray[np.bool_]]:
-    """Parse rows laid out at full field widths (e.g. ``2019-01-05``) by column arithmetic.
-
-    Returns the dates and which rows were parsed; the others go to the general parser.
-    """
-    n, width = codes.shape
-    done = np.zeros(n, dtype=bool)
-    dates = np.full(n, np.datetime64("NaT", "D"))
-    if any(kind == "field" and value == "b" for kind, value in tokens):
-        return dates, done
-    length = sum(_DIRECTIVE_WIDTH[v][1] if k == "field" else 1 for k, v in tokens)
-    if length > width:
-        return dates, done
-    done = codes[:, length] == 0 if length < width else np.ones(n, dtype=bool)
-    # Unsigned arithmetic: characters below "0" wrap to large values, so "digit" is <= 9.
-    shifted = codes[:, :length] - codes.dtype.type(ord("0"))
-    digit_columns: list[int] = []
-    parts: dict[str, NDArray[np.int64]] = {}
-    column = 0
-    for kind, value in tokens:
-        if kind == "literal":
-            done &= codes[:, column] == ord(value)
-            column += 1
-            continue
-        size = _DIRECTIVE_WIDTH[value][1]
-        number = shifted[:, column].astype(np.int64)
-        for k in range(column + 1, column + size):
-            number = number * 10 + shifted[:, k]
-        parts[value] = number
-        digit_columns.extend(range(column, column + size))
-        column += size
-    done &= (shifted[:, digit_columns] <= 9).all(axis=1)
-    found, real = _from_parts(parts["Y"], parts["m"], parts["d"])
-    done &= real
-    dates = np.where(done, found, dates)
-    return dates, done
-
-
-def _parse_general(
-    codes: NDArray[Any], tokens: list[tuple[str, str]], date_format: str | None
-) -> tuple[DateArray, NDArray[np.bool_], NDArray[np.bool_]]:
-    """Parse rows of any layout: spaces around, one-digit days and months, names, times."""
-    n, width = codes.shape
-    filled = (codes != 0) & (codes != _SPACE)
-    blank = ~filled.any(axis=1)
-    pos = np.argmax(filled, axis=1).astype(np.intp)
-    end = (width - np.argmax(filled[:, ::-1], axis=1)).astype(np.intp)
-    ok = ~blank
-    parts = {"Y": np.zeros(n, dtype=np.int64), "m": np.zeros(n, dtype=np.int64)}
-    parts["d"] = parts["m"].copy()
-    for kind, value in tokens:
-        if kind == "literal":
-            ok &= (pos < end) & (_char_at(codes, pos) == ord(value))
-            pos = pos + 1
-        elif value == "b":
-            parts["m"], pos, good = _read_month_name(codes, pos, end)
-            ok &= good
-        else:
-            parts[value], pos, good = _read_digits(codes, pos, end, _DIRECTIVE_WIDTH[value])
-            ok &= good
-    rest = pos < end
-    if date_format is None:
-        rest &= ~np.isin(_char_at(codes, pos), [ord("T"), _SPACE])
-    ok &= ~rest
-    dates, real = _from_parts(parts["Y"], parts["m"], parts["d"])
-    ok &= real
-    dates = np.where(ok, dates, np.datetime64("NaT", "D"))
-    return dates, blank, ~ok & ~blank
-
-
-def suggest_date_format(samples: Sequence[str], date_format: str | None) -> str:
-    """Suggest a `date_format` that reads every sample, if one of the common ones does.
-
-    Parameters
-    ----------
-    samples : sequence of str
-        Date strings that `date_format` could not read.
-    date_format : str or None
-        The format that failed (``None`` for ISO 8601).
-
-    Returns
-    -------
-    str
-        A hint for an error message; empty when there are no samples.
-    """
-    if not samples:
-        return ""
-    text = np.array(samples, dtype=str)
-    readers = [None, *_CANDIDATE_FORMATS]
-    fits = [
-        fmt for fmt in readers if fmt != date_format and not parse_date_strings(text, fmt)[2].any()
-    ]
-    if not fits:
-        return "dates must be real calendar dates written in one format."
-    if "%d/%m/%Y" in fits and "%m/%d/%Y" in fits:
-        return (
-            'the dates look day-first or month-first; pass date_format="%d/%m/%Y" '
-            '(day first, as in the UK) or date_format="%m/%d/%Y" (month first).'
-        )
-    if fits[0] is None:
-        return "the dates look like ISO 8601 (YYYY-MM-DD); pass date_format=None."
-    first = fits[0]
-    spelled = describe_date_format(first).split(" ")[0]
-    kind = "day-first " if first.startswith("%d") else ""
-    return f'the dates look {kind}({spelled}); pass date_format="{first}".'
-
-
-def date_error(
-    name: str,
-    values: Sequence[str],
-    where: Sequence[str],
-    date_format: str | None,
-    *,
-    n_bad: int,
-    positions: tuple[object, ...] = (),
-) -> Exception:
-    """Build the error for unparseable dates (first values, their places, a format hint)."""
-    shown = ", ".join(f"{value!r} at {place}" for value, place in zip(values, where, strict=True))
-    if n_bad > len(values):
-        shown += f" and {n_bad - len(values)} more"
-    return fail(
-        name,
-        f"hold dates written as {describe_date_format(date_format)}",
-        shown,
-        hint=suggest_date_format(list(values), date_format) or None,
-        positions=positions,
-    )
 
 
 def _object_dates(values: NDArray[Any], name: str, date_format: str | None) -> DateArray:
@@ -474,6 +122,44 @@ def _parse_or_raise(
     return dates
 
 
+#: The dates every function accepts and returns: those of :class:`datetime.date`.
+FIRST_DATE = np.datetime64("0001-01-01", "D")
+LAST_DATE = np.datetime64("9999-12-31", "D")
+_DATE_RANGE = f"between {FIRST_DATE} and {LAST_DATE}"
+
+
+def _date_array(value: object, name: str) -> NDArray[Any]:
+    """Convert the dates given to an array, refusing ragged nesting with the house error."""
+    to_numpy = getattr(value, "to_numpy", None)
+    try:
+        array = np.asarray(to_numpy() if callable(to_numpy) else value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise fail(
+            name,
+            "be a date or an array of dates with a regular (rectangular) shape",
+            f"{type(value).__name__} that numpy cannot convert ({exc})",
+            hint="pass a flat list or 1-D array of dates.",
+        ) from None
+    return array
+
+
+def _in_range(dates: DateArray, name: str) -> DateArray:
+    """Refuse dates outside ``0001-01-01 .. 9999-12-31`` (those of :class:`datetime.date`)."""
+    days = dates.view(np.int64)
+    known = days != np.iinfo(np.int64).min  # NaT
+    outside = known & ((dates < FIRST_DATE) | (dates > LAST_DATE))
+    if outside.any():
+        first = int(np.flatnonzero(outside.ravel())[0])
+        raise fail(
+            name,
+            f"hold dates {_DATE_RANGE}",
+            f"{dates.ravel()[first]} at index {first}",
+            hint="a date this far off is a typing or conversion error.",
+            positions=(first,),
+        )
+    return dates
+
+
 def as_dates(
     value: object,
     name: str,
@@ -525,15 +211,16 @@ def as_dates(
             "be a date or an array of dates (datetime.date, numpy.datetime64 or ISO strings)",
             f"{value!r} of type {type(value).__name__}",
         )
-    to_numpy = getattr(value, "to_numpy", None)
-    array = np.asarray(to_numpy() if callable(to_numpy) else value)
+    array = _date_array(value, name)
     if array.dtype.kind == "M":
-        return array.astype("datetime64[D]")
+        return _in_range(array.astype("datetime64[D]"), name)
     if array.dtype.kind in "US":
-        text = array.astype(str).ravel()
+        text = (
+            np.char.decode(array, "utf-8", errors="replace") if array.dtype.kind == "S" else array
+        ).ravel()
         if missing_labels:
             text = np.where(np.isin(text, list(missing_labels)), "", text)
-        return _parse_or_raise(text, name, date_format).reshape(array.shape)
+        return _in_range(_parse_or_raise(text, name, date_format).reshape(array.shape), name)
     if array.dtype.kind == "O":
         if missing_labels:
             labels = frozenset(missing_labels)
@@ -541,7 +228,7 @@ def as_dates(
                 [None if isinstance(v, str) and v in labels else v for v in array.ravel()],
                 dtype=object,
             ).reshape(array.shape)
-        return _object_dates(array, name, date_format)
+        return _in_range(_object_dates(array, name, date_format), name)
     raise fail(
         name,
         "hold dates (datetime.date, numpy.datetime64 or ISO 8601 strings)",
@@ -587,16 +274,28 @@ def as_date(value: object, name: str) -> np.datetime64:
 # --------------------------------------------------------------------------------------
 
 
+#: Most months added at once: the whole span of :data:`FIRST_DATE` to :data:`LAST_DATE`.
+MAX_MONTHS = 12 * 10_000
+
+
 def _as_months(n: object, name: str) -> NDArray[np.int64]:
-    """Validate a whole number of months (scalar or array)."""
-    array = np.asarray(n)
-    if array.dtype.kind in "iu":
-        return array.astype(np.int64)
-    if array.dtype.kind == "f":
-        whole = np.isfinite(array) & (array == np.round(array))
-        if whole.all():
-            return array.astype(np.int64)
-    raise fail(name, "be a whole number of months (an integer or an array of integers)", repr(n))
+    """Validate a whole number of months (scalar or array) within +-:data:`MAX_MONTHS`."""
+    try:
+        array = np.asarray(n)
+    except (TypeError, ValueError, OverflowError):
+        array = np.asarray(None)
+    rule = "be a whole number of months (an integer or an array of integers)"
+    if array.dtype.kind == "f" and (np.isfinite(array) & (array == np.round(array))).all():
+        array = np.clip(array, -2.0 * MAX_MONTHS, 2.0 * MAX_MONTHS).astype(np.int64)
+    if array.dtype.kind not in "iu":
+        raise fail(name, rule, repr(n))
+    if array.size and (array.min() < -MAX_MONTHS or array.max() > MAX_MONTHS):
+        raise fail(
+            name,
+            f"lie between -{MAX_MONTHS} and {MAX_MONTHS} months (dates stay {_DATE_RANGE})",
+            repr(n),
+        )
+    return array.astype(np.int64)
 
 
 def _add_months(dates: DateArray, n: NDArray[np.int64]) -> DateArray:
@@ -683,7 +382,24 @@ def add_months(date: object, n: object) -> dt.date | DateArray:
     """
     dates = as_dates(date, "date")
     months = _as_months(n, "n")
-    result = _add_months(dates, months)
+    try:
+        result = _add_months(dates, months)
+    except ValueError as exc:  # shapes that do not broadcast
+        raise fail(
+            "n",
+            "broadcast against `date` (one number, or one per date)",
+            f"shapes {dates.shape} and {months.shape}",
+        ) from exc
+    days = result.view(np.int64)
+    outside = (days != np.iinfo(np.int64).min) & ((result < FIRST_DATE) | (result > LAST_DATE))
+    if outside.any():
+        first = int(np.flatnonzero(outside.ravel())[0])
+        raise fail(
+            "n",
+            f"keep the dates {_DATE_RANGE}",
+            f"a result of {result.ravel()[first]} at index {first}",
+            positions=(first,),
+        )
     if _is_scalar(date) and months.ndim == 0:
         if np.isnat(result):
             raise fail("date", "be a date", repr(date))
@@ -756,6 +472,14 @@ def months_between(a: object, b: object) -> int | NDArray[np.int64]:
     """
     start = as_dates(a, "a")
     stop = as_dates(b, "b")
+    try:
+        np.broadcast_shapes(start.shape, stop.shape)
+    except ValueError:
+        raise fail(
+            "b",
+            "broadcast against `a` (one date, or one per date of `a`)",
+            f"shapes {start.shape} and {stop.shape}",
+        ) from None
     for name, dates in (("a", start), ("b", stop)):
         missing = np.isnat(dates)
         if missing.any():
@@ -820,7 +544,10 @@ def days_to_months(days: object) -> float | NDArray[np.float64]:
         raise fail("days", "be a number of days", repr(days))
     if isinstance(days, numbers.Real):
         return float(days) / DAYS_PER_MONTH
-    array = np.asarray(days)
+    try:
+        array = np.asarray(days)
+    except (TypeError, ValueError, OverflowError):
+        array = np.asarray(None)
     if array.dtype.kind not in "iuf":
         raise fail("days", "be a number or an array of numbers of days", repr(days))
     return array.astype(np.float64) / DAYS_PER_MONTH

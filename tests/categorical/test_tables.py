@@ -863,3 +863,28 @@ def test_sum_of_stratified_tables_equals_naive_sum(arrays: list[np.ndarray[Any, 
     for a in arrays:
         expected[: a.shape[0], : a.shape[1], : a.shape[2]] += a
     assert total.counts.tolist() == expected.tolist()
+
+
+def test_crosstab_pairs_pandas_series_by_index_or_refuses() -> None:
+    frame = pd.DataFrame(
+        {"group": ["a", "b", "a", "b"], "job": ["yes", "no", "no", "no"]}, index=[10, 11, 12, 13]
+    )
+    same = crosstab(frame["group"], frame["job"])
+    assert same.counts.tolist() == [[1, 1], [2, 0]]
+    shuffled = frame["job"].sort_values()  # same records, another order: pairing by position
+    with pytest.raises(
+        InvalidInputError,
+        match=r"`cols` must have the same row index as `rows` \(records are paired by "
+        r"position\); got Series whose indexes differ\. Hint: align them first, e\.g\. "
+        r"cols\.reindex\(rows\.index\)",
+    ):
+        crosstab(frame["group"], shuffled)
+    aligned = crosstab(frame["group"], shuffled.reindex(frame.index))
+    assert aligned.counts.tolist() == same.counts.tolist()
+    with pytest.raises(
+        InvalidInputError, match=r"`rows` must have the same row index as `strata`"
+    ):
+        crosstab(frame["group"].reset_index(drop=True), frame["job"], strata=frame["group"])
+    # positions on purpose, lists and numpy arrays (no index) pair by position as before
+    assert crosstab(frame["group"].to_numpy(), shuffled.to_numpy()).n == 4
+    assert crosstab(["a", "b"], ["x", "y"]).n == 2

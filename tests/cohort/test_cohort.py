@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import io
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from ipsstats import (
     age_band,
 )
 from ipsstats.cohort import REASONS, ValidationReport
+from ipsstats.cohort._arrow import split_with_arrow
 from ipsstats.cohort._csv import _read_csv, _split_plain_csv
 from tests.strategies import cohort_csv_texts, cohort_records
 
@@ -236,7 +238,7 @@ def test_line_breaks_and_blank_lines_stay_on_the_vectorised_path(newline: str) -
         ]
     )
     for tail in ("", newline * 5000):  # blank lines at the end hold no records
-        fast = _split_plain_csv(text + tail, ",", "csv")
+        fast = _split_plain_csv((text + tail).encode(), ",", "csv")
         assert fast is not None  # no fall back to the csv module
         columns, lines = fast
         _header, body, by_module = _read_csv(text + tail, ",", "csv")
@@ -351,6 +353,9 @@ BAD = (
     ",2019-01-01,,,30\n"  # line 16: missing id
     "16,2019-01-01,,\n"  # line 17: wrong number of fields
     "17,2019-01-01,2019-01-01,2019-01-01,16\n"  # line 18: valid (same-day job and discharge)
+    "18,0001-01-01,,,30\n"  # line 19: access before earliest_date
+    "19,2019-01-01,1899-12-31,,30\n"  # line 20: job start before earliest_date
+    "20,2019-01-01,,1000-01-01,30\n"  # line 21: discharge before earliest_date
 )
 EXPECTED = [
     (2, "job_start", "2018-12-01", "job start before access"),
@@ -369,6 +374,9 @@ EXPECTED = [
     (15, "id", "13 (also line 14)", "duplicate id"),
     (16, "id", "", "missing id"),
     (17, "record", "(a different number of fields from the header)", "wrong number of fields"),
+    (19, "accessed", "0001-01-01", "access before earliest_date"),
+    (20, "job_start", "1899-12-31", "job start before earliest_date"),
+    (21, "discharged", "1000-01-01", "discharge before earliest_date"),
 ]
 
 
@@ -380,13 +388,13 @@ def test_every_rule_is_reported_with_line_field_value_and_reason() -> None:
     assert report.issues() == EXPECTED
     assert cohort.ids.tolist() == ["17"]
     assert cohort.rows.tolist() == [18]
-    assert report.n_read == 17
+    assert report.n_read == 20
     assert report.n_valid + report.n_excluded == report.n_read
     assert sum(report.counts.values()) == report.n_excluded
     assert set(report.counts) == set(REASONS)
     assert list(report.counts) == list(REASONS)
     as_json = json.loads(json.dumps(report.to_dict()))
-    assert as_json["n_excluded"] == 16
+    assert as_json["n_excluded"] == 19
     assert as_json["issues"][0] == {
         "row": 2,
         "field": "job_start",
@@ -394,15 +402,15 @@ def test_every_rule_is_reported_with_line_field_value_and_reason() -> None:
         "reason": "job start before access",
     }
     text = str(report)
-    assert "17 records read, 1 valid, 16 excluded" in text
-    assert "... and 6 more" in text
+    assert "20 records read, 1 valid, 19 excluded" in text
+    assert "... and 9 more" in text
 
 
 def test_raise_lists_the_first_offending_rows() -> None:
     pattern = (
-        r"`path` must hold valid records; got 16 invalid of 17 in 'csv': "
+        r"`path` must hold valid records; got 19 invalid of 20 in 'csv': "
         r"line 2, `job_start` '2018-12-01': job start before access; "
-        r"line 3, `accessed` '': missing access date; .*and 11 more.*errors=\"exclude\""
+        r"line 3, `accessed` '': missing access date; .*and 14 more.*errors=\"exclude\""
     )
     with pytest.raises(InvalidInputError, match=pattern) as info:
         Cohort.from_csv(io.StringIO(BAD), observed_until="2019-12-31", age_range=(16, 100))
@@ -466,7 +474,13 @@ def test_unparseable_dates_in_objects() -> None:
         (b"id;accessed\n1;2019-01-01\n", "pass delimiter=';'"),
         (b"id,,accessed\n", "an empty name for column 2"),
         (b"id,id,accessed\n", "'id' twice"),
-        (b"id,start\n1,2019-01-01\n", r"no column named 'accessed'.*found are: 'id', 'start'"),
+        (
+            b"id,start\n1,2019-01-01\n",
+            (
+                r"no column for role 'accessed': looked for accessed, access_date, .*"
+                r"found are: 'id', 'start'"
+            ),
+        ),
         (b'id,accessed\n1,"2019-01-01\n', "well-formed CSV"),
     ],
 )
@@ -653,6 +667,7 @@ def test_bad_numbers_are_found_without_a_loop_per_record(
         "observed_until": END,
         "missing_labels": ["NA"],
         "errors": "exclude",
+        "age_range": None,  # numbers only: no plausibility rule
     }
     with monkeypatch.context() as patched:
         patched.setattr("ipsstats.cohort._columns._numbers_slowly", None)  # must not be needed
@@ -736,6 +751,46 @@ def test_csv_valid_plus_excluded_equals_read(
         same = Cohort.from_records(records, **options)
         assert cohort.ids.tolist() == same.ids.tolist()
         assert report.counts == same.validation.counts
+
+
+@pytest.mark.parametrize("plain", [False, True])
+@given(data=st.data())
+def test_engines_give_the_same_cohort_and_report(plain: bool, data: st.DataObject) -> None:
+    text, records, _lines, _ragged = data.draw(cohort_csv_texts(plain=plain))
+    options: dict[str, Any] = {
+        "observed_until": END,
+        "missing_labels": ["Not known"],
+        "age_range": (18, 65),
+        "errors": "exclude",
+    }
+    by_numpy = Cohort.from_csv(io.StringIO(text), engine="numpy", **options)
+    by_arrow = Cohort.from_csv(io.StringIO(text), engine="pyarrow", **options)
+    assert_same_cohort(by_numpy, by_arrow)
+    assert by_numpy.validation.to_dict() == by_arrow.validation.to_dict()
+    assert by_numpy.validation.issues() == by_arrow.validation.issues()
+    body = text.encode("utf-8").removeprefix(b"\xef\xbb\xbf")
+    used = split_with_arrow(body, ",", "csv")  # private: the fast path, checked directly
+    if plain and records:
+        assert used is not None  # such files are Arrow's to split
+    if '"' in text:
+        assert used is None  # quoting is left to the numpy splitter, which validates it
+
+
+def test_engine_option() -> None:
+    text = "id,accessed\n1,2019-01-01\n"
+    with pytest.raises(InvalidInputError, match="`engine` must be one of 'auto', 'numpy'"):
+        Cohort.from_csv(io.StringIO(text), observed_until=END, engine="polars")  # type: ignore[arg-type]
+    for engine in ("auto", "numpy", "pyarrow"):
+        assert Cohort.from_csv(io.StringIO(text), observed_until=END, engine=engine).n == 1
+
+
+def test_pyarrow_engine_needs_pyarrow(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    monkeypatch.setitem(sys.modules, "pyarrow.csv", None)
+    text = "id,accessed\n1,2019-01-01\n"
+    with pytest.raises(InvalidInputError, match="`engine` must name an installed engine"):
+        Cohort.from_csv(io.StringIO(text), observed_until=END, engine="pyarrow")
+    assert Cohort.from_csv(io.StringIO(text), observed_until=END).n == 1  # auto: numpy
 
 
 # ---- derived inputs -----------------------------------------------------------------------
@@ -984,3 +1039,12 @@ def test_csv_round_trip_through_a_file(tmp_path: Path) -> None:
     cohort.to_csv(path)
     again = Cohort.from_csv(path, observed_until="2019-12-31", numeric=["age"])
     assert_same_cohort(cohort, again)
+
+
+def test_crlf_file_with_a_line_break_in_a_quoted_field_keeps_line_numbers() -> None:
+    # Found by hypothesis: with CR LF line ends, a quoted field holding a line feed shifted
+    # the line numbers of the records before it by one.
+    text = 'id,accessed\r\n"a",2019-01-01\r\n"b\nc",2019-01-02\r\n"d",2019-01-03\r\n'
+    cohort = Cohort.from_csv(io.StringIO(text), observed_until=END)
+    assert cohort.ids.tolist() == ["a", "b\nc", "d"]
+    assert cohort.rows.tolist() == [2, 3, 5]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -431,3 +432,20 @@ def test_optional_float_array_keeps_none() -> None:
     assert out.dtype == np.float64
     assert not out.flags.writeable
     assert out.tolist() == [1.0, 2.0]
+
+
+def test_durations_accept_time_spans_in_days() -> None:
+    hours = np.array([36, 48, 0], dtype="timedelta64[h]")
+    np.testing.assert_array_equal(as_durations(hours, "d"), [1.5, 2.0, 0.0])
+    python = [dt.timedelta(days=2), dt.timedelta(hours=12), dt.timedelta(0)]
+    np.testing.assert_array_equal(as_durations(python, "d"), [2.0, 0.5, 0.0])
+    series = pd.Series(pd.to_timedelta(["1 day", "3 days 6 hours"]))
+    np.testing.assert_array_equal(as_durations(series, "d"), [1.0, 3.25])
+    objects = np.array([pd.Timedelta(days=1), pd.Timedelta(hours=6)], dtype=object)
+    np.testing.assert_array_equal(as_durations(objects, "d"), [1.0, 0.25])
+    with pytest.raises(InvalidInputError, match=r"`d` must hold finite durations; got nan"):
+        as_durations(np.array([1, "NaT"], dtype="timedelta64[D]"), "d")
+    with pytest.raises(InvalidInputError, match=r"`d` must hold non-negative durations"):
+        as_durations([dt.timedelta(days=-1)], "d")
+    with pytest.raises(InvalidInputError, match=r"`d` must hold durations"):
+        as_durations([dt.timedelta(days=1), 2], "d")  # spans and numbers mixed

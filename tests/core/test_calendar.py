@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import calendar as std_calendar
+import contextlib
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -11,12 +13,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from ipsstats import InvalidInputError
+from ipsstats import InvalidInputError, IpsStatsError
+from ipsstats._dateparse import _parse_fixed, _text_matrix, _tokenise  # fast path vs naive
 from ipsstats.calendar import (
     DAYS_PER_MONTH,
-    _parse_fixed,
-    _text_matrix,
-    _tokenise,
+    FIRST_DATE,
+    LAST_DATE,
+    MAX_MONTHS,
     add_months,
     as_dates,
     days_to_months,
@@ -24,6 +27,7 @@ from ipsstats.calendar import (
     months_between,
     parse_date_strings,
 )
+from tests.strategies import junk_values
 
 FIRST = dt.date(1999, 1, 1)
 LAST = dt.date(2030, 12, 31)
@@ -275,3 +279,107 @@ def test_fixed_layout_fast_path_parses_padded_dates() -> None:
     )
     assert done.tolist() == [True, False]
     assert str(dates[0]) == "2019-01-05"
+
+
+def spelled(day: dt.date, date_format: str) -> str:
+    """Write a date by hand (strftime does not pad years below 1000 on every platform)."""
+    month = std_calendar.month_abbr[day.month]
+    return (
+        date_format.replace("%Y", f"{day.year:04d}")
+        .replace("%m", f"{day.month:02d}")
+        .replace("%d", f"{day.day:02d}")
+        .replace("%b", month)
+    )
+
+
+@given(
+    st.dates(),
+    st.sampled_from(["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y%m%d", "%d %b %Y"]),
+)
+def test_parse_matches_python_dates_in_every_year(day: dt.date, date_format: str) -> None:
+    text = np.array([spelled(day, date_format)])
+    for array in (text, text.astype("S")):
+        dates, blank, bad = parse_date_strings(array, date_format)
+        assert not blank[0]
+        assert not bad[0]
+        assert as_python(dates) == [day]
+
+
+@given(st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99))
+def test_impossible_dates_are_flagged(year: int, month: int, day: int) -> None:
+    text = np.array([f"{year:04d}-{month:02d}-{day:02d}"])
+    dates, _blank, bad = parse_date_strings(text)
+    try:
+        expected = dt.date(year, month, day)
+    except ValueError:  # not a date (or year 0, before Python's calendar)
+        expected = None
+    if expected is None and year == 0 and 1 <= month <= 12:
+        # year 0 (1 BC) is a leap year of the proleptic Gregorian calendar numpy uses
+        length = 29 if month == 2 else std_calendar.monthrange(2000, month)[1]
+        assert bool(bad[0]) == (not 1 <= day <= length)
+        return
+    assert bool(bad[0]) == (expected is None)
+    if expected is not None:
+        assert as_python(dates) == [expected]
+
+
+@given(st.lists(st.text(max_size=14), max_size=20), st.sampled_from([None, "%d/%m/%Y"]))
+def test_arbitrary_text_never_raises(values: list[str], date_format: str | None) -> None:
+    text = np.array(values, dtype=str) if values else np.zeros(0, dtype=str)
+    dates, blank, bad = parse_date_strings(text, date_format)
+    assert not (blank & bad).any()
+    assert np.isnat(dates[blank | bad]).all()
+    assert not np.isnat(dates[~blank & ~bad]).any()
+
+
+# --- fuzz: only ipsstats errors escape -------------------------------------------------------
+
+
+@given(junk_values())
+def test_calendar_functions_raise_only_house_errors(value: object) -> None:
+    calls: list[Callable[[], object]] = [
+        lambda: add_months(value, 1),
+        lambda: add_months("2019-01-31", value),
+        lambda: add_months(["2019-01-31", "2019-03-31"], value),
+        lambda: months_between(value, "2019-01-01"),
+        lambda: months_between(["2019-01-01", "2019-02-01"], value),
+        lambda: days_to_months(value),
+        lambda: as_dates(value, "dates"),
+        lambda: parse_date_strings(np.array(["2019-01-01"]), value),  # type: ignore[arg-type]
+    ]
+    for call in calls:
+        with contextlib.suppress(IpsStatsError):
+            call()
+
+
+def test_ragged_and_absurd_calendar_inputs() -> None:
+    ragged = [["2019-01-01"], "2019-01-02"]
+    with pytest.raises(InvalidInputError, match=r"`date` must be a date or an array of dates"):
+        add_months(ragged, 1)
+    with pytest.raises(InvalidInputError, match=r"`a` must be a date or an array of dates"):
+        months_between(ragged, "2019-01-01")
+    with pytest.raises(InvalidInputError, match=r"`days` must be a number"):
+        days_to_months([1, [2, 3]])
+    with pytest.raises(InvalidInputError, match=r"`n` must lie between -120000 and 120000 months"):
+        add_months("2019-01-01", 2**62)
+    with pytest.raises(InvalidInputError, match=r"`n` must be a whole number of months"):
+        add_months("2019-01-01", 2**70)
+    with pytest.raises(
+        InvalidInputError,
+        match=r"`n` must keep the dates between 0001-01-01 and 9999-12-31; got a result of "
+        r"10000-01-31",
+    ):
+        add_months(dt.date(9999, 12, 31), 1)
+    with pytest.raises(
+        InvalidInputError, match=r"`date` must hold dates between 0001-01-01 and 9999-12-31"
+    ):
+        add_months(np.array([2**40], dtype="datetime64[D]"), 1)
+    with pytest.raises(InvalidInputError, match=r"`n` must broadcast against `date`"):
+        add_months(["2019-01-01"] * 3, [1, 2])
+    with pytest.raises(InvalidInputError, match=r"`b` must broadcast against `a`"):
+        months_between(["2019-01-01"] * 3, ["2019-01-01"] * 2)
+    with pytest.raises(InvalidInputError, match=r"`date_format` must be a format string"):
+        parse_date_strings(np.array(["2019-01-01"]), 5)  # type: ignore[arg-type]
+    assert add_months(dt.date(1, 1, 31), MAX_MONTHS - 24) == dt.date(9999, 1, 31)
+    span = LAST_DATE - FIRST_DATE
+    assert span == np.timedelta64(3652058, "D")

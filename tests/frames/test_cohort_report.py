@@ -61,7 +61,7 @@ def test_from_frame_reads_only_the_columns_used() -> None:
     )
     assert cohort.attribute_names == ("age", "team")  # age is a role, read when present
     assert np.array_equal(cohort.accessed, COHORT.accessed)
-    with pytest.raises(InvalidInputError, match=r"`attributes` must name a column of `data`"):
+    with pytest.raises(InvalidInputError, match=r"`attributes` must name attribute columns of"):
         ips.Cohort.from_frame(frame, observed_until=COHORT.observed_until, attributes=["x"])
 
 

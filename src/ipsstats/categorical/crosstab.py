@@ -311,6 +311,34 @@ def _count_records(
     return table, all_levels
 
 
+def _row_index(value: object) -> Any:
+    """Return the row index of a pandas Series (an ``index`` with ``equals``), or None."""
+    index = getattr(value, "index", None)
+    if index is None or callable(index) or not hasattr(index, "equals"):
+        return None  # a list's index() method, a numpy array or a polars Series: no index
+    return index
+
+
+def _check_aligned(columns: Sequence[tuple[object, str]]) -> None:
+    """Refuse columns with row indexes (pandas Series) that differ: records pair by label.
+
+    Positions would pair the wrong records when one Series was sorted or filtered on its
+    own; equal indexes (the usual case, columns of one data frame) pair records exactly.
+    """
+    indexed = [(name, _row_index(value)) for value, name in columns]
+    present = [(name, index) for name, index in indexed if index is not None]
+    for name, index in present[1:]:
+        first, base = present[0]
+        if not bool(base.equals(index)):
+            raise fail(
+                name,
+                f"have the same row index as `{first}` (records are paired by position)",
+                "Series whose indexes differ",
+                hint=f"align them first, e.g. {name}.reindex({first}.index), or pass "
+                "columns of one data frame; .to_numpy() pairs by position on purpose.",
+            )
+
+
 def _series_name(value: object, name: str | None) -> str | None:
     if name is not None:
         return name
@@ -491,6 +519,7 @@ def crosstab(
     columns = [(rows, "rows", row_levels, "row_levels"), (cols, "cols", col_levels, "col_levels")]
     if strata is not None:
         columns.insert(0, (strata, "strata", strata_levels, "strata_levels"))
+    _check_aligned([(value, name) for value, name, _, _ in columns])
     table, levels = _count_records(columns, missing=rule, missing_labels=missing_labels)
     inner = table[(slice(1, None),) * table.ndim]
     n_missing = int(table.sum()) - int(inner.sum())

@@ -31,6 +31,7 @@ from ipsstats.cli._parser import (
     _DEMO_MONTHS,
     _EXIT_FAILED_CHECK,
     _EXIT_OK,
+    _MAX_BY,
     _OPTION_WORDING,
     _PROG,
     _REPORT_FORMATS,
@@ -76,6 +77,14 @@ def _categorical_names(cohort: Cohort) -> tuple[str, ...]:
 def _report_dates(args: argparse.Namespace) -> tuple[np.datetime64, np.datetime64]:
     """Read the study end and the extraction date (by default the study end)."""
     study_end = _option_date(args.study_end, "--study-end")
+    today = np.datetime64("today", "D")
+    if study_end > today:
+        raise fail(
+            "--study-end",
+            f"not be after today ({today}): no outcome after it is known yet",
+            str(study_end),
+            hint="pass the date up to which outcomes were recorded, e.g. the extraction date.",
+        )
     if args.observed_until is None:
         return study_end, study_end
     observed = _option_date(args.observed_until, "--observed-until")
@@ -87,6 +96,21 @@ def _report_dates(args: argparse.Namespace) -> tuple[np.datetime64, np.datetime6
             hint="outcomes after the extraction date are not observed.",
         )
     return study_end, observed
+
+
+def _check_few_attributes(cohort: Cohort, by: Sequence[str]) -> None:
+    """Refuse to compare groups by every attribute of a file with very many of them."""
+    names = _categorical_names(cohort)
+    if by or len(names) <= _MAX_BY:
+        return
+    shown = ", ".join(repr(name) for name in names[:5])
+    raise fail(
+        "--by",
+        f"name the attributes to compare when the file has more than {_MAX_BY} categorical "
+        "attributes",
+        f"{len(names)} categorical attributes ({shown}, ...)",
+        hint="pass e.g. --by ethnicity,gender; only those columns are then read.",
+    )
 
 
 def _check_some_valid(cohort: Cohort) -> None:
@@ -157,7 +181,9 @@ def _run_report(args: argparse.Namespace) -> int:
     by = _names(args.by)
     progress = _Progress.for_file(options.path, requested=args.progress)
     try:
-        cohort = _load(options, "exclude" if args.errors == "exclude" else "raise", progress)
+        cohort = _load(
+            options, "exclude" if args.errors == "exclude" else "raise", progress, attributes=by
+        )
     except InvalidInputError as exc:
         if args.observed_until is None and "observed_until" in str(exc):
             raise InvalidInputError(
@@ -169,6 +195,7 @@ def _run_report(args: argparse.Namespace) -> int:
             ) from None
         raise
     _check_some_valid(cohort)
+    _check_few_attributes(cohort, by)
     if cohort.validation.n_excluded:
         print(
             f"{_PROG}: note: {cohort.validation.n_excluded} of {cohort.validation.n_read} "

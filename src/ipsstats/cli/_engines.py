@@ -63,6 +63,9 @@ def load_with_duckdb(
     encoding: str,
     errors: Errors,
     progress_bar: bool,
+    age_range: tuple[float, float] | None = (16.0, 120.0),
+    earliest_date: object = "1900-01-01",
+    attributes: Sequence[str] | None = None,
 ) -> Cohort:
     """Read the cohort file with DuckDB and validate it into a cohort."""
     duckdb = _duckdb()
@@ -91,6 +94,9 @@ def load_with_duckdb(
         columns=columns,
         date_format=date_format,
         missing_labels=missing_labels,
+        age_range=age_range,
+        earliest_date=earliest_date,
+        attributes=attributes,
         errors=errors,
         source=path.name,
     )

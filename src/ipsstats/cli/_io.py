@@ -11,7 +11,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 import attrs
 import numpy as np
@@ -21,7 +21,7 @@ from ipsstats.calendar import as_date
 from ipsstats.categorical import Counts
 from ipsstats.cli._engines import engine_for, load_with_duckdb
 from ipsstats.cli._parser import _PROG, _PROGRESS_BYTES, _TAB_NAMES
-from ipsstats.cohort import Cohort
+from ipsstats.cohort import NHS_ETHNIC_NOT_RECORDED, Cohort, nhs_ethnicity
 from ipsstats.cohort.validation import Errors
 from ipsstats.errors import InvalidInputError
 from ipsstats.report import EquityReport
@@ -91,6 +91,9 @@ class _Loading:
     missing_labels: tuple[str, ...]
     delimiter: str
     encoding: str
+    age_range: tuple[float, float] | None
+    earliest_date: np.datetime64 | None
+    ethnicity_codes: str | None
     engine: str = "memory"
 
 
@@ -122,6 +125,34 @@ def _delimiter(text: str) -> str:
     return delimiter
 
 
+def _age_range(text: str | None) -> tuple[float, float] | None:
+    """Read ``--age-range LO,HI`` (``none`` turns the rule off)."""
+    if text is None:
+        return (16.0, 120.0)
+    if text.strip().lower() == "none":
+        return None
+    parts = [part.strip() for part in text.split(",")]
+    try:
+        low, high = (float(part) for part in parts)
+    except ValueError:
+        raise fail(
+            "--age-range",
+            "be two numbers LO,HI (or none)",
+            repr(text),
+            hint="for example --age-range 16,120.",
+        ) from None
+    return low, high
+
+
+def _earliest(text: str | None) -> np.datetime64 | None:
+    """Read ``--earliest-date DATE`` (``none`` turns the rule off)."""
+    if text is None:
+        return np.datetime64("1900-01-01", "D")
+    if text.strip().lower() == "none":
+        return None
+    return _option_date(text, "--earliest-date")
+
+
 def _loading(args: argparse.Namespace, observed_until: np.datetime64) -> _Loading:
     return _Loading(
         path=args.cohort,
@@ -131,11 +162,19 @@ def _loading(args: argparse.Namespace, observed_until: np.datetime64) -> _Loadin
         missing_labels=_names(args.missing_labels),
         delimiter=_delimiter(args.delimiter),
         encoding=_encoding(args.encoding),
+        age_range=_age_range(args.age_range),
+        earliest_date=_earliest(args.earliest_date),
+        ethnicity_codes=args.ethnicity_codes,
         engine=engine_for(args.cohort, getattr(args, "engine", None)),
     )
 
 
-def _load(options: _Loading, errors: Errors, progress: _Progress) -> Cohort:
+def _load(
+    options: _Loading,
+    errors: Errors,
+    progress: _Progress,
+    attributes: Sequence[str] | None = None,
+) -> Cohort:
     progress.step(f"reading {options.path!r} ({progress.size / 1e6:.1f} MB)...")
     if options.engine == "duckdb":  # Parquet, and large CSV files when DuckDB is installed
         cohort = load_with_duckdb(
@@ -148,9 +187,14 @@ def _load(options: _Loading, errors: Errors, progress: _Progress) -> Cohort:
             encoding=options.encoding,
             errors=errors,
             progress_bar=progress.enabled,
+            age_range=options.age_range,
+            earliest_date=options.earliest_date,
+            attributes=attributes or None,
         )
         v = cohort.validation
         progress.step(f"read {v.n_read} records with DuckDB, {v.n_excluded} excluded")
+        if options.ethnicity_codes is not None:
+            cohort = _with_ethnic_groups(cohort, options.ethnicity_codes)
         return cohort
     cohort = Cohort.from_csv(
         options.path,
@@ -158,13 +202,39 @@ def _load(options: _Loading, errors: Errors, progress: _Progress) -> Cohort:
         columns=options.columns,
         date_format=options.date_format,
         missing_labels=options.missing_labels,
+        age_range=options.age_range,
+        earliest_date=options.earliest_date,
+        attributes=attributes or None,
         errors=errors,
         delimiter=options.delimiter,
         encoding=options.encoding,
     )
+    if options.ethnicity_codes is not None:
+        cohort = _with_ethnic_groups(cohort, options.ethnicity_codes)
     v = cohort.validation
     progress.step(f"read {v.n_read} records, {v.n_excluded} excluded")
     return cohort
+
+
+def _with_ethnic_groups(cohort: Cohort, scheme: str) -> Cohort:
+    """Replace the ethnicity codes by NHS groups; note what became missing and why."""
+    level: Literal["broad", "detailed"] = "detailed" if scheme == "nhs-detailed" else "broad"
+    if "ethnicity" not in cohort.attribute_names:
+        raise fail(
+            "--ethnicity-codes",
+            "find an attribute named 'ethnicity'",
+            f"the attributes {list(cohort.attribute_names)}",
+            hint='map the column with --columns "ethnicity=<header>".',
+        )
+    column = cohort.to_columns()["ethnicity"]  # labels, None where missing
+    coded = nhs_ethnicity(column, level=level, name="ethnicity")  # unknown codes: an error
+    if coded.not_recorded:
+        listed = ", ".join(
+            f"{code} ({NHS_ETHNIC_NOT_RECORDED[code].lower()}): {n}"
+            for code, n in coded.not_recorded.items()
+        )
+        print(f"{_PROG}: note: ethnicity codes counted as missing: {listed}", file=sys.stderr)
+    return cohort.with_attribute("ethnicity", coded.factor)
 
 
 # --------------------------------------------------------------------------------------

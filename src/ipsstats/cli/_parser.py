@@ -21,6 +21,8 @@ _REPRODUCE_FORMATS = ("text", "markdown", "html", "json", "csv")
 _PROGRESS_BYTES = 20_000_000  # about 250,000 records: reading and analysing take seconds
 _DEMO_BY: tuple[Literal["ethnicity", "gender"], ...] = ("ethnicity", "gender")
 _DEMO_MONTHS = 6
+#: Most categorical attributes compared when --by does not choose them.
+_MAX_BY = 50
 _TAB_NAMES = {"tab": "\t", "\\t": "\t"}
 _EXIT_OK, _EXIT_FAILED_CHECK, _EXIT_ERROR = 0, 1, 2
 _EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -28,10 +30,12 @@ _HANDLED = (IpsStatsError, OSError, UnicodeError, csv.Error)
 
 # Library messages name Python arguments; on the command line they are options.
 _OPTIONS = (
+    "age_range",
     "by",
     "columns",
     "date_format",
     "delimiter",
+    "earliest_date",
     "eligible",
     "encoding",
     "min_followup_months",
@@ -48,6 +52,9 @@ _OPTION_WORDING = (
     (re.compile(r'\bcolumns=\{"([^"]*)": "([^"]*)"\}'), r'--columns "\1=\2"'),
     (re.compile(r"the cohort's `validation` report"), "the report"),
     (re.compile(r"`path`"), "the cohort file"),
+    (re.compile(r"`attributes`"), "`--by`"),
+    (re.compile(r"\bage_range=\(lowest, highest\), or None"), "--age-range LO,HI, or none"),
+    (re.compile(r"\bearliest_date=\.\.\. \(or None\)"), "--earliest-date DATE (or none)"),
     (re.compile(r"`(" + "|".join(_OPTIONS) + r")`"), lambda m: f"`--{m[1].replace('_', '-')}`"),
     (re.compile(r"(?<![`\w-])observed_until\b"), "--observed-until"),
 )
@@ -202,6 +209,24 @@ def _add_loading(parser: argparse.ArgumentParser) -> None:
         help='values meaning "not known", e.g. "Not known,Prefer not to say" (blanks always are)',
     )
     parser.add_argument(
+        "--age-range",
+        metavar="LO,HI",
+        help="plausible ages, inclusive; records outside are invalid (default: 16,120; "
+        "'none' accepts any age)",
+    )
+    parser.add_argument(
+        "--earliest-date",
+        metavar="DATE",
+        help="earliest plausible date, YYYY-MM-DD; earlier dates are invalid "
+        "(default: 1900-01-01; 'none' accepts any date)",
+    )
+    parser.add_argument(
+        "--ethnicity-codes",
+        choices=("nhs", "nhs-detailed"),
+        help="the ethnicity attribute holds NHS ETHNIC CATEGORY codes (A-S; Z and 99 are "
+        "missing): compare the five broad groups (nhs) or the sixteen categories",
+    )
+    parser.add_argument(
         "--delimiter",
         default=",",
         help="field separator: one character, or tab (default: a comma)",
@@ -298,7 +323,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--by",
         metavar="ATTRIBUTE,...",
-        help="attributes to compare groups by (default: every categorical attribute)",
+        help=(
+            "attributes to compare groups by; only these columns are read (default: every "
+            f"categorical attribute, at most {_MAX_BY})"
+        ),
     )
     report.add_argument(
         "--errors",

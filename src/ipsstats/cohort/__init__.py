@@ -7,6 +7,16 @@ follow-up) return masks that the cohort applies, recording each step as
 :meth:`Cohort.in_work_support` and :meth:`Cohort.job_or_discharge`.
 """
 
+from ipsstats.cohort._roles import ROLE_SYNONYMS
+from ipsstats.cohort.codes import (
+    IMD_QUINTILES,
+    NHS_ETHNIC_CATEGORY,
+    NHS_ETHNIC_GROUPS,
+    NHS_ETHNIC_NOT_RECORDED,
+    CodedAttribute,
+    imd_quintile,
+    nhs_ethnicity,
+)
 from ipsstats.cohort.cohort import Cohort
 from ipsstats.cohort.durations import CAUSE_LABELS, CompetingDurations, Durations, age_band
 from ipsstats.cohort.validation import REASONS, ROLES, ValidationReport
@@ -14,9 +24,15 @@ from ipsstats.cohort.windows import MAX_MONTHS, Exclusions, as_months, followup_
 
 __all__ = [
     "CAUSE_LABELS",
+    "IMD_QUINTILES",
     "MAX_MONTHS",
+    "NHS_ETHNIC_CATEGORY",
+    "NHS_ETHNIC_GROUPS",
+    "NHS_ETHNIC_NOT_RECORDED",
     "REASONS",
     "ROLES",
+    "ROLE_SYNONYMS",
+    "CodedAttribute",
     "Cohort",
     "CompetingDurations",
     "Durations",
@@ -25,4 +41,6 @@ __all__ = [
     "age_band",
     "as_months",
     "followup_cutoff",
+    "imd_quintile",
+    "nhs_ethnicity",
 ]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 if TYPE_CHECKING:
@@ -20,17 +21,10 @@ from ipsstats.calendar import (
     as_date,
     parse_date_strings,
 )
+from ipsstats.cohort._arrow import arrow_available, split_with_arrow
 from ipsstats.cohort._columns import _column_array, _factor
-from ipsstats.cohort._csv import (
-    _check_header,
-    _check_text,
-    _csv_columns,
-    _fit_records,
-    _read_csv,
-    _read_text,
-    _rejoined_columns,
-    _split_plain_csv,
-)
+from ipsstats.cohort._csv import TextColumns, read_table
+from ipsstats.cohort._roles import Roles, resolve_roles
 from ipsstats.cohort.durations import _take_attribute
 from ipsstats.cohort.validation import (
     _DATE_ROLES,
@@ -44,43 +38,14 @@ from ipsstats.cohort.validation import (
 
 __all__ = []
 
+#: Ages outside this range are implausible for an adult employment service.
+DEFAULT_AGE_RANGE = (16.0, 120.0)
+#: Dates before this are implausible for IPS records (typing errors such as 0001-01-01).
+DEFAULT_EARLIEST_DATE = "1900-01-01"
+
 # --------------------------------------------------------------------------------------
 # Building a cohort from raw columns
 # --------------------------------------------------------------------------------------
-
-
-def _resolve_roles(available: Sequence[str], columns: Mapping[str, str] | None) -> dict[str, str]:
-    """Map each target name (role or attribute) to a source column name."""
-    mapping = dict(columns or {})
-    found = ", ".join(repr(h) for h in available) or "none"
-    for target, source in mapping.items():
-        if not isinstance(target, str) or not isinstance(source, str):
-            raise fail("columns", "map role names to column headers (strings)", repr(mapping))
-        if source not in available:
-            raise fail(
-                "columns",
-                "name columns that exist in the data",
-                f"{target!r} mapped to {source!r}",
-                hint=f"the columns found are: {found}.",
-            )
-    sources = list(mapping.values())
-    repeated = {s for s in sources if sources.count(s) > 1}
-    if repeated:
-        raise fail("columns", "map each column once", f"{sorted(repeated)!r} used twice")
-    out = dict(mapping)
-    used = set(sources)
-    for header in available:
-        if header in used or header in out:
-            continue
-        out[header] = header
-    if "accessed" not in out:
-        raise fail(
-            "columns",
-            "identify the access date column (role 'accessed')",
-            f"no column named 'accessed' and no mapping for it; the columns found are: {found}",
-            hint='pass columns={"accessed": "<your header>"}; the first line must be a header.',
-        )
-    return out
 
 
 def _build(
@@ -89,6 +54,7 @@ def _build(
     row_numbers: NDArray[np.int64],
     options: _Options,
     *,
+    roles: Roles,
     ragged: NDArray[np.bool_] | None = None,
 ) -> dict[str, Any]:
     """Validate raw columns (already mapped to roles and attribute names).
@@ -97,7 +63,9 @@ def _build(
     constructs the cohort, so this module does not import it).
     """
     parsed = _parse(raw, n, row_numbers, options, ragged)
-    report, keep = _report(parsed, n, row_numbers, options)
+    report, keep = _report(
+        parsed, n, row_numbers, options, columns=roles.sources, notes=roles.notes
+    )
     attributes: dict[str, Attribute] = {}
     for name, column in raw.items():
         if name in ("id", *_DATE_ROLES):
@@ -119,6 +87,29 @@ def _build(
     }
 
 
+def _plausible_dates(observed_until: object, earliest_date: object) -> tuple[Any, Any]:
+    """Check the extraction date against today and the earliest plausible date."""
+    nat = np.datetime64("NaT", "D")
+    first = nat if earliest_date is None else as_date(earliest_date, "earliest_date")
+    end = as_date(observed_until, "observed_until")
+    today = np.datetime64(dt.date.today(), "D")
+    if end > today:
+        raise fail(
+            "observed_until",
+            f"not be after today ({today}): it is the date the data were extracted",
+            str(end),
+            hint="pass the extraction date; a study end in the future has no outcomes yet.",
+        )
+    if end < first:
+        raise fail(
+            "observed_until",
+            f"be on or after earliest_date ({first})",
+            str(end),
+            hint="pass earliest_date=... (or None) if records are dated that early.",
+        )
+    return end, first
+
+
 def _options(  # noqa: PLR0917  # one positional per builder option, called in one place
     observed_until: object,
     date_format: str | None,
@@ -128,11 +119,15 @@ def _options(  # noqa: PLR0917  # one positional per builder option, called in o
     errors: str,
     source: str,
     row_kind: Literal["line", "index"],
+    earliest_date: object = DEFAULT_EARLIEST_DATE,
+    attributes: Collection[str] | None = None,
 ) -> _Options:
-    end = as_date(observed_until, "observed_until")
+    end, first = _plausible_dates(observed_until, earliest_date)
     if age_range is not None:
+        bounds: NDArray[np.float64] | None
         try:
-            bounds = np.asarray(age_range, dtype=np.float64)
+            given = np.asarray(age_range)
+            bounds = given.astype(np.float64) if given.dtype.kind in "iuf" else None
         except (TypeError, ValueError):
             bounds = None
         if (
@@ -145,21 +140,80 @@ def _options(  # noqa: PLR0917  # one positional per builder option, called in o
         age_range = (float(bounds[0]), float(bounds[1]))
     if date_format is not None:
         parse_date_strings(np.zeros(0, dtype=str), date_format)  # validates the format
-    if isinstance(missing_labels, str):
-        raise fail("missing_labels", "be a collection of labels", repr(missing_labels))
+    if isinstance(missing_labels, (str, bytes)) or not isinstance(missing_labels, Collection):
+        raise fail(
+            "missing_labels",
+            "be a collection of labels",
+            repr(missing_labels),
+            hint='for example missing_labels=["Not known"].',
+        )
     if isinstance(numeric, str):
         numeric = (numeric,)
+    if not isinstance(numeric, Collection) or not all(isinstance(v, str) for v in numeric):
+        raise fail(
+            "numeric",
+            "be a collection of column names",
+            repr(numeric),
+            hint='for example numeric=["age"].',
+        )
     return _Options(
         observed_until=end,
         date_format=date_format,
         missing_labels=tuple(missing_labels),
         numeric=tuple(numeric),
         age_range=age_range,
+        earliest_date=first,
+        attributes=None if attributes is None else _attribute_names(attributes),
         errors=as_option(errors, "errors", ("raise", "exclude")),
         source=source,
         row_kind=row_kind,
         argument={"line": "path"}.get(row_kind, source),
     )
+
+
+Engine = Literal["auto", "numpy", "pyarrow"]
+#: Files at least this large are split by Arrow under ``engine="auto"`` (when installed).
+_ARROW_BYTES = 64 << 20
+
+
+def _splitter(
+    engine: object,
+) -> Callable[[bytes, str, str], tuple[TextColumns, NDArray[np.int64]] | None] | None:
+    """Choose the splitter tried before the numpy one for `engine` (``None``: none)."""
+    chosen = as_option(engine, "engine", ("auto", "numpy", "pyarrow"))
+    if chosen == "numpy":
+        return None
+    if chosen == "pyarrow":
+        if not arrow_available():
+            raise fail(
+                "engine",
+                "name an installed engine",
+                "'pyarrow', which is not installed",
+                hint='pip install pyarrow, or pass engine="numpy".',
+            )
+        return split_with_arrow
+    if not arrow_available():
+        return None
+
+    def large_only(
+        data: bytes, delimiter: str, name: str
+    ) -> tuple[TextColumns, NDArray[np.int64]] | None:
+        return split_with_arrow(data, delimiter, name) if len(data) >= _ARROW_BYTES else None
+
+    return large_only
+
+
+def _attribute_names(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, Collection) or not all(isinstance(v, str) for v in value):
+        raise fail(
+            "attributes",
+            "be a collection of column names",
+            repr(value),
+            hint='for example attributes=["ethnicity", "gender"].',
+        )
+    return tuple(value)
 
 
 def _named_columns(data: object) -> dict[str, object]:
@@ -187,8 +241,8 @@ def _build_named(
 ) -> dict[str, Any]:
     if columns is not None and not isinstance(columns, Mapping):
         raise fail("columns", "be a mapping {role: column name}", type(columns).__name__)
-    roles = _resolve_roles(list(named), columns)
-    raw = {target: named[source] for target, source in roles.items()}
+    roles = resolve_roles(list(named), columns, options.attributes)
+    raw = {target: named[source] for target, source in roles.sources.items()}
     shapes = {target: _column_array(value).shape for target, value in raw.items()}
     for target, shape in shapes.items():
         if len(shape) != 1:
@@ -210,7 +264,7 @@ def _build_named(
             f"{length} values",
         )
     row_numbers = np.arange(n, dtype=np.int64) if rows is None else rows
-    return _build(raw, n, row_numbers, options, ragged=ragged)
+    return _build(raw, n, row_numbers, options, roles=roles, ragged=ragged)
 
 
 class CohortBuilders:
@@ -234,7 +288,9 @@ class CohortBuilders:
         date_format: str | None = None,
         missing_labels: Collection[object] = (),
         numeric: Collection[str] = (),
-        age_range: tuple[float, float] | None = None,
+        age_range: tuple[float, float] | None = DEFAULT_AGE_RANGE,
+        earliest_date: object = DEFAULT_EARLIEST_DATE,
+        attributes: Collection[str] | None = None,
         errors: Errors = "raise",
     ) -> Self:
         """Build a cohort from named columns: a mapping of arrays or a data frame.
@@ -249,8 +305,12 @@ class CohortBuilders:
             The date the data were extracted (censors people still waiting or supported).
         columns : Mapping[str, str], optional
             ``{role or attribute name: column name}``. Roles are ``"id"``, ``"accessed"``
-            (required), ``"job_start"``, ``"discharged"`` and ``"age"``. Columns not
-            mapped keep their own name; those that are not roles become attributes.
+            (required), ``"job_start"``, ``"discharged"`` and ``"age"``. A role not mapped
+            is found by its name or a synonym, ignoring case, spaces and punctuation
+            (``"Age"``, ``"AGE"``, ``"age_years"``, ``"Date of first contact"``; see
+            ``ipsstats.cohort.ROLE_SYNONYMS``); the report's `notes` say which header was
+            read as a role and which roles were not found. Columns not mapped keep their
+            own name; those that are not roles become attributes.
         date_format : str or None
             How date strings are written (see
             :func:`~ipsstats.calendar.parse_date_strings`); ``None`` means ISO 8601.
@@ -262,8 +322,18 @@ class CohortBuilders:
             Attributes to read as numbers (``"age"`` always is); the others are
             categorical. Numbers must be finite: text such as ``"inf"`` or ``"nan"`` is
             an unparseable number unless listed in `missing_labels`.
-        age_range : (float, float), optional
-            Lowest and highest valid age, inclusive; records outside are invalid.
+        age_range : (float, float) or None
+            Lowest and highest plausible age, inclusive; records outside are invalid
+            (reason ``"age outside range"``). Default ``(16, 120)``, an adult service;
+            ``None`` accepts any finite age.
+        earliest_date : date or None
+            The earliest plausible date: access, job start and discharge dates before it
+            are invalid (reasons ``"access before earliest_date"``, ...). Default
+            1900-01-01, which catches typing errors such as 0001-01-01; ``None`` accepts
+            any date. `observed_until` must lie between it and today.
+        attributes : collection of str, optional
+            The attributes to load (names after `columns` renames them); the other
+            columns are not read at all. Roles are always read. Default: every column.
         errors : {"raise", "exclude"}
             Raise on the first invalid records, or exclude them and report them in
             :attr:`validation`.
@@ -304,6 +374,8 @@ class CohortBuilders:
             errors,
             "data",
             "index",
+            earliest_date=earliest_date,
+            attributes=attributes,
         )
         return cls(**_build_named(named, columns, options))
 
@@ -314,11 +386,12 @@ class CohortBuilders:
         *,
         observed_until: object,
         columns: Mapping[str, str] | None = None,
-        attributes: Sequence[str] | None = None,
+        attributes: Collection[str] | None = None,
         date_format: str | None = None,
         missing_labels: Collection[object] = (),
         numeric: Collection[str] = (),
-        age_range: tuple[float, float] | None = None,
+        age_range: tuple[float, float] | None = DEFAULT_AGE_RANGE,
+        earliest_date: object = DEFAULT_EARLIEST_DATE,
         errors: Errors = "raise",
         source: str = "data",
     ) -> Self:
@@ -332,9 +405,11 @@ class CohortBuilders:
             datetime columns travel as day numbers computed in the engine.
         observed_until, columns, date_format, missing_labels, numeric, age_range, errors
             As for :meth:`from_columns`.
-        attributes : sequence of str, optional
-            The attribute columns to read besides the roles; default every column. The
-            engine reads no other column.
+        earliest_date
+            As for :meth:`from_columns`.
+        attributes : collection of str, optional
+            The attribute columns to read besides the roles (found as for
+            :meth:`from_columns`); default every column. The engine reads no other column.
         source : str
             Where the records came from (e.g. a file name), for the validation report.
 
@@ -363,15 +438,6 @@ class CohortBuilders:
         """
         from ipsstats.frames import column_names, read_columns  # noqa: PLC0415  # optional
 
-        names = column_names(data)
-        if attributes is not None:
-            if isinstance(attributes, str):
-                attributes = [attributes]
-            mapped = dict(columns or {}) if isinstance(columns, Mapping) else {}
-            roles = [mapped.get(role, role) for role in ROLES]
-            wanted = [*(c for c in roles if c in names), *attributes]
-            names = list(dict.fromkeys(wanted))
-        named = read_columns(data, names, argument="attributes")
         options = _options(
             observed_until,
             date_format,
@@ -381,7 +447,16 @@ class CohortBuilders:
             errors,
             str(source),
             "index",
+            earliest_date=earliest_date,
+            attributes=attributes,
         )
+        names = column_names(data)
+        if options.attributes is not None:
+            if columns is not None and not isinstance(columns, Mapping):
+                raise fail("columns", "be a mapping {role: column name}", type(columns).__name__)
+            used = set(resolve_roles(list(names), columns, options.attributes).sources.values())
+            names = [name for name in names if name in used]
+        named = read_columns(data, names, argument="attributes")
         return cls(**_build_named(named, columns, options))
 
     @classmethod
@@ -394,7 +469,9 @@ class CohortBuilders:
         date_format: str | None = None,
         missing_labels: Collection[object] = (),
         numeric: Collection[str] = (),
-        age_range: tuple[float, float] | None = None,
+        age_range: tuple[float, float] | None = DEFAULT_AGE_RANGE,
+        earliest_date: object = DEFAULT_EARLIEST_DATE,
+        attributes: Collection[str] | None = None,
         errors: Errors = "raise",
     ) -> Self:
         """Build a cohort from records: one mapping per person.
@@ -404,6 +481,8 @@ class CohortBuilders:
         records : iterable of Mapping[str, object]
             One mapping per person; a key absent from a record is a missing value.
         observed_until, columns, date_format, missing_labels, numeric, age_range, errors
+            As for :meth:`from_columns`.
+        earliest_date, attributes
             As for :meth:`from_columns`.
 
         Returns
@@ -428,6 +507,13 @@ class CohortBuilders:
         >>> cohort["gender"].codes.tolist()
         [0, -1]
         """
+        if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
+            raise fail(
+                "records",
+                "be an iterable of mappings, one per person",
+                type(records).__name__,
+                hint='for example [{"id": "a", "accessed": "2019-01-01"}].',
+            )
         rows = list(records) if not isinstance(records, list) else records
         keys: dict[str, None] = {}
         for k, record in enumerate(rows):
@@ -455,6 +541,8 @@ class CohortBuilders:
             errors,
             "records",
             "index",
+            earliest_date=earliest_date,
+            attributes=attributes,
         )
         return cls(**_build_named(named, columns, options, n=len(rows)))
 
@@ -468,16 +556,19 @@ class CohortBuilders:
         date_format: str | None = None,
         missing_labels: Collection[object] = (),
         numeric: Collection[str] = (),
-        age_range: tuple[float, float] | None = None,
+        age_range: tuple[float, float] | None = DEFAULT_AGE_RANGE,
+        earliest_date: object = DEFAULT_EARLIEST_DATE,
+        attributes: Collection[str] | None = None,
         errors: Errors = "raise",
         delimiter: str = ",",
         encoding: str = "utf-8-sig",
+        engine: Engine = "auto",
     ) -> Self:
         r"""Read a cohort from a CSV file with a header line.
 
-        Uses only the standard library and numpy (no pandas, no pyarrow). Dates and
-        numbers are parsed column by column after reading, without a Python loop per
-        record.
+        Needs only the standard library and numpy; uses pyarrow's CSV reader when asked
+        (and installed). Dates and numbers are parsed column by column after reading,
+        without a Python loop per record.
 
         Parameters
         ----------
@@ -485,10 +576,21 @@ class CohortBuilders:
             The CSV file. UTF-8 with or without a byte-order mark.
         observed_until, columns, date_format, missing_labels, numeric, age_range, errors
             As for :meth:`from_columns`; `columns` maps roles to the file's headers.
+        earliest_date, attributes
+            As for :meth:`from_columns`; columns not listed in `attributes` are not
+            copied out of the file.
         delimiter : str
             The field separator.
         encoding : str
             The file's text encoding; the default reads UTF-8 with or without a BOM.
+        engine : {"auto", "numpy", "pyarrow"}
+            Who splits the file into fields: ``"numpy"`` (vectorised searches in the
+            file's bytes), ``"pyarrow"`` (Arrow's multi-threaded reader; pyarrow must be
+            installed), or ``"auto"``: pyarrow when installed and the file is large (at
+            least 64 MB), else numpy. Files Arrow could split differently from the
+            :mod:`csv` module (quotes, blank lines between records, records of the wrong
+            width) are always split by numpy or :mod:`csv`. Every engine gives the same
+            cohort and the same validation report; only the time differs.
 
         Returns
         -------
@@ -504,6 +606,7 @@ class CohortBuilders:
             ``errors="raise"``, if a record is invalid (line, field, value and reason; for
             an unparseable date, the expected format and, for a day-first date such as
             ``31/12/2019`` read as ISO, the `date_format` to pass).
+            Also if `engine` is ``"pyarrow"`` and pyarrow is not installed.
         FileNotFoundError
             If `path` does not exist.
 
@@ -529,22 +632,7 @@ class CohortBuilders:
         >>> cohort.time_to_job().durations.tolist()
         [55.0, 333.0]
         """
-        text, name = _read_text(path, encoding)
-        _check_text(text, name)
-        fast = _split_plain_csv(text, delimiter, name)
-        raw: Mapping[str, NDArray[Any]]
-        if fast is not None:
-            raw, lines = fast
-            n = lines.size
-            ragged = None
-        else:
-            header, body, lines = _read_csv(text, delimiter, name)
-            _check_header(header, name, delimiter)
-            body, short_or_long = _fit_records(header, body)
-            rejoined = _rejoined_columns(header, body)
-            raw = rejoined if rejoined is not None else _csv_columns(header, body)
-            ragged = short_or_long if short_or_long.any() else None
-            n = len(body)
+        table = read_table(path, delimiter, encoding, splitter=_splitter(engine))
         options = _options(
             observed_until,
             date_format,
@@ -552,7 +640,13 @@ class CohortBuilders:
             numeric,
             age_range,
             errors,
-            name,
+            table.name,
             "line",
+            earliest_date=earliest_date,
+            attributes=attributes,
         )
-        return cls(**_build_named(raw, columns, options, n=n, rows=lines, ragged=ragged))
+        return cls(
+            **_build_named(
+                table.columns, columns, options, n=table.n, rows=table.lines, ragged=table.ragged
+            )
+        )

@@ -16,6 +16,7 @@ from ipsstats._arrays import (
     fail,
     is_missing_scalar,
 )
+from ipsstats._encoding import complete, encode
 from ipsstats.calendar import (
     as_date,
     parse_date_strings,
@@ -43,6 +44,8 @@ def _as_float_column(array: NDArray[Any], name: str) -> NDArray[np.float64]:
         raise fail(name, "be 1-dimensional", f"an array of shape {array.shape}")
     if array.dtype.kind in "iuf":
         return array.astype(np.float64)
+    if array.dtype.kind not in "USO":
+        raise fail(name, "hold real numbers", f"an array of dtype {array.dtype}")
     numbers, bad = _lenient_numbers(array, ())
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
@@ -69,6 +72,8 @@ def _lenient_numbers(
         return numbers, np.isinf(numbers)
     if array.dtype.kind == "b":
         return array.astype(np.float64), np.ones(array.shape, dtype=bool)
+    if array.dtype.kind not in "USO":  # complex numbers, dates, durations, raw bytes
+        return np.full(array.shape, np.nan), np.ones(array.shape, dtype=bool)
     labels = frozenset(m for m in missing_labels if isinstance(m, str))
     whole = _whole_numbers(array) if not any(m.strip().isdigit() for m in labels) else None
     if whole is not None:
@@ -127,9 +132,19 @@ def _whole_numbers(array: NDArray[Any]) -> NDArray[np.float64] | None:
 
 
 def _decoded(array: NDArray[Any]) -> NDArray[np.str_]:
-    """Text arrays as unicode; UTF-8 byte strings are decoded."""
+    """Text arrays as unicode; UTF-8 byte strings are decoded.
+
+    ASCII byte strings are widened byte for byte to code points (numpy's own conversion
+    goes through a decoder per string); others are decoded one by one.
+    """
     if array.dtype.kind != "S":
         return array.astype(str)
+    width = array.dtype.itemsize
+    if array.ndim == 1 and width:
+        matrix = np.ascontiguousarray(array).view(np.uint8).reshape(array.size, width)
+        if not (matrix >= 0x80).any():
+            wide: NDArray[np.str_] = matrix.astype(np.uint32).view(f"<U{width}").ravel()
+            return wide
     try:
         return array.astype(str)
     except UnicodeDecodeError:
@@ -190,7 +205,8 @@ def _lenient_dates(
         return dates, missing, bad
     if array.dtype.kind == "O":
         return _lenient_object_dates(array, date_format, frozenset(labels))
-    if array.size and not np.isnan(array.astype(np.float64)).all():
+    all_nan = array.dtype.kind == "f" and bool(np.isnan(array).all())
+    if array.size and not all_nan:
         raise fail(
             name,
             "hold dates (text, datetime.date or numpy.datetime64)",
@@ -265,54 +281,21 @@ def _is_categorical(column: object) -> bool:
 def _factor(column: object, missing_labels: Collection[object], name: str) -> Factor:
     """Factorise a column; labels are stripped of surrounding spaces.
 
-    Text is factorised first and only the distinct labels are decoded and stripped, so
-    ``" White "`` and ``"White"`` are one level. Categorical columns keep their categories.
+    Text is factorised first (see :mod:`ipsstats._encoding`) and only the distinct labels
+    are decoded and stripped, so ``" White "`` and ``"White"`` are one level. Categorical
+    columns keep their categories.
     """
     if _is_categorical(column):
         return Factor.from_values(column, missing_labels=missing_labels, name=name)
     array = _column_array(column)
     if array.ndim != 1 or array.dtype.kind not in "SUO":
         return Factor.from_values(array, missing_labels=missing_labels, name=name)
-    few = _few_distinct(array) if array.dtype.kind in "SU" else None
-    if few is None and array.dtype.kind == "U":
-        few = np.unique(array, return_inverse=True)
-    raw: list[object]
-    if few is not None:
-        raw, codes = few[0].tolist(), few[1]
-    elif array.dtype.kind == "S" and array.dtype.itemsize <= 8:
-        keys, codes = np.unique(_integer_keys(array), return_inverse=True)
-        raw = keys.astype(">u8").view("S8").tolist()
-    else:
-        values = array.tolist()
-        try:
-            index = {value: k for k, value in enumerate(dict.fromkeys(values))}
-        except TypeError:  # unhashable labels: let the factor explain
-            return Factor.from_values(array, missing_labels=missing_labels, name=name)
-        codes = np.fromiter(map(index.__getitem__, values), dtype=np.intp, count=len(values))
-        raw = list(index)
+    coded = complete(encode(array, "values"))
+    raw = coded.label_of(np.arange(coded.width, dtype=np.intp))
     distinct = np.empty(len(raw), dtype=object)
     distinct[:] = [_stripped(value) for value in raw]
     per_value = Factor.from_values(distinct, missing_labels=missing_labels, name=name)
-    return Factor(codes=per_value.codes[codes], levels=per_value.levels, name=name)
-
-
-def _few_distinct(
-    array: NDArray[Any], sample: int = 4096
-) -> tuple[NDArray[Any], NDArray[np.intp]] | None:
-    """Distinct values and codes of a text column whose values all occur in its first rows.
-
-    Categorical columns usually hold a handful of labels that all appear early: the
-    distinct values of the first `sample` rows are found by sorting those rows only, and
-    every row is then looked up by binary search. Returns ``None`` when some row holds a
-    value not seen in the sample (the caller then factorises the whole column).
-    """
-    if array.size == 0:
-        return None
-    distinct = np.unique(array[:sample])
-    codes = np.minimum(np.searchsorted(distinct, array), distinct.size - 1)
-    if not bool((distinct[codes] == array).all()):
-        return None
-    return distinct, codes.astype(np.intp)
+    return Factor(codes=per_value.codes[coded.slots()], levels=per_value.levels, name=name)
 
 
 def _stripped(value: object) -> object:

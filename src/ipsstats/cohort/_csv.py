@@ -1,16 +1,26 @@
-"""CSV reading for cohorts: the standard library's csv module plus vectorised numpy splitting."""
+"""CSV reading for cohorts: vectorised numpy splitting of the file's bytes.
+
+A file is read as bytes and split by vectorised searches for delimiters, line ends and
+quotes; a column's fields are copied out of the bytes only when the column is used
+(:class:`TextColumns`). Files the splitter declines (lone carriage returns, quotes that
+do not enclose a whole field, records of the wrong width) are read with the standard
+library's :mod:`csv` module. Every record keeps its file line number.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
+import functools
 import io
 import itertools
 import os
 import pathlib
+from collections.abc import Callable, Iterator, Mapping
 from typing import TextIO
 
+import attrs
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
 from ipsstats._arrays import (
@@ -22,89 +32,259 @@ from ipsstats.calendar import (
 
 __all__ = []
 
+_BOM = b"\xef\xbb\xbf"
+_UTF8 = ("utf-8", "utf-8-sig")
+
 # --------------------------------------------------------------------------------------
-# CSV reading (standard library csv module + numpy)
+# Reading the file
 # --------------------------------------------------------------------------------------
 
 
-def _read_text(path: str | os.PathLike[str] | TextIO, encoding: str) -> tuple[str, str]:
+def _read_bytes(path: str | os.PathLike[str] | TextIO, encoding: str) -> tuple[bytes, str]:
+    """Read the file as UTF-8 bytes without a byte-order mark; return them and its name.
+
+    UTF-8 files are read as bytes and only checked (no text object is built); files in
+    other encodings are decoded and encoded again as UTF-8.
+    """
     if hasattr(path, "read"):
         text = path.read()
         name = str(getattr(path, "name", "csv"))
         if not isinstance(text, str):
             raise fail("path", "be opened in text mode", f"{type(text).__name__} content")
-        return text.removeprefix("\ufeff"), name
-    name = os.fspath(path)
+        return text.removeprefix("\ufeff").encode("utf-8", "surrogatepass"), name
+    if not isinstance(path, (str, os.PathLike)):
+        raise fail(
+            "path",
+            "be a file path or a text file object",
+            f"{type(path).__name__}",
+            hint="pass the file name, or io.StringIO(text) for text already read.",
+        )
+    location = os.fspath(path)
+    name = pathlib.Path(location).name
+    with open(location, "rb") as handle:  # noqa: PTH123  # accepts str paths
+        raw = handle.read()
     try:
-        with open(name, encoding=encoding, newline="") as handle:  # noqa: PTH123  # accepts str paths
-            text = handle.read()
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise fail("encoding", "name a text encoding", repr(encoding)) from None
+    try:
+        if codec in _UTF8:
+            data = raw.removeprefix(_BOM)
+            if not data.isascii():
+                data.decode("utf-8")  # checks the bytes; the text is not kept
+            return data, name
+        return raw.decode(encoding).removeprefix("\ufeff").encode("utf-8", "surrogatepass"), name
     except UnicodeDecodeError as exc:
+        offset = len(_BOM) if codec in _UTF8 and raw.startswith(_BOM) else 0
         raise fail(
             "path",
             "be a CSV text file encoded as UTF-8",
-            f"{pathlib.Path(name).name!r}, whose byte {exc.start} is not UTF-8",
+            f"{name!r}, whose byte {exc.start + offset} is not UTF-8",
             hint="save the file as 'CSV UTF-8', or pass encoding=... (e.g. 'cp1252').",
         ) from None
-    return text.removeprefix("\ufeff"), pathlib.Path(name).name
 
 
-def _check_text(text: str, name: str) -> None:
+def _check_data(data: bytes, name: str) -> None:
     """Refuse binary and empty files before parsing."""
-    if "\x00" in text:
+    if b"\x00" in data:
         raise fail(
             "path",
             "be a CSV text file",
             f"{name!r}, which holds binary data (NUL bytes)",
             hint="export the data as CSV; spreadsheet files (.xlsx) cannot be read directly.",
         )
-    if not text.strip():
+    if not data or data.isspace():
         raise fail(
             "path", "be a CSV file with a header line and records", f"an empty file {name!r}"
         )
 
 
-def _split_plain_csv(
-    text: str, delimiter: str, name: str
-) -> tuple[dict[str, NDArray[np.bytes_]], NDArray[np.int64]] | None:
-    """Split a CSV with one line per record without a Python loop per record.
+# --------------------------------------------------------------------------------------
+# Fields located in the bytes, copied out per column on demand
+# --------------------------------------------------------------------------------------
 
-    The records are located in the UTF-8 bytes with vectorised searches for delimiters,
-    line ends and quotes (a delimiter counts when an even number of quotes precedes it);
-    each column becomes a fixed-width byte-string array, with surrounding quotes removed
-    and doubled quotes undoubled; blank lines are skipped. Line breaks inside quoted
-    fields are kept in the field; both are counted in the line numbers. Returns the
-    columns and each record's line number, or ``None`` (use the :mod:`csv` module) for
-    lone carriage returns, quotes that do not enclose a whole field, or records whose
-    number of fields differs from the header's.
+
+@attrs.frozen(kw_only=True, eq=False)
+class Fields:
+    """Where each field of the records lies in the file's bytes (internal).
+
+    ``buf[starts[i, k]:ends[i, k]]`` is field ``k`` of record ``i``, quotes removed;
+    `doubled` flags quoted fields holding doubled quotes, undoubled when copied out.
+    Without `starts`, each field starts just after the previous one's separator.
     """
-    first = text.find("\n")
+
+    buf: NDArray[np.uint8]
+    starts: NDArray[np.intp] | None
+    ends: NDArray[np.intp]
+    doubled: NDArray[np.bool_] | None = None
+
+    @property
+    def n(self) -> int:
+        """Number of records."""
+        return int(self.ends.shape[0])
+
+    def column(self, k: int) -> NDArray[np.bytes_]:
+        """Copy field `k` of every record into a fixed-width byte-string array."""
+        starts = _starts_of(self.ends, k) if self.starts is None else self.starts[:, k]
+        column = _gather(self.buf, starts, self.ends[:, k])
+        if self.doubled is not None and self.doubled[:, k].any():
+            rows = np.flatnonzero(self.doubled[:, k])
+            column[rows] = np.char.replace(column[rows], b'""', b'"')
+        return column
+
+
+class TextColumns(Mapping[str, NDArray[np.bytes_]]):
+    """The columns of a split file by header, each copied out of the bytes when used.
+
+    Each header maps to fields located in some bytes and the field's position in a
+    record: one :class:`Fields` for a whole file split here, one per column when Arrow's
+    reader split it.
+    """
+
+    def __init__(self, located: Mapping[str, tuple[Fields, int]]) -> None:
+        self._located = dict(located)
+
+    @classmethod
+    def of(cls, header: list[str], fields: Fields) -> TextColumns:
+        """Name the fields of records split into `header`'s columns."""
+        return cls({name: (fields, k) for k, name in enumerate(header)})
+
+    def __getitem__(self, name: str) -> NDArray[np.bytes_]:
+        fields, k = self._located[name]
+        return fields.column(k)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._located)
+
+    def __len__(self) -> int:
+        return len(self._located)
+
+
+def _gather(
+    buf: NDArray[np.uint8], starts: NDArray[np.intp], ends: NDArray[np.intp]
+) -> NDArray[np.bytes_]:
+    """Copy the fields ``buf[starts[i]:ends[i]]`` into a fixed-width byte-string array.
+
+    The bytes are viewed as overlapping strings, one starting at every byte, so each field
+    is copied by one fancy index. Fields of one width (dates) or blank are copied at that
+    width; others at the width rounded up to whole 8-byte words, and the bytes past each
+    field's end (the following fields') are cleared word by word with a mask chosen by the
+    field's length. Fields starting within a width of the end are copied from a padded
+    tail.
+    """
+    n = starts.shape[0]
+    lengths = ends - starts
+    longest = max(int(lengths.max()) if n else 0, 1)
+    if n == 0:
+        return np.empty(0, dtype=f"S{longest}")
+    empty = lengths == 0
+    if bool((empty | (lengths == longest)).all()):  # fixed-width fields (dates) or blanks
+        out = _take(buf, starts, longest)
+        if empty.any():
+            out[empty] = b""
+        return out
+    width = -(-longest // 8) * 8
+    out = _take(buf, starts, width)
+    words = out.view(np.uint64).reshape(n, width // 8)
+    words &= _word_masks(width)[lengths]
+    return out
+
+
+def _take(buf: NDArray[np.uint8], starts: NDArray[np.intp], width: int) -> NDArray[np.bytes_]:
+    """Copy the `width` bytes from each start as byte strings (zeros past the end)."""
+    n = starts.shape[0]
+    kind = f"S{width}"
+    last = buf.size - width
+    inside = starts <= last
+    if last >= 0 and bool(inside.all()):
+        every = np.ndarray((last + 1,), dtype=kind, buffer=buf, strides=(1,))
+        taken: NDArray[np.bytes_] = every[starts]
+        return taken
+    out = np.empty(n, dtype=kind)
+    if last >= 0:
+        every = np.ndarray((last + 1,), dtype=kind, buffer=buf, strides=(1,))
+        out[inside] = every[starts[inside]]
+    tail = np.flatnonzero(~inside)
+    low = int(starts[tail].min())
+    padded = np.zeros(buf.size - low + width, dtype=np.uint8)
+    padded[: buf.size - low] = buf[low:]
+    near = np.ndarray((padded.size - width + 1,), dtype=kind, buffer=padded, strides=(1,))
+    out[tail] = near[starts[tail] - low]
+    return out
+
+
+@functools.cache
+def _word_masks(width: int) -> NDArray[np.uint64]:
+    """For each field length ``0 .. width``, the 8-byte words keeping only its bytes."""
+    keep = (np.arange(width) < np.arange(width + 1)[:, None]).astype(np.uint8) * 0xFF
+    masks: NDArray[np.uint64] = keep.view(np.uint64)  # byte order follows the bytes
+    masks.flags.writeable = False
+    return masks
+
+
+# --------------------------------------------------------------------------------------
+# Vectorised splitting
+# --------------------------------------------------------------------------------------
+
+
+def _split_plain_csv(
+    data: bytes, delimiter: str, name: str
+) -> tuple[TextColumns, NDArray[np.int64]] | None:
+    """Split a CSV file's UTF-8 bytes without a Python loop per record.
+
+    The records are located with vectorised searches for delimiters, line ends and quotes
+    (a delimiter counts when an even number of quotes precedes it); each column is copied
+    out as a fixed-width byte-string array when used, with surrounding quotes removed and
+    doubled quotes undoubled; blank lines are skipped. Line breaks inside quoted fields
+    are kept in the field; both are counted in the line numbers. Returns the columns and
+    each record's line number, or ``None`` (use the :mod:`csv` module) for lone carriage
+    returns, quotes that do not enclose a whole field, or records whose number of fields
+    differs from the header's.
+    """
+    found = _header_and_body(data, delimiter, name)
+    if found is None:
+        return None
+    header, body, start = found
+    quoted = data.find(b'"', start) >= 0
+    split = _split_bytes(body, header, delimiter, quoting=quoted)
+    if split is None:
+        return None
+    fields, first_lines = split
+    lines = np.arange(2, fields.n + 2, dtype=np.int64) if first_lines is None else first_lines
+    return TextColumns.of(header, fields), lines
+
+
+def _header_and_body(
+    data: bytes, delimiter: str, name: str
+) -> tuple[list[str], bytes | memoryview, int] | None:
+    """Find the header, and the records' bytes up to the line end after the last one.
+
+    Returns ``None`` (use the :mod:`csv` module) for an unusual delimiter, a header the
+    :mod:`csv` module cannot read on its own line, lone carriage returns, or no records.
+    Also returns where the records start in `data`.
+    """
+    first = data.find(b"\n")
     if len(delimiter) != 1 or ord(delimiter) > 127 or delimiter == '"' or first < 0:
         return None
     try:
-        header = [cell.strip() for cell in next(csv.reader([text[:first]], strict=True))]
-    except (csv.Error, StopIteration):
+        line = data[:first].decode("utf-8")
+        header = [cell.strip() for cell in next(csv.reader([line], strict=True))]
+    except (csv.Error, StopIteration, UnicodeDecodeError):
         return None
     _check_header(header, name, delimiter)
-    encoded = text.encode("utf-8")
-    start = len(text[: first + 1].encode("utf-8"))
-    if encoded.find(b"\r", start) >= 0 and encoded.count(b"\r", start) != encoded.count(
-        b"\r\n", start
-    ):
+    start = first + 1
+    if data.find(b"\r", start) >= 0 and data.count(b"\r", start) != data.count(b"\r\n", start):
         return None
     # Blank lines at the end hold no records: keep the data up to the first line end
     # after the last record (a view, not a copy, when the file ends with a line break).
-    stop = len(encoded) - _trailing_line_ends(encoded)
+    stop = len(data) - _trailing_line_ends(data)
     if stop <= start:
         return None
-    final = encoded.find(b"\n", stop)
-    data: bytes | memoryview = (
-        memoryview(encoded)[start : final + 1] if final >= 0 else encoded[start:] + b"\n"
+    final = data.find(b"\n", stop)
+    body: bytes | memoryview = (
+        memoryview(data)[start : final + 1] if final >= 0 else data[start:] + b"\n"
     )
-    split = _split_bytes(data, header, delimiter)
-    if split is None:
-        return None
-    columns, n, first_lines = split
-    return columns, np.arange(2, n + 2, dtype=np.int64) if first_lines is None else first_lines
+    return header, body, start
 
 
 def _trailing_line_ends(data: bytes, chunk: int = 4096) -> int:
@@ -116,6 +296,46 @@ def _trailing_line_ends(data: bytes, chunk: int = 4096) -> int:
     return len(tail) - kept
 
 
+def _separators(
+    buf: NDArray[np.uint8], end_code: int, delimiter: int, *, quoting: bool
+) -> tuple[NDArray[np.intp], NDArray[np.bool_], NDArray[np.int64] | None, bool, bool]:
+    """Positions of the separators outside quotes, which of them end a line, and more.
+
+    Returns (positions, line ends, quotes before each separator or ``None`` when the data
+    hold no quote, whether a quoted field holds a line break, whether a carriage return
+    occurs). Without quotes one pass finds the delimiters and line ends; with quotes, the
+    bytes at or below the special characters' codes are found first, then a separator
+    counts when an even number of quotes precedes it.
+    """
+    if not quoting:
+        bounds = np.flatnonzero((buf == end_code) | (buf == delimiter))
+        newline = buf[bounds] == end_code
+        return bounds, newline, None, False, end_code == ord("\n") and bool((buf == 13).any())
+    candidates = np.flatnonzero(buf <= max(end_code, ord('"'), delimiter))
+    found = buf[candidates]
+    separator = np.flatnonzero((found == end_code) | (found == delimiter))
+    bounds = candidates[separator]
+    newline = found[separator] == end_code
+    carriage = bool((found == 13).any())
+    is_quote = found == ord('"')
+    if not is_quote.any():
+        return bounds, newline, None, False, carriage
+    small = np.int32 if found.size < np.iinfo(np.int32).max else np.int64
+    quotes_before = np.cumsum(is_quote, dtype=small)[separator].astype(np.int64)
+    inside = quotes_before % 2 == 1
+    embedded = bool((inside & newline).any())
+    kept = ~inside
+    return bounds[kept], newline[kept], quotes_before[kept], embedded, carriage
+
+
+def _one_record_per_line(newline: NDArray[np.bool_], width: int) -> bool:
+    """Whether the separators read as records of `width` fields, each ending a line."""
+    if newline.size == 0 or newline.size % width:
+        return False
+    rows = newline.size // width
+    return int(np.count_nonzero(newline)) == rows and bool(newline[width - 1 :: width].all())
+
+
 def _split_bytes(
     data: bytes | memoryview,
     header: list[str],
@@ -123,72 +343,77 @@ def _split_bytes(
     *,
     terminator: str = "\n",
     quoting: bool = True,
-) -> tuple[dict[str, NDArray[np.bytes_]], int, NDArray[np.int64] | None] | None:
-    """Columns of records (each ending in `terminator`), or ``None`` if not simple.
+) -> tuple[Fields, NDArray[np.int64] | None] | None:
+    """Locate the fields of records (each ending in `terminator`), or ``None`` if not simple.
 
-    With ``quoting=False`` quotes are ordinary characters (fields already unquoted).
-    With the line feed as `terminator`, blank lines outside quoted fields are skipped.
-    Also returns the number of records and, when a quoted field holds a line break or a
-    blank line was skipped, the file line on which each record starts (counting the
-    header as line 1); otherwise ``None``, each record being one line.
+    With ``quoting=False`` quotes are ordinary characters (fields already unquoted, or no
+    quote in the data). With the line feed as `terminator`, blank lines outside quoted
+    fields are skipped. Also returns, when a quoted field holds a line break or a blank
+    line was skipped, the file line on which each record starts (counting the header as
+    line 1); otherwise ``None``, each record being one line.
     """
     width = len(header)
     buf = np.frombuffer(data, dtype=np.uint8)
-    end_code = ord(terminator)
-    # One pass finds the few bytes at or below the special characters' codes.
-    candidates = np.flatnonzero(buf <= max(end_code, ord('"'), ord(delimiter)))
-    found = buf[candidates]
-    has_quotes = quoting and bool((found == ord('"')).any())
-    separator = np.flatnonzero((found == end_code) | (found == ord(delimiter)))
-    bounds = candidates[separator]
-    newline = found[separator] == end_code
-    quotes_before = np.zeros(0, dtype=np.int64)
-    embedded = False
-    if has_quotes:
-        # A separator counts when an even number of quotes precedes it.
-        small = np.int32 if found.size < np.iinfo(np.int32).max else np.int64
-        quotes_before = np.cumsum(found == ord('"'), dtype=small)[separator].astype(np.int64)
-        inside = quotes_before % 2 == 1
-        embedded = bool((inside & newline).any())
-        bounds, newline, quotes_before = bounds[~inside], newline[~inside], quotes_before[~inside]
-    if bounds.size == 0 or (has_quotes and int(quotes_before[-1]) % 2):
+    bounds, newline, quotes_before, embedded, carriage = _separators(
+        buf, ord(terminator), ord(delimiter), quoting=quoting
+    )
+    if bounds.size == 0 or (quotes_before is not None and int(quotes_before[-1]) % 2):
         return None  # unbalanced quotes or no complete record: the csv module reports it
-    starts_flat = np.concatenate([[0], bounds[:-1] + 1])
-    blank = _blank_lines(buf, bounds, starts_flat, newline) if terminator == "\n" else None
-    if blank is not None:
-        bounds, newline, starts_flat = bounds[~blank], newline[~blank], starts_flat[~blank]
-        quotes_before = quotes_before[~blank] if has_quotes else quotes_before
-    if bounds.size % width:
+    starts_flat: NDArray[np.intp] | None = None
+    blank = None
+    if terminator == "\n" and (width == 1 or not _one_record_per_line(newline, width)):
+        starts_flat = np.empty_like(bounds)
+        starts_flat[0] = 0
+        np.add(bounds[:-1], 1, out=starts_flat[1:])
+        blank = _blank_lines(buf, bounds, starts_flat, newline)
+        if blank is not None:
+            bounds, newline, starts_flat = bounds[~blank], newline[~blank], starts_flat[~blank]
+            quotes_before = None if quotes_before is None else quotes_before[~blank]
+    if not _one_record_per_line(newline, width):
         return None
-    kinds = newline.reshape(-1, width)
-    if not kinds[:, -1].all() or kinds[:, :-1].any():
-        return None
-    ends = bounds.reshape(-1, width).copy()
-    starts = starts_flat.reshape(-1, width)
-    if terminator == "\n":
+    ends = raw_ends = bounds.reshape(-1, width)  # raw: before carriage returns are cut
+    starts = None if starts_flat is None else starts_flat.reshape(-1, width)
+    if carriage and terminator == "\n":
         last = ends[:, -1]
-        ends[:, -1] -= (last > starts[:, -1]) & (buf[np.maximum(last - 1, 0)] == ord("\r"))
+        first_of_last = _starts_of(ends, width - 1) if starts is None else starts[:, -1]
+        ends = ends.copy()
+        ends[:, -1] -= (last > first_of_last) & (buf[np.maximum(last - 1, 0)] == ord("\r"))
     doubled = None
-    if has_quotes:
+    if quotes_before is not None:
         per_field = np.diff(quotes_before, prepend=0).reshape(-1, width)
-        unquoted = _unquote(buf, per_field, starts, ends)
+        explicit = _all_starts(raw_ends) if starts is None else starts
+        unquoted = _unquote(buf, per_field, explicit, ends)
         if unquoted is None:
             return None
         starts, ends, doubled = unquoted
-    widest = max(int((ends - starts).max()), 1)
-    windows = sliding_window_view(np.concatenate([buf, np.zeros(widest, np.uint8)]), widest)
-    columns = {}
-    for k, name in enumerate(header):
-        column = _gather(windows, starts[:, k], ends[:, k])
-        if doubled is not None and doubled[:, k].any():
-            rows = np.flatnonzero(doubled[:, k])
-            column[rows] = np.char.replace(column[rows], b'""', b'"')
-        columns[name] = column
     first_lines = None
     if embedded or blank is not None:  # lines before each record: every line feed counts
-        feeds = candidates[found == ord("\n")]
-        first_lines = 2 + np.searchsorted(feeds, starts[:, 0]).astype(np.int64)
-    return columns, int(ends.shape[0]), first_lines
+        feeds = np.flatnonzero(buf == ord("\n"))
+        explicit = _all_starts(raw_ends) if starts is None else starts
+        first_lines = 2 + np.searchsorted(feeds, explicit[:, 0]).astype(np.int64)
+    fields = Fields(buf=buf, starts=starts, ends=ends, doubled=doubled)
+    return fields, first_lines
+
+
+def _starts_of(ends: NDArray[np.intp], k: int) -> NDArray[np.intp]:
+    """Where field `k` of each record starts, when records follow each other line by line.
+
+    Field ``k`` starts one byte after the end of field ``k - 1``; the first field one byte
+    after the previous record's last field (its line end), or at 0.
+    """
+    if k:
+        out: NDArray[np.intp] = ends[:, k - 1] + 1
+        return out
+    first = np.empty(ends.shape[0], dtype=ends.dtype)
+    if first.size:
+        first[0] = 0
+        np.add(ends[:-1, -1], 1, out=first[1:])
+    return first
+
+
+def _all_starts(ends: NDArray[np.intp]) -> NDArray[np.intp]:
+    """Compute where every field starts (see :func:`_starts_of`)."""
+    return np.stack([_starts_of(ends, k) for k in range(ends.shape[1])], axis=1)
 
 
 def _blank_lines(
@@ -237,9 +462,7 @@ _UNIT = "\x1f"  # ASCII unit separator: joins parsed fields for the vectorised s
 _RECORD = "\x1e"  # ASCII record separator: ends each joined record
 
 
-def _rejoined_columns(
-    header: list[str], body: list[list[str]]
-) -> dict[str, NDArray[np.bytes_]] | None:
+def _rejoined_columns(header: list[str], body: list[list[str]]) -> TextColumns | None:
     """Columns of records parsed by the csv module, split without a loop per record.
 
     The parsed fields are joined with unit and record separators (in C), then split like
@@ -254,7 +477,7 @@ def _rejoined_columns(
     if joined.count(_RECORD) != len(body) or joined.count(_UNIT) != len(body) * (width - 1):
         return None
     split = _split_bytes(joined.encode("utf-8"), header, _UNIT, terminator=_RECORD, quoting=False)
-    return None if split is None else split[0]
+    return None if split is None else TextColumns.of(header, split[0])
 
 
 def _record_lines(body: list[list[str]]) -> NDArray[np.int64]:
@@ -283,24 +506,6 @@ def _record_lines(body: list[list[str]]) -> NDArray[np.int64]:
         inside = np.diff(at_end, prepend=0)
     spans = 1 + inside
     return 2 + np.concatenate([[0], np.cumsum(spans)[:-1]]).astype(np.int64)
-
-
-def _gather(
-    windows: NDArray[np.uint8], starts: NDArray[np.intp], ends: NDArray[np.intp]
-) -> NDArray[np.bytes_]:
-    """Copy the fields ``buf[starts[i]:ends[i]]`` into a fixed-width byte-string array.
-
-    `windows` is a sliding-window view of the bytes (one row per start position), so each
-    field is copied as one row rather than byte by byte.
-    """
-    lengths = ends - starts
-    width = max(int(lengths.max()), 1)
-    matrix = windows[starts, :width]
-    short = np.flatnonzero(lengths < width)
-    if short.size:
-        matrix[short] *= np.arange(width) < lengths[short, None]
-    out: NDArray[np.bytes_] = np.ascontiguousarray(matrix).view(f"S{width}").ravel()
-    return out
 
 
 def _read_csv(
@@ -375,3 +580,61 @@ def _csv_columns(header: list[str], body: list[list[str]]) -> dict[str, NDArray[
         return {h: np.zeros(0, dtype=str) for h in header}
     columns = zip(*body, strict=True)
     return {h: np.array(col, dtype=str) for h, col in zip(header, columns, strict=True)}
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Table:
+    """A CSV file's columns by header, with each record's line and width check (internal)."""
+
+    name: str
+    columns: Mapping[str, NDArray[np.generic]]
+    lines: NDArray[np.int64]
+    ragged: NDArray[np.bool_] | None
+
+    @property
+    def n(self) -> int:
+        """Number of records."""
+        return int(self.lines.shape[0])
+
+
+def read_table(
+    path: str | os.PathLike[str] | TextIO,
+    delimiter: str,
+    encoding: str,
+    *,
+    splitter: Callable[[bytes, str, str], tuple[TextColumns, NDArray[np.int64]] | None]
+    | None = None,
+) -> Table:
+    """Read a CSV file: `splitter` (Arrow's reader), vectorised splitting, else :mod:`csv`.
+
+    Each splitter declines (returns ``None``) files it cannot split exactly like the
+    :mod:`csv` module; the next one is tried.
+    """
+    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '\r\n"':
+        raise fail(
+            "delimiter",
+            "be one character other than a quote or a line break",
+            repr(delimiter),
+            hint="for example delimiter=';' or delimiter='\\t'.",
+        )
+    if not isinstance(encoding, str):
+        raise fail("encoding", "name a text encoding", repr(encoding), hint="e.g. 'cp1252'.")
+    data, name = _read_bytes(path, encoding)
+    _check_data(data, name)
+    fast = None if splitter is None else splitter(data, delimiter, name)
+    if fast is None:
+        fast = _split_plain_csv(data, delimiter, name)
+    if fast is not None:
+        columns, lines = fast
+        return Table(name=name, columns=columns, lines=lines, ragged=None)
+    text = data.decode("utf-8", "surrogatepass")
+    header, body, lines = _read_csv(text, delimiter, name)
+    _check_header(header, name, delimiter)
+    body, short_or_long = _fit_records(header, body)
+    rejoined = _rejoined_columns(header, body)
+    return Table(
+        name=name,
+        columns=rejoined if rejoined is not None else _csv_columns(header, body),
+        lines=lines,
+        ragged=short_or_long if short_or_long.any() else None,
+    )

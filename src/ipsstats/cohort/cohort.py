@@ -13,13 +13,11 @@ renames an attribute, and every other column is kept as an attribute under its o
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import os
 import types
 import warnings
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Any, TextIO
+from typing import Any
 
 import attrs
 import numpy as np
@@ -38,17 +36,17 @@ from ipsstats.calendar import (
 from ipsstats.categorical import ContingencyTable, Counts, StratifiedTable, crosstab, tally
 from ipsstats.cohort import windows
 from ipsstats.cohort._build import CohortBuilders
+from ipsstats.cohort._editing import CohortEditing
 from ipsstats.cohort.durations import (
     CompetingDurations,
     Durations,
     _get_attribute,
-    _take_attribute,
-    age_band,
+    _select,
+    _Selected,
 )
 from ipsstats.cohort.validation import (
     _DATE_ROLES,
     _JOB_LEVELS,
-    ROLES,
     Attribute,
     ValidationReport,
 )
@@ -97,6 +95,8 @@ def _check_study_end(instance: Cohort, _attribute: attrs.Attribute[Any], value: 
 
 
 def _attribute_map(value: Mapping[str, object] | None) -> Mapping[str, Attribute]:
+    if isinstance(value, _Selected):  # columns already validated: taken when used
+        return value
     out: dict[str, Attribute] = {}
     for name, column in dict(value or {}).items():
         if isinstance(column, Factor):
@@ -120,7 +120,10 @@ def _check_lengths(instance: Cohort, _attribute: attrs.Attribute[Any], _value: o
         "discharged": instance.discharged.shape[0],
         "rows": instance.rows.shape[0],
     }
-    columns.update({name: len(col) for name, col in instance.attributes.items()})
+    if isinstance(instance.attributes, _Selected):
+        columns["attributes"] = instance.attributes.n
+    else:
+        columns.update({name: len(col) for name, col in instance.attributes.items()})
     for name, length in columns.items():
         if length != n:
             raise fail(
@@ -131,7 +134,7 @@ def _check_lengths(instance: Cohort, _attribute: attrs.Attribute[Any], _value: o
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
-class Cohort(CohortBuilders):
+class Cohort(CohortBuilders, CohortEditing):
     """People who used an IPS service: one record each, immutable and columnar.
 
     Build one with :meth:`from_csv`, :meth:`from_records` or :meth:`from_columns`; they
@@ -234,6 +237,8 @@ class Cohort(CohortBuilders):
 
     def __getitem__(self, name: str) -> Attribute | NDArray[Any]:
         """Return a column by name: a role (``"accessed"``, ...) or an attribute."""
+        if not isinstance(name, str):
+            raise fail("name", "be a column name (a string)", f"{type(name).__name__} {name!r}")
         if name in ("id", "ids"):
             return self.ids
         if name in _DATE_ROLES:
@@ -292,7 +297,7 @@ class Cohort(CohortBuilders):
             accessed=self.accessed[mask],
             job_start=self.job_start[mask],
             discharged=self.discharged[mask],
-            attributes={k: _take_attribute(v, mask) for k, v in self.attributes.items()},
+            attributes=_select(self.attributes, mask),
             rows=self.rows[mask],
             exclusions=(*self.exclusions, record),
             study_end=self.study_end if study_end is None else study_end,
@@ -488,57 +493,6 @@ class Cohort(CohortBuilders):
             {k: self.with_minimum_followup(k, study_end=study_end) for k in lengths}
         )
 
-    def with_attribute(self, name: str, values: object) -> Cohort:
-        """Return a cohort with one more (or a replaced) attribute.
-
-        Parameters
-        ----------
-        name : str
-            The attribute's name; it must not be a role.
-        values : Factor or array-like
-            A :class:`~ipsstats.factor.Factor` or numbers (one per person), or labels
-            (turned into a factor).
-
-        Returns
-        -------
-        Cohort
-            The same people with the attribute added.
-
-        Raises
-        ------
-        InvalidInputError
-            If `name` is a role or `values` has the wrong length.
-        """
-        if name in ROLES[:4] or name == "ids":
-            raise fail("name", "not be a role name", repr(name))
-        if isinstance(values, Factor):
-            column: Attribute = values
-        else:
-            array = as_array(values, "values")
-            if array.dtype.kind in "iuf":
-                column = array.astype(np.float64)
-            else:
-                column = Factor.from_values(values, name=name)
-        if len(column) != self.n:
-            raise fail("values", f"have one value per person ({self.n})", f"{len(column)}")
-        return attrs.evolve(self, attributes={**self.attributes, name: column})
-
-    def with_age_band(
-        self,
-        edges: Sequence[float] = (25, 40, 55),
-        *,
-        source: str = "age",
-        name: str = "age_band",
-    ) -> Cohort:
-        """Add the categorical attribute `name` banding the numeric attribute `source`.
-
-        See :func:`age_band`.
-        """
-        ages = _get_attribute(self.attributes, source)
-        if isinstance(ages, Factor):
-            raise fail("source", "name a numeric attribute", repr(source))
-        return self.with_attribute(name, age_band(ages, edges, name=name))
-
     # ---- derived analysis inputs --------------------------------------------------------
 
     def _end(self, end: object) -> np.datetime64:
@@ -571,7 +525,7 @@ class Cohort(CohortBuilders):
         return Factor(codes=np.where(got, 0, 1), levels=_JOB_LEVELS, name="job_by_end")
 
     def _factor(self, name: str, end: object) -> Factor:
-        if name == "job_by_end":
+        if isinstance(name, str) and name == "job_by_end":
             return self.job_by(end)
         column = _get_attribute(self.attributes, name)
         if not isinstance(column, Factor):
@@ -760,7 +714,7 @@ class Cohort(CohortBuilders):
             durations=self._days(self.job_start[has_job], stop),
             events=left,
             ids=self.ids[has_job],
-            attributes={k: _take_attribute(v, has_job) for k, v in self.attributes.items()},
+            attributes=_select(self.attributes, has_job),
             measure="in_work_support",
         )
 
@@ -795,53 +749,3 @@ class Cohort(CohortBuilders):
         return CompetingDurations(
             durations=d.durations, causes=causes, ids=self.ids, attributes=self.attributes
         )
-
-    # ---- export -------------------------------------------------------------------------
-
-    def to_columns(self) -> dict[str, NDArray[Any]]:
-        """Return the columns as arrays: roles first, then attributes (labels, NaN)."""
-        out: dict[str, NDArray[Any]] = {
-            "id": self.ids,
-            "accessed": self.accessed,
-            "job_start": self.job_start,
-            "discharged": self.discharged,
-        }
-        for name, column in self.attributes.items():
-            if isinstance(column, Factor):
-                levels = np.empty(len(column.levels) + 1, dtype=object)
-                levels[:-1] = column.levels
-                levels[-1] = None
-                out[name] = levels[column.codes]
-            else:
-                out[name] = column
-        return out
-
-    def to_csv(self, path: str | os.PathLike[str] | TextIO) -> None:
-        """Write the cohort as a UTF-8 CSV file with ISO dates (blank for missing).
-
-        Parameters
-        ----------
-        path : str, path-like or text file object
-            Where to write.
-        """
-        columns = self.to_columns()
-        text: list[NDArray[Any]] = []
-        for column in columns.values():
-            if column.dtype.kind == "M":
-                text.append(np.where(np.isnat(column), "", column.astype(str)))
-            elif column.dtype.kind == "f":
-                text.append(np.where(np.isnan(column), "", column.astype(str)))
-            else:
-                text.append(np.array(["" if v is None else str(v) for v in column], dtype=object))
-        rows = zip(*(t.tolist() for t in text), strict=True)
-        if hasattr(path, "write"):
-            _write_rows(path, list(columns), rows)  # type: ignore[arg-type]  # has write()
-            return
-        with open(os.fspath(path), "w", encoding="utf-8", newline="") as handle:  # noqa: PTH123  # str paths
-            _write_rows(handle, list(columns), rows)
-
-
-def _write_rows(handle: TextIO, header: list[str], rows: Iterable[Sequence[str]]) -> None:
-    writer = csv.writer(handle)
-    writer.writerow(header)
-    writer.writerows(rows)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -25,6 +25,68 @@ from ipsstats.factor import Factor
 from ipsstats.results import frozen_mapping
 
 __all__ = ["CAUSE_LABELS", "CompetingDurations", "Durations", "age_band"]
+
+
+def _take_attribute(value: Attribute, keep: NDArray[Any]) -> Attribute:
+    if isinstance(value, Factor):
+        return Factor(codes=value.codes[keep], levels=value.levels, name=value.name)
+    out = np.array(value[keep], dtype=np.float64)
+    out.flags.writeable = False
+    return out
+
+
+class _Selected(Mapping[str, Attribute]):
+    """The attributes of selected people, each taken only when it is used.
+
+    A selection (a window, a filter, the people with a job) keeps its mask and takes an
+    attribute's values on first access, so that selecting from a cohort with thousands of
+    attributes costs as much as selecting from one with a few: an analysis by one
+    attribute never copies the others. Selections of selections compose their masks.
+    """
+
+    source: Mapping[str, Attribute]
+    keep: NDArray[np.bool_]
+
+    def __init__(self, source: Mapping[str, Attribute], keep: NDArray[np.bool_]) -> None:
+        mask = np.array(keep, dtype=np.bool_)
+        if isinstance(source, _Selected):  # select from the original columns at once
+            positions = np.flatnonzero(source.keep)[mask]
+            mask = np.zeros(source.keep.shape[0], dtype=np.bool_)
+            mask[positions] = True
+            source = source.source
+        mask.flags.writeable = False
+        self.source = source
+        self.keep = mask
+        self.n = int(np.count_nonzero(self.keep))
+        self._taken: dict[str, Attribute] = {}
+
+    def __getitem__(self, name: str) -> Attribute:
+        if name not in self._taken:
+            self._taken[name] = _take_attribute(self.source[name], self.keep)
+        return self._taken[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.source)
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.source
+
+
+def _select(
+    attributes: Mapping[str, Attribute], keep: NDArray[np.bool_]
+) -> Mapping[str, Attribute]:
+    """Select people from every attribute, lazily (see :class:`_Selected`)."""
+    return _Selected(attributes, keep)
+
+
+def _attributes(value: Mapping[str, Attribute] | None) -> Mapping[str, Attribute]:
+    """Attrs converter: a lazy selection as it is, any other mapping as a read-only copy."""
+    if isinstance(value, _Selected):
+        return value
+    return frozen_mapping(value)
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -59,7 +121,7 @@ class Durations:
     durations: NDArray[np.float64] = attrs.field(converter=float_array)
     events: NDArray[np.bool_] = attrs.field(converter=bool_array)
     ids: NDArray[np.str_] = attrs.field(converter=str_array)
-    attributes: Mapping[str, Attribute] = attrs.field(factory=dict, converter=frozen_mapping)
+    attributes: Mapping[str, Attribute] = attrs.field(factory=dict, converter=_attributes)
     measure: str = ""
 
     @property
@@ -123,7 +185,7 @@ class CompetingDurations:
     durations: NDArray[np.float64] = attrs.field(converter=float_array)
     causes: NDArray[np.int64] = attrs.field(converter=int_array)
     ids: NDArray[np.str_] = attrs.field(converter=str_array)
-    attributes: Mapping[str, Attribute] = attrs.field(factory=dict, converter=frozen_mapping)
+    attributes: Mapping[str, Attribute] = attrs.field(factory=dict, converter=_attributes)
     cause_labels: Mapping[int, str] = attrs.field(default=CAUSE_LABELS, converter=frozen_mapping)
 
     @property
@@ -140,18 +202,12 @@ class CompetingDurations:
 
 
 def _get_attribute(attributes: Mapping[str, Attribute], name: str) -> Attribute:
+    if not isinstance(name, str):
+        raise fail("name", "be an attribute name (a string)", f"{type(name).__name__} {name!r}")
     if name not in attributes:
         listed = ", ".join(repr(k) for k in attributes) or "none"
         raise fail("name", "name an attribute", repr(name), hint=f"attributes: {listed}.")
     return attributes[name]
-
-
-def _take_attribute(value: Attribute, keep: NDArray[Any]) -> Attribute:
-    if isinstance(value, Factor):
-        return Factor(codes=value.codes[keep], levels=value.levels, name=value.name)
-    out = np.array(value[keep], dtype=np.float64)
-    out.flags.writeable = False
-    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -226,9 +282,12 @@ def age_band(
         first = int(np.flatnonzero(np.isinf(values))[0])
         raise fail("ages", "hold finite numbers", f"{values[first]} at index {first}")
     try:
-        limits = np.asarray(edges, dtype=np.float64)
+        given = np.asarray(edges)
     except (TypeError, ValueError):
-        raise fail("edges", "be a non-empty sequence of finite numbers", repr(edges)) from None
+        given = np.asarray(None)
+    if given.dtype.kind not in "iuf":
+        raise fail("edges", "be a non-empty sequence of finite numbers", repr(edges))
+    limits = given.astype(np.float64)
     if limits.ndim != 1 or limits.size == 0 or not np.isfinite(limits).all():
         raise fail("edges", "be a non-empty sequence of finite numbers", repr(edges))
     if (np.diff(limits) <= 0).any():

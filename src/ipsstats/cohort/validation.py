@@ -9,7 +9,7 @@ records always equal the records read.
 from __future__ import annotations
 
 import types
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 import attrs
@@ -36,7 +36,7 @@ from ipsstats.cohort._columns import (
 )
 from ipsstats.errors import InvalidInputError
 from ipsstats.factor import Factor
-from ipsstats.results import json_safe
+from ipsstats.results import frozen_mapping, json_safe
 
 __all__ = ["REASONS", "ROLES", "ValidationReport"]
 
@@ -48,6 +48,8 @@ class _Options:
     missing_labels: tuple[object, ...]
     numeric: tuple[str, ...]
     age_range: tuple[float, float] | None
+    earliest_date: np.datetime64
+    attributes: tuple[str, ...] | None
     errors: Errors
     source: str
     row_kind: Literal["line", "index"]
@@ -73,6 +75,9 @@ _RULES = (
     ("unparseable access date", "accessed"),
     ("unparseable job start date", "job_start"),
     ("unparseable discharge date", "discharged"),
+    ("access before earliest_date", "accessed"),
+    ("job start before earliest_date", "job_start"),
+    ("discharge before earliest_date", "discharged"),
     ("unparseable number", ""),
     ("age outside range", "age"),
     ("job start before access", "job_start"),
@@ -84,6 +89,10 @@ _RULES = (
 )
 REASONS = tuple(reason for reason, _field in _RULES)
 """Why a builder excludes a record, in the order the rules are checked."""
+
+
+def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(str(item) for item in value)
 
 
 # --------------------------------------------------------------------------------------
@@ -113,6 +122,12 @@ class ValidationReport:
         How `rows` count: file lines or 0-based positions.
     source : str
         Where the records came from, e.g. the file name.
+    columns : Mapping[str, str]
+        Which column of the input fed each role and attribute (``{"accessed": "Date of
+        first contact", ...}``).
+    notes : tuple of str
+        What the builder noticed about the columns: a header read as a role under another
+        name, a role no column was found for (and which names were looked for).
 
     Notes
     -----
@@ -141,6 +156,8 @@ class ValidationReport:
     reasons: NDArray[np.object_] = attrs.field(converter=object_array)
     row_kind: Literal["line", "index"] = "index"
     source: str = "columns"
+    columns: Mapping[str, str] = attrs.field(factory=dict, converter=frozen_mapping)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
 
     @classmethod
     def empty(cls, n_read: int, *, source: str = "columns") -> ValidationReport:
@@ -182,6 +199,8 @@ class ValidationReport:
             "n_excluded": self.n_excluded,
             "counts": json_safe(self.counts),
             "row_kind": self.row_kind,
+            "columns": dict(self.columns),
+            "notes": list(self.notes),
             "issues": [
                 {"row": r, "field": f, "value": v, "reason": why} for r, f, v, why in self.issues()
             ],
@@ -192,6 +211,8 @@ class ValidationReport:
             f"{self.source}: {self.n_read} records read, {self.n_valid} valid, "
             f"{self.n_excluded} excluded"
         )
+        for note in self.notes:
+            text += f"\n  note: {note}"
         for reason, count in self.counts.items():
             text += f"\n  {reason}: {count}"
         for row, field, value, reason in self.issues(limit=10):
@@ -283,6 +304,18 @@ def _raise_invalid(
         hints.append(
             "Numbers must be finite plain decimals such as 34 or 34.5; list labels that "
             "mean 'not known' (such as 'NA') in `missing_labels`."
+        )
+    found = {str(r) for r in reasons}
+    if found & {r for r in REASONS if r.endswith("before earliest_date")}:
+        hints.append(
+            f"Dates before earliest_date ({options.earliest_date}) are implausible; pass "
+            "earliest_date=... (or None) if such dates are real."
+        )
+    if "age outside range" in found and options.age_range is not None:
+        low, high = options.age_range
+        hints.append(
+            f"Ages must lie in age_range ({low:g}, {high:g}); pass age_range=(lowest, "
+            "highest), or None to accept any age."
         )
     hints.append(
         'Fix these records, or pass errors="exclude" to drop them; the cohort\'s '
@@ -378,9 +411,12 @@ def _parse(
     dates, date_checks = _parse_dates(raw, n, options, shown)
     numbers, number_checks = _parse_numbers(raw, options, shown)
     access, job, leave = dates["accessed"], dates["job_start"], dates["discharged"]
-    end = options.observed_until
+    end, first = options.observed_until, options.earliest_date
     checks += [
         *date_checks,
+        ("access before earliest_date", "accessed", access < first),
+        ("job start before earliest_date", "job_start", job < first),
+        ("discharge before earliest_date", "discharged", leave < first),
         *number_checks,
         ("job start before access", "job_start", job < access),
         ("discharge before access", "discharged", leave < access),
@@ -395,7 +431,13 @@ def _parse(
 
 
 def _report(
-    parsed: _Parsed, n: int, row_numbers: NDArray[np.int64], options: _Options
+    parsed: _Parsed,
+    n: int,
+    row_numbers: NDArray[np.int64],
+    options: _Options,
+    *,
+    columns: Mapping[str, str] | None = None,
+    notes: tuple[str, ...] = (),
 ) -> tuple[ValidationReport, NDArray[np.bool_]]:
     """Describe each invalid row under its first broken rule; raise if asked to."""
     first, bad_rows = _first_reason(parsed.checks, n)
@@ -421,5 +463,7 @@ def _report(
         reasons=reasons,
         row_kind=options.row_kind,
         source=options.source,
+        columns=columns or {},
+        notes=notes,
     )
     return report, first < 0

@@ -36,7 +36,8 @@ from numpy.typing import NDArray
 
 from ipsstats._arrays import bool_array, fail
 from ipsstats._deprecation import renamed_keywords
-from ipsstats.calendar import add_months, as_date
+from ipsstats.calendar import FIRST_DATE, add_months, as_date, months_between
+from ipsstats.calendar import MAX_MONTHS as CALENDAR_MONTHS
 from ipsstats.factor import Factor
 from ipsstats.results import frozen_mapping, json_safe
 
@@ -139,8 +140,9 @@ def _date(day: np.datetime64) -> dt.date:
     return dt.date.fromisoformat(_iso(day))
 
 
-#: The longest follow-up window accepted, in months (beyond it dates leave numpy's range).
-MAX_MONTHS = 120_000
+#: The longest follow-up window accepted, in months: the calendar's whole span (see
+#: :data:`ipsstats.calendar.MAX_MONTHS`).
+MAX_MONTHS = CALENDAR_MONTHS
 
 
 def as_months(value: object, name: str = "months") -> int:
@@ -233,6 +235,14 @@ def followup_cutoff(months: int, study_end: object) -> dt.date:
     day = _day(study_end, "study_end")
     month = day.astype("datetime64[M]")
     last_of_month = (month + 1).astype("datetime64[D]") - 1
+    earliest = int(months_between(FIRST_DATE, day))
+    if k > earliest:
+        raise fail(
+            "months",
+            f"be at most {earliest} for a study end of {_iso(day)} (the cut-off date must "
+            f"be on or after {FIRST_DATE})",
+            repr(months),
+        )
     if day == last_of_month:
         cutoff = (month - k + 1).astype("datetime64[D]") - 1
     else:
@@ -384,6 +394,13 @@ def minimum_followup(
     )
 
 
+def _is_level(value: object, index: Mapping[object, int]) -> bool:
+    try:
+        return value in index
+    except TypeError:  # unhashable: not a level
+        return False
+
+
 def level_filter(column: Factor, name: str, levels: Collection[object]) -> Selection:
     """Select the people whose categorical attribute `name` takes one of `levels`.
 
@@ -409,7 +426,8 @@ def level_filter(column: Factor, name: str, levels: Collection[object]) -> Selec
     if isinstance(levels, (str, bytes)) or not isinstance(levels, Collection):
         raise fail("levels", "be a collection of levels, e.g. ['White']", repr(levels))
     wanted = list(levels)
-    unknown = [level for level in wanted if level not in column.levels]
+    index = {level: k for k, level in enumerate(column.levels)}
+    unknown = [level for level in wanted if not _is_level(level, index)]
     if unknown:
         raise fail(
             "levels",
@@ -417,7 +435,7 @@ def level_filter(column: Factor, name: str, levels: Collection[object]) -> Selec
             repr(unknown[0]),
             hint=f"its levels are {column.levels!r}.",
         )
-    codes = [column.levels.index(level) for level in wanted]
+    codes = [index[level] for level in wanted]
     keep = np.isin(column.codes, codes)
     missing = column.codes < 0
     shown = ", ".join(str(level) for level in wanted)
