@@ -68,6 +68,7 @@ from ipsstats.factor import Factor
 from ipsstats.report import EquityReport, SuppressedTable, equity_report, suppress_small_counts
 from ipsstats.results import Estimate, TestResult
 from ipsstats.survival import (
+    CumulativeHazard,
     GrayTestResult,
     IncidenceCurve,
     LifeTable,
@@ -78,6 +79,7 @@ from ipsstats.survival import (
     gray_test,
     kaplan_meier,
     logrank,
+    nelson_aalen,
 )
 
 _compat.install()
@@ -91,6 +93,7 @@ __all__ = [
     "CompetingDurations",
     "ContingencyTable",
     "Counts",
+    "CumulativeHazard",
     "DurationEquity",
     "DurationGroup",
     "Durations",
@@ -142,6 +145,7 @@ __all__ = [
     "kaplan_meier",
     "logrank",
     "months_between",
+    "nelson_aalen",
     "odds_ratio",
     "outcome_equity",
     "pearson_residuals",

@@ -308,7 +308,7 @@ def test_delayed_entry_gap_is_not_estimated() -> None:
     for t in (5.5, 7, 10):
         with pytest.raises(InsufficientDataError, match=r"nobody is under observation") as info:
             curve.at(t)
-        assert info.value.argument == "time"
+        assert info.value.argument == "t"
     assert curve.at(10.5).value == 1.0
     assert cumulative_incidence([5.0, 15], [1, 2]).unobserved.shape == (0, 2)
 
@@ -600,8 +600,8 @@ def test_empty_input() -> None:
 @pytest.mark.parametrize("time", [-1.0, math.nan, "5", True])
 def test_bad_time(time: object) -> None:
     curve = cumulative_incidence([1, 2, 3], [1, 2, 0])
-    with pytest.raises(InvalidInputError, match="`time` must be a finite, non-negative number"):
-        curve.at(time)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`t` must be a finite, non-negative number"):
+        curve.at(time)
 
 
 def test_time_after_follow_up() -> None:

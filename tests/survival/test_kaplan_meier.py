@@ -20,12 +20,14 @@ from ipsstats import (
     SurvivalCurve,
     kaplan_meier,
 )
-from ipsstats.survival.kaplan_meier import (
+
+# Private: the fast paths of the quantile search are checked against the general one.
+from ipsstats.survival._bands import (
     ConfType,
-    _first_reaching,
-    _first_reaching_general,
-    _first_reaching_monotone,
-    _first_reaching_unflat,
+    first_reaching,
+    first_reaching_general,
+    first_reaching_monotone,
+    first_reaching_unflat,
 )
 from ipsstats.survival.lifetable import _encode
 from tests.strategies import censored_samples
@@ -138,9 +140,9 @@ def test_findq_orders_band_points_by_value_as_r() -> None:
     # R's findq hands a non-monotone band to approx(), which orders the points by value.
     times = np.array([0.0, 1.0, 2.0, 3.0])
     cdf = np.array([0.0, 0.3, 0.55, 0.52])
-    assert _first_reaching(times, cdf, 0.5, 3.0) == 3.0
-    assert _first_reaching(times, np.array([0.0, np.nan, 0.3, 0.6]), 0.5, 3.0) == 3.0
-    assert math.isnan(_first_reaching(times, np.array([0.0, 0.1, 0.2, 0.3]), 0.5, 3.0))
+    assert first_reaching(times, cdf, 0.5, 3.0) == 3.0
+    assert first_reaching(times, np.array([0.0, np.nan, 0.3, 0.6]), 0.5, 3.0) == 3.0
+    assert math.isnan(first_reaching(times, np.array([0.0, 0.1, 0.2, 0.3]), 0.5, 3.0))
 
 
 # --- peers: lifelines, statsmodels --------------------------------------------------------
@@ -228,7 +230,7 @@ def test_matches_naive_loop(seed: int, with_entry: bool, weighted: bool) -> None
     durations, events, entry = _sample(seed, n=80, max_time=15, with_entry=with_entry)
     weights = np.random.default_rng(seed).uniform(0.2, 2.0, durations.size) if weighted else None
     times, survival, greenwood, at_risk = _naive_km(durations, events, entry, weights)
-    curve = kaplan_meier(durations, events, entry=entry, weights=weights)
+    curve = kaplan_meier(durations, events, entry=entry, weights=weights, variance="greenwood")
     at = np.searchsorted(curve.times, times)
     np.testing.assert_array_equal(curve.times[at], times)
     np.testing.assert_allclose(curve.survival[at], survival, rtol=1e-12, atol=1e-15)
@@ -357,7 +359,10 @@ def test_arrays_are_read_only_and_repr() -> None:
     curve = kaplan_meier(*AML_MAINTAINED)
     with pytest.raises(ValueError, match="read-only"):
         curve.survival[0] = 0.5
-    assert "SurvivalCurve(times: 10" in repr(curve)
+    for derived in (curve.std_err, curve.lower, curve.upper):
+        with pytest.raises(ValueError, match="read-only"):
+            derived[0] = 0.5
+    assert "SurvivalCurve(method: 'kaplan-meier', times: 10" in repr(curve)
     assert "LifeTable(times: 10" in repr(LifeTable.from_records(*AML_MAINTAINED))
 
 
@@ -453,7 +458,7 @@ def test_zero_weights_drop_records() -> None:
         ({"durations": [1, 2], "weights": [True, False]}, r"`weights` must hold case weights"),
         (
             {"durations": [1, 2], "weights": ["a", "b"]},
-            r"`weights` must hold case weights; got non-numeric",
+            r"`weights` must hold case weights \(real numbers\); got non-numeric",
         ),
         ({"durations": [1, 2], "weights": [[1, 2]]}, r"`weights` must be 1-dimensional"),
         ({"durations": [1, 2], "conf_type": "loglog"}, r"`conf_type` must be one of 'plain'"),
@@ -719,9 +724,9 @@ def test_quantile_search_paths_agree(
     cdf = np.concatenate([[0.0], np.full(nan_head, np.nan), levels, np.full(nan_tail, np.nan)])
     times = np.arange(cdf.size, dtype=np.float64)
     defined = ~np.isnan(cdf)
-    general = _first_reaching_general(times, cdf, p, float(times[-1]))
+    general = first_reaching_general(times, cdf, p, float(times[-1]))
     if float(cdf[defined].max()) >= p:
-        fast = _first_reaching_monotone(times, cdf, defined, p, float(times[-1]))
+        fast = first_reaching_monotone(times, cdf, defined, p, float(times[-1]))
         assert fast == general or (math.isnan(fast) and math.isnan(general))
     else:
         assert math.isnan(general)
@@ -737,11 +742,11 @@ def test_quantile_search_on_wandering_band(levels: list[int], p: float) -> None:
     cdf[1::4] = np.nan
     times = np.arange(cdf.size, dtype=np.float64)
     defined = ~np.isnan(cdf)
-    general = _first_reaching_general(times, cdf, p, float(times[-1]))
-    got = _first_reaching(times, cdf, p, float(times[-1]))
+    general = first_reaching_general(times, cdf, p, float(times[-1]))
+    got = first_reaching(times, cdf, p, float(times[-1]))
     assert got == general or (math.isnan(got) and math.isnan(general))
     if not (defined & (np.abs(p - cdf) < 1e-8)).any():
-        unflat = _first_reaching_unflat(times, cdf, defined, p)
+        unflat = first_reaching_unflat(times, cdf, defined, p)
         assert unflat == general or (math.isnan(unflat) and math.isnan(general))
 
 

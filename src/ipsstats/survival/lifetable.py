@@ -106,10 +106,23 @@ def _as_amounts(value: object, name: str, what: str) -> NDArray[np.float64]:
         raise fail(name, "be 1-dimensional", f"an array of shape {array.shape}")
     if array.dtype.kind == "b":
         raise fail(name, f"hold {what}", "booleans", hint="convert them with `.astype(int)`.")
-    try:
-        floats = np.array(array, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise fail(name, f"hold {what}", f"non-numeric values of dtype {array.dtype}") from None
+    if array.dtype.kind == "O":
+        wrong = [
+            k
+            for k, v in enumerate(array.tolist())
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real)
+        ]
+        if wrong:
+            raise fail(
+                name,
+                f"hold {what} (real numbers)",
+                f"{array[wrong[0]]!r} at index {wrong[0]}",
+                positions=(wrong[0],),
+            )
+    elif array.dtype.kind not in "iuf":
+        got = "complex numbers" if array.dtype.kind == "c" else "non-numeric values"
+        raise fail(name, f"hold {what} (real numbers)", f"{got} of dtype {array.dtype}")
+    floats = np.array(array, dtype=np.float64)
     for bad, rule in ((~np.isfinite(floats), "finite"), (floats < 0, "non-negative")):
         if bad.any():
             first = int(np.argmax(bad))
