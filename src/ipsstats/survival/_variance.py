@@ -219,17 +219,31 @@ def robust_variance(
         still = _from_end(exits, squared, size)[1:]
         staying = still * cumulative**2
     else:
-        starts = records.entry_codes
+        # Running sums from the start over the records that have entered (entry code below
+        # i) and not left (exit code above i): a record contributes nothing before it
+        # enters, so early times, where the variance is small, carry no rounding from the
+        # records to come.
+        enters = np.minimum(records.entry_codes + 1, size)
+        positions = np.concatenate([enters, exits])
 
         def remaining(values: NDArray[np.float64]) -> Any:
-            return _from_end(exits, values, size)[1:] - _from_end(starts, values, size)[:-1]
+            net = np.bincount(
+                positions, weights=np.concatenate([values, -values]), minlength=size + 1
+            )
+            return np.cumsum(net[:size])
 
         weighted = squared * entered
-        staying = (
-            remaining(squared) * cumulative**2
-            - 2.0 * cumulative * remaining(weighted)
-            + remaining(weighted * entered)
+        terms = (
+            remaining(squared) * cumulative**2,
+            2.0 * cumulative * remaining(weighted),
+            remaining(weighted * entered),
         )
+        staying = terms[0] - terms[1] + terms[2]
+        # The expanded square cancels where every record at risk entered when the running
+        # sum B was about B(t): what is left below the rounding error of the three terms
+        # is rounding, and a variance of exactly 0 stays 0.
+        noise = 8.0 * np.finfo(np.float64).eps * (terms[0] + np.abs(terms[1]) + terms[2])
+        staying = np.where(np.abs(staying) <= noise, 0.0, staying)
     variance: NDArray[np.float64] = np.maximum(left + staying, 0.0)
     return variance
 
