@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -27,6 +27,7 @@ from ipsstats.survival._bands import (
     first_reaching,
     first_reaching_general,
     first_reaching_monotone,
+    first_reaching_sorted,
     first_reaching_unflat,
 )
 from ipsstats.survival.lifetable import _encode
@@ -815,3 +816,142 @@ def test_encode_of_non_integers_sorts() -> None:
     codes, times = _encode(np.array([2.5, 0.5, 2.5]))
     assert times.tolist() == [0.5, 2.5]
     assert codes.tolist() == [1, 0, 1]
+
+
+# --- one vocabulary: at, confidence_interval, at_level, deprecated spellings ---------------
+
+
+def test_at_is_survival_at_and_recomputes_at_another_level() -> None:
+    curve = kaplan_meier(*AML_MAINTAINED, conf_type="log")
+    est = curve.at(20)
+    assert est == curve.survival_at(20)
+    # R: s <- summary(survfit(Surv(time, status) ~ 1, data = aml[aml$x == "Maintained", ],
+    #    conf.int = 0.9), times = 20); s$lower, s$upper
+    low, high = est.confidence_interval(0.9)
+    again = curve.with_bands(confidence_level=0.9).at(20)
+    assert (low, high) == (again.lower, again.upper)
+    assert low == pytest.approx(0.51939396541209504, rel=1e-14)
+    assert high == pytest.approx(0.98677662925797593, rel=1e-14)
+    assert est.confidence_interval() == (est.lower, est.upper)
+    before = curve.at(1)
+    assert before.confidence_interval(0.5) == (1.0, 1.0)
+
+
+def test_quantile_and_rmst_recompute_at_another_level() -> None:
+    curve = kaplan_meier(*AML_NONMAINTAINED, conf_type="log")
+    median = curve.median()
+    for level in (0.8, 0.99):
+        assert (
+            median.confidence_interval(level)
+            == curve.with_bands(confidence_level=level).median().confidence_interval()
+        )
+    rmst = curve.rmst(30)
+    low, high = rmst.confidence_interval(0.8)
+    z = 1.2815515655446004  # qnorm(0.9)
+    assert rmst.std_err is not None
+    assert rmst.value is not None
+    assert low == pytest.approx(rmst.value - z * rmst.std_err, rel=1e-14)
+    assert high == pytest.approx(rmst.value + z * rmst.std_err, rel=1e-14)
+
+
+def test_curve_confidence_interval_gives_the_band() -> None:
+    curve = kaplan_meier(*AML_MAINTAINED)
+    # the curve's band arrays themselves (ConfidenceInterval fields are typed as floats)
+    low, high = cast("tuple[Any, Any]", curve.confidence_interval())
+    assert low is curve.lower
+    assert high is curve.upper
+    wide = curve.confidence_interval(0.99)
+    np.testing.assert_array_equal(wide.low, curve.with_bands(confidence_level=0.99).lower)
+    np.testing.assert_array_equal(wide.high, curve.with_bands(confidence_level=0.99).upper)
+    with pytest.raises(InvalidInputError, match=r"`confidence_level` must be a number"):
+        curve.confidence_interval(0)
+
+
+def test_curve_records_method_and_variance() -> None:
+    curve = kaplan_meier(*AML_MAINTAINED)
+    assert (curve.method, curve.ties, curve.variance, curve.variance_requested) == (
+        "kaplan-meier",
+        None,
+        "greenwood",
+        "auto",
+    )
+    assert curve.reason == (
+        "no case weights: the model-based greenwood variance, as R's survfit by default"
+    )
+    chosen = kaplan_meier(*AML_MAINTAINED, variance="greenwood")
+    assert (chosen.variance_requested, chosen.reason) == ("greenwood", "")
+    data = curve.to_dict()
+    assert list(data) == [
+        "times", "n_at_risk", "n_events", "n_censored", "n_entered", "survival", "std_err",
+        "std_err_log", "lower", "upper", "confidence_level", "conf_type", "n", "method",
+        "ties", "variance", "variance_requested", "reason",
+    ]  # fmt: skip
+    json.dumps(data)
+
+
+def test_fleming_harrington_rmst_says_which_variance() -> None:
+    curve = kaplan_meier(*AML_MAINTAINED, method="fleming-harrington")
+    note = curve.rmst(40).note
+    assert "Greenwood-type formula of Kaplan-Meier, not from the curve's aalen" in note
+
+
+def test_deprecated_conf_level() -> None:
+    with pytest.warns(DeprecationWarning, match="`conf_level` is deprecated since ipsstats 0.2"):
+        curve = kaplan_meier(*AML_MAINTAINED, conf_level=0.9)
+    assert curve.confidence_level == 0.9
+    with pytest.raises(InvalidInputError, match="`conf_level` must not be given with"):
+        kaplan_meier(*AML_MAINTAINED, conf_level=0.9, confidence_level=0.8)
+    with pytest.warns(DeprecationWarning, match="`conf_level` is deprecated"):
+        assert curve.with_bands(conf_level=0.8).confidence_level == 0.8
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"method": "breslow"}, r"`method` must be one of 'kaplan-meier', 'fleming-harrington'"),
+        ({"ties": "fleming-harrington"}, r"`ties` must be None unless `method='fleming-harr"),
+        (
+            {"method": "fleming-harrington", "ties": "efron"},
+            r"`ties` must be one of 'nelson-aalen', 'fleming-harrington'",
+        ),
+        ({"variance": "aalen"}, r"`variance` must be one of 'auto', 'greenwood', 'robust'"),
+        (
+            {"method": "fleming-harrington", "variance": "jackknife"},
+            r"`variance` must be one of 'auto', 'aalen', 'greenwood', 'robust'",
+        ),
+    ],
+)
+def test_bad_estimator_options(kwargs: dict[str, Any], match: str) -> None:
+    with pytest.raises(InvalidInputError, match=match):
+        kaplan_meier(*AML_MAINTAINED, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("weights", "match"),
+    [
+        (np.array([1 + 1j] * 11), r"got complex numbers of dtype complex128"),
+        (np.array([True] + [1] * 10, dtype=object), r"got True at index 0"),
+        (np.array([1, "2"] + [1] * 9, dtype=object), r"got '2' at index 1"),
+    ],
+)
+def test_complex_and_boolean_weights_are_refused(weights: Any, match: str) -> None:
+    with pytest.raises(InvalidInputError, match=r"`weights` must hold case weights.*" + match):
+        kaplan_meier(*AML_MAINTAINED, weights=weights)
+
+
+def test_object_weights_of_numbers_are_accepted() -> None:
+    weights = np.array([1, 2.5, 1, 1, 1, 1, 1, 1, 1, 1, 3], dtype=object)
+    curve = kaplan_meier(*AML_MAINTAINED, weights=weights)
+    same = kaplan_meier(*AML_MAINTAINED, weights=weights.astype(np.float64))
+    np.testing.assert_array_equal(curve.survival, same.survival)
+
+
+def test_quantile_fast_path_agrees_with_the_general_search() -> None:
+    rng = np.random.default_rng(3)
+    curve = kaplan_meier(rng.integers(0, 50, 400), rng.random(400) < 0.6)
+    times = np.concatenate([[0.0], curve.times])
+    cdf = np.concatenate([[0.0], 1.0 - curve.survival])
+    for p in (0.05, 0.25, 0.5, 0.7, 0.999):
+        expected = first_reaching(times, cdf, p, float(curve.times[-1]))
+        got = first_reaching_sorted(times, cdf, p, float(curve.times[-1]))
+        assert got == expected or (math.isnan(got) and math.isnan(expected))

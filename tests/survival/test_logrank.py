@@ -714,3 +714,33 @@ def test_negative_exponent_is_refused() -> None:
         logrank(
             [1, 2, 3, 4], [1, 1, 1, 1], [0, 0, 1, 1], weighting="fleming-harrington", p=1, q=-1
         )
+
+
+# --- weighting, case weights and the deprecated spellings -----------------------------------
+
+
+def test_weights_string_is_the_deprecated_weighting() -> None:
+    with pytest.warns(DeprecationWarning, match="use `weighting='tarone-ware'`"):
+        old = logrank(AML_TIME, AML_STATUS, AML_GROUP, weights="tarone-ware")
+    new = logrank(AML_TIME, AML_STATUS, AML_GROUP, weighting="tarone-ware")
+    assert old.statistic == new.statistic
+    assert (new.method, new.weighting, new.details["weighting"]) == ("tarone-ware",) * 3
+    assert (new.requested, new.reason) == ("tarone-ware", "")
+    with pytest.warns(DeprecationWarning, match="`LogrankResult.weights` is deprecated"):
+        assert new.weights == "tarone-ware"
+    assert "weighting" in new.to_dict()
+    assert "weights" not in new.to_dict()
+    with pytest.raises(InvalidInputError, match="`weights` must not be given with `weighting`"):
+        logrank(AML_TIME, AML_STATUS, AML_GROUP, weights="logrank", weighting="logrank")
+
+
+def test_case_weights_are_refused() -> None:
+    with pytest.raises(
+        InvalidInputError, match=r"`weights` must be None: logrank does not take case weights"
+    ):
+        logrank(AML_TIME, AML_STATUS, AML_GROUP, weights=np.ones(len(AML_TIME)))
+
+
+def test_trend_method_token() -> None:
+    res = logrank(AML_TIME, AML_STATUS, AML_GROUP, trend=True)
+    assert res.method == "logrank-trend"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -118,7 +118,11 @@ def test_nelson_aalen_matches_r_ctype_1() -> None:
     np.testing.assert_array_equal(curve.times, R_TIMES)
     np.testing.assert_allclose(curve.cumhaz, R_NA_CUMHAZ, rtol=1e-14)
     np.testing.assert_allclose(curve.std_err, R_NA_STD_CHAZ, rtol=1e-14)
-    assert (curve.ties, curve.variance, curve.variance_requested) == ("nelson-aalen", "aalen", "auto")
+    assert (curve.ties, curve.variance, curve.variance_requested) == (
+        "nelson-aalen",
+        "aalen",
+        "auto",
+    )
     assert "no case weights" in curve.reason
 
 
@@ -131,7 +135,11 @@ def test_fleming_harrington_survival_matches_r_stype_2() -> None:
     # R: quantile(f1, 0.5) gives 27 with limits 8 and NA
     median = curve.median()
     assert (median.value, median.lower, median.upper) == (27.0, 8.0, None)
-    assert (curve.method, curve.ties, curve.variance) == ("fleming-harrington", "nelson-aalen", "aalen")
+    assert (curve.method, curve.ties, curve.variance) == (
+        "fleming-harrington",
+        "nelson-aalen",
+        "aalen",
+    )
 
 
 def test_tie_correction_matches_r_ctype_2() -> None:
@@ -168,8 +176,8 @@ def test_matches_lifelines(seed: int, smoothing: bool) -> None:
     fitter = NelsonAalenFitter(nelson_aalen_smoothing=smoothing).fit(durations, events)
     # lifelines: no smoothing = jumps d/n with Klein's variance; smoothing = the
     # Fleming-Harrington split of ties with its Aalen-type variance.
-    ties = "fleming-harrington" if smoothing else "nelson-aalen"
-    variance = "aalen" if smoothing else "greenwood"
+    ties: Any = "fleming-harrington" if smoothing else "nelson-aalen"
+    variance: Any = "aalen" if smoothing else "greenwood"
     curve = nelson_aalen(durations, events, ties=ties, variance=variance)
     theirs = fitter.cumulative_hazard_.iloc[:, 0].loc[curve.times].to_numpy()
     np.testing.assert_allclose(curve.cumhaz, theirs, rtol=1e-12)
@@ -227,7 +235,8 @@ def test_matches_naive(seed: int, ties: Any, with_entry: bool) -> None:
     weights = rng.uniform(0.2, 3.0, 60)
     entry = np.floor(durations * rng.choice([0.0, 0.5], 60)) if with_entry else None
     times, hazard, aalen, greenwood = _naive_hazard(durations, events, entry, weights, ties)
-    for variance, expected in (("aalen", aalen), ("greenwood", greenwood)):
+    options: tuple[tuple[Any, list[float]], ...] = (("aalen", aalen), ("greenwood", greenwood))
+    for variance, expected in options:
         curve = nelson_aalen(
             durations, events, entry=entry, weights=weights, ties=ties, variance=variance
         )
@@ -255,7 +264,12 @@ def test_hazard_properties(sample: Any) -> None:
     durations, events, entry, weights = sample
     plain = nelson_aalen(durations, events, entry=entry, weights=weights, variance="aalen")
     tied = nelson_aalen(
-        durations, events, entry=entry, weights=weights, ties="fleming-harrington", variance="aalen"
+        durations,
+        events,
+        entry=entry,
+        weights=weights,
+        ties="fleming-harrington",
+        variance="aalen",
     )
     for curve in (plain, tied):
         assert (curve.cumhaz >= 0).all()
@@ -358,7 +372,8 @@ def test_curve_api() -> None:
     assert before.confidence_interval(0.9) == (0.0, 0.0)
     bands = curve.confidence_interval(0.9)
     np.testing.assert_array_equal(bands.low, curve.with_bands(confidence_level=0.9).lower)
-    low, high = curve.confidence_interval()
+    # the curve's band arrays themselves (ConfidenceInterval fields are typed as floats)
+    low, high = cast("tuple[Any, Any]", curve.confidence_interval())
     assert low is curve.lower
     assert high is curve.upper
     data = curve.to_dict()
