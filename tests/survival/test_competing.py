@@ -44,6 +44,11 @@ def tie_factor(d: float, n: float) -> float:
     return 1.0 - (d - 1.0) / (n - 1.0) if d > 1 else 1.0
 
 
+def _old(**kwargs: Any) -> dict[str, Any]:
+    """Deprecated keyword arguments, which the typed signatures no longer list."""
+    return kwargs
+
+
 # --- R reference: the cmprsk package's own regression test --------------------------------
 #
 # cmprsk's tests/test.R (saved output tests/test.Rout.save, R 3.6.1, cmprsk 2.2-9) draws its
@@ -757,13 +762,13 @@ def test_at_recomputes_at_another_level_and_old_keyword() -> None:
     assert low < est.lower
     assert curve.at(5).confidence_interval(0.5) == (0.0, 0.0)
     with pytest.warns(DeprecationWarning, match="`time` is deprecated since ipsstats 0.2"):
-        assert curve.at(time=45) == est
+        assert curve.at(**_old(time=45)) == est
     with pytest.warns(DeprecationWarning, match="`conf_level` is deprecated"):
-        assert cumulative_incidence(days, cause, conf_level=0.9).confidence_level == 0.9
+        assert cumulative_incidence(days, cause, **_old(conf_level=0.9)).confidence_level == 0.9
     with pytest.raises(InvalidInputError, match="`conf_level` must not be given with"):
-        cumulative_incidence(days, cause, conf_level=0.9, confidence_level=0.9)
+        cumulative_incidence(days, cause, **_old(conf_level=0.9), confidence_level=0.9)
     with pytest.warns(DeprecationWarning, match="`conf_level` is deprecated"):
-        assert curve.with_bands(conf_level=0.8).confidence_level == 0.8
+        assert curve.with_bands(**_old(conf_level=0.8)).confidence_level == 0.8
     with pytest.raises(InvalidInputError, match="`conf_type` must be one of 'plain'"):
         cumulative_incidence(days, cause, conf_type="loglog")  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="`conf_type` must be one of 'plain'"):

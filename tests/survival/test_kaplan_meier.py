@@ -81,6 +81,11 @@ def _naive_km(
     return times, survival, greenwood, at_risk_list
 
 
+def _old(**kwargs: Any) -> dict[str, Any]:
+    """Deprecated keyword arguments, which the typed signatures no longer list."""
+    return kwargs
+
+
 # --- R reference values -------------------------------------------------------------------
 
 
@@ -897,12 +902,12 @@ def test_fleming_harrington_rmst_says_which_variance() -> None:
 
 def test_deprecated_conf_level() -> None:
     with pytest.warns(DeprecationWarning, match="`conf_level` is deprecated since ipsstats 0.2"):
-        curve = kaplan_meier(*AML_MAINTAINED, conf_level=0.9)
+        curve = kaplan_meier(*AML_MAINTAINED, **_old(conf_level=0.9))
     assert curve.confidence_level == 0.9
     with pytest.raises(InvalidInputError, match="`conf_level` must not be given with"):
-        kaplan_meier(*AML_MAINTAINED, conf_level=0.9, confidence_level=0.8)
+        kaplan_meier(*AML_MAINTAINED, **_old(conf_level=0.9), confidence_level=0.8)
     with pytest.warns(DeprecationWarning, match="`conf_level` is deprecated"):
-        assert curve.with_bands(conf_level=0.8).confidence_level == 0.8
+        assert curve.with_bands(**_old(conf_level=0.8)).confidence_level == 0.8
 
 
 @pytest.mark.parametrize(
