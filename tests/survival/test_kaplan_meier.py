@@ -29,6 +29,7 @@ from ipsstats.survival._bands import (
     first_reaching_monotone,
     first_reaching_sorted,
     first_reaching_unflat,
+    step_reaching,
 )
 from ipsstats.survival.lifetable import _encode
 from tests.strategies import censored_samples
@@ -741,11 +742,13 @@ def test_quantile_search_paths_agree(
 @given(
     st.lists(st.integers(0, 12), min_size=1, max_size=12),
     st.sampled_from([0.25, 0.5, 0.75, 1 / 3, 0.4]),
+    st.booleans(),
 )
-def test_quantile_search_on_wandering_band(levels: list[int], p: float) -> None:
+def test_quantile_search_on_wandering_band(levels: list[int], p: float, holes: bool) -> None:
     # Non-monotone bands (levels k/12, some NaN): the linear scan matches R's sorted rule.
     cdf = np.concatenate([[0.0], np.array(levels, dtype=np.float64) / 12])
-    cdf[1::4] = np.nan
+    if holes:
+        cdf[1::4] = np.nan
     times = np.arange(cdf.size, dtype=np.float64)
     defined = ~np.isnan(cdf)
     general = first_reaching_general(times, cdf, p, float(times[-1]))
@@ -960,3 +963,26 @@ def test_quantile_fast_path_agrees_with_the_general_search() -> None:
         expected = first_reaching(times, cdf, p, float(curve.times[-1]))
         got = first_reaching_sorted(times, cdf, p, float(curve.times[-1]))
         assert got == expected or (math.isnan(got) and math.isnan(expected))
+
+
+@given(
+    st.lists(st.integers(0, 12), min_size=1, max_size=14),
+    st.integers(0, 3),
+    st.integers(0, 3),
+    st.sampled_from([0.25, 0.5, 0.75, 1 / 3, 0.4, 0.05]),
+    st.tuples(st.booleans(), st.booleans()),
+)
+def test_step_search_agrees_with_the_array_search(
+    levels: list[int], head: int, tail: int, p: float, mode: tuple[bool, bool]
+) -> None:
+    # The binary search on a band (undefined on a head and a tail, as at S = 1 and S = 0)
+    # against the search on the CDF array built from it; flats at p occur (levels k/12).
+    flip, ascending = mode
+    cdf_levels = np.array(sorted(levels) if ascending else levels, dtype=np.float64) / 12
+    defined = 1.0 - cdf_levels if flip else cdf_levels
+    band = np.concatenate([np.full(head, np.nan), defined, np.full(tail, np.nan)])
+    times = np.arange(1.0, band.size + 1.0)
+    cdf = np.concatenate([[0.0], 1.0 - band if flip else band])
+    expected = first_reaching(np.concatenate([[0.0], times]), cdf, p, float(times[-1]))
+    got = step_reaching(times, band, p, flip=flip, start=head, stop=head + defined.size)
+    assert got == expected or (math.isnan(got) and math.isnan(expected))

@@ -8,8 +8,10 @@ of the estimate and for their Brookmeyer-Crowley intervals by inverting the band
 
 from __future__ import annotations
 
+import bisect
 import functools
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,9 +26,11 @@ __all__ = [
     "first_reaching_monotone",
     "first_reaching_sorted",
     "first_reaching_unflat",
+    "first_true",
     "hazard_bands",
     "incidence_bands",
     "normal_quantile",
+    "step_reaching",
     "survival_bands",
 ]
 
@@ -58,10 +62,10 @@ def survival_bands(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     r"""Pointwise confidence limits of S(t) on the transformed scale, as R's `survfit`.
 
-    `std_err_log` is the standard error of :math:`\log \hat S` (of :math:`\hat H` for
-    a curve :math:`e^{-\hat H}`). NaN where the transform is undefined: S = 0 for every
-    transform (the Greenwood variance is infinite there), and S = 1 for log-log, logit
-    and arcsine.
+    `survival` is non-increasing (a survival curve) and `std_err_log` the standard error
+    of :math:`\log \hat S` (of :math:`\hat H` for a curve :math:`e^{-\hat H}`). NaN
+    where the transform is undefined: S = 0 for every transform (the Greenwood variance is
+    infinite there), and S = 1 for log-log, logit and arcsine.
     """
     z = normal_quantile(confidence_level)
     s, sigma = survival, std_err_log
@@ -73,10 +77,17 @@ def survival_bands(
             lower = s * np.exp(-z * sigma)
             upper = np.minimum(s * np.exp(z * sigma), 1.0)
         elif conf_type == "log-log":
-            log_cumhaz = np.log(-np.log(s))
-            half = z * sigma / np.log(s)
-            lower = np.exp(-np.exp(log_cumhaz - half))
-            upper = np.exp(-np.exp(log_cumhaz + half))
+            # exp(-exp(log(-log S) -+ h)) = S ** exp(-+h), h = z sigma / log S: written
+            # as exp(log S * e) with e = exp(-+h), two fewer transcendental passes, and
+            # computed in place
+            log_s = np.log(s)
+            spread = np.multiply(sigma, z)
+            spread /= log_s
+            np.exp(spread, out=spread)
+            lower = np.divide(log_s, spread)
+            np.exp(lower, out=lower)
+            upper = np.multiply(log_s, spread, out=spread)
+            np.exp(upper, out=upper)
         elif conf_type == "logit":
             logit = np.log(s / (1.0 - s))
             half = z * sigma / (1.0 - s)
@@ -87,12 +98,15 @@ def survival_bands(
             half = 0.5 * z * sigma * np.sqrt(s / (1.0 - s))
             lower = np.sin(np.maximum(angle - half, 0.0)) ** 2
             upper = np.sin(np.minimum(angle + half, np.pi / 2)) ** 2
-    undefined = s == 0
+    # S is non-increasing: the points at S = 1 lead and those at S = 0 close the curve
+    backwards = s[::-1]
+    last = s.size - int(np.searchsorted(backwards, 0.0, side="right"))
+    first = 0
     if conf_type in ("log-log", "logit", "arcsine"):
-        undefined |= s == 1
-    if undefined.any():
-        lower = np.where(undefined, np.nan, lower)
-        upper = np.where(undefined, np.nan, upper)
+        first = s.size - int(np.searchsorted(backwards, 1.0, side="left"))
+    for limit in (lower, upper):
+        limit[:first] = np.nan
+        limit[last:] = np.nan
     return lower, upper
 
 
@@ -155,6 +169,42 @@ def hazard_bands(
         return cumhaz * np.exp(-spread), cumhaz * np.exp(spread)
 
 
+def _monotone(
+    times: NDArray[np.float64],
+    positions: NDArray[np.intp] | None,
+    values: NDArray[np.float64],
+    *,
+    first_undefined: int,
+    p: float,
+    last_time: float,
+) -> float:
+    """Search the defined values `values` (at `positions`; all when ``None``).
+
+    `first_undefined` is the index of the first NaN of the whole sequence (its length
+    when there is none).
+    """
+    tol = QUANTILE_TOLERANCE
+    k1 = int(np.searchsorted(values + tol, p, side="left"))
+    if p < values[0] + tol or k1 == values.size:
+        return float("nan")
+
+    def at(k: int) -> int:
+        return k if positions is None else int(positions[k])
+
+    first_time = float(times[at(k1)])
+    last = float(values[-1])
+    # The last point kept by R's duplicate removal is the first occurrence of the last
+    # level, unless the first undefined point comes after it.
+    start_of_last = at(int(np.searchsorted(values, last, side="left")))
+    last_is_undefined = first_undefined < len(times) and first_undefined > start_of_last
+    if not last_is_undefined and abs(p - last) < tol:
+        return (first_time + last_time) / 2
+    k2 = int(np.searchsorted(values - tol, p, side="left"))
+    if k2 == values.size:
+        return float("nan")
+    return (first_time + float(times[at(k2)])) / 2
+
+
 def first_reaching_monotone(
     times: NDArray[np.float64],
     cdf: NDArray[np.float64],
@@ -167,25 +217,12 @@ def first_reaching_monotone(
     Ordering the points by value is then ordering them by time, and a binary search on the
     values finds the first occurrence of each level.
     """
-    tol = QUANTILE_TOLERANCE
     positions = np.flatnonzero(defined)
-    values = cdf[positions]
-    k1 = int(np.searchsorted(values + tol, p, side="left"))
-    if p < values[0] + tol or k1 == values.size:
-        return float("nan")
-    first_time = float(times[positions[k1]])
-    last = float(values[-1])
-    # The last point kept by R's duplicate removal is the first occurrence of the last
-    # level, unless the first undefined point comes after it.
-    start_of_last = int(positions[np.searchsorted(values, last, side="left")])
     undefined = np.flatnonzero(~defined)
-    last_is_undefined = undefined.size > 0 and int(undefined[0]) > start_of_last
-    if not last_is_undefined and abs(p - last) < tol:
-        return (first_time + last_time) / 2
-    k2 = int(np.searchsorted(values - tol, p, side="left"))
-    if k2 == values.size:
-        return float("nan")
-    return (first_time + float(times[positions[k2]])) / 2
+    first_undefined = int(undefined[0]) if undefined.size else len(times)
+    return _monotone(
+        times, positions, cdf[positions], first_undefined=first_undefined, p=p, last_time=last_time
+    )
 
 
 def first_reaching(
@@ -200,14 +237,51 @@ def first_reaching(
     the first point within the tolerance of `p`, averaged with the first point above `p`
     plus the tolerance; a curve ending flat at `p` averages with the last time.
     """
-    defined = ~np.isnan(cdf)
-    if not defined.any() or float(cdf[defined].max()) < p:
+    undefined = np.isnan(cdf)
+    if undefined.any():
+        first_undefined = int(np.argmax(undefined))
+        positions: NDArray[np.intp] | None = np.flatnonzero(~undefined)
+        values = cdf[positions]
+    else:
+        first_undefined, positions, values = len(cdf), None, cdf
+    if values.size == 0:
         return float("nan")
-    if (np.diff(cdf[defined]) >= 0).all():
-        return first_reaching_monotone(times, cdf, defined, p, last_time)
-    if not (defined & (np.abs(p - cdf) < QUANTILE_TOLERANCE)).any():
-        return first_reaching_unflat(times, cdf, defined, p)
-    return first_reaching_general(times, cdf, p, last_time)
+    if (values[1:] >= values[:-1]).all():
+        if float(values[-1]) < p:
+            return float("nan")
+        return _monotone(
+            times, positions, values, first_undefined=first_undefined, p=p, last_time=last_time
+        )
+    tol = QUANTILE_TOLERANCE
+    # every value at or near p and above is a candidate; the rest only bounds the search
+    candidates = values[values + tol >= p]
+    if candidates.size == 0 or float(candidates.max()) < p:
+        return float("nan")
+    if (np.abs(p - candidates) < tol).any():
+        return first_reaching_general(times, cdf, p, last_time)
+    # no value within the tolerance of p: the first occurrence of the smallest candidate
+    if p < float(values.min()) + tol:
+        return float("nan")
+    k = int(np.argmax(values == candidates.min()))
+    return float(times[k if positions is None else int(positions[k])])
+
+
+def _unflat(
+    times: NDArray[np.float64],
+    positions: NDArray[np.intp] | None,
+    values: NDArray[np.float64],
+    p: float,
+) -> float:
+    """Search the defined `values` (at `positions`) when none is within the tolerance."""
+    tol = QUANTILE_TOLERANCE
+    if p < float(values.min()) + tol:
+        return float("nan")
+    above = values + tol >= p
+    if not above.any():
+        return float("nan")
+    level = values[above].min()
+    k = int(np.argmax(values == level))
+    return float(times[k if positions is None else int(positions[k])])
 
 
 def first_reaching_unflat(
@@ -218,14 +292,8 @@ def first_reaching_unflat(
     The point found is then the first occurrence of the smallest value above `p`, and the
     midpoint and end-of-curve rules cannot apply.
     """
-    tol = QUANTILE_TOLERANCE
-    if p < float(cdf[defined].min()) + tol:
-        return float("nan")
-    above = defined & (cdf + tol >= p)
-    if not above.any():
-        return float("nan")
-    level = cdf[above].min()
-    return float(times[int(np.argmax(defined & (cdf == level)))])
+    positions = np.flatnonzero(defined)
+    return _unflat(times, positions, cdf[positions], p)
 
 
 def first_reaching_general(
@@ -265,17 +333,91 @@ def first_reaching_sorted(
     The estimate of a curve (not its band) is such a sequence: no check, no mask, two
     binary searches. Gives the same answer as :func:`first_reaching_monotone`.
     """
-    tol = QUANTILE_TOLERANCE
-    last = float(cdf[-1])
+    if float(cdf[-1]) < p:
+        return float("nan")
+    return _monotone(times, None, cdf, first_undefined=len(cdf), p=p, last_time=last_time)
+
+
+def first_true(size: int, predicate: Callable[[int], bool]) -> int:
+    """Return the first ``k`` in ``range(size)`` where a monotone `predicate` holds.
+
+    `predicate` is False then True along the range; `size` when it never holds. A binary
+    search (:func:`bisect.bisect_left` on the range, keyed by the predicate).
+    """
+    return bisect.bisect_left(range(size), 1, key=lambda k: int(predicate(k)))
+
+
+def _probe(values: NDArray[np.float64], start: int, flip: bool) -> Any:
+    """Return the k-th point of the CDF ``[0, f(values[start]), f(values[start + 1]), ...]``.
+
+    ``f(x) = 1 - x`` for a survival scale (`flip`), ``x`` for an incidence scale; the
+    arithmetic is the same, element by element, as on the whole array.
+    """
+
+    def value(k: int) -> float:
+        if k == 0:
+            return 0.0
+        x = float(values[start + k - 1])
+        return 1.0 - x if flip else x
+
+    return value
+
+
+def step_reaching(
+    times: NDArray[np.float64],
+    values: NDArray[np.float64],
+    p: float,
+    *,
+    flip: bool,
+    start: int = 0,
+    stop: int | None = None,
+    monotone: bool = False,
+) -> float:
+    """:func:`first_reaching` on a curve or band, without building its CDF array.
+
+    The CDF is the origin (time 0, value 0) followed by ``f(values[start:stop])`` at
+    ``times[start:stop]``, with ``f(x) = 1 - x`` when `flip` (a survival scale) and the
+    identity otherwise; the points outside ``[start, stop)`` are undefined (NaN in the
+    band). When the defined values never decrease on the CDF scale, two binary searches
+    (:func:`bisect.bisect_left`) give the answer in O(log n); otherwise the CDF is built
+    and searched by :func:`first_reaching`. The answer is that of :func:`first_reaching`.
+    `monotone` skips the check, for an estimate (not a band), which is monotone.
+    """
+    end = values.size if stop is None else stop
+    size = end - start + 1  # defined points, origin included
+    last_time = float(times[-1])
+    block = values[start:end]
+    increasing = size > 1 and (1.0 - block[0] if flip else block[0]) >= 0.0
+    if increasing and not monotone:
+        increasing = bool(
+            (block[1:] <= block[:-1]).all() if flip else (block[1:] >= block[:-1]).all()
+        )
+    if not increasing:
+        cdf = np.full(values.size + 1, np.nan)
+        cdf[0] = 0.0
+        cdf[start + 1 : end + 1] = 1.0 - block if flip else block
+        return first_reaching(np.concatenate([[0.0], times]), cdf, p, last_time)
+    value = _probe(values, start, flip)
+    last = value(size - 1)
     if last < p:
         return float("nan")
-    k1 = int(np.searchsorted(cdf + tol, p, side="left"))
-    if p < cdf[0] + tol or k1 == cdf.size:
+
+    def time_at(k: int) -> float:
+        return 0.0 if k == 0 else float(times[start + k - 1])
+
+    tol = QUANTILE_TOLERANCE
+    k1 = first_true(size, lambda k: value(k) + tol >= p)
+    if p < value(0) + tol or k1 == size:
         return float("nan")
-    first_time = float(times[k1])
-    if abs(p - last) < tol:
+    first_time = time_at(k1)
+    # R drops repeated values keeping the first: the first occurrence of the last level is
+    # kept unless an undefined point (NaN) follows it
+    start_of_last = first_true(size, lambda k: value(k) >= last)
+    # (the first undefined point is the first of the band when it starts undefined)
+    undefined_after = start_of_last == 0 if start > 0 else end < values.size
+    if not undefined_after and abs(p - last) < tol:
         return (first_time + last_time) / 2
-    k2 = int(np.searchsorted(cdf - tol, p, side="left"))
-    if k2 == cdf.size:
+    k2 = first_true(size, lambda k: value(k) - tol >= p)
+    if k2 == size:
         return float("nan")
-    return (first_time + float(times[k2])) / 2
+    return (first_time + time_at(k2)) / 2

@@ -22,9 +22,8 @@ from ipsstats.results import ConfidenceInterval, Estimate, json_safe
 from ipsstats.survival._bands import (
     CONF_TYPES,
     ConfType,
-    first_reaching,
-    first_reaching_sorted,
     incidence_bands,
+    step_reaching,
 )
 from ipsstats.survival.lifetable import _as_time, _sealed
 
@@ -312,13 +311,14 @@ class IncidenceCurve:
                 repr(q),
                 hint="use 0.5 for the median." if p == 50 else None,
             )
-        times = np.concatenate([[0.0], self.times])
-        last_time = float(times[-1])
-        value = first_reaching_sorted(times, np.concatenate([[0.0], self.incidence]), p, last_time)
-        lower, upper = (
-            first_reaching(times, np.concatenate([[0.0], band]), p, last_time)
-            for band in (self.upper, self.lower)
-        )
+        last_time = float(self.times[-1]) if self.times.size else 0.0
+        if self.times.size == 0:
+            value = lower = upper = float("nan")
+        else:
+            value = step_reaching(self.times, self.incidence, p, flip=False, monotone=True)
+            lower, upper = (
+                step_reaching(self.times, band, p, flip=False) for band in (self.upper, self.lower)
+            )
         notes = []
         if np.isnan(value):
             what = "median" if p == 0.5 else f"quantile {p:g}"

@@ -17,9 +17,9 @@ from ipsstats.results import ConfidenceInterval, Estimate, json_safe
 from ipsstats.survival._bands import (
     CONF_TYPES,
     ConfType,
-    first_reaching,
-    first_reaching_sorted,
+    first_true,
     normal_quantile,
+    step_reaching,
     survival_bands,
 )
 from ipsstats.survival._records import Records, check_observed, records_and_table
@@ -262,6 +262,19 @@ class SurvivalCurve:
     def _check_observed(self, wanted: NDArray[np.float64], name: str) -> None:
         check_observed(self, wanted, name)
 
+    def _defined_limits(self) -> tuple[int, int]:
+        """Find where the limits are defined, by binary searches on the curve.
+
+        After the leading S = 1 (for the transforms undefined there) and before the
+        closing S = 0 (see :func:`survival_bands`).
+        """
+        s, size = self.survival, self.survival.size
+        stop = first_true(size, lambda k: bool(s[k] <= 0.0))
+        start = 0
+        if self.conf_type in ("log-log", "logit", "arcsine"):
+            start = first_true(size, lambda k: bool(s[k] < 1.0))
+        return start, stop
+
     def _index_at(self, t: float, name: str) -> int:
         """Index of the last curve time at or before `t` (-1 before the first time)."""
         self._check_observed(np.array([t]), name)
@@ -427,13 +440,11 @@ class SurvivalCurve:
                 repr(q),
                 hint="use 0.5 for the median." if p == 50 else None,
             )
-        times = np.concatenate([[0.0], self.times])
         last_time = float(self.times[-1])
-        value = first_reaching_sorted(
-            times, np.concatenate([[0.0], 1.0 - self.survival]), p, last_time
-        )
+        value = step_reaching(self.times, self.survival, p, flip=True, monotone=True)
+        start, stop = self._defined_limits()
         lower, upper = (
-            first_reaching(times, np.concatenate([[0.0], 1.0 - band]), p, last_time)
+            step_reaching(self.times, band, p, flip=True, start=start, stop=stop)
             for band in (self.lower, self.upper)
         )
         notes = []
@@ -857,13 +868,26 @@ def _product_limit(
     records: Records | None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Kaplan-Meier estimate and the standard error of its logarithm."""
-    survivors = np.maximum(at_risk - events, 0.0)
-    factors = np.divide(survivors, at_risk, out=np.ones_like(events), where=events > 0)
-    survival = np.asarray(np.cumprod(factors), dtype=np.float64)
+    survivors = np.subtract(at_risk, events)
+    np.maximum(survivors, 0.0, out=survivors)
+    if at_risk.min() > 0:
+        # n / n is exactly 1 where nobody has the event, and d / (n (n - d)) exactly 0:
+        # no masks needed (a risk set of 0 occurs only with delayed entry). In place, to
+        # allocate as few arrays as possible on large curves.
+        survival = np.divide(survivors, at_risk)
+        if variance != "robust":
+            terms = np.multiply(at_risk, survivors, out=survivors)
+            with np.errstate(divide="ignore"):  # n = d: an infinite Greenwood term
+                np.divide(events, terms, out=terms)
+    else:
+        survival = np.divide(survivors, at_risk, out=np.ones_like(events), where=events > 0)
+        terms = greenwood_terms(at_risk, events)
+    np.cumprod(survival, out=survival)
     if variance == "robust" and records is not None:
         at_risk_loading, event_loading = kaplan_meier_loadings(at_risk, events)
         squared = robust_variance(records, at_risk_loading, event_loading)
         std_err_log = np.where(survival > 0, np.sqrt(squared), np.inf)
     else:
-        std_err_log = np.sqrt(np.cumsum(greenwood_terms(at_risk, events)))
+        std_err_log = np.cumsum(terms, out=terms)
+        np.sqrt(std_err_log, out=std_err_log)
     return survival, std_err_log
