@@ -6,6 +6,7 @@ import json
 import math
 import warnings
 from typing import Any, cast
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -984,5 +985,7 @@ def test_step_search_agrees_with_the_array_search(
     times = np.arange(1.0, band.size + 1.0)
     cdf = np.concatenate([[0.0], 1.0 - band if flip else band])
     expected = first_reaching(np.concatenate([[0.0], times]), cdf, p, float(times[-1]))
-    got = step_reaching(times, band, p, flip=flip, start=head, stop=head + defined.size)
-    assert got == expected or (math.isnan(got) and math.isnan(expected))
+    for threshold in (0, 1 << 13):  # the binary search and the array search
+        with mock.patch("ipsstats.survival._bands._BISECT_FROM", threshold):
+            got = step_reaching(times, band, p, flip=flip, start=head, stop=head + defined.size)
+        assert got == expected or (math.isnan(got) and math.isnan(expected))

@@ -41,6 +41,8 @@ HAZARD_CONF_TYPES: tuple[HazardConfType, ...] = ("log", "plain")
 # R's `sqrt(.Machine$double.eps)`: values this close to a requested level are taken as
 # equal to it (the midpoint rule of `quantile.survfit`).
 QUANTILE_TOLERANCE = float(np.sqrt(np.finfo(np.float64).eps))
+# Curves with more points than this are searched by bisection, shorter ones by arrays.
+_BISECT_FROM = 1 << 13
 
 
 @functools.lru_cache(maxsize=64)
@@ -100,10 +102,10 @@ def survival_bands(
             upper = np.sin(np.minimum(angle + half, np.pi / 2)) ** 2
     # S is non-increasing: the points at S = 1 lead and those at S = 0 close the curve
     backwards = s[::-1]
-    last = s.size - int(np.searchsorted(backwards, 0.0, side="right"))
+    last = s.size - int(backwards.searchsorted(0.0, side="right"))
     first = 0
     if conf_type in ("log-log", "logit", "arcsine"):
-        first = s.size - int(np.searchsorted(backwards, 1.0, side="left"))
+        first = s.size - int(backwards.searchsorted(1.0, side="left"))
     for limit in (lower, upper):
         limit[:first] = np.nan
         limit[last:] = np.nan
@@ -184,7 +186,7 @@ def _monotone(
     when there is none).
     """
     tol = QUANTILE_TOLERANCE
-    k1 = int(np.searchsorted(values + tol, p, side="left"))
+    k1 = int((values + tol).searchsorted(p, side="left"))
     if p < values[0] + tol or k1 == values.size:
         return float("nan")
 
@@ -195,11 +197,11 @@ def _monotone(
     last = float(values[-1])
     # The last point kept by R's duplicate removal is the first occurrence of the last
     # level, unless the first undefined point comes after it.
-    start_of_last = at(int(np.searchsorted(values, last, side="left")))
+    start_of_last = at(int(values.searchsorted(last, side="left")))
     last_is_undefined = first_undefined < len(times) and first_undefined > start_of_last
     if not last_is_undefined and abs(p - last) < tol:
         return (first_time + last_time) / 2
-    k2 = int(np.searchsorted(values - tol, p, side="left"))
+    k2 = int((values - tol).searchsorted(p, side="left"))
     if k2 == values.size:
         return float("nan")
     return (first_time + float(times[at(k2)])) / 2
@@ -312,8 +314,8 @@ def first_reaching_general(
     order = np.flatnonzero(~np.isnan(values))
     order = order[np.argsort(values[order], kind="stable")]
     ordered = values[order]
-    k1 = int(np.searchsorted(ordered + tol, p, side="left"))
-    k2 = int(np.searchsorted(ordered - tol, p, side="left"))
+    k1 = int((ordered + tol).searchsorted(p, side="left"))
+    k2 = int((ordered - tol).searchsorted(p, side="left"))
     if p < ordered[0] + tol or k1 == ordered.size:
         return float("nan")
     first_time = float(at[order[k1]])
@@ -379,24 +381,38 @@ def step_reaching(
     ``times[start:stop]``, with ``f(x) = 1 - x`` when `flip` (a survival scale) and the
     identity otherwise; the points outside ``[start, stop)`` are undefined (NaN in the
     band). When the defined values never decrease on the CDF scale, two binary searches
-    (:func:`bisect.bisect_left`) give the answer in O(log n); otherwise the CDF is built
-    and searched by :func:`first_reaching`. The answer is that of :func:`first_reaching`.
+    (:func:`bisect.bisect_left`) give the answer in O(log n); otherwise, and on short
+    curves where array arithmetic is faster than Python steps, the CDF is built and
+    searched by :func:`first_reaching`. The answer is that of :func:`first_reaching`.
     `monotone` skips the check, for an estimate (not a band), which is monotone.
     """
     end = values.size if stop is None else stop
     size = end - start + 1  # defined points, origin included
     last_time = float(times[-1])
     block = values[start:end]
-    increasing = size > 1 and (1.0 - block[0] if flip else block[0]) >= 0.0
+    increasing = size > _BISECT_FROM and (1.0 - block[0] if flip else block[0]) >= 0.0
     if increasing and not monotone:
         increasing = bool(
             (block[1:] <= block[:-1]).all() if flip else (block[1:] >= block[:-1]).all()
         )
     if not increasing:
-        cdf = np.full(values.size + 1, np.nan)
-        cdf[0] = 0.0
-        cdf[start + 1 : end + 1] = 1.0 - block if flip else block
-        return first_reaching(np.concatenate([[0.0], times]), cdf, p, last_time)
+        complete = start == 0 and end == values.size
+        if complete:
+            cdf = np.empty(values.size + 1)
+            cdf[0] = 0.0
+        else:
+            cdf = np.full(values.size + 1, np.nan)
+            cdf[0] = 0.0
+        if flip:
+            np.subtract(1.0, block, out=cdf[start + 1 : end + 1])
+        else:
+            cdf[start + 1 : end + 1] = block
+        origin = np.empty(times.size + 1)
+        origin[0] = 0.0
+        origin[1:] = times
+        if monotone and complete:
+            return first_reaching_sorted(origin, cdf, p, last_time)
+        return first_reaching(origin, cdf, p, last_time)
     value = _probe(values, start, flip)
     last = value(size - 1)
     if last < p:

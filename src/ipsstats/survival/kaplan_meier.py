@@ -17,7 +17,6 @@ from ipsstats.results import ConfidenceInterval, Estimate, json_safe
 from ipsstats.survival._bands import (
     CONF_TYPES,
     ConfType,
-    first_true,
     normal_quantile,
     step_reaching,
     survival_bands,
@@ -268,11 +267,12 @@ class SurvivalCurve:
         After the leading S = 1 (for the transforms undefined there) and before the
         closing S = 0 (see :func:`survival_bands`).
         """
-        s, size = self.survival, self.survival.size
-        stop = first_true(size, lambda k: bool(s[k] <= 0.0))
+        backwards = self.survival[::-1]  # non-decreasing
+        size = backwards.size
+        stop = size - int(backwards.searchsorted(0.0, side="right"))
         start = 0
         if self.conf_type in ("log-log", "logit", "arcsine"):
-            start = first_true(size, lambda k: bool(s[k] < 1.0))
+            start = size - int(backwards.searchsorted(1.0, side="left"))
         return start, stop
 
     def _index_at(self, t: float, name: str) -> int:

@@ -34,6 +34,8 @@ _RELATIVE_TOLERANCE = 1e-9
 _DENSE_SPAN = 1 << 16
 # Records per block when summing weights per time.
 _BLOCK = 1 << 16
+# Times x 2 cells at most for counting events and censorings in one integer bincount.
+_BLOCK_CELLS = 1 << 24
 
 
 def _float_array(value: object) -> NDArray[np.float64]:
@@ -344,6 +346,21 @@ def _tally(
     exit_codes = codes[:size]
     k = times.size
     entry_codes = codes[size:]
+    if case_weights is None and starts is None and 2 * k <= _BLOCK_CELLS:
+        # one integer count of (time, event) cells: censorings and events side by side
+        cells = np.left_shift(exit_codes, 1)
+        cells += flags
+        counts = np.bincount(cells, minlength=2 * k).astype(np.float64)
+        n_censored, n_events = counts[0::2], counts[1::2]
+        if not (n_censored + n_events).all():
+            used = (n_events > 0) | (n_censored > 0)
+            times, n_events, n_censored = times[used], n_events[used], n_censored[used]
+        return _trusted_table(
+            times,
+            np.ascontiguousarray(n_events),
+            np.ascontiguousarray(n_censored),
+            np.zeros(times.size),
+        )
     if case_weights is None:
         n_events = _count(exit_codes, k, flags)
         n_censored = _count(exit_codes, k) - n_events

@@ -232,22 +232,24 @@ def _tables_from_records(
                 durations[inside], events[inside], groups[inside], k, None
             )
         )
-    layers = groups if strata is None else strata * k + groups
-    cells = layers * (2 * size)
-    cells += time_codes  # twice: the time code counts in steps of 2 (censored, event)
+    cells = groups * size if strata is None else (strata * k + groups) * size
     cells += time_codes
-    cells += events
-    counts = np.bincount(cells, minlength=2 * m * k * size).reshape(m, k, size, 2)
-    return tuple(_table_from_counts(counts[s]) for s in range(m))
+    cells += events * (m * k * size)  # events in the second half: contiguous blocks
+    counts = np.bincount(cells, minlength=2 * m * k * size).reshape(2, m, k, size)
+    return tuple(_table_from_counts(counts[0, s], counts[1, s]) for s in range(m))
 
 
-def _table_from_counts(counts: NDArray[np.int64]) -> _Table:
-    """One stratum's table from counts shaped (group, time, censored/event)."""
-    deaths = counts[:, :, 1].astype(np.float64)
-    exits = deaths + counts[:, :, 0]
-    at_risk = np.cumsum(exits[:, ::-1], axis=1)[:, ::-1]
+def _table_from_counts(censored: NDArray[np.int64], deaths: NDArray[np.int64]) -> _Table:
+    """One stratum's table from counts of censorings and of events, shaped (group, time)."""
+    exits = (censored + deaths).astype(np.float64)
+    at_risk = np.empty_like(exits)
+    np.cumsum(exits[:, ::-1], axis=1, out=at_risk[:, ::-1])
     used = deaths.any(axis=0)
-    return _Table(deaths=deaths[:, used], at_risk=at_risk[:, used], n_subjects=exits.sum(axis=1))
+    return _Table(
+        deaths=deaths[:, used].astype(np.float64),
+        at_risk=at_risk[:, used],
+        n_subjects=exits.sum(axis=1),
+    )
 
 
 def _table_from_life_tables(tables: Sequence[LifeTable]) -> _Table:
@@ -297,17 +299,14 @@ def _scores(table: _Table, w: NDArray[np.float64] | None) -> _Scores:
     n = table.at_risk.sum(axis=0)
     d = table.deaths.sum(axis=0)
     share = table.at_risk / n
-    expected = share * d
-    spread = np.zeros_like(n)
-    tied = n > 1
-    spread[tied] = d[tied] * (n[tied] - d[tied]) / (n[tied] - 1.0)
+    spread = np.divide(d * (n - d), n - 1.0, out=np.zeros_like(n), where=n > 1)
     if w is None:
         observed_sum = table.deaths.sum(axis=1)
-        expected_sum = expected.sum(axis=1)
+        expected_sum = share @ d
         scale = spread
     else:
         observed_sum = table.deaths @ w
-        expected_sum = expected @ w
+        expected_sum = share @ (d * w)
         scale = w * w * spread
     weighted_share = share * scale
     variance = np.diag(weighted_share.sum(axis=1)) - weighted_share @ share.T
