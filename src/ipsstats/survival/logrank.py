@@ -597,9 +597,9 @@ def logrank(
         Stratum label per subject: the statistic then sums per-stratum observed minus
         expected vectors and variance matrices, as R's ``survdiff(... + strata(x))``.
         Weights are computed within each stratum.
-    weighting : {"logrank", "gehan-breslow", "tarone-ware", "peto-peto", \
-"fleming-harrington"}, default "logrank"
-        Weight :math:`w_i` of event time :math:`t_i` (see Notes).
+    weighting : str, default "logrank"
+        Weight :math:`w_i` of event time :math:`t_i`: ``"logrank"``, ``"gehan-breslow"``,
+        ``"tarone-ware"``, ``"peto-peto"`` or ``"fleming-harrington"`` (see Notes).
     weights : None
         Reserved for case weights, which the test does not take (an array is refused).
         A string is the deprecated spelling of `weighting`, accepted with a
