@@ -1,12 +1,21 @@
-"""Kaplan-Meier with the median and its confidence interval, beside lifelines and statsmodels.
+"""Kaplan-Meier with the median and its confidence interval, beside its peers and a floor.
 
-Data: `n` integer-day durations (0 to 999 days, heavy ties) with about 40% censored.
-``python benchmarks/bench_survival.py`` prints the comparison at 1e6 rows, then the scaling
-of ipsstats from 1e4 to 1e7 rows and the peak memory at 1e7.
+Data: `n` integer-day durations (0 to 999 days, heavy ties) or continuous (float)
+durations, with about 40% censored. ``python benchmarks/bench_survival.py`` prints, at 1e4
+and 1e6 records, the best CPU time of interleaved rounds (see ``_timing.py``) of ipsstats,
+of the numpy floor, of lifelines and statsmodels, and of R's ``survfit`` timed inside R;
+then the scaling of ipsstats to 1e7 records and its peak memory.
+
+The floor is the numpy work any implementation has to do for the same output: tally the
+records (a bincount of whole days, a sort of float durations), the risk sets and the
+product (cumulative sums and product), Greenwood's variance, the log-log band, and the
+searches of R's ``quantile.survfit`` for the median and its two limits -- without input
+validation, result objects or the checks of a non-monotone band.
 """
 
 from __future__ import annotations
 
+import functools
 import statistics
 import sys
 import time
@@ -21,6 +30,18 @@ from ipsstats import kaplan_meier
 
 DEFAULT_N = 1_000_000
 CASE = "KM + median CI"
+FLOAT_CASE = "KM + median CI, float durations"
+_TOL = float(np.sqrt(np.finfo(np.float64).eps))
+_Z = 1.959963984540054  # qnorm(0.975)
+
+_R_SCRIPT = """
+cases <- list(
+  survfit = function() {
+    fit <- survfit(Surv(time, status) ~ 1, data = d, conf.type = "log-log")
+    quantile(fit, 0.5)
+  }
+)
+"""
 
 
 def _data(n: int, seed: int = 0) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
@@ -30,8 +51,39 @@ def _data(n: int, seed: int = 0) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, 
     return durations, events
 
 
+def _floats(n: int) -> np.ndarray[Any, Any]:
+    return np.random.default_rng(1).exponential(200.0, size=n)
+
+
 def _ipsstats(durations: Any, events: Any) -> object:
     return kaplan_meier(durations, events).median()
+
+
+def _first_reaching(cdf: Any, p: float) -> tuple[int, int]:
+    """R's two searches (within and beyond the tolerance) on a non-decreasing CDF."""
+    return int(np.searchsorted(cdf + _TOL, p)), int(np.searchsorted(cdf - _TOL, p))
+
+
+def floor(durations: Any, events: Any) -> object:
+    """The numpy work of KM + Greenwood + log-log band + median limits (no checks)."""
+    if durations.dtype.kind in "iu":
+        cells = np.bincount(2 * durations + events)
+        exits = (cells[0::2] + cells[1::2]).astype(np.float64)
+        used = exits > 0
+        exits, deaths = exits[used], cells[1::2][used].astype(np.float64)
+    else:
+        keys = np.sort(durations.view(np.uint64) << np.uint64(1) | events)
+        deaths = (keys & np.uint64(1)).astype(np.float64)  # continuous: times distinct
+        exits = np.ones(deaths.size)
+    at_risk = np.cumsum(exits[::-1])[::-1]
+    survivors = at_risk - deaths
+    survival = np.cumprod(survivors / at_risk)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sigma = np.sqrt(np.cumsum(deaths / (at_risk * survivors)))
+        log_s = np.log(survival)
+        spread = np.exp(_Z * sigma / log_s)
+        lower, upper = np.exp(log_s / spread), np.exp(log_s * spread)
+    return [_first_reaching(1.0 - curve, 0.5) for curve in (survival, lower, upper)]
 
 
 def _lifelines(durations: Any, events: Any) -> object:
@@ -51,24 +103,50 @@ def _statsmodels(durations: Any, events: Any) -> object:
 
 
 def cases(n: int) -> list[tuple[str, str, Callable[[], object]]]:
-    """Kaplan-Meier plus median with CI on `n` integer-day durations; numpy baselines.
-
-    A second case uses continuous (float) durations, where every time is distinct.
-    """
+    """Kaplan-Meier plus median with CI on `n` integer-day and `n` float durations."""
     durations, events = _data(n)
-    floats = np.random.default_rng(1).exponential(200.0, size=n)
-    float_case = "KM + median CI, float durations"
-    return [
-        (CASE, "ipsstats", lambda: _ipsstats(durations, events)),
-        (CASE, "lifelines KaplanMeierFitter", lambda: _lifelines(durations, events)),
-        (CASE, "statsmodels SurvfuncRight", lambda: _statsmodels(durations, events)),
-        (CASE, "numpy unique(return_counts)", lambda: np.unique(durations, return_counts=True)),
-        (CASE, "numpy bincount", lambda: np.bincount(durations)),
-        (float_case, "ipsstats", lambda: _ipsstats(floats, events)),
-        (float_case, "lifelines KaplanMeierFitter", lambda: _lifelines(floats, events)),
-        (float_case, "statsmodels SurvfuncRight", lambda: _statsmodels(floats, events)),
-        (float_case, "numpy unique(return_counts)", lambda: np.unique(floats, return_counts=True)),
+    floats = _floats(n)
+    rows: list[tuple[str, str, Callable[[], object]]] = []
+    for case, times in ((CASE, durations), (FLOAT_CASE, floats)):
+        rows += [
+            (case, "ipsstats", lambda t=times: _ipsstats(t, events)),
+            (case, "numpy floor (same output)", lambda t=times: floor(t, events)),
+            (case, "lifelines KaplanMeierFitter", lambda t=times: _lifelines(t, events)),
+            (case, "statsmodels SurvfuncRight", lambda t=times: _statsmodels(t, events)),
+        ]
+    return rows
+
+
+def cpu_table(sizes: tuple[int, ...] = (10**4, 10**6)) -> str:
+    """Markdown table: best CPU time of interleaved rounds, R timed inside R."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _timing import best_cpu_seconds, format_seconds, r_cpu_seconds  # noqa: PLC0415
+
+    rows = [
+        (
+            "| records | durations | ipsstats | numpy floor | ipsstats / floor | lifelines "
+            "| statsmodels | R survfit | statsmodels / ipsstats |"
+        ),
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+    for n in sizes:
+        durations, events = _data(n)
+        for label, times in (("integer days", durations), ("float", _floats(n))):
+            functions = [
+                functools.partial(f, times, events)
+                for f in (_ipsstats, floor, _lifelines, _statsmodels)
+            ]
+            ours, low, lifelines, statsmodels = best_cpu_seconds(
+                functions, rounds=7 if n <= 10**5 else 3
+            )
+            r = r_cpu_seconds(_R_SCRIPT, {"time": times, "status": events}, repeat=3)
+            rows.append(
+                f"| {n:,} | {label} | {format_seconds(ours)} | {format_seconds(low)} | "
+                f"{ours / low:.2f} | {format_seconds(lifelines)} | "
+                f"{format_seconds(statsmodels)} | {format_seconds(r.get('survfit', np.nan))} | "
+                f"{statsmodels / ours:.2f} |"
+            )
+    return "\n".join(rows)
 
 
 def _median_seconds(fn: Callable[[], object], repeat: int) -> float:
@@ -115,12 +193,9 @@ def peak_memory(n: int = 10**7) -> str:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).parent))
-    from run import main
-
-    status = main(["survival", *sys.argv[1:]])
-    print("\n### survival scaling\n")
+    print("### survival: best CPU time of interleaved rounds\n")
+    print(cpu_table())
+    print("\n### survival scaling (wall clock)\n")
     print(scaling())
     print()
     print(peak_memory())
-    raise SystemExit(status)

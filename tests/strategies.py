@@ -30,6 +30,7 @@ __all__ = [
     "labels_with_missing",
     "non_count_values",
     "stratified_tables",
+    "weighted_censored_samples",
 ]
 
 
@@ -66,6 +67,52 @@ def censored_samples(
     times = draw(hnp.arrays(np.int64, n, elements=st.integers(0, max_time)))
     events = draw(hnp.arrays(np.bool_, n))
     return times.astype(np.float64), events
+
+
+@st.composite
+def weighted_censored_samples(
+    draw: st.DrawFn,
+    *,
+    min_size: int = 1,
+    max_size: int = 40,
+    max_time: int = 20,
+    entry: bool | None = None,
+    whole: bool = False,
+) -> tuple[
+    NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64] | None, NDArray[np.float64]
+]:
+    """(durations, events, entry, weights): ties, zeros, some delayed entries, case weights.
+
+    `entry` None draws with or without delayed entry; weights are whole numbers 1..4 with
+    ``whole=True``, otherwise positive reals in [0.1, 5] (some whole).
+    """
+    durations, events = draw(
+        censored_samples(min_size=min_size, max_size=max_size, max_time=max_time)
+    )
+    n = durations.size
+    if whole:
+        weights = draw(hnp.arrays(np.int64, n, elements=st.integers(1, 4))).astype(np.float64)
+    else:
+        weights = draw(
+            hnp.arrays(
+                np.float64,
+                n,
+                elements=st.one_of(
+                    st.integers(1, 3).map(float),
+                    st.floats(0.1, 5.0, allow_nan=False, allow_infinity=False),
+                ),
+            )
+        )
+    with_entry = draw(st.booleans()) if entry is None else entry
+    if not with_entry or not (durations > 0).any():
+        return durations, events, None, weights
+    # subjects enter strictly before they leave: durations of 0 are dropped
+    keep = durations > 0
+    durations, events, weights = durations[keep], events[keep], weights[keep]
+    fractions = draw(
+        hnp.arrays(np.float64, durations.size, elements=st.sampled_from([0.0, 0.0, 0.3, 0.6]))
+    )
+    return durations, events, np.floor(durations * fractions), weights
 
 
 def labels_with_missing() -> st.SearchStrategy[list[object]]:

@@ -99,6 +99,7 @@ from ipsstats.factor import Factor
 from ipsstats.report import EquityReport, SuppressedTable, equity_report, suppress_small_counts
 from ipsstats.results import Estimate, TestResult
 from ipsstats.survival import (
+    CumulativeHazard,
     GrayTestResult,
     IncidenceCurve,
     LifeTable,
@@ -109,6 +110,7 @@ from ipsstats.survival import (
     gray_test,
     kaplan_meier,
     logrank,
+    nelson_aalen,
 )
 
 _compat.install()
@@ -126,6 +128,7 @@ __all__ = [
     "ConcentrationIndex",
     "ContingencyTable",
     "Counts",
+    "CumulativeHazard",
     "DirectStandardisation",
     "DurationEquity",
     "DurationGroup",
@@ -196,6 +199,7 @@ __all__ = [
     "logrank",
     "mantel_haenszel_comparison",
     "months_between",
+    "nelson_aalen",
     "nhs_ethnicity",
     "odds_ratio",
     "outcome_equity",

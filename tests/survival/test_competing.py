@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -22,6 +22,7 @@ from ipsstats import (
     InvalidInputError,
     cumulative_incidence,
     gray_test,
+    kaplan_meier,
     logrank,
 )
 from tests.strategies import competing_samples
@@ -41,6 +42,11 @@ def tied_data(
 
 def tie_factor(d: float, n: float) -> float:
     return 1.0 - (d - 1.0) / (n - 1.0) if d > 1 else 1.0
+
+
+def _old(**kwargs: Any) -> dict[str, Any]:
+    """Deprecated keyword arguments, which the typed signatures no longer list."""
+    return kwargs
 
 
 # --- R reference: the cmprsk package's own regression test --------------------------------
@@ -308,7 +314,7 @@ def test_delayed_entry_gap_is_not_estimated() -> None:
     for t in (5.5, 7, 10):
         with pytest.raises(InsufficientDataError, match=r"nobody is under observation") as info:
             curve.at(t)
-        assert info.value.argument == "time"
+        assert info.value.argument == "t"
     assert curve.at(10.5).value == 1.0
     assert cumulative_incidence([5.0, 15], [1, 2]).unobserved.shape == (0, 2)
 
@@ -558,6 +564,9 @@ def test_gray_properties(sample: tuple[Any, Any, Any], random: Any) -> None:
         ([True, False, True], "`causes` must hold cause codes.*booleans"),
         (["a", "b", "c"], "`causes` must hold cause codes.*non-numeric"),
         ([[1, 2, 0]], "`causes` must be 1-dimensional"),
+        (np.array([1, 2j, 0]), "`causes` must hold cause codes.*complex numbers"),
+        (np.array([1, True, 0], dtype=object), "`causes` must hold cause codes.*True at index 1"),
+        (np.array([1, "2", 0], dtype=object), "`causes` must hold cause codes.*'2' at index 1"),
     ],
 )
 def test_bad_causes(causes: object, match: str) -> None:
@@ -600,8 +609,8 @@ def test_empty_input() -> None:
 @pytest.mark.parametrize("time", [-1.0, math.nan, "5", True])
 def test_bad_time(time: object) -> None:
     curve = cumulative_incidence([1, 2, 3], [1, 2, 0])
-    with pytest.raises(InvalidInputError, match="`time` must be a finite, non-negative number"):
-        curve.at(time)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`t` must be a finite, non-negative number"):
+        curve.at(time)
 
 
 def test_time_after_follow_up() -> None:
@@ -646,3 +655,134 @@ def test_integer_durations_agree_with_floats_and_are_left_unchanged(dtype: Any) 
 def test_entry_at_or_after_duration_is_refused() -> None:
     with pytest.raises(InvalidInputError, match=r"`entry` must be strictly before the duration"):
         cumulative_incidence([3.0, 5.0], [1, 0], entry=[1.0, 5.0])
+
+
+# --- one vocabulary: quantile, with_bands, confidence_interval, deprecated spellings --------
+
+
+def _naive_first_reaching(
+    times: NDArray[np.float64], values: NDArray[np.float64], p: float
+) -> float:
+    """First time the step function reaches `p` (no flat exactly at p in these data)."""
+    reached = np.flatnonzero(values >= p)
+    return float(times[reached[0]]) if reached.size else math.nan
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("q", [0.05, 0.1, 0.2, 0.3])
+def test_quantile_inverts_the_curve_and_its_band(seed: int, q: float) -> None:
+    rng = np.random.default_rng(seed)
+    durations = rng.exponential(20.0, 200)  # continuous: no flat exactly at q
+    causes = rng.choice([0, 1, 2], size=200, p=[0.3, 0.45, 0.25])
+    curve = cumulative_incidence(durations, causes)
+    est = curve.quantile(q)
+    assert est.value == _naive_first_reaching(curve.times, curve.incidence, q)
+    # the lower time limit is where the upper band reaches q, the upper where the lower does
+    expected_lower = _naive_first_reaching(curve.times, curve.upper, q)
+    expected_upper = _naive_first_reaching(curve.times, curve.lower, q)
+    assert est.lower == (None if math.isnan(expected_lower) else expected_lower)
+    assert est.upper == (None if math.isnan(expected_upper) else expected_upper)
+    low, high = est.confidence_interval(0.8)
+    narrow = curve.with_bands(confidence_level=0.8).quantile(q)
+    assert (low, high) == (narrow.lower, narrow.upper)
+
+
+@given(competing_samples(n_causes=1))
+def test_quantile_without_competing_causes_is_the_kaplan_meier_quantile(
+    sample: tuple[Any, Any, Any],
+) -> None:
+    durations, causes, _ = sample
+    curve = cumulative_incidence(durations, causes)
+    km = kaplan_meier(durations, causes == 1)
+    for q in (0.1, 0.25, 0.5, 0.75):
+        # R's findq refuses a curve whose highest value is below q without a tolerance:
+        # where the last step sits within rounding of q (1 - 0.9 < 0.1 in binary), the two
+        # scales may legitimately differ, as they do in R.
+        if abs(float(curve.incidence[-1]) - q) < 1e-12:
+            continue
+        assert curve.quantile(q).value == km.quantile(q).value
+
+
+def test_median_not_reached_with_competing_causes() -> None:
+    days = [10, 20, 20, 35, 40, 50, 60, 75]
+    cause = [1, 2, 2, 0, 1, 2, 0, 2]
+    median = cumulative_incidence(days, cause).median()
+    assert median.value is None
+    assert median.note.startswith("median not reached: the incidence stays below 0.5")
+    flat = cumulative_incidence([10, 20, 20, 35, 40, 50, 60, 75], [1, 2, 1, 0, 1, 2, 0, 1])
+    assert flat.quantile(0.25).value == 30.0  # F = 0.25 on [20, 40): the midpoint
+    with pytest.raises(InvalidInputError, match="`q` must be a probability strictly between"):
+        flat.quantile(1.0)
+    with pytest.raises(InvalidInputError, match=r"use 0\.5 for the median"):
+        flat.quantile(50)
+    with pytest.raises(InvalidInputError, match="`q` must be a probability strictly between"):
+        flat.quantile("0.5")
+
+
+@pytest.mark.parametrize("conf_type", ["plain", "log", "logit", "arcsine", "log-log"])
+def test_band_transforms_follow_their_formulas(conf_type: Any) -> None:
+    durations, causes, _, _ = tied_data(8)
+    curve = cumulative_incidence(durations, causes, conf_type=conf_type, confidence_level=0.9)
+    assert curve.conf_type == conf_type
+    z = stats.norm.ppf(0.95)
+    f, se = curve.incidence, curve.std_err
+    inside = (f > 0) & (f < 1)
+    f, se = f[inside], se[inside]
+    if conf_type == "plain":
+        lower, upper = np.maximum(f - z * se, 0), np.minimum(f + z * se, 1)
+    elif conf_type == "log":
+        lower, upper = f * np.exp(-z * se / f), np.minimum(f * np.exp(z * se / f), 1)
+    elif conf_type == "logit":
+        logit, half = np.log(f / (1 - f)), z * se / (f * (1 - f))
+        lower, upper = 1 / (1 + np.exp(-(logit - half))), 1 / (1 + np.exp(-(logit + half)))
+    elif conf_type == "arcsine":
+        angle, half = np.arcsin(np.sqrt(f)), z * se / (2 * np.sqrt(f * (1 - f)))
+        lower = np.sin(np.maximum(angle - half, 0)) ** 2
+        upper = np.sin(np.minimum(angle + half, np.pi / 2)) ** 2
+    else:
+        lower = f ** np.exp(-z * se / (f * np.log(f)))
+        upper = f ** np.exp(z * se / (f * np.log(f)))
+    np.testing.assert_allclose(curve.lower[inside], lower, rtol=1e-12)
+    np.testing.assert_allclose(curve.upper[inside], upper, rtol=1e-12)
+    same = cumulative_incidence(durations, causes).with_bands(
+        conf_type=conf_type, confidence_level=0.9
+    )
+    np.testing.assert_array_equal(same.lower, curve.lower)
+    # the curve's band arrays themselves (ConfidenceInterval fields are typed as floats)
+    low, high = cast("tuple[Any, Any]", same.confidence_interval())
+    assert low is same.lower
+    assert high is same.upper
+
+
+def test_at_recomputes_at_another_level_and_old_keyword() -> None:
+    days = [10, 20, 20, 35, 40, 50, 60, 75]
+    cause = [1, 2, 1, 0, 1, 2, 0, 1]
+    curve = cumulative_incidence(days, cause)
+    est = curve.at(45)
+    low, high = est.confidence_interval(0.99)
+    again = curve.with_bands(confidence_level=0.99).at(45)
+    assert (low, high) == (again.lower, again.upper)
+    assert low is not None
+    assert est.lower is not None
+    assert low < est.lower
+    assert curve.at(5).confidence_interval(0.5) == (0.0, 0.0)
+    with pytest.warns(DeprecationWarning, match="`time` is deprecated since ipsstats 0.2"):
+        assert curve.at(**_old(time=45)) == est
+    with pytest.warns(DeprecationWarning, match="`conf_level` is deprecated"):
+        assert cumulative_incidence(days, cause, **_old(conf_level=0.9)).confidence_level == 0.9
+    with pytest.raises(InvalidInputError, match="`conf_level` must not be given with"):
+        cumulative_incidence(days, cause, **_old(conf_level=0.9), confidence_level=0.9)
+    with pytest.warns(DeprecationWarning, match="`conf_level` is deprecated"):
+        assert curve.with_bands(**_old(conf_level=0.8)).confidence_level == 0.8
+    with pytest.raises(InvalidInputError, match="`conf_type` must be one of 'plain'"):
+        cumulative_incidence(days, cause, conf_type="loglog")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`conf_type` must be one of 'plain'"):
+        curve.with_bands(conf_type="cloglog")
+    with pytest.raises(InvalidInputError, match="`confidence_level` must be a number"):
+        curve.confidence_interval(2)
+    assert repr(curve).startswith("IncidenceCurve(cause: 1, times: 7, events: 4")
+    data = curve.to_dict()
+    assert data["lower"] == json.loads(json.dumps(data))["lower"]
+    for array in (curve.lower, curve.upper):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = 1.0

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from typing import Any
+from typing import Any, cast
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -20,12 +21,16 @@ from ipsstats import (
     SurvivalCurve,
     kaplan_meier,
 )
-from ipsstats.survival.kaplan_meier import (
+
+# Private: the fast paths of the quantile search are checked against the general one.
+from ipsstats.survival._bands import (
     ConfType,
-    _first_reaching,
-    _first_reaching_general,
-    _first_reaching_monotone,
-    _first_reaching_unflat,
+    first_reaching,
+    first_reaching_general,
+    first_reaching_monotone,
+    first_reaching_sorted,
+    first_reaching_unflat,
+    step_reaching,
 )
 from ipsstats.survival.lifetable import _encode
 from tests.strategies import censored_samples
@@ -76,6 +81,11 @@ def _naive_km(
         greenwood.append(v)
         at_risk_list.append(at_risk)
     return times, survival, greenwood, at_risk_list
+
+
+def _old(**kwargs: Any) -> dict[str, Any]:
+    """Deprecated keyword arguments, which the typed signatures no longer list."""
+    return kwargs
 
 
 # --- R reference values -------------------------------------------------------------------
@@ -138,9 +148,9 @@ def test_findq_orders_band_points_by_value_as_r() -> None:
     # R's findq hands a non-monotone band to approx(), which orders the points by value.
     times = np.array([0.0, 1.0, 2.0, 3.0])
     cdf = np.array([0.0, 0.3, 0.55, 0.52])
-    assert _first_reaching(times, cdf, 0.5, 3.0) == 3.0
-    assert _first_reaching(times, np.array([0.0, np.nan, 0.3, 0.6]), 0.5, 3.0) == 3.0
-    assert math.isnan(_first_reaching(times, np.array([0.0, 0.1, 0.2, 0.3]), 0.5, 3.0))
+    assert first_reaching(times, cdf, 0.5, 3.0) == 3.0
+    assert first_reaching(times, np.array([0.0, np.nan, 0.3, 0.6]), 0.5, 3.0) == 3.0
+    assert math.isnan(first_reaching(times, np.array([0.0, 0.1, 0.2, 0.3]), 0.5, 3.0))
 
 
 # --- peers: lifelines, statsmodels --------------------------------------------------------
@@ -228,7 +238,7 @@ def test_matches_naive_loop(seed: int, with_entry: bool, weighted: bool) -> None
     durations, events, entry = _sample(seed, n=80, max_time=15, with_entry=with_entry)
     weights = np.random.default_rng(seed).uniform(0.2, 2.0, durations.size) if weighted else None
     times, survival, greenwood, at_risk = _naive_km(durations, events, entry, weights)
-    curve = kaplan_meier(durations, events, entry=entry, weights=weights)
+    curve = kaplan_meier(durations, events, entry=entry, weights=weights, variance="greenwood")
     at = np.searchsorted(curve.times, times)
     np.testing.assert_array_equal(curve.times[at], times)
     np.testing.assert_allclose(curve.survival[at], survival, rtol=1e-12, atol=1e-15)
@@ -357,7 +367,10 @@ def test_arrays_are_read_only_and_repr() -> None:
     curve = kaplan_meier(*AML_MAINTAINED)
     with pytest.raises(ValueError, match="read-only"):
         curve.survival[0] = 0.5
-    assert "SurvivalCurve(times: 10" in repr(curve)
+    for derived in (curve.std_err, curve.lower, curve.upper):
+        with pytest.raises(ValueError, match="read-only"):
+            derived[0] = 0.5
+    assert "SurvivalCurve(method: 'kaplan-meier', times: 10" in repr(curve)
     assert "LifeTable(times: 10" in repr(LifeTable.from_records(*AML_MAINTAINED))
 
 
@@ -453,7 +466,7 @@ def test_zero_weights_drop_records() -> None:
         ({"durations": [1, 2], "weights": [True, False]}, r"`weights` must hold case weights"),
         (
             {"durations": [1, 2], "weights": ["a", "b"]},
-            r"`weights` must hold case weights; got non-numeric",
+            r"`weights` must hold case weights \(real numbers\); got non-numeric",
         ),
         ({"durations": [1, 2], "weights": [[1, 2]]}, r"`weights` must be 1-dimensional"),
         ({"durations": [1, 2], "conf_type": "loglog"}, r"`conf_type` must be one of 'plain'"),
@@ -719,9 +732,9 @@ def test_quantile_search_paths_agree(
     cdf = np.concatenate([[0.0], np.full(nan_head, np.nan), levels, np.full(nan_tail, np.nan)])
     times = np.arange(cdf.size, dtype=np.float64)
     defined = ~np.isnan(cdf)
-    general = _first_reaching_general(times, cdf, p, float(times[-1]))
+    general = first_reaching_general(times, cdf, p, float(times[-1]))
     if float(cdf[defined].max()) >= p:
-        fast = _first_reaching_monotone(times, cdf, defined, p, float(times[-1]))
+        fast = first_reaching_monotone(times, cdf, defined, p, float(times[-1]))
         assert fast == general or (math.isnan(fast) and math.isnan(general))
     else:
         assert math.isnan(general)
@@ -730,18 +743,20 @@ def test_quantile_search_paths_agree(
 @given(
     st.lists(st.integers(0, 12), min_size=1, max_size=12),
     st.sampled_from([0.25, 0.5, 0.75, 1 / 3, 0.4]),
+    st.booleans(),
 )
-def test_quantile_search_on_wandering_band(levels: list[int], p: float) -> None:
+def test_quantile_search_on_wandering_band(levels: list[int], p: float, holes: bool) -> None:
     # Non-monotone bands (levels k/12, some NaN): the linear scan matches R's sorted rule.
     cdf = np.concatenate([[0.0], np.array(levels, dtype=np.float64) / 12])
-    cdf[1::4] = np.nan
+    if holes:
+        cdf[1::4] = np.nan
     times = np.arange(cdf.size, dtype=np.float64)
     defined = ~np.isnan(cdf)
-    general = _first_reaching_general(times, cdf, p, float(times[-1]))
-    got = _first_reaching(times, cdf, p, float(times[-1]))
+    general = first_reaching_general(times, cdf, p, float(times[-1]))
+    got = first_reaching(times, cdf, p, float(times[-1]))
     assert got == general or (math.isnan(got) and math.isnan(general))
     if not (defined & (np.abs(p - cdf) < 1e-8)).any():
-        unflat = _first_reaching_unflat(times, cdf, defined, p)
+        unflat = first_reaching_unflat(times, cdf, defined, p)
         assert unflat == general or (math.isnan(unflat) and math.isnan(general))
 
 
@@ -810,3 +825,167 @@ def test_encode_of_non_integers_sorts() -> None:
     codes, times = _encode(np.array([2.5, 0.5, 2.5]))
     assert times.tolist() == [0.5, 2.5]
     assert codes.tolist() == [1, 0, 1]
+
+
+# --- one vocabulary: at, confidence_interval, at_level, deprecated spellings ---------------
+
+
+def test_at_is_survival_at_and_recomputes_at_another_level() -> None:
+    curve = kaplan_meier(*AML_MAINTAINED, conf_type="log")
+    est = curve.at(20)
+    assert est == curve.survival_at(20)
+    # R: s <- summary(survfit(Surv(time, status) ~ 1, data = aml[aml$x == "Maintained", ],
+    #    conf.int = 0.9), times = 20); s$lower, s$upper
+    low, high = est.confidence_interval(0.9)
+    again = curve.with_bands(confidence_level=0.9).at(20)
+    assert (low, high) == (again.lower, again.upper)
+    assert low == pytest.approx(0.51939396541209504, rel=1e-14)
+    assert high == pytest.approx(0.98677662925797593, rel=1e-14)
+    assert est.confidence_interval() == (est.lower, est.upper)
+    before = curve.at(1)
+    assert before.confidence_interval(0.5) == (1.0, 1.0)
+
+
+def test_quantile_and_rmst_recompute_at_another_level() -> None:
+    curve = kaplan_meier(*AML_NONMAINTAINED, conf_type="log")
+    median = curve.median()
+    for level in (0.8, 0.99):
+        assert (
+            median.confidence_interval(level)
+            == curve.with_bands(confidence_level=level).median().confidence_interval()
+        )
+    rmst = curve.rmst(30)
+    low, high = rmst.confidence_interval(0.8)
+    z = 1.2815515655446004  # qnorm(0.9)
+    assert rmst.std_err is not None
+    assert rmst.value is not None
+    assert low == pytest.approx(rmst.value - z * rmst.std_err, rel=1e-14)
+    assert high == pytest.approx(rmst.value + z * rmst.std_err, rel=1e-14)
+
+
+def test_curve_confidence_interval_gives_the_band() -> None:
+    curve = kaplan_meier(*AML_MAINTAINED)
+    # the curve's band arrays themselves (ConfidenceInterval fields are typed as floats)
+    low, high = cast("tuple[Any, Any]", curve.confidence_interval())
+    assert low is curve.lower
+    assert high is curve.upper
+    wide = curve.confidence_interval(0.99)
+    np.testing.assert_array_equal(wide.low, curve.with_bands(confidence_level=0.99).lower)
+    np.testing.assert_array_equal(wide.high, curve.with_bands(confidence_level=0.99).upper)
+    with pytest.raises(InvalidInputError, match=r"`confidence_level` must be a number"):
+        curve.confidence_interval(0)
+
+
+def test_curve_records_method_and_variance() -> None:
+    curve = kaplan_meier(*AML_MAINTAINED)
+    assert (curve.method, curve.ties, curve.variance, curve.variance_requested) == (
+        "kaplan-meier",
+        None,
+        "greenwood",
+        "auto",
+    )
+    assert curve.reason == (
+        "no case weights: the model-based greenwood variance, as R's survfit by default"
+    )
+    chosen = kaplan_meier(*AML_MAINTAINED, variance="greenwood")
+    assert (chosen.variance_requested, chosen.reason) == ("greenwood", "")
+    data = curve.to_dict()
+    assert list(data) == [
+        "times", "n_at_risk", "n_events", "n_censored", "n_entered", "survival", "std_err",
+        "std_err_log", "lower", "upper", "confidence_level", "conf_type", "n", "method",
+        "ties", "variance", "variance_requested", "reason",
+    ]  # fmt: skip
+    json.dumps(data)
+
+
+def test_fleming_harrington_rmst_says_which_variance() -> None:
+    curve = kaplan_meier(*AML_MAINTAINED, method="fleming-harrington")
+    note = curve.rmst(40).note
+    assert "Greenwood-type formula of Kaplan-Meier, not from the curve's aalen" in note
+
+
+def test_deprecated_conf_level() -> None:
+    with pytest.warns(DeprecationWarning, match="`conf_level` is deprecated since ipsstats 0.2"):
+        curve = kaplan_meier(*AML_MAINTAINED, **_old(conf_level=0.9))
+    assert curve.confidence_level == 0.9
+    with pytest.raises(InvalidInputError, match="`conf_level` must not be given with"):
+        kaplan_meier(*AML_MAINTAINED, **_old(conf_level=0.9), confidence_level=0.8)
+    with pytest.warns(DeprecationWarning, match="`conf_level` is deprecated"):
+        assert curve.with_bands(**_old(conf_level=0.8)).confidence_level == 0.8
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"method": "breslow"}, r"`method` must be one of 'kaplan-meier', 'fleming-harrington'"),
+        ({"ties": "fleming-harrington"}, r"`ties` must be None unless `method='fleming-harr"),
+        (
+            {"method": "fleming-harrington", "ties": "efron"},
+            r"`ties` must be one of 'nelson-aalen', 'fleming-harrington'",
+        ),
+        ({"variance": "aalen"}, r"`variance` must be one of 'auto', 'greenwood', 'robust'"),
+        (
+            {"method": "fleming-harrington", "variance": "jackknife"},
+            r"`variance` must be one of 'auto', 'aalen', 'greenwood', 'robust'",
+        ),
+    ],
+)
+def test_bad_estimator_options(kwargs: dict[str, Any], match: str) -> None:
+    with pytest.raises(InvalidInputError, match=match):
+        kaplan_meier(*AML_MAINTAINED, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("weights", "match"),
+    [
+        (np.array([1 + 1j] * 11), r"got complex numbers of dtype complex128"),
+        (np.array([True] + [1] * 10, dtype=object), r"got True at index 0"),
+        (np.array([1, "2"] + [1] * 9, dtype=object), r"got '2' at index 1"),
+    ],
+)
+def test_complex_and_boolean_weights_are_refused(weights: Any, match: str) -> None:
+    with pytest.raises(InvalidInputError, match=r"`weights` must hold case weights.*" + match):
+        kaplan_meier(*AML_MAINTAINED, weights=weights)
+
+
+def test_object_weights_of_numbers_are_accepted() -> None:
+    weights = np.array([1, 2.5, 1, 1, 1, 1, 1, 1, 1, 1, 3], dtype=object)
+    curve = kaplan_meier(*AML_MAINTAINED, weights=weights)
+    same = kaplan_meier(*AML_MAINTAINED, weights=weights.astype(np.float64))
+    np.testing.assert_array_equal(curve.survival, same.survival)
+
+
+def test_quantile_fast_path_agrees_with_the_general_search() -> None:
+    rng = np.random.default_rng(3)
+    curve = kaplan_meier(rng.integers(0, 50, 400), rng.random(400) < 0.6)
+    times = np.concatenate([[0.0], curve.times])
+    cdf = np.concatenate([[0.0], 1.0 - curve.survival])
+    for p in (0.05, 0.25, 0.5, 0.7, 0.999):
+        expected = first_reaching(times, cdf, p, float(curve.times[-1]))
+        got = first_reaching_sorted(times, cdf, p, float(curve.times[-1]))
+        assert got == expected or (math.isnan(got) and math.isnan(expected))
+
+
+@given(
+    st.lists(st.integers(0, 12), min_size=1, max_size=14),
+    st.integers(0, 3),
+    st.integers(0, 3),
+    st.sampled_from([0.25, 0.5, 0.75, 1 / 3, 0.4, 0.05]),
+    st.tuples(st.booleans(), st.booleans()),
+)
+def test_step_search_agrees_with_the_array_search(
+    levels: list[int], head: int, tail: int, p: float, mode: tuple[bool, bool]
+) -> None:
+    # The binary search on a band (undefined on a head and a tail, as at S = 1 and S = 0)
+    # against the search on the CDF array built from it; flats at p occur (levels k/12).
+    flip, ascending = mode
+    cdf_levels = np.array(sorted(levels) if ascending else levels, dtype=np.float64) / 12
+    defined = 1.0 - cdf_levels if flip else cdf_levels
+    band = np.concatenate([np.full(head, np.nan), defined, np.full(tail, np.nan)])
+    times = np.arange(1.0, band.size + 1.0)
+    cdf = np.concatenate([[0.0], 1.0 - band if flip else band])
+    expected = first_reaching(np.concatenate([[0.0], times]), cdf, p, float(times[-1]))
+    for threshold in (0, 1 << 13):  # the binary search and the array search
+        with mock.patch("ipsstats.survival._bands._BISECT_FROM", threshold):
+            got = step_reaching(times, band, p, flip=flip, start=head, stop=head + defined.size)
+        assert got == expected or (math.isnan(got) and math.isnan(expected))

@@ -25,7 +25,7 @@ from ipsstats import (
     LogrankResult,
     logrank,
 )
-from ipsstats.survival.logrank import Weights
+from ipsstats.survival.logrank import Weighting
 from tests.strategies import competing_samples
 
 # R's `aml` data (survival package): maintained vs non-maintained chemotherapy.
@@ -35,7 +35,7 @@ AML_STATUS = [1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0]
 AML_STATUS += [1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1]
 AML_GROUP = ["Maintained"] * 11 + ["Nonmaintained"] * 12
 
-WEIGHTS: list[Weights] = [
+WEIGHTS: list[Weighting] = [
     "logrank",
     "gehan-breslow",
     "tarone-ware",
@@ -66,7 +66,7 @@ def naive_scores(
     *,
     strata: Sequence[Any] | None = None,
     entry: Sequence[float] | None = None,
-    weights: str = "logrank",
+    weighting: str = "logrank",
     p: float = 0.0,
     q: float = 0.0,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
@@ -95,13 +95,13 @@ def naive_scores(
             n_t, d_t = sum(at_risk), sum(deaths)
             if d_t == 0:
                 continue
-            if weights == "logrank":
+            if weighting == "logrank":
                 w = 1.0
-            elif weights == "gehan-breslow":
+            elif weighting == "gehan-breslow":
                 w = float(n_t)
-            elif weights == "tarone-ware":
+            elif weighting == "tarone-ware":
                 w = math.sqrt(n_t)
-            elif weights == "peto-peto":
+            elif weighting == "peto-peto":
                 peto *= 1 - d_t / (n_t + 1)
                 w = peto
             else:
@@ -173,7 +173,7 @@ def test_aml_matches_naive_at_full_precision() -> None:
 
 # --- peers on seeded random data with heavy ties -----------------------------------------
 
-LIFELINES_OPTIONS: list[tuple[Weights, dict[str, Any], dict[str, Any]]] = [
+LIFELINES_OPTIONS: list[tuple[Weighting, dict[str, Any], dict[str, Any]]] = [
     ("logrank", {}, {}),
     ("gehan-breslow", {}, {"weightings": "wilcoxon"}),
     ("tarone-ware", {}, {"weightings": "tarone-ware"}),
@@ -194,11 +194,11 @@ LIFELINES_OPTIONS: list[tuple[Weights, dict[str, Any], dict[str, Any]]] = [
 @pytest.mark.parametrize(("weights", "ours", "theirs"), LIFELINES_OPTIONS)
 @pytest.mark.parametrize("seed", [1, 2])
 def test_matches_lifelines(
-    weights: Weights, ours: dict[str, Any], theirs: dict[str, Any], seed: int
+    weights: Weighting, ours: dict[str, Any], theirs: dict[str, Any], seed: int
 ) -> None:
     # lifelines' Fleming-Harrington weights break on a duration of 0: start at 1 here.
     durations, events, groups, _ = tied_data(seed, low=1)
-    res = logrank(durations, events, groups, weights=weights, **ours)
+    res = logrank(durations, events, groups, weighting=weights, **ours)
     peer = multivariate_logrank_test(durations, groups, events, **theirs)
     assert res.statistic == pytest.approx(peer.test_statistic, rel=1e-10)
     assert res.pvalue == pytest.approx(peer.p_value, rel=1e-10)
@@ -213,7 +213,7 @@ def test_matches_lifelines_logrank_with_zero_durations(zero: bool) -> None:
     assert res.statistic == pytest.approx(peer.test_statistic, rel=1e-10)
 
 
-STATSMODELS_OPTIONS: list[tuple[Weights, dict[str, Any], dict[str, Any]]] = [
+STATSMODELS_OPTIONS: list[tuple[Weighting, dict[str, Any], dict[str, Any]]] = [
     ("logrank", {}, {}),
     ("gehan-breslow", {}, {"weight_type": "gb"}),
     ("tarone-ware", {}, {"weight_type": "tw"}),
@@ -225,11 +225,11 @@ STATSMODELS_OPTIONS: list[tuple[Weights, dict[str, Any], dict[str, Any]]] = [
 @pytest.mark.parametrize(("weights", "ours", "theirs"), STATSMODELS_OPTIONS)
 @pytest.mark.parametrize("stratified", [False, True])
 def test_matches_statsmodels(
-    weights: Weights, ours: dict[str, Any], theirs: dict[str, Any], stratified: bool
+    weights: Weighting, ours: dict[str, Any], theirs: dict[str, Any], stratified: bool
 ) -> None:
     durations, events, groups, strata = tied_data(4)
     layer = strata if stratified else None
-    res = logrank(durations, events, groups, strata=layer, weights=weights, **ours)
+    res = logrank(durations, events, groups, strata=layer, weighting=weights, **ours)
     chisq, pvalue = survdiff(durations, events.astype(int), groups, strata=layer, **theirs)
     assert res.statistic == pytest.approx(chisq, rel=1e-10)
     # statsmodels computes 1 - cdf, which loses relative precision in small p-values
@@ -273,7 +273,7 @@ def test_integer_float_and_continuous_durations(
     chisq, _ = survdiff(durations, events.astype(int), groups, strata=strata)
     assert as_float.statistic == pytest.approx(chisq, rel=1e-10)
     continuous = durations + np.random.default_rng(15).random(durations.size)
-    res = logrank(continuous, events, groups, strata=strata, weights="gehan-breslow")
+    res = logrank(continuous, events, groups, strata=strata, weighting="gehan-breslow")
     chisq, _ = survdiff(continuous, events.astype(int), groups, strata=strata, weight_type="gb")
     assert res.statistic == pytest.approx(chisq, rel=1e-10)
 
@@ -283,17 +283,17 @@ def test_integer_float_and_continuous_durations(
 
 @pytest.mark.parametrize("weights", WEIGHTS)
 @pytest.mark.parametrize("stratified", [False, True])
-def test_matches_naive(weights: Weights, stratified: bool) -> None:
+def test_matches_naive(weights: Weighting, stratified: bool) -> None:
     durations, events, groups, strata = tied_data(7, n=150, k=3, max_time=12)
     layer = strata if stratified else None
     extra: dict[str, float] = {"p": 0.8, "q": 1.3} if weights == "fleming-harrington" else {}
-    res = logrank(durations, events, groups, strata=layer, weights=weights, **extra)  # type: ignore[arg-type]
+    res = logrank(durations, events, groups, strata=layer, weighting=weights, **extra)  # type: ignore[arg-type]
     o, e, v = naive_scores(
         durations.tolist(),
         events.tolist(),
         groups.tolist(),
         strata=None if layer is None else layer.tolist(),
-        weights=weights,
+        weighting=weights,
         p=extra.get("p", 0.0),
         q=extra.get("q", 0.0),
     )
@@ -305,13 +305,13 @@ def test_matches_naive(weights: Weights, stratified: bool) -> None:
 
 
 @pytest.mark.parametrize("weights", WEIGHTS)
-def test_stratum_without_events(weights: Weights) -> None:
+def test_stratum_without_events(weights: Weighting) -> None:
     durations = [1, 2, 3, 4, 5, 6]
     events = [1, 1, 0, 1, 0, 0]
     groups = ["a", "b", "a", "b", "a", "b"]
     p = 1.0 if weights == "fleming-harrington" else None
-    res = logrank(durations, events, groups, strata=[1, 1, 1, 1, 2, 2], weights=weights, p=p)
-    alone = logrank(durations[:4], events[:4], groups[:4], weights=weights, p=p)
+    res = logrank(durations, events, groups, strata=[1, 1, 1, 1, 2, 2], weighting=weights, p=p)
+    alone = logrank(durations[:4], events[:4], groups[:4], weighting=weights, p=p)
     assert res.statistic == pytest.approx(alone.statistic, rel=1e-14)
     assert res.n_subjects.tolist() == [3.0, 3.0]
 
@@ -320,12 +320,12 @@ def test_zero_durations_with_fleming_harrington_weights() -> None:
     durations, events, groups, _ = tied_data(8, n=120, k=2, max_time=6)
     durations[:30] = 0.0
     events[:30] = True
-    res = logrank(durations, events, groups, weights="fleming-harrington", p=1.0, q=1.0)
+    res = logrank(durations, events, groups, weighting="fleming-harrington", p=1.0, q=1.0)
     o, e, v = naive_scores(
         durations.tolist(),
         events.tolist(),
         groups.tolist(),
-        weights="fleming-harrington",
+        weighting="fleming-harrington",
         p=1.0,
         q=1.0,
     )
@@ -335,31 +335,32 @@ def test_zero_durations_with_fleming_harrington_weights() -> None:
 def test_fleming_harrington_p1_q0_is_r_rho_1() -> None:
     # R survdiff(rho = 1) weighs by the left-continuous pooled Kaplan-Meier S(t-)
     durations, events, groups, _ = tied_data(9, n=200, k=3, max_time=15)
-    res = logrank(durations, events, groups, weights="fleming-harrington", p=1.0)
+    res = logrank(durations, events, groups, weighting="fleming-harrington", p=1.0)
     o, e, v = naive_scores(
-        durations.tolist(), events.tolist(), groups.tolist(), weights="fleming-harrington", p=1
+        durations.tolist(), events.tolist(), groups.tolist(), weighting="fleming-harrington", p=1
     )
     assert res.statistic == pytest.approx(naive_statistic(o, e, v), rel=1e-10)
     assert res.q == 0.0
-    assert res.method == "fleming-harrington(1, 0)"
+    assert res.method == "fleming-harrington"
+    assert (res.p, res.q) == (1.0, 0.0)
 
 
 @pytest.mark.parametrize("weights", ["logrank", "tarone-ware"])
-def test_trend_matches_naive(weights: Weights) -> None:
+def test_trend_matches_naive(weights: Weighting) -> None:
     durations, events, groups, strata = tied_data(10, n=200, k=4, max_time=15)
     scores = np.array([0.0, 1.0, 3.0, 7.0])
     res = logrank(
-        durations, events, groups, strata=strata, weights=weights, trend=True, scores=scores
+        durations, events, groups, strata=strata, weighting=weights, trend=True, scores=scores
     )
     o, e, v = naive_scores(
         durations.tolist(), events.tolist(), groups.tolist(), strata=strata.tolist(),
-        weights=weights,
+        weighting=weights,
     )  # fmt: skip
     u = o - e
     expected = float(scores @ u) ** 2 / float(scores @ v @ scores)
     assert res.statistic == pytest.approx(expected, rel=1e-10)
     assert res.dof == 1
-    assert res.method == f"{weights} trend"
+    assert res.method == f"{weights}-trend"
     assert res.scores is not None
     np.testing.assert_array_equal(res.scores, scores)
 
@@ -393,8 +394,8 @@ def test_life_tables_give_the_records_result() -> None:
     }
     for weights in WEIGHTS:
         extra = {"p": 1.0, "q": 0.5} if weights == "fleming-harrington" else {}
-        from_tables = logrank(tables, weights=weights, **extra)  # type: ignore[arg-type]
-        from_records = logrank(durations, events, groups, weights=weights, **extra)  # type: ignore[arg-type]
+        from_tables = logrank(tables, weighting=weights, **extra)  # type: ignore[arg-type]
+        from_records = logrank(durations, events, groups, weighting=weights, **extra)  # type: ignore[arg-type]
         assert from_tables.statistic == pytest.approx(from_records.statistic, rel=1e-12)
         np.testing.assert_allclose(from_tables.variance, from_records.variance, rtol=1e-12)
         assert from_tables.groups == (0, 1, 2)
@@ -537,14 +538,14 @@ def test_properties(sample: tuple[Any, Any, Any], random: Any) -> None:
     st.randoms(use_true_random=False),
 )
 def test_stratified_properties(
-    sample: tuple[Any, Any, Any], weights: Weights, random: Any
+    sample: tuple[Any, Any, Any], weights: Weighting, random: Any
 ) -> None:
     durations, codes, groups = sample
     events = codes % 2 == 1
     strata = codes  # reuse the drawn codes 0..2 as strata, some without events
     p = 0.5 if weights == "fleming-harrington" else None
     try:
-        res = logrank(durations, events, groups, strata=strata, weights=weights, p=p)
+        res = logrank(durations, events, groups, strata=strata, weighting=weights, p=p)
     except InsufficientDataError:
         return
     assert 0.0 <= res.pvalue <= 1.0
@@ -552,7 +553,12 @@ def test_stratified_properties(
     order = list(range(durations.size))
     random.shuffle(order)
     shuffled = logrank(
-        durations[order], events[order], groups[order], strata=strata[order], weights=weights, p=p
+        durations[order],
+        events[order],
+        groups[order],
+        strata=strata[order],
+        weighting=weights,
+        p=p,
     )
     assert shuffled.statistic == pytest.approx(res.statistic, rel=1e-9, abs=1e-12)
 
@@ -565,7 +571,7 @@ def test_identical_groups_give_zero_statistic(sample: tuple[Any, Any, Any]) -> N
     flags = np.concatenate([events, events])
     groups = np.repeat([0, 1], durations.size)
     try:
-        res = logrank(doubled, flags, groups, weights="tarone-ware")
+        res = logrank(doubled, flags, groups, weighting="tarone-ware")
     except InsufficientDataError:
         return
     assert res.statistic == pytest.approx(0.0, abs=1e-20)
@@ -645,20 +651,20 @@ def test_groups_never_at_risk_together() -> None:
 
 
 def test_unknown_weights() -> None:
-    with pytest.raises(InvalidInputError, match="`weights` must be one of 'logrank'"):
-        logrank(AML_TIME, AML_STATUS, AML_GROUP, weights="wilcoxon")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`weighting` must be one of 'logrank'"):
+        logrank(AML_TIME, AML_STATUS, AML_GROUP, weighting="wilcoxon")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"p": 1.0}, '`p` must be None unless `weights="fleming-harrington"`'),
-        ({"q": 1.0, "weights": "peto-peto"}, "`q` must be None unless"),
-        ({"weights": "fleming-harrington"}, "`p` must be given with"),
-        ({"weights": "fleming-harrington", "p": -1}, "`p` must be a finite, non-negative"),
-        ({"weights": "fleming-harrington", "p": True}, "`p` must be a finite, non-negative"),
-        ({"weights": "fleming-harrington", "p": 1, "q": math.nan}, "`q` must be a finite"),
-        ({"weights": "fleming-harrington", "p": "1"}, "`p` must be a finite"),
+        ({"p": 1.0}, '`p` must be None unless `weighting="fleming-harrington"`'),
+        ({"q": 1.0, "weighting": "peto-peto"}, "`q` must be None unless"),
+        ({"weighting": "fleming-harrington"}, "`p` must be given with"),
+        ({"weighting": "fleming-harrington", "p": -1}, "`p` must be a finite, non-negative"),
+        ({"weighting": "fleming-harrington", "p": True}, "`p` must be a finite, non-negative"),
+        ({"weighting": "fleming-harrington", "p": 1, "q": math.nan}, "`q` must be a finite"),
+        ({"weighting": "fleming-harrington", "p": "1"}, "`p` must be a finite"),
         ({"trend": "yes"}, "`trend` must be True or False"),
         ({"scores": [1, 2]}, "`scores` must be None unless `trend=True`"),
         ({"trend": True, "scores": [1, 2, 3]}, r"`scores` must hold one number per group \(2\)"),
@@ -705,4 +711,36 @@ def test_integer_durations_agree_with_floats_and_are_left_unchanged(dtype: Any) 
 
 def test_negative_exponent_is_refused() -> None:
     with pytest.raises(InvalidInputError, match=r"`q` must be a finite, non-negative number"):
-        logrank([1, 2, 3, 4], [1, 1, 1, 1], [0, 0, 1, 1], weights="fleming-harrington", p=1, q=-1)
+        logrank(
+            [1, 2, 3, 4], [1, 1, 1, 1], [0, 0, 1, 1], weighting="fleming-harrington", p=1, q=-1
+        )
+
+
+# --- weighting, case weights and the deprecated spellings -----------------------------------
+
+
+def test_weights_string_is_the_deprecated_weighting() -> None:
+    with pytest.warns(DeprecationWarning, match="use `weighting='tarone-ware'`"):
+        old = logrank(AML_TIME, AML_STATUS, AML_GROUP, weights="tarone-ware")
+    new = logrank(AML_TIME, AML_STATUS, AML_GROUP, weighting="tarone-ware")
+    assert old.statistic == new.statistic
+    assert (new.method, new.weighting, new.details["weighting"]) == ("tarone-ware",) * 3
+    assert (new.requested, new.reason) == ("tarone-ware", "")
+    with pytest.warns(DeprecationWarning, match="`LogrankResult.weights` is deprecated"):
+        assert new.weights == "tarone-ware"
+    assert "weighting" in new.to_dict()
+    assert "weights" not in new.to_dict()
+    with pytest.raises(InvalidInputError, match="`weights` must not be given with `weighting`"):
+        logrank(AML_TIME, AML_STATUS, AML_GROUP, weights="logrank", weighting="logrank")
+
+
+def test_case_weights_are_refused() -> None:
+    with pytest.raises(
+        InvalidInputError, match=r"`weights` must be None: logrank does not take case weights"
+    ):
+        logrank(AML_TIME, AML_STATUS, AML_GROUP, weights=np.ones(len(AML_TIME)))
+
+
+def test_trend_method_token() -> None:
+    res = logrank(AML_TIME, AML_STATUS, AML_GROUP, trend=True)
+    assert res.method == "logrank-trend"

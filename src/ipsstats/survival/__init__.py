@@ -1,8 +1,8 @@
 """The survival wing: how long.
 
-Life tables (the additive sufficient statistics of censored durations), Kaplan-Meier
-estimation, k-sample log-rank tests, and competing risks (Aalen-Johansen cumulative
-incidence and Gray's test).
+Life tables (the additive sufficient statistics of censored durations), Kaplan-Meier and
+Fleming-Harrington survival curves, the Nelson-Aalen cumulative hazard, k-sample log-rank
+tests, and competing risks (Aalen-Johansen cumulative incidence and Gray's test).
 """
 
 from ipsstats.survival.competing import (
@@ -14,8 +14,10 @@ from ipsstats.survival.competing import (
 from ipsstats.survival.kaplan_meier import SurvivalCurve, SurvivalTable, kaplan_meier
 from ipsstats.survival.lifetable import LifeTable
 from ipsstats.survival.logrank import LogrankResult, logrank
+from ipsstats.survival.nelson_aalen import CumulativeHazard, nelson_aalen
 
 __all__ = [
+    "CumulativeHazard",
     "GrayTestResult",
     "IncidenceCurve",
     "LifeTable",
@@ -26,4 +28,5 @@ __all__ = [
     "gray_test",
     "kaplan_meier",
     "logrank",
+    "nelson_aalen",
 ]

@@ -10,9 +10,10 @@ give from the same records in memory.
 from __future__ import annotations
 
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+import attrs
 import numpy as np
 from numpy.typing import NDArray
 
@@ -75,15 +76,56 @@ def life_tables(
     )
 
 
-def grouped_life_tables(
-    durations: object, events: object, *, entry: object, weights: object, by: object
-) -> Mapping[object, LifeTable]:
-    """One life table per group of the labels `by` (records in memory), in level order."""
+def curves(  # internal, called from the curve estimators
+    estimate: Callable[..., Any],
+    data: object,
+    columns: dict[str, object],
+    *,
+    by: object,
+    options: Mapping[str, Any],
+    records_needed: bool,
+    reason: str,
+) -> Any:
+    """Estimate the curve (or one per group of `by`) of records or of a frame's columns.
+
+    `estimate` is the public estimator, called on records or on life tables with
+    `options`. A frame is reduced to life tables counted in its engine unless
+    `records_needed` (case weights, or a robust variance: the records are read, as the
+    robust variance and the whole-number test of the weights need them). Curves from
+    counts carry `reason`, the variance choice records would have given.
+    """
+    if data is not None and records_needed:
+        _columns(by=by, **columns)
+        from ipsstats.frames import read_columns  # noqa: PLC0415  # optional wing, lazily
+
+        named = {k: str(v) for k, v in {**columns, "by": by}.items() if v is not None}
+        read = read_columns(data, list(dict.fromkeys(named.values())))
+        arrays = {k: read[v] for k, v in named.items()}
+        columns = {k: arrays.get(k) for k in columns}
+        by = arrays.get("by")
+        data = None
+    if data is None:
+        if by is None:
+            return estimate(**columns, **options)
+        return types.MappingProxyType(
+            {level: estimate(**picked, **options) for level, picked in _split(columns, by)}
+        )
+    found = life_tables(data, **columns, by=by)
+    if isinstance(found, LifeTable):
+        return attrs.evolve(estimate(found, **options), reason=reason)
+    return types.MappingProxyType(
+        {k: attrs.evolve(estimate(t, **options), reason=reason) for k, t in found.items()}
+    )
+
+
+def _split(
+    columns: Mapping[str, object], by: object
+) -> Iterator[tuple[object, dict[str, NDArray[Any] | None]]]:
+    """Yield the records of each group of the labels `by` (in memory), in level order."""
     from ipsstats.factor import Factor  # noqa: PLC0415  # core; only for grouping
 
     factor = Factor.from_values(by)
     codes = factor.codes
-    columns = {"durations": durations, "events": events, "entry": entry, "weights": weights}
     arrays = {k: None if v is None else np.asarray(as_array(v, k)) for k, v in columns.items()}
     for name, array in arrays.items():
         if array is not None and array.shape != codes.shape:
@@ -92,18 +134,10 @@ def grouped_life_tables(
                 "have one value per record of `by`",
                 f"{array.shape[0] if array.ndim else 0} values for {codes.size} labels",
             )
-    out: dict[object, LifeTable] = {}
     for k, level in enumerate(factor.levels):
         mask = codes == k
         if mask.any():
-            picked = {n: None if a is None else a[mask] for n, a in arrays.items()}
-            out[level] = LifeTable.from_records(
-                picked["durations"],
-                picked["events"],
-                entry=picked["entry"],
-                weights=picked["weights"],
-            )
-    return types.MappingProxyType(out)
+            yield level, {n: None if a is None else a[mask] for n, a in arrays.items()}
 
 
 def logrank_counts(  # noqa: PLR0917  # mirrors the positional arguments of logrank

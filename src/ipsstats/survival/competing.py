@@ -15,21 +15,25 @@ from typing import Any
 import attrs
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special, stats
 
 from ipsstats._arrays import (
     as_array,
     as_confidence_level,
     as_durations,
+    as_option,
     check_same_length,
     fail,
     float_array,
 )
+from ipsstats._deprecation import renamed_keywords
 from ipsstats.errors import InsufficientDataError
-from ipsstats.results import Estimate, TestResult, ToDict
-from ipsstats.survival.lifetable import _as_time, _as_times, _check_entry, _encode
+from ipsstats.results import TestResult
+from ipsstats.survival._bands import CONF_TYPES, ConfType
+from ipsstats.survival.incidence import IncidenceCurve
+from ipsstats.survival.lifetable import _as_times, _check_entry, _encode
 from ipsstats.survival.logrank import (
     _RANK_TOLERANCE,
+    _chi2_sf,
     _groups_and_strata,
     _quadratic_form,
     _rank_caveats,
@@ -55,7 +59,28 @@ def _check_causes(value: object, name: str = "causes") -> NDArray[np.int64]:
     if array.dtype.kind in "iu":
         codes = array.astype(np.int64)
         bad = codes < 0
+    elif array.dtype.kind not in "fO":
+        got = "complex numbers" if array.dtype.kind == "c" else "non-numeric values"
+        raise fail(
+            name,
+            "hold cause codes (0 = censored, 1, 2, ... = causes)",
+            f"{got} of dtype {array.dtype}",
+        )
     else:
+        if array.dtype.kind == "O" and any(
+            isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real) for v in array
+        ):
+            first = next(
+                i
+                for i, v in enumerate(array)
+                if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real)
+            )
+            raise fail(
+                name,
+                "hold cause codes: whole numbers, 0 for censored and 1, 2, ... for causes",
+                f"{array[first]!r} at index {first}",
+                positions=(first,),
+            )
         try:
             floats = array.astype(np.float64)
         except (TypeError, ValueError):
@@ -95,136 +120,6 @@ def _tie_factor(deaths: NDArray[np.float64], at_risk: NDArray[np.float64]) -> An
     """``1 - (d - 1) / (n - 1)`` for ``d > 1`` tied events, else 1 (hypergeometric)."""
     denominator = np.where(at_risk > 1, at_risk - 1.0, 1.0)
     return np.where(deaths > 1, 1.0 - (deaths - 1.0) / denominator, 1.0)
-
-
-def _loglog_bounds(
-    incidence: NDArray[np.float64], std_err: NDArray[np.float64], z: float
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Bounds ``F ** exp(+-z se / (F log F))``; the estimate itself where F is 0 or 1."""
-    inside = (incidence > 0) & (incidence < 1)
-    safe = np.where(inside, incidence, 0.5)
-    spread = np.where(inside, z * std_err / (safe * np.log(safe)), 0.0)
-    with np.errstate(over="ignore"):  # exp overflows to inf: the bound is then 0 or 1
-        first = safe ** np.exp(spread)
-        second = safe ** np.exp(-spread)
-    lower = np.where(inside, np.minimum(first, second), incidence)
-    upper = np.where(inside, np.maximum(first, second), incidence)
-    return lower, upper
-
-
-@attrs.frozen(kw_only=True, eq=False)
-class IncidenceCurve(ToDict):
-    r"""Aalen-Johansen cumulative incidence of one cause, with variance and bounds.
-
-    A right-continuous step function over the distinct observed times.
-
-    Parameters
-    ----------
-    times : array of float
-        Distinct times at which a subject leaves observation (any cause or censoring).
-    n_at_risk : array of float
-        Subjects at risk just before each time.
-    n_events : array of float
-        Events of the cause of interest at each time.
-    n_competing : array of float
-        Events of any other cause at each time.
-    n_censored : array of float
-        Censorings at each time.
-    incidence : array of float
-        Cumulative incidence :math:`\hat F(t)` of the cause.
-    std_err : array of float
-        Standard error of the incidence (the variance of R's ``cmprsk::cuminc``).
-    lower, upper : array of float
-        Pointwise confidence bounds on the log(-log) scale.
-    cause : int
-        The cause code of interest.
-    confidence_level : float
-        Coverage of the bounds.
-    conf_type : str
-        Transform of the bounds (``"log-log"``).
-    method : str
-        ``"aalen-johansen"``.
-    unobserved : array of float, shape (m, 2)
-        With delayed entry, the intervals :math:`(a, b]` between the first and the last
-        observed time in which nobody is at risk (every earlier subject has left and the
-        next has not yet entered); empty otherwise. The incidence is not estimated there.
-    """
-
-    times: NDArray[np.float64] = attrs.field(converter=float_array)
-    n_at_risk: NDArray[np.float64] = attrs.field(converter=float_array)
-    n_events: NDArray[np.float64] = attrs.field(converter=float_array)
-    n_competing: NDArray[np.float64] = attrs.field(converter=float_array)
-    n_censored: NDArray[np.float64] = attrs.field(converter=float_array)
-    incidence: NDArray[np.float64] = attrs.field(converter=float_array)
-    std_err: NDArray[np.float64] = attrs.field(converter=float_array)
-    lower: NDArray[np.float64] = attrs.field(converter=float_array)
-    upper: NDArray[np.float64] = attrs.field(converter=float_array)
-    cause: int
-    confidence_level: float
-    conf_type: str = "log-log"
-    method: str = "aalen-johansen"
-    unobserved: NDArray[np.float64] = attrs.field(
-        converter=float_array, factory=lambda: np.zeros((0, 2))
-    )
-
-    def at(self, time: float) -> Estimate:
-        """Cumulative incidence at `time`, with its confidence interval.
-
-        Parameters
-        ----------
-        time : float
-            A time between 0 and the last observed time.
-
-        Returns
-        -------
-        Estimate
-            The incidence, bounds and standard error (all 0 before the first event).
-
-        Raises
-        ------
-        InvalidInputError
-            If `time` is negative or not a finite number.
-        InsufficientDataError
-            If nobody is at risk at `time` (empty risk set): it is after the last observed
-            time, or, with delayed entry, in one of the `unobserved` intervals.
-        """
-        value = _as_time(time, "time")
-        if self.times.size == 0 or value > self.times[-1]:
-            last = f"{self.times[-1]:g}" if self.times.size else "none"
-            raise InsufficientDataError(
-                f"`time` must not be after the last observed time ({last}); got {value:g}. "
-                "Hint: no one is under observation then, so the incidence is unknown.",
-                argument="time",
-            )
-        inside = (self.unobserved[:, 0] < value) & (value <= self.unobserved[:, 1])
-        if inside.any():
-            start, end = self.unobserved[int(np.argmax(inside))]
-            raise InsufficientDataError(
-                f"`time` = {value:g} falls where nobody is under observation: every subject "
-                f"seen before has left by time {start:g} and the next enters at time {end:g}, "
-                "so the incidence is not estimated there. Hint: with delayed entry, ask for "
-                "times covered by follow-up.",
-                argument="time",
-            )
-        index = int(np.searchsorted(self.times, value, side="right")) - 1
-        if index < 0:
-            return Estimate(
-                value=0.0,
-                lower=0.0,
-                upper=0.0,
-                confidence_level=self.confidence_level,
-                method=self.method,
-                std_err=0.0,
-                note="before the first observed time",
-            )
-        return Estimate(
-            value=float(self.incidence[index]),
-            lower=float(self.lower[index]),
-            upper=float(self.upper[index]),
-            confidence_level=self.confidence_level,
-            method=f"{self.method}, {self.conf_type}",
-            std_err=float(self.std_err[index]),
-        )
 
 
 def _incidence_variance(
@@ -275,6 +170,7 @@ def _validate_competing(
     return exits, codes, starts
 
 
+@renamed_keywords(conf_level="confidence_level")
 def cumulative_incidence(
     durations: object,
     causes: object,
@@ -282,6 +178,7 @@ def cumulative_incidence(
     cause: int = 1,
     entry: object = None,
     confidence_level: float = 0.95,
+    conf_type: ConfType = "log-log",
     data: object = None,
 ) -> IncidenceCurve:
     r"""Aalen-Johansen cumulative incidence of one cause among competing causes.
@@ -299,7 +196,9 @@ def cumulative_incidence(
         Delayed entry (left truncation) times; subject i is at risk on
         (entry[i], durations[i]].
     confidence_level : float
-        Coverage of the pointwise bounds.
+        Coverage of the pointwise bounds. (``conf_level`` is the deprecated spelling.)
+    conf_type : {"log-log", "plain", "log", "logit", "arcsine"}, default "log-log"
+        Scale of :math:`F` on which the pointwise limits are symmetric (delta method).
     data : data frame, optional
         A data frame of any engine; `durations`, `causes` and `entry` then name its
         columns and the engine counts them (:mod:`ipsstats.frames`).
@@ -308,15 +207,16 @@ def cumulative_incidence(
     -------
     IncidenceCurve
         ``times``, ``n_at_risk``, ``n_events``, ``n_competing``, ``n_censored``,
-        ``incidence``, ``std_err``, ``lower``, ``upper``; ``at(t)`` gives an
-        :class:`~ipsstats.Estimate`.
+        ``incidence``, ``std_err``, ``lower``, ``upper``; ``at(t)``, ``quantile(q)`` and
+        ``median()`` give an :class:`~ipsstats.Estimate`.
 
     Raises
     ------
     InvalidInputError
         For negative, NaN or infinite durations, cause codes that are not whole numbers
-        >= 0, a `cause` below 1, arguments of different lengths, an entry not before its
-        duration, or a confidence level outside (0, 1).
+        >= 0 (booleans, complex numbers and text are refused), a `cause` below 1,
+        arguments of different lengths, an entry not before its duration, an unknown
+        `conf_type`, or a confidence level outside (0, 1).
     InsufficientDataError
         With no subjects.
 
@@ -349,8 +249,14 @@ def cumulative_incidence(
     with :math:`d_{2i}` the competing events and :math:`c` the tie corrections.
     Estimates and variances agree with ``cuminc`` to its printed precision on the
     data of the cmprsk package's own test script.
-    Bounds use the log(-log) transform recommended by Choudhury (2002) and Pintilie
-    (2006), :math:`\hat F^{\exp(\pm z\,\mathrm{se} / (\hat F \log \hat F))}`; where
+    Bounds use by default the log(-log) transform recommended by Choudhury (2002) and
+    Pintilie (2006), :math:`\hat F^{\exp(\pm z\,\mathrm{se} / (\hat F \log \hat F))}`;
+    the other transforms are the delta-method intervals of :math:`\hat F` on their
+    scale: plain :math:`\hat F \pm z\,\mathrm{se}`, log
+    :math:`\hat F e^{\pm z\,\mathrm{se} / \hat F}`, logit
+    :math:`\operatorname{logit}^{-1}(\operatorname{logit} \hat F \pm z\,\mathrm{se} /
+    (\hat F (1 - \hat F)))`, arcsine :math:`\sin^2(\arcsin \sqrt{\hat F} \pm
+    z\,\mathrm{se} / (2 \sqrt{\hat F (1 - \hat F)}))`, clipped to [0, 1]. Where
     :math:`\hat F` is 0 or 1 the bounds equal the estimate. With delayed entry the same
     formulas use the counting-process risk sets.
 
@@ -375,17 +281,19 @@ def cumulative_incidence(
     >>> print(curve.at(45))
     0.4062 (95% CI 0.06872 to 0.7386; aalen-johansen, log-log)
     """
+    wanted = _check_cause(cause)
+    level = as_confidence_level(confidence_level)
+    transform = as_option(conf_type, "conf_type", CONF_TYPES)
     if data is not None:  # columns of a data frame: counted in its engine
         from ipsstats.survival._frames import incidence_counts  # noqa: PLC0415  # optional
 
-        wanted, level = _check_cause(cause), as_confidence_level(confidence_level)
         times, counts, entered = incidence_counts(
             data, durations, causes, cause=wanted, entry=entry
         )
-        return _incidence_from_counts(times, counts, entered, wanted, level)
+        return _incidence_from_counts(
+            times, counts, entered, wanted, level=level, transform=transform
+        )
     exits, codes, starts = _validate_competing(durations, causes, entry)
-    wanted = _check_cause(cause)
-    level = as_confidence_level(confidence_level)
     if exits.size == 0:
         raise InsufficientDataError(
             "`durations` must hold at least one subject; got none. Hint: pass the records."
@@ -398,7 +306,7 @@ def cumulative_incidence(
     cells += kind
     counts = np.bincount(cells, minlength=3 * size).reshape(size, 3).astype(np.float64)
     entered = np.bincount(time_codes[exits.size :], minlength=size).astype(np.float64)
-    return _incidence_from_counts(times, counts, entered, wanted, level)
+    return _incidence_from_counts(times, counts, entered, wanted, level=level, transform=transform)
 
 
 def _incidence_from_counts(
@@ -406,7 +314,9 @@ def _incidence_from_counts(
     counts: NDArray[np.float64],
     entered: NDArray[np.float64],
     wanted: int,
+    *,
     level: float,
+    transform: ConfType,
 ) -> IncidenceCurve:
     """Estimate the curve from counts per time: exits (censored, cause, competing), entries."""
     exits_at = counts.sum(axis=1)
@@ -429,8 +339,6 @@ def _incidence_from_counts(
         incidence=incidence,
     )
     std_err = np.sqrt(variance)
-    z = float(special.ndtri(0.5 + level / 2))
-    lower, upper = _loglog_bounds(incidence, std_err, z)
     return IncidenceCurve(
         times=times,
         n_at_risk=at_risk,
@@ -439,10 +347,9 @@ def _incidence_from_counts(
         n_censored=exits_at - any_event,
         incidence=incidence,
         std_err=std_err,
-        lower=lower,
-        upper=upper,
         cause=wanted,
         confidence_level=level,
+        conf_type=transform,
         unobserved=unobserved,
     )
 
@@ -740,7 +647,7 @@ def gray_test(
     caveats = _rank_caveats(dof, k)
     return GrayTestResult(
         statistic=statistic,
-        pvalue=float(stats.chi2.sf(statistic, dof)),
+        pvalue=_chi2_sf(statistic, dof),
         dof=dof,
         method="gray",
         n=int(exits.size),

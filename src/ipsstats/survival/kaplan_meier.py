@@ -1,234 +1,57 @@
-"""Kaplan-Meier estimation of censored durations, from records or from life tables."""
+"""Kaplan-Meier and Fleming-Harrington survival curves, from records or from life tables."""
 
 from __future__ import annotations
 
+import functools
 import numbers
-import types
 from collections.abc import Mapping
 from typing import Any, Literal, overload
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
-from ipsstats._arrays import (
-    as_confidence_level,
-    as_durations,
-    as_option,
-    fail,
-)
+from ipsstats._arrays import as_confidence_level, as_durations, as_option, fail
+from ipsstats._deprecation import renamed_keywords
 from ipsstats.errors import InsufficientDataError
-from ipsstats.results import Estimate, json_safe
-from ipsstats.survival.lifetable import (
-    _RELATIVE_TOLERANCE,
-    LifeTable,
-    _as_time,
-    _float_array,
-    _sealed,
+from ipsstats.results import ConfidenceInterval, Estimate, json_safe
+from ipsstats.survival._bands import (
+    CONF_TYPES,
+    ConfType,
+    normal_quantile,
+    step_reaching,
+    survival_bands,
 )
+from ipsstats.survival._records import check_observed, records_and_table
+from ipsstats.survival._table import SurvivalTable, tabulate
+from ipsstats.survival._variance import (
+    Ties,
+    Variance,
+    choose_variance,
+    greenwood_terms,
+    hazard_curve,
+    product_limit,
+)
+from ipsstats.survival.lifetable import _as_time, _float_array, _sealed
 
 __all__ = ["ConfType", "SurvivalCurve", "SurvivalTable", "kaplan_meier"]
 
-ConfType = Literal["plain", "log", "log-log", "logit", "arcsine"]
-_CONF_TYPES: tuple[ConfType, ...] = ("plain", "log", "log-log", "logit", "arcsine")
-# R's `sqrt(.Machine$double.eps)`: survival probabilities this close to a requested level
-# are taken as equal to it (the midpoint rule of `quantile.survfit`).
-_QUANTILE_TOLERANCE = float(np.sqrt(np.finfo(np.float64).eps))
+Method = Literal["kaplan-meier", "fleming-harrington"]
+_METHODS: tuple[Method, ...] = ("kaplan-meier", "fleming-harrington")
+_TIES: tuple[Ties, ...] = ("nelson-aalen", "fleming-harrington")
+_VARIANCES: dict[Method, tuple[Variance, ...]] = {
+    "kaplan-meier": ("auto", "greenwood", "robust"),
+    "fleming-harrington": ("auto", "aalen", "greenwood", "robust"),
+}
 
 
-def _greenwood_terms(
-    at_risk: NDArray[np.float64], events: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Greenwood increments d / (n (n - d)); infinite where everyone at risk has the event."""
-    denominator = at_risk * np.maximum(at_risk - events, 0.0)
-    terms = np.divide(events, denominator, out=np.zeros_like(events), where=denominator > 0)
-    return np.where((events > 0) & (denominator <= 0), np.inf, terms)
-
-
-def _bands(
-    survival: NDArray[np.float64],
-    std_err_log: NDArray[np.float64],
-    confidence_level: float,
-    conf_type: ConfType,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Pointwise confidence limits of S(t) on the transformed scale, as R's `survfit`.
-
-    NaN where the transform is undefined: S = 0 for every transform (the Greenwood
-    variance is infinite there), and S = 1 for log-log, logit and arcsine.
-    """
-    z = float(special.ndtri(0.5 + confidence_level / 2))
-    s, sigma = survival, std_err_log
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if conf_type == "plain":
-            half = z * sigma * s
-            lower, upper = np.maximum(s - half, 0.0), np.minimum(s + half, 1.0)
-        elif conf_type == "log":
-            lower = s * np.exp(-z * sigma)
-            upper = np.minimum(s * np.exp(z * sigma), 1.0)
-        elif conf_type == "log-log":
-            log_cumhaz = np.log(-np.log(s))
-            half = z * sigma / np.log(s)
-            lower = np.exp(-np.exp(log_cumhaz - half))
-            upper = np.exp(-np.exp(log_cumhaz + half))
-        elif conf_type == "logit":
-            logit = np.log(s / (1.0 - s))
-            half = z * sigma / (1.0 - s)
-            lower = 1.0 - 1.0 / (1.0 + np.exp(logit - half))
-            upper = 1.0 - 1.0 / (1.0 + np.exp(logit + half))
-        else:  # arcsine
-            angle = np.arcsin(np.sqrt(s))
-            half = 0.5 * z * sigma * np.sqrt(s / (1.0 - s))
-            lower = np.sin(np.maximum(angle - half, 0.0)) ** 2
-            upper = np.sin(np.minimum(angle + half, np.pi / 2)) ** 2
-    undefined = s == 0
-    if conf_type in ("log-log", "logit", "arcsine"):
-        undefined |= s == 1
-    return np.where(undefined, np.nan, lower), np.where(undefined, np.nan, upper)
-
-
-def _first_reaching_monotone(
-    times: NDArray[np.float64],
-    cdf: NDArray[np.float64],
-    defined: NDArray[np.bool_],
-    p: float,
-    last_time: float,
-) -> float:
-    """:func:`_first_reaching` when the defined values never decrease: no sorting needed.
-
-    Ordering the points by value is then ordering them by time, and a binary search on the
-    values finds the first occurrence of each level.
-    """
-    tol = _QUANTILE_TOLERANCE
-    positions = np.flatnonzero(defined)
-    values = cdf[positions]
-    k1 = int(np.searchsorted(values + tol, p, side="left"))
-    if p < values[0] + tol or k1 == values.size:
-        return float("nan")
-    first_time = float(times[positions[k1]])
-    last = float(values[-1])
-    # The last point kept by R's duplicate removal is the first occurrence of the last
-    # level, unless the first undefined point comes after it.
-    start_of_last = int(positions[np.searchsorted(values, last, side="left")])
-    undefined = np.flatnonzero(~defined)
-    last_is_undefined = undefined.size > 0 and int(undefined[0]) > start_of_last
-    if not last_is_undefined and abs(p - last) < tol:
-        return (first_time + last_time) / 2
-    k2 = int(np.searchsorted(values - tol, p, side="left"))
-    if k2 == values.size:
-        return float("nan")
-    return (first_time + float(times[positions[k2]])) / 2
-
-
-def _first_reaching(
-    times: NDArray[np.float64], cdf: NDArray[np.float64], p: float, last_time: float
-) -> float:
-    """Find when a step CDF first reaches `p`, with the midpoint rule on flats (R's `findq`).
-
-    `times` starts with the origin and `cdf` with 0; `cdf` may hold NaN (undefined band
-    points, skipped) and need not be monotone (a confidence band). Returns NaN when `p` is
-    not reached. Follows `quantile.survfit` of R's survival package: repeated values are
-    dropped keeping the first, the remaining points are ordered by value, the quantile is
-    the first point within the tolerance of `p`, averaged with the first point above `p`
-    plus the tolerance; a curve ending flat at `p` averages with the last time.
-    """
-    defined = ~np.isnan(cdf)
-    if not defined.any() or float(cdf[defined].max()) < p:
-        return float("nan")
-    if (np.diff(cdf[defined]) >= 0).all():
-        return _first_reaching_monotone(times, cdf, defined, p, last_time)
-    if not (defined & (np.abs(p - cdf) < _QUANTILE_TOLERANCE)).any():
-        return _first_reaching_unflat(times, cdf, defined, p)
-    return _first_reaching_general(times, cdf, p, last_time)
-
-
-def _first_reaching_unflat(
-    times: NDArray[np.float64], cdf: NDArray[np.float64], defined: NDArray[np.bool_], p: float
-) -> float:
-    """:func:`_first_reaching` when no value is within the tolerance of `p`: no sorting.
-
-    The point found is then the first occurrence of the smallest value above `p`, and the
-    midpoint and end-of-curve rules cannot apply.
-    """
-    tol = _QUANTILE_TOLERANCE
-    if p < float(cdf[defined].min()) + tol:
-        return float("nan")
-    above = defined & (cdf + tol >= p)
-    if not above.any():
-        return float("nan")
-    level = cdf[above].min()
-    return float(times[int(np.argmax(defined & (cdf == level)))])
-
-
-def _first_reaching_general(
-    times: NDArray[np.float64], cdf: NDArray[np.float64], p: float, last_time: float
-) -> float:
-    """:func:`_first_reaching` for any sequence: sort the distinct values (R's `approx`)."""
-    tol = _QUANTILE_TOLERANCE
-    defined = ~np.isnan(cdf)
-    if not defined.any() or float(cdf[defined].max()) < p:
-        return float("nan")
-    # Drop repeated values, keeping first occurrences (NaN counts as one value).
-    coded = np.where(defined, cdf, -1.0)
-    _, first = np.unique(coded, return_index=True)
-    kept = np.sort(first)
-    values, at = cdf[kept], times[kept]
-    order = np.flatnonzero(~np.isnan(values))
-    order = order[np.argsort(values[order], kind="stable")]
-    ordered = values[order]
-    k1 = int(np.searchsorted(ordered + tol, p, side="left"))
-    k2 = int(np.searchsorted(ordered - tol, p, side="left"))
-    if p < ordered[0] + tol or k1 == ordered.size:
-        return float("nan")
-    first_time = float(at[order[k1]])
-    last = values[-1]
-    if not np.isnan(last) and abs(p - float(last)) < tol:
-        return (first_time + last_time) / 2
-    if k2 == ordered.size:
-        return float("nan")
-    return (first_time + float(at[order[k2]])) / 2
-
-
-@attrs.frozen(kw_only=True, eq=False)
-class SurvivalTable:
-    """Numbers at risk, events and censorings at chosen times, with the survival estimate.
-
-    Parameters
-    ----------
-    times : array of float
-        The requested times, sorted and distinct.
-    n_at_risk : array of float
-        Risk set at each time (subjects still under observation just before it).
-    n_events, n_censored, n_entered : array of float
-        Events, censorings and delayed entries in the interval from the previous requested
-        time (exclusive; the start for the first) to this time (inclusive), as R's
-        ``summary(fit, times=...)``.
-    survival, std_err, lower, upper : array of float
-        The Kaplan-Meier estimate at each time, its standard error and confidence limits
-        (see :class:`SurvivalCurve`).
-    """
-
-    times: NDArray[np.float64] = attrs.field(converter=_float_array)
-    n_at_risk: NDArray[np.float64] = attrs.field(converter=_float_array)
-    n_events: NDArray[np.float64] = attrs.field(converter=_float_array)
-    n_censored: NDArray[np.float64] = attrs.field(converter=_float_array)
-    n_entered: NDArray[np.float64] = attrs.field(converter=_float_array)
-    survival: NDArray[np.float64] = attrs.field(converter=_float_array)
-    std_err: NDArray[np.float64] = attrs.field(converter=_float_array)
-    lower: NDArray[np.float64] = attrs.field(converter=_float_array)
-    upper: NDArray[np.float64] = attrs.field(converter=_float_array)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the columns as JSON-safe lists (NaN becomes ``None``)."""
-        return {f.name: json_safe(getattr(self, f.name)) for f in attrs.fields(SurvivalTable)}
-
-
-@attrs.frozen(kw_only=True, eq=False)
+@attrs.frozen(kw_only=True, eq=False, slots=False)
 class SurvivalCurve:
-    r"""A Kaplan-Meier survival curve with Greenwood standard errors and pointwise limits.
+    r"""A survival curve with standard errors and pointwise confidence limits.
 
     Returned by :func:`kaplan_meier`; all arrays have one value per distinct time of an
-    event, a censoring or a delayed entry, and are read-only.
+    event, a censoring or a delayed entry, and are read-only. The standard error of
+    :math:`\hat S` and the limits are computed on first use (and kept).
 
     Parameters
     ----------
@@ -239,24 +62,40 @@ class SurvivalCurve:
     n_events, n_censored, n_entered : array of float
         Events, censorings and delayed entries at each time (weighted sums with weights).
     survival : array of float
-        Kaplan-Meier estimate :math:`\hat S(t)` just after each time.
-    std_err : array of float
-        Greenwood standard error of :math:`\hat S(t)` itself (the value R reports as
-        ``summary(fit)$std.err``; NaN where :math:`\hat S = 0`, as in R).
+        The estimate :math:`\hat S(t)` just after each time: Kaplan-Meier, or
+        :math:`e^{-\hat H(t)}` for the Fleming-Harrington method.
     std_err_log : array of float
-        Standard error of :math:`\log \hat S(t)` (the value R stores as ``fit$std.err``);
-        infinite from the time :math:`\hat S` reaches 0.
-    lower, upper : array of float
-        Pointwise confidence limits for :math:`S(t)` on the `conf_type` scale, clipped to
-        [0, 1]. NaN (``None`` in :meth:`to_dict`) where the transform is undefined, as R
-        gives ``NA``: where :math:`\hat S = 0` for every type, and where
-        :math:`\hat S = 1` for ``"log-log"``, ``"logit"`` and ``"arcsine"``.
+        Standard error of :math:`\log \hat S(t)` (the value R stores as ``fit$std.err``
+        when ``fit$logse`` is true); infinite from the time :math:`\hat S` reaches 0.
     confidence_level : float
         Coverage of the pointwise limits.
     conf_type : {"plain", "log", "log-log", "logit", "arcsine"}
         Transform on which the limits are symmetric (see :func:`kaplan_meier`).
     n : float
         Number (or total weight) of subjects.
+    method : {"kaplan-meier", "fleming-harrington"}
+        The estimator of :math:`S`.
+    ties : {"nelson-aalen", "fleming-harrington"} or None
+        Tie handling of the cumulative hazard of the Fleming-Harrington method; ``None``
+        for Kaplan-Meier.
+    variance : {"greenwood", "aalen", "robust"}
+        The variance computed.
+    variance_requested : str
+        The variance asked for (``"auto"`` when ipsstats chose; see `reason`).
+    reason : str
+        Why `variance` was chosen, when it was chosen automatically; empty otherwise.
+
+    Attributes
+    ----------
+    std_err : array of float
+        Standard error of :math:`\hat S(t)` itself (the value R reports as
+        ``summary(fit)$std.err``). Where :math:`\hat S = 0` it is NaN for the Greenwood
+        variance (as R) and 0 for the robust one (as R).
+    lower, upper : array of float
+        Pointwise confidence limits for :math:`S(t)` on the `conf_type` scale, clipped to
+        [0, 1]. NaN (``None`` in :meth:`to_dict`) where the transform is undefined, as R
+        gives ``NA``: where :math:`\hat S = 0` for every type, and where
+        :math:`\hat S = 1` for ``"log-log"``, ``"logit"`` and ``"arcsine"``.
     """
 
     times: NDArray[np.float64] = attrs.field(converter=_float_array)
@@ -265,18 +104,52 @@ class SurvivalCurve:
     n_censored: NDArray[np.float64] = attrs.field(converter=_float_array)
     n_entered: NDArray[np.float64] = attrs.field(converter=_float_array)
     survival: NDArray[np.float64] = attrs.field(converter=_float_array)
-    std_err: NDArray[np.float64] = attrs.field(converter=_float_array)
     std_err_log: NDArray[np.float64] = attrs.field(converter=_float_array)
-    lower: NDArray[np.float64] = attrs.field(converter=_float_array)
-    upper: NDArray[np.float64] = attrs.field(converter=_float_array)
     confidence_level: float
     conf_type: ConfType
     n: float
+    method: Method = "kaplan-meier"
+    ties: Ties | None = None
+    variance: Literal["greenwood", "aalen", "robust"] = "greenwood"
+    variance_requested: str = attrs.field(
+        default=attrs.Factory(lambda self: self.variance, takes_self=True)
+    )
+    reason: str = ""
+
+    @functools.cached_property
+    def std_err(self) -> NDArray[np.float64]:
+        r"""Standard error of :math:`\hat S(t)` (read-only; computed on first use)."""
+        at_zero = 0.0 if self.variance == "robust" else np.nan
+        out = np.multiply(
+            self.survival,
+            self.std_err_log,
+            out=np.full_like(self.survival, at_zero),
+            where=self.survival > 0,
+        )
+        return _sealed(out)
+
+    @functools.cached_property
+    def _limits(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        lower, upper = survival_bands(
+            self.survival, self.std_err_log, self.confidence_level, self.conf_type
+        )
+        return _sealed(lower), _sealed(upper)
+
+    @property
+    def lower(self) -> NDArray[np.float64]:
+        """Lower pointwise confidence limits (read-only; computed on first use)."""
+        return self._limits[0]
+
+    @property
+    def upper(self) -> NDArray[np.float64]:
+        """Upper pointwise confidence limits (read-only; computed on first use)."""
+        return self._limits[1]
 
     @property
     def _method(self) -> str:
-        return f"kaplan-meier, greenwood, {self.conf_type}"
+        return f"{self.method}, {self.variance}, {self.conf_type}"
 
+    @renamed_keywords(conf_level="confidence_level")
     def with_bands(
         self, *, confidence_level: object = None, conf_type: object = None
     ) -> SurvivalCurve:
@@ -285,7 +158,8 @@ class SurvivalCurve:
         Parameters
         ----------
         confidence_level : float, optional
-            New coverage; default: keep the current one.
+            New coverage; default: keep the current one. (``conf_level`` is the deprecated
+            spelling.)
         conf_type : {"plain", "log", "log-log", "logit", "arcsine"}, optional
             New transform; default: keep the current one.
 
@@ -313,56 +187,73 @@ class SurvivalCurve:
             else as_confidence_level(confidence_level)
         )
         transform = (
-            self.conf_type if conf_type is None else as_option(conf_type, "conf_type", _CONF_TYPES)
+            self.conf_type if conf_type is None else as_option(conf_type, "conf_type", CONF_TYPES)
         )
-        lower, upper = _bands(self.survival, self.std_err_log, level, transform)
-        return attrs.evolve(
-            self, lower=lower, upper=upper, confidence_level=level, conf_type=transform
+        return attrs.evolve(self, confidence_level=level, conf_type=transform)
+
+    def confidence_interval(self, confidence_level: object = None) -> ConfidenceInterval:
+        """Pointwise confidence limits of the curve, at its level or another one.
+
+        Parameters
+        ----------
+        confidence_level : float, optional
+            Coverage in (0, 1); default: the curve's own :attr:`confidence_level`.
+
+        Returns
+        -------
+        ConfidenceInterval
+            ``(low, high)``: read-only arrays, one value per time (the ``lower`` and
+            ``upper`` of :meth:`with_bands` at that level).
+
+        Raises
+        ------
+        InvalidInputError
+            If `confidence_level` is not in (0, 1).
+
+        Examples
+        --------
+        >>> from ipsstats import kaplan_meier
+        >>> curve = kaplan_meier([9, 13, 13, 18, 23], [1, 1, 0, 1, 0], conf_type="log")
+        >>> low, high = curve.confidence_interval(0.9)
+        >>> low.round(4).tolist()
+        [0.5538, 0.3291, 0.081, 0.081]
+        """
+        curve = (
+            self
+            if confidence_level is None
+            else self.with_bands(confidence_level=confidence_level)
         )
+        return ConfidenceInterval._make((curve.lower, curve.upper))
 
     def _check_observed(self, wanted: NDArray[np.float64], name: str) -> None:
-        """Refuse sorted requested times at which nobody is under observation.
+        check_observed(self, wanted, name)
 
-        That is every time after the last observed time and, with delayed entry, every
-        time in a gap between the last exit of earlier subjects and the next entry. Before
-        the first exit nothing can have been observed and the curve is 1 by definition, so
-        those times are accepted.
+    def _defined_limits(self) -> tuple[int, int]:
+        """Find where the limits are defined, by binary searches on the curve.
+
+        After the leading S = 1 (for the transforms undefined there) and before the
+        closing S = 0 (see :func:`survival_bands`).
         """
-        if not wanted.size or not self.times.size:
-            return
-        last = float(wanted[-1])
-        if last > self.times[-1]:
-            raise InsufficientDataError(
-                f"`{name}` = {last:g} is after the last observed time {self.times[-1]:g}: "
-                "nobody is at risk there, so the curve is not estimated. Hint: ask for "
-                "times up to the end of follow-up.",
-                argument=name,
-            )
-        if not self.n_entered.any():
-            return  # without delayed entry the risk set only shrinks
-        # risk set at t (subjects with entry < t <= exit): the one just before the first
-        # curve time at or after t
-        following = np.searchsorted(self.times, wanted, side="left")
-        at_risk = self.n_at_risk[following]
-        first_exit = self.times[int(np.argmax(self.n_events + self.n_censored > 0))]
-        empty = (wanted > first_exit) & (at_risk <= _RELATIVE_TOLERANCE * max(self.n, 1.0))
-        if empty.any():
-            first = int(np.argmax(empty))
-            t, after = float(wanted[first]), int(following[first])
-            raise InsufficientDataError(
-                f"`{name}` = {t:g} falls where nobody is under observation: every subject "
-                f"seen before has left by time {self.times[after - 1]:g} and the next enters "
-                f"at time {self.times[after]:g}, so the curve is not estimated there. Hint: "
-                "with delayed entry, ask for times covered by follow-up.",
-                argument=name,
-            )
+        backwards = self.survival[::-1]  # non-decreasing
+        size = backwards.size
+        stop = size - int(backwards.searchsorted(0.0, side="right"))
+        start = 0
+        if self.conf_type in ("log-log", "logit", "arcsine"):
+            start = size - int(backwards.searchsorted(1.0, side="left"))
+        return start, stop
 
     def _index_at(self, t: float, name: str) -> int:
         """Index of the last curve time at or before `t` (-1 before the first time)."""
         self._check_observed(np.array([t]), name)
         return int(np.searchsorted(self.times, t, side="right")) - 1
 
-    def survival_at(self, t: object) -> Estimate:
+    def _at_level(self, name: str, argument: object, level: float) -> Estimate:
+        """Recompute an estimate of this curve at another confidence level."""
+        curve = self.with_bands(confidence_level=level)
+        result: Estimate = getattr(curve, name)(argument)
+        return result
+
+    def at(self, t: object) -> Estimate:
         r"""Estimate survival at time `t` with its pointwise confidence interval.
 
         Parameters
@@ -373,9 +264,10 @@ class SurvivalCurve:
         Returns
         -------
         Estimate
-            ``value`` is :math:`\hat S(t)`, ``std_err`` its Greenwood standard error,
+            ``value`` is :math:`\hat S(t)`, ``std_err`` its standard error,
             ``lower``/``upper`` the pointwise limits (``None`` where the transform is
             undefined, with a note). Before the first time the estimate is 1 with limits 1.
+            ``confidence_interval(level)`` recomputes the limits at another level.
 
         Raises
         ------
@@ -386,15 +278,20 @@ class SurvivalCurve:
             time, or, with delayed entry, between the exit of every earlier subject and the
             next entry.
 
+        See Also
+        --------
+        survival_at : The same (the name used before ipsstats 0.2).
+
         Examples
         --------
         >>> from ipsstats import kaplan_meier
         >>> curve = kaplan_meier([9, 13, 13, 18, 23], [1, 1, 0, 1, 1], conf_type="log")
-        >>> print(curve.survival_at(15).value)
+        >>> print(curve.at(15).value)
         0.6
         """
         time = _as_time(t, "t")
         k = self._index_at(time, "t")
+        at_level = functools.partial(self._at_level, "at", time)
         if k < 0:
             return Estimate(
                 value=1.0,
@@ -404,6 +301,7 @@ class SurvivalCurve:
                 method=self._method,
                 std_err=0.0,
                 note="before the first observed time",
+                at_level=at_level,
             )
         lower, upper = float(self.lower[k]), float(self.upper[k])
         note = ""
@@ -420,7 +318,30 @@ class SurvivalCurve:
             method=self._method,
             std_err=float(self.std_err[k]),
             note=note,
+            at_level=at_level,
         )
+
+    def survival_at(self, t: object) -> Estimate:
+        """Estimate survival at time `t`: the same as :meth:`at`.
+
+        Parameters
+        ----------
+        t : float
+            A finite, non-negative time, at most the last observed time.
+
+        Returns
+        -------
+        Estimate
+            See :meth:`at`.
+
+        Examples
+        --------
+        >>> from ipsstats import kaplan_meier
+        >>> curve = kaplan_meier([9, 13, 13, 18, 23], [1, 1, 0, 1, 1], conf_type="log")
+        >>> curve.survival_at(15) == curve.at(15)
+        True
+        """
+        return self.at(t)
 
     def quantile(self, q: object) -> Estimate:
         r"""Time by which a fraction `q` has had the event, with its confidence interval.
@@ -444,6 +365,7 @@ class SurvivalCurve:
             ``value``, ``lower`` and ``upper`` are times. A quantity that is not reached
             within follow-up (the curve, or a limit of its band, never falls to
             :math:`1 - q`) is ``None`` and ``note`` says so; never infinite.
+            ``confidence_interval(level)`` recomputes the limits at another level.
 
         Raises
         ------
@@ -485,30 +407,32 @@ class SurvivalCurve:
                 repr(q),
                 hint="use 0.5 for the median." if p == 50 else None,
             )
-        times = np.concatenate([[0.0], self.times])
         last_time = float(self.times[-1])
-        found = [
-            _first_reaching(times, np.concatenate([[0.0], 1.0 - curve]), p, last_time)
-            for curve in (self.survival, self.lower, self.upper)
-        ]
+        value = step_reaching(self.times, self.survival, p, flip=True, monotone=True)
+        start, stop = self._defined_limits()
+        lower, upper = (
+            step_reaching(self.times, band, p, flip=True, start=start, stop=stop)
+            for band in (self.lower, self.upper)
+        )
         notes = []
         what = "median" if p == 0.5 else f"quantile {p:g}"
-        if np.isnan(found[0]):
+        if np.isnan(value):
             lowest = float(self.survival[-1])
             notes.append(
                 f"{what} not reached: survival stays above {1 - p:g} "
                 f"(lowest {lowest:.4g}, at time {last_time:g})"
             )
-        for k, side in ((1, "lower"), (2, "upper")):
-            if np.isnan(found[k]):
+        for limit, side in ((lower, "lower"), (upper, "upper")):
+            if np.isnan(limit):
                 notes.append(f"{side} confidence limit not reached")
         return Estimate(
-            value=found[0],
-            lower=found[1],
-            upper=found[2],
+            value=value,
+            lower=lower,
+            upper=upper,
             confidence_level=self.confidence_level,
             method=f"{self._method}, brookmeyer-crowley",
             note="; ".join(notes),
+            at_level=functools.partial(self._at_level, "quantile", p),
         )
 
     def median(self) -> Estimate:
@@ -585,15 +509,22 @@ class SurvivalCurve:
         areas = np.diff(ends, prepend=0.0) * heights
         tail = np.cumsum(areas[::-1])[::-1]  # tail[i] = area from ends[i - 1] to tau
         at_risk, events = self.n_at_risk[:kept], self.n_events[:kept]
-        terms = _greenwood_terms(at_risk, events)
+        terms = greenwood_terms(at_risk, events)
         terms[~np.isfinite(terms)] = 0.0
         variance = float(np.sum(terms * tail[1:] ** 2))
         value = float(tail[0]) if tail.size else 0.0
         std_err = float(np.sqrt(variance))
-        z = float(special.ndtri(0.5 + self.confidence_level / 2))
-        note = ""
+        z = normal_quantile(self.confidence_level)
+        notes = []
         if self.times.size and limit > self.times[-1]:
-            note = f"tau is after the last observed time {self.times[-1]:g}; curve carried forward"
+            notes.append(
+                f"tau is after the last observed time {self.times[-1]:g}; curve carried forward"
+            )
+        if self.method != "kaplan-meier" or self.variance != "greenwood":
+            notes.append(
+                "standard error from the Greenwood-type formula of Kaplan-Meier, not from the "
+                f"curve's {self.variance} variance"
+            )
         return Estimate(
             value=value,
             lower=value - z * std_err,
@@ -601,7 +532,8 @@ class SurvivalCurve:
             confidence_level=self.confidence_level,
             method="restricted mean, miller variance, normal interval",
             std_err=std_err,
-            note=note,
+            note="; ".join(notes),
+            at_level=functools.partial(self._at_level, "rmst", limit),
         )
 
     def table(self, times: object) -> SurvivalTable:
@@ -639,37 +571,26 @@ class SurvivalCurve:
         """
         wanted = np.unique(as_durations(times, "times"))
         self._check_observed(wanted, "times")
-        k = np.searchsorted(self.times, wanted, side="right") - 1
-        at_risk = np.append(self.n_at_risk, 0.0)[np.searchsorted(self.times, wanted)]
-
-        def since_previous(counts: NDArray[np.float64]) -> NDArray[np.float64]:
-            running = np.concatenate([[0.0], np.cumsum(counts)])[k + 1]
-            return np.diff(running, prepend=0.0)
-
-        def at(values: NDArray[np.float64], initial: float) -> NDArray[np.float64]:
-            return np.where(k < 0, initial, values[np.maximum(k, 0)])
-
-        return SurvivalTable(
-            times=wanted,
-            n_at_risk=at_risk,
-            n_events=since_previous(self.n_events),
-            n_censored=since_previous(self.n_censored),
-            n_entered=since_previous(self.n_entered),
-            survival=at(self.survival, 1.0),
-            std_err=at(self.std_err, 0.0),
-            lower=at(self.lower, 1.0),
-            upper=at(self.upper, 1.0),
-        )
+        return tabulate(self, wanted)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the curve as JSON-safe Python objects (NaN becomes ``None``)."""
-        return {f.name: json_safe(getattr(self, f.name)) for f in attrs.fields(SurvivalCurve)}
+        """Return the curve as JSON-safe Python objects (NaN becomes ``None``).
+
+        Holds every field and the derived ``std_err``, ``lower`` and ``upper``.
+        """
+        names = [f.name for f in attrs.fields(SurvivalCurve)]
+        names[names.index("std_err_log") : names.index("std_err_log")] = ["std_err"]
+        names[names.index("confidence_level") : names.index("confidence_level")] = [
+            "lower",
+            "upper",
+        ]
+        return {name: json_safe(getattr(self, name)) for name in names}
 
     def __repr__(self) -> str:
         return (
-            f"SurvivalCurve(times: {self.times.size}, n: {self.n:g}, "
-            f"events: {float(self.n_events.sum()):g}, conf_type: {self.conf_type!r}, "
-            f"confidence_level: {self.confidence_level:g})"
+            f"SurvivalCurve(method: {self.method!r}, times: {self.times.size}, n: {self.n:g}, "
+            f"events: {float(self.n_events.sum()):g}, variance: {self.variance!r}, "
+            f"conf_type: {self.conf_type!r}, confidence_level: {self.confidence_level:g})"
         )
 
 
@@ -684,6 +605,9 @@ def kaplan_meier(
     conf_type: ConfType = "log-log",
     by: None = None,
     data: object = None,
+    method: Method = "kaplan-meier",
+    ties: Ties | None = None,
+    variance: Variance = "auto",
 ) -> SurvivalCurve: ...
 
 
@@ -698,9 +622,13 @@ def kaplan_meier(
     conf_type: ConfType = "log-log",
     by: object,
     data: object = None,
+    method: Method = "kaplan-meier",
+    ties: Ties | None = None,
+    variance: Variance = "auto",
 ) -> Mapping[object, SurvivalCurve]: ...
 
 
+@renamed_keywords(conf_level="confidence_level")
 def kaplan_meier(
     durations: object,
     events: object = None,
@@ -711,8 +639,11 @@ def kaplan_meier(
     conf_type: ConfType = "log-log",
     by: object = None,
     data: object = None,
+    method: Method = "kaplan-meier",
+    ties: Ties | None = None,
+    variance: Variance = "auto",
 ) -> SurvivalCurve | Mapping[object, SurvivalCurve]:
-    r"""Kaplan-Meier estimate of a survival curve from censored durations.
+    r"""Kaplan-Meier (or Fleming-Harrington) estimate of a survival curve.
 
     Parameters
     ----------
@@ -727,10 +658,11 @@ def kaplan_meier(
         Delayed entry (left truncation): the time each subject came under observation,
         strictly before its duration; the subject is at risk on (entry, duration].
     weights : array-like of float, optional
-        Non-negative, finite case weights; the counts and the Greenwood variance use the
-        weighted numbers, as R's ``survfit(..., weights=)``. Zero weights drop a record.
+        Non-negative, finite case weights, one per record; the counts use the weighted
+        numbers, as R's ``survfit(..., weights=)``. Zero weights drop a record.
     confidence_level : float, default 0.95
-        Coverage of the pointwise limits and of the quantile intervals.
+        Coverage of the pointwise limits and of the quantile intervals. (``conf_level``
+        is the deprecated spelling.)
     conf_type : {"log-log", "plain", "log", "logit", "arcsine"}, default "log-log"
         Scale on which the pointwise limits are symmetric, as R's ``survfit``
         ``conf.type`` (R's default is ``"log"``; ``"arcsine"`` is R's ``"arcsin"``).
@@ -740,29 +672,50 @@ def kaplan_meier(
     data : data frame, optional
         A data frame of any engine; `durations`, `events`, `entry`, `weights` and `by`
         then name its columns and the engine counts them (:mod:`ipsstats.frames`).
+    method : {"kaplan-meier", "fleming-harrington"}, default "kaplan-meier"
+        The product-limit estimate, or :math:`e^{-\hat H}` with :math:`\hat H` the
+        Nelson-Aalen cumulative hazard (the Fleming-Harrington or Breslow estimate; R's
+        ``survfit(..., stype = 2)``).
+    ties : {"nelson-aalen", "fleming-harrington"}, optional
+        Only with ``method="fleming-harrington"``: the hazard jump :math:`d / n` at tied
+        events (default; R's ``ctype = 1``) or the Fleming-Harrington correction for
+        ties (R's ``ctype = 2``; see :func:`nelson_aalen`).
+    variance : {"auto", "greenwood", "aalen", "robust"}, default "auto"
+        ``"greenwood"`` (Kaplan-Meier: Greenwood's formula; Fleming-Harrington: Klein's
+        Greenwood-type variance of :math:`\hat H`), ``"aalen"`` (Fleming-Harrington
+        only: Aalen's :math:`\sum d / n^2`), or ``"robust"``: the infinitesimal
+        jackknife of R's ``survfit(..., robust = TRUE)``, which needs records.
+        ``"auto"`` follows R: robust when some weight is not a whole number, otherwise
+        Greenwood (Kaplan-Meier) or Aalen (Fleming-Harrington). The choice and the
+        reason are recorded on the curve.
 
     Returns
     -------
     SurvivalCurve
         Per distinct time: ``times``, ``n_at_risk``, ``n_events``, ``n_censored``,
         ``n_entered``, ``survival``, ``std_err`` (of :math:`\hat S`), ``std_err_log``,
-        ``lower``, ``upper``; with :meth:`~SurvivalCurve.median`,
-        :meth:`~SurvivalCurve.quantile`, :meth:`~SurvivalCurve.survival_at`,
-        :meth:`~SurvivalCurve.rmst`, :meth:`~SurvivalCurve.table` and ``to_dict()``.
+        ``lower``, ``upper``; with :meth:`~SurvivalCurve.at`,
+        :meth:`~SurvivalCurve.median`, :meth:`~SurvivalCurve.quantile`,
+        :meth:`~SurvivalCurve.rmst`, :meth:`~SurvivalCurve.table`,
+        :meth:`~SurvivalCurve.confidence_interval` and ``to_dict()``.
 
     Raises
     ------
     InvalidInputError
         For negative, NaN or infinite durations; event indicators other than 0/1 or
         booleans; arguments of different lengths; an entry not before its duration;
-        negative or non-finite weights; an unknown `conf_type`; a `confidence_level`
-        outside (0, 1); or record arguments given with a life table.
+        negative, non-finite or non-numeric (boolean, complex, text) weights; an unknown
+        `conf_type`, `method`, `ties` or `variance` (or one the method does not use); a
+        `confidence_level` outside (0, 1); record arguments given with a life table; a
+        robust variance asked of a life table; or the tie correction asked of a life
+        table of non-whole (weighted) event counts.
     InsufficientDataError
         If there are no subjects.
 
     See Also
     --------
     LifeTable : aggregated input, addable across services or data partitions.
+    nelson_aalen : the cumulative hazard itself.
 
     Notes
     -----
@@ -784,12 +737,35 @@ def kaplan_meier(
     :math:`\sin^2(\arcsin \sqrt{\hat S} \pm \tfrac{z}{2} \sigma
     \sqrt{\hat S / (1 - \hat S)})`; all clipped to [0, 1].
 
+    The Fleming-Harrington estimate is :math:`\tilde S(t) = e^{-\hat H(t)}` with
+    :math:`\hat H` the Nelson-Aalen estimate (:func:`nelson_aalen`) and :math:`\sigma`
+    the standard error of :math:`\hat H` [3]_; :math:`\tilde S \ge \hat S` at every time.
+
+    Case weights enter the counts. Greenwood's formula then treats them as frequencies:
+    it agrees with R, and with the records repeated, for whole-number weights only. For
+    other weights (sampling or inverse-probability weights) the robust variance is the
+    sandwich (infinitesimal jackknife) estimate [4]_
+
+    .. math::
+
+        \widehat{\mathrm{Var}}\,\log \hat S(t) = \sum_k \Bigl(w_k \sum_{t_i \le t}
+        \frac{dN_k(t_i) - Y_k(t_i)\,d_i / n_i}{n_i - d_i}\Bigr)^2 ,
+
+    with :math:`Y_k` and :math:`dN_k` the at-risk and event indicators of record
+    :math:`k`: R's ``survfit(..., robust = TRUE)``, its default for non-integer weights
+    (with or without delayed entry, each record its own cluster).
+
     References
     ----------
     .. [1] Kalbfleisch, J. D. and Prentice, R. L. (2002). *The Statistical Analysis of
        Failure Time Data*, 2nd ed. Wiley, section 1.4.1, eq. (1.13)-(1.14).
     .. [2] Therneau, T. M. and Grambsch, P. M. (2000). *Modeling Survival Data*.
        Springer, section 2.1.1; R survival package, ``survfit.formula`` documentation.
+    .. [3] Fleming, T. R. and Harrington, D. P. (1984). Nonparametric estimation of the
+       survival distribution in censored data. *Communications in Statistics - Theory
+       and Methods* 13(20), 2469-2486.
+    .. [4] Therneau, T. M. *The survfit function*, methods vignette of the R survival
+       package version 3, section "Robust variance" (infinitesimal jackknife).
 
     Examples
     --------
@@ -804,69 +780,97 @@ def kaplan_meier(
     >>> print(curve.median())
     31 (95% CI 18 to not reached; kaplan-meier, greenwood, log, brookmeyer-crowley)
     [upper confidence limit not reached]
+
+    The Fleming-Harrington estimate (``survfit(..., stype = 2)``) lies above it:
+
+    >>> fh = kaplan_meier([9, 13, 13, 18, 23, 28, 31, 34, 45, 48, 161],
+    ...                   [1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0], method="fleming-harrington")
+    >>> fh.survival[:4].round(4).tolist(), fh.variance
+    ([0.9131, 0.8262, 0.7291, 0.6321], 'aalen')
     """
     level = as_confidence_level(confidence_level)
-    transform = as_option(conf_type, "conf_type", _CONF_TYPES)
+    transform = as_option(conf_type, "conf_type", CONF_TYPES)
+    estimator = as_option(method, "method", _METHODS)
+    tie_rule: Ties | None = None
+    if estimator == "fleming-harrington":
+        tie_rule = "nelson-aalen" if ties is None else as_option(ties, "ties", _TIES)
+    elif ties is not None:
+        raise fail(
+            "ties",
+            "be None unless `method='fleming-harrington'`",
+            repr(ties),
+            hint="the Kaplan-Meier product does not depend on how tied events are ordered.",
+        )
+    requested = as_option(variance, "variance", _VARIANCES[estimator])
     if data is not None or by is not None:  # columns of a frame, or one curve per group
-        from ipsstats.survival import _frames  # noqa: PLC0415  # rarely used paths
+        from ipsstats.survival._frames import curves  # noqa: PLC0415  # rarely used paths
 
-        found: Any = (
-            _frames.grouped_life_tables(durations, events, entry=entry, weights=weights, by=by)
-            if data is None
-            else _frames.life_tables(data, durations, events, entry=entry, weights=weights, by=by)
+        options: dict[str, Any] = {
+            "confidence_level": level,
+            "conf_type": conf_type,
+            "method": method,
+            "ties": ties,
+            "variance": variance,
+        }
+        _, reason = choose_variance(
+            requested,
+            estimator="kaplan-meier" if estimator == "kaplan-meier" else "nelson-aalen",
+            weights=None,
+            has_records=True,
         )
-        if isinstance(found, LifeTable):
-            return kaplan_meier(found, confidence_level=level, conf_type=transform)
-        return types.MappingProxyType(
-            {
-                k: kaplan_meier(t, confidence_level=level, conf_type=transform)
-                for k, t in found.items()
-            }
+        found: SurvivalCurve | Mapping[object, SurvivalCurve] = curves(
+            kaplan_meier,
+            data,
+            {"durations": durations, "events": events, "entry": entry, "weights": weights},
+            by=by,
+            options=options,
+            records_needed=weights is not None or requested == "robust",
+            reason=reason,
         )
-    if isinstance(durations, LifeTable):
-        for name, value in (("events", events), ("entry", entry), ("weights", weights)):
-            if value is not None:
-                raise fail(
-                    name,
-                    "be omitted when `durations` is a LifeTable",
-                    f"{type(value).__name__}",
-                    hint="a life table already holds the events, entries and weights.",
-                )
-        table = durations
-    else:
-        table = LifeTable.from_records(durations, events, entry=entry, weights=weights)
+        return found
+    raw, table = records_and_table(durations, events, entry, weights)
     if table.times.size == 0:
         raise InsufficientDataError(
             "`durations` holds no subjects (or only subjects of weight 0), so there is no "
             "curve to estimate.",
             argument="durations",
         )
-    return _estimate(table, level, transform)
-
-
-def _estimate(table: LifeTable, level: float, conf_type: ConfType) -> SurvivalCurve:
-    """Kaplan-Meier curve, Greenwood errors and limits from a validated life table."""
-    at_risk, events = table.n_at_risk, table.n_events
-    survivors = np.maximum(at_risk - events, 0.0)
-    factors = np.divide(survivors, at_risk, out=np.ones_like(events), where=events > 0)
-    survival = np.asarray(np.cumprod(factors), dtype=np.float64)
-    std_err_log = np.sqrt(np.cumsum(_greenwood_terms(at_risk, events)))
-    std_err = np.multiply(
-        survival, std_err_log, out=np.full_like(survival, np.nan), where=survival > 0
+    chosen, reason = choose_variance(
+        requested,
+        estimator="kaplan-meier" if estimator == "kaplan-meier" else "nelson-aalen",
+        weights=None if raw is None else raw.weights,
+        has_records=raw is not None,
     )
-    lower, upper = _bands(survival, std_err_log, level, conf_type)
+    needs_records = chosen == "robust" or (
+        tie_rule == "fleming-harrington" and raw is not None and raw.weights is not None
+    )
+    records = raw.code(table.times) if needs_records and raw is not None else None
+    at_risk = table.n_at_risk
+    if estimator == "kaplan-meier":
+        survival, std_err_log = product_limit(at_risk, table.n_events, chosen, records)
+    else:
+        cumhaz, std_err_log = hazard_curve(
+            at_risk,
+            table.n_events,
+            ties=tie_rule or "nelson-aalen",
+            variance=chosen,
+            records=records,
+        )
+        survival = np.exp(-cumhaz)
     return SurvivalCurve(
         times=table.times,
-        n_at_risk=at_risk,
-        n_events=events,
+        n_at_risk=_sealed(at_risk),
+        n_events=table.n_events,
         n_censored=table.n_censored,
         n_entered=table.n_entered,
         survival=_sealed(survival),
-        std_err=_sealed(std_err),
         std_err_log=_sealed(std_err_log),
-        lower=_sealed(lower),
-        upper=_sealed(upper),
         confidence_level=level,
-        conf_type=conf_type,
+        conf_type=transform,
         n=table.n,
+        method=estimator,
+        ties=tie_rule,
+        variance=chosen,
+        variance_requested=requested,
+        reason=reason,
     )

@@ -34,6 +34,8 @@ _RELATIVE_TOLERANCE = 1e-9
 _DENSE_SPAN = 1 << 16
 # Records per block when summing weights per time.
 _BLOCK = 1 << 16
+# Times x 2 cells at most for counting events and censorings in one integer bincount.
+_BLOCK_CELLS = 1 << 24
 
 
 def _float_array(value: object) -> NDArray[np.float64]:
@@ -106,10 +108,23 @@ def _as_amounts(value: object, name: str, what: str) -> NDArray[np.float64]:
         raise fail(name, "be 1-dimensional", f"an array of shape {array.shape}")
     if array.dtype.kind == "b":
         raise fail(name, f"hold {what}", "booleans", hint="convert them with `.astype(int)`.")
-    try:
-        floats = np.array(array, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise fail(name, f"hold {what}", f"non-numeric values of dtype {array.dtype}") from None
+    if array.dtype.kind == "O":
+        wrong = [
+            k
+            for k, v in enumerate(array.tolist())
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real)
+        ]
+        if wrong:
+            raise fail(
+                name,
+                f"hold {what} (real numbers)",
+                f"{array[wrong[0]]!r} at index {wrong[0]}",
+                positions=(wrong[0],),
+            )
+    elif array.dtype.kind not in "iuf":
+        got = "complex numbers" if array.dtype.kind == "c" else "non-numeric values"
+        raise fail(name, f"hold {what} (real numbers)", f"{got} of dtype {array.dtype}")
+    floats = np.array(array, dtype=np.float64)
     for bad, rule in ((~np.isfinite(floats), "finite"), (floats < 0, "non-negative")):
         if bad.any():
             first = int(np.argmax(bad))
@@ -153,9 +168,10 @@ def _at_risk(exits: NDArray[np.float64], entered: NDArray[np.float64]) -> NDArra
 
     Summed from the end, so the small risk sets of the tail carry no cancellation error.
     """
-    at_risk: NDArray[np.float64] = np.cumsum(exits[::-1])[::-1]
+    at_risk = np.empty(exits.shape)  # owns its memory: no copy when a result seals it
+    np.cumsum(exits[::-1], out=at_risk[::-1])
     if entered.any():
-        at_risk = at_risk - np.cumsum(entered[::-1])[::-1]
+        at_risk -= np.cumsum(entered[::-1])[::-1]
     return at_risk
 
 
@@ -171,6 +187,16 @@ def _as_times(value: object, name: str) -> NDArray[Any]:
             return as_durations(array, name)  # raises, naming the first negative value
         if array.dtype.kind == "i" or array.dtype.itemsize < 8:
             return array
+    # min and max propagate NaN: two passes check the rule without a copy (the records
+    # are tallied at once, never kept)
+    if (
+        array.ndim == 1
+        and array.dtype == np.float64
+        and array.size
+        and array.min() >= 0
+        and array.max() < np.inf
+    ):
+        return array
     return as_durations(array, name)
 
 
@@ -243,7 +269,8 @@ def _encode_dense(
     if values.dtype.kind in "iu":
         codes = values if low == 0 and values.dtype == np.intp else values - low
         return codes.astype(np.intp, copy=False), _candidates(low, high)
-    if float(high) < 2.0**53:
+    head = values[:64]
+    if float(high) < 2.0**53 and (head == np.floor(head)).all():  # cheap test first
         codes = values.astype(np.intp)
         if (codes == values).all():
             codes -= int(low)
@@ -278,17 +305,28 @@ def _tally_sorted(
     shifted left by one bit with the event flag in the freed bit sorts records by time
     (censorings first within a time) in one :func:`numpy.sort` of unsigned integers.
     """
-    keys = (exits + 0.0).view(np.uint64) << np.uint64(1)  # + 0.0 turns -0.0 into 0.0
+    # the shift drops the sign bit, so -0.0 (the only negative left) becomes 0.0
+    keys = np.ascontiguousarray(exits).view(np.uint64) << np.uint64(1)
     keys |= flags
     keys.sort()
     new_time = np.empty(keys.size, dtype=bool)
     new_time[:1] = True
     np.greater(keys[1:] ^ keys[:-1], 1, out=new_time[1:])  # differ above the flag bit
+    if new_time.all():  # every time distinct (continuous durations): no grouping
+        n_events = (keys & np.uint64(1)).astype(np.float64)
+        times = np.empty(keys.size)  # owns its memory: no copy when a table seals it
+        np.right_shift(keys, np.uint64(1), out=times.view(np.uint64))
+        return times, n_events, 1.0 - n_events
     starts = np.flatnonzero(new_time)
     times = (keys[starts] >> np.uint64(1)).view(np.float64)
     is_event = (keys & np.uint64(1)).astype(bool)
-    n_events = np.add.reduceat(is_event, starts, dtype=np.float64) if starts.size else np.zeros(0)
-    n_censored = np.diff(starts, append=keys.size).astype(np.float64) - n_events
+    # events per time from a running count (faster than `np.add.reduceat` on many groups)
+    ends = np.empty_like(starts)
+    ends[:-1] = starts[1:]
+    ends[-1:] = keys.size
+    running = np.cumsum(is_event, dtype=np.int64)[ends - 1]
+    n_events = np.diff(running, prepend=0).astype(np.float64)
+    n_censored = (ends - starts).astype(np.float64) - n_events
     return times, n_events, n_censored
 
 
@@ -308,6 +346,21 @@ def _tally(
     exit_codes = codes[:size]
     k = times.size
     entry_codes = codes[size:]
+    if case_weights is None and starts is None and 2 * k <= _BLOCK_CELLS:
+        # one integer count of (time, event) cells: censorings and events side by side
+        cells = np.left_shift(exit_codes, 1)
+        cells += flags
+        counts = np.bincount(cells, minlength=2 * k).astype(np.float64)
+        n_censored, n_events = counts[0::2], counts[1::2]
+        if not (n_censored + n_events).all():
+            used = (n_events > 0) | (n_censored > 0)
+            times, n_events, n_censored = times[used], n_events[used], n_censored[used]
+        return _trusted_table(
+            times,
+            np.ascontiguousarray(n_events),
+            np.ascontiguousarray(n_censored),
+            np.zeros(times.size),
+        )
     if case_weights is None:
         n_events = _count(exit_codes, k, flags)
         n_censored = _count(exit_codes, k) - n_events

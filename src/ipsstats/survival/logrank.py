@@ -7,13 +7,13 @@ array arithmetic on that table. Groups may also arrive pre-aggregated as life ta
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 from ipsstats._arrays import (
     as_array,
@@ -31,8 +31,10 @@ from ipsstats.survival.lifetable import _DENSE_SPAN, LifeTable, _as_time, _as_ti
 
 __all__ = ["LogrankResult", "logrank"]
 
-Weights = Literal["logrank", "gehan-breslow", "tarone-ware", "peto-peto", "fleming-harrington"]
-_WEIGHTS: tuple[Weights, ...] = (
+Weighting = Literal["logrank", "gehan-breslow", "tarone-ware", "peto-peto", "fleming-harrington"]
+#: The name of :data:`Weighting` before ipsstats 0.2.
+Weights = Weighting
+_WEIGHTINGS: tuple[Weighting, ...] = (
     "logrank",
     "gehan-breslow",
     "tarone-ware",
@@ -45,6 +47,13 @@ _RANK_TOLERANCE = 1e-10
 
 def _tuple(value: Iterable[object]) -> tuple[object, ...]:
     return tuple(value)
+
+
+def _chi2_sf(statistic: float, dof: float) -> float:
+    """Chi-squared survival function (scipy imported on first use, not with ipsstats)."""
+    from scipy import special  # noqa: PLC0415  # lazy: keeps `import ipsstats` light
+
+    return float(special.chdtrc(dof, statistic))
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -66,8 +75,8 @@ class LogrankResult(TestResult):
         Subjects per group.
     n_events : array of float
         Unweighted events per group.
-    weights : str
-        The weighting used.
+    weighting : str
+        The weighting of the event times (``weights`` is its deprecated name).
     p, q : float or None
         Fleming-Harrington exponents (``None`` for other weights).
     scores : array of float or None
@@ -82,11 +91,21 @@ class LogrankResult(TestResult):
     variance: NDArray[np.float64] = attrs.field(converter=float_array)
     n_subjects: NDArray[np.float64] = attrs.field(converter=float_array)
     n_events: NDArray[np.float64] = attrs.field(converter=float_array)
-    weights: str
+    weighting: str
     p: float | None = None
     q: float | None = None
     scores: NDArray[np.float64] | None = attrs.field(default=None, converter=optional_float_array)
     n_strata: int = 1
+
+    @property
+    def weights(self) -> str:
+        """The weighting of the event times; deprecated name of :attr:`weighting`."""
+        warnings.warn(
+            "`LogrankResult.weights` is deprecated since ipsstats 0.2; use `weighting`.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.weighting
 
     @property
     def o_minus_e(self) -> NDArray[np.float64]:
@@ -213,22 +232,24 @@ def _tables_from_records(
                 durations[inside], events[inside], groups[inside], k, None
             )
         )
-    layers = groups if strata is None else strata * k + groups
-    cells = layers * (2 * size)
-    cells += time_codes  # twice: the time code counts in steps of 2 (censored, event)
+    cells = groups * size if strata is None else (strata * k + groups) * size
     cells += time_codes
-    cells += events
-    counts = np.bincount(cells, minlength=2 * m * k * size).reshape(m, k, size, 2)
-    return tuple(_table_from_counts(counts[s]) for s in range(m))
+    cells += events * (m * k * size)  # events in the second half: contiguous blocks
+    counts = np.bincount(cells, minlength=2 * m * k * size).reshape(2, m, k, size)
+    return tuple(_table_from_counts(counts[0, s], counts[1, s]) for s in range(m))
 
 
-def _table_from_counts(counts: NDArray[np.int64]) -> _Table:
-    """One stratum's table from counts shaped (group, time, censored/event)."""
-    deaths = counts[:, :, 1].astype(np.float64)
-    exits = deaths + counts[:, :, 0]
-    at_risk = np.cumsum(exits[:, ::-1], axis=1)[:, ::-1]
+def _table_from_counts(censored: NDArray[np.int64], deaths: NDArray[np.int64]) -> _Table:
+    """One stratum's table from counts of censorings and of events, shaped (group, time)."""
+    exits = (censored + deaths).astype(np.float64)
+    at_risk = np.empty_like(exits)
+    np.cumsum(exits[:, ::-1], axis=1, out=at_risk[:, ::-1])
     used = deaths.any(axis=0)
-    return _Table(deaths=deaths[:, used], at_risk=at_risk[:, used], n_subjects=exits.sum(axis=1))
+    return _Table(
+        deaths=deaths[:, used].astype(np.float64),
+        at_risk=at_risk[:, used],
+        n_subjects=exits.sum(axis=1),
+    )
 
 
 def _table_from_life_tables(tables: Sequence[LifeTable]) -> _Table:
@@ -254,7 +275,7 @@ def _table_from_life_tables(tables: Sequence[LifeTable]) -> _Table:
 # weights and statistic
 
 
-def _weights(table: _Table, weights: Weights, p: float, q: float) -> NDArray[np.float64] | None:
+def _weights(table: _Table, weights: Weighting, p: float, q: float) -> NDArray[np.float64] | None:
     """Weight of each event time of one stratum (``None`` means all ones)."""
     if weights == "logrank":
         return None
@@ -278,17 +299,14 @@ def _scores(table: _Table, w: NDArray[np.float64] | None) -> _Scores:
     n = table.at_risk.sum(axis=0)
     d = table.deaths.sum(axis=0)
     share = table.at_risk / n
-    expected = share * d
-    spread = np.zeros_like(n)
-    tied = n > 1
-    spread[tied] = d[tied] * (n[tied] - d[tied]) / (n[tied] - 1.0)
+    spread = np.divide(d * (n - d), n - 1.0, out=np.zeros_like(n), where=n > 1)
     if w is None:
         observed_sum = table.deaths.sum(axis=1)
-        expected_sum = expected.sum(axis=1)
+        expected_sum = share @ d
         scale = spread
     else:
         observed_sum = table.deaths @ w
-        expected_sum = expected @ w
+        expected_sum = share @ (d * w)
         scale = w * w * spread
     weighted_share = share * scale
     variance = np.diag(weighted_share.sum(axis=1)) - weighted_share @ share.T
@@ -335,21 +353,21 @@ def _rank_caveats(dof: int, k: int) -> list[str]:
     return [message]
 
 
-def _check_exponents(weights: Weights, p: object, q: object) -> tuple[float, float]:
-    if weights != "fleming-harrington":
+def _check_exponents(weighting: Weighting, p: object, q: object) -> tuple[float, float]:
+    if weighting != "fleming-harrington":
         for name, value in (("p", p), ("q", q)):
             if value is not None:
                 raise fail(
                     name,
-                    'be None unless `weights="fleming-harrington"`',
-                    f"{value!r} with weights={weights!r}",
-                    hint='pass weights="fleming-harrington" to use the G(p, q) family.',
+                    'be None unless `weighting="fleming-harrington"`',
+                    f"{value!r} with weighting={weighting!r}",
+                    hint='pass weighting="fleming-harrington" to use the G(p, q) family.',
                 )
         return 0.0, 0.0
     if p is None:
         raise fail(
             "p",
-            'be given with `weights="fleming-harrington"`',
+            'be given with `weighting="fleming-harrington"`',
             "None",
             hint="p=1, q=0 is the Peto-Peto-Prentice weight S(t-); p=0, q=1 weighs late "
             "differences.",
@@ -504,9 +522,43 @@ def _prepare_life_tables(
     )
 
 
-def _method(weights: Weights, p: float, q: float, trend: bool) -> str:
-    name = f"fleming-harrington({p:g}, {q:g})" if weights == "fleming-harrington" else weights
-    return f"{name} trend" if trend else name
+def _method(weighting: Weighting, trend: bool) -> str:
+    """Name the method: the weighting, with ``-trend`` for the trend test."""
+    return f"{weighting}-trend" if trend else weighting
+
+
+def _weighting_and_weights(weighting: object, weights: object) -> object:
+    """Resolve the weighting from `weighting` and the deprecated string `weights`.
+
+    Case weights (an array) are refused: the log-rank variance with non-frequency case
+    weights has no reference implementation to check against.
+    """
+    if weights is None:
+        return weighting
+    if isinstance(weights, str):
+        if weighting is not None:
+            raise fail(
+                "weights",
+                "not be given with `weighting` (a string `weights` is the old name of "
+                "`weighting`)",
+                f"weights={weights!r} and weighting={weighting!r}",
+                hint="pass `weighting` only.",
+            )
+        warnings.warn(
+            "`weights` as the name of the weighting scheme is deprecated since ipsstats "
+            f"0.2; use `weighting={weights!r}` (`weights` now means case weights).",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return weights
+    raise fail(
+        "weights",
+        "be None: logrank does not take case weights",
+        f"{type(weights).__name__}",
+        hint="to weigh event times use `weighting=`; for frequency weights repeat the "
+        "records, or pass a mapping {group: LifeTable} built with "
+        "`LifeTable.from_records(..., weights=...)`.",
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -519,7 +571,8 @@ def logrank(
     groups: object = None,
     *,
     strata: object = None,
-    weights: Weights = "logrank",
+    weighting: Weighting | None = None,
+    weights: object = None,
     p: float | None = None,
     q: float | None = None,
     trend: bool = False,
@@ -545,8 +598,13 @@ def logrank(
         Stratum label per subject: the statistic then sums per-stratum observed minus
         expected vectors and variance matrices, as R's ``survdiff(... + strata(x))``.
         Weights are computed within each stratum.
-    weights : {"logrank", "gehan-breslow", "tarone-ware", "peto-peto", "fleming-harrington"}
-        Weight :math:`w_i` of event time :math:`t_i` (see Notes).
+    weighting : str, default "logrank"
+        Weight :math:`w_i` of event time :math:`t_i`: ``"logrank"``, ``"gehan-breslow"``,
+        ``"tarone-ware"``, ``"peto-peto"`` or ``"fleming-harrington"`` (see Notes).
+    weights : None
+        Reserved for case weights, which the test does not take (an array is refused).
+        A string is the deprecated spelling of `weighting`, accepted with a
+        :class:`DeprecationWarning`.
     p, q : float, optional
         Exponents of the Fleming-Harrington weights (only with that weighting; `p` is
         required, `q` defaults to 0).
@@ -577,7 +635,8 @@ def logrank(
     InvalidInputError
         For negative, NaN or infinite durations, event indicators other than 0/1,
         arguments of different lengths, a level without subjects, an unknown weighting,
-        invalid `p`, `q` or `scores`, or a malformed mapping of life tables.
+        case weights, invalid `p`, `q` or `scores`, or a malformed mapping of life
+        tables.
     InsufficientDataError
         With fewer than two groups, no events, or no event time at which two groups are
         at risk together.
@@ -655,7 +714,8 @@ def logrank(
     >>> print(round(logrank(tables).statistic, 3))
     3.396
     """
-    option = as_option(weights, "weights", _WEIGHTS)
+    chosen = _weighting_and_weights(weighting, weights)
+    option = as_option("logrank" if chosen is None else chosen, "weighting", _WEIGHTINGS)
     exponent_p, exponent_q = _check_exponents(option, p, q)
     if not isinstance(trend, (bool, np.bool_)):
         raise fail("trend", "be True or False", repr(trend))
@@ -665,7 +725,7 @@ def logrank(
         from ipsstats.survival._frames import logrank_counts  # noqa: PLC0415  # optional
 
         kept, labels, exclusions = logrank_counts(data, durations, events, groups, strata, levels)
-        tables = tuple(_table_from_counts(counts) for counts in kept)
+        tables = tuple(_table_from_counts(c[:, :, 0], c[:, :, 1]) for c in kept)
         prepared = _Prepared(
             tables=tables,
             groups=labels,
@@ -713,21 +773,21 @@ def logrank(
         caveats = _rank_caveats(dof, k)
     return LogrankResult(
         statistic=statistic,
-        pvalue=float(stats.chi2.sf(statistic, dof)),
+        pvalue=_chi2_sf(statistic, dof),
         dof=dof,
-        method=_method(option, exponent_p, exponent_q, trend),
+        method=_method(option, trend),
         n=prepared.n,
         n_excluded=sum(prepared.exclusions.values()),
         exclusions=prepared.exclusions,
         caveats=tuple(caveats),
-        details={"weights": option, "strata": len(prepared.tables)},
+        details={"weighting": option, "strata": len(prepared.tables)},
         groups=prepared.groups,
         observed=total.observed,
         expected=total.expected,
         variance=total.variance,
         n_subjects=prepared.n_subjects,
         n_events=n_events,
-        weights=option,
+        weighting=option,
         p=exponent_p if option == "fleming-harrington" else None,
         q=exponent_q if option == "fleming-harrington" else None,
         scores=trend_scores,
