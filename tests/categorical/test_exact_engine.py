@@ -242,6 +242,8 @@ def enumerated_r_by_2(counts: NDArray[np.int64]) -> float:
         ok = (last >= 0) & (last <= rows[-1])
         values = logw(np.array([x0]), int(rows[0]))[0] + partial[ok]
         values = values + logw(last[ok], int(rows[-1]))
+        if values.size == 0:
+            continue
         total = np.append(total, special.logsumexp(values))
         keep = values <= observed + math.log1p(1e-7)
         if keep.any():

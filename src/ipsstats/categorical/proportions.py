@@ -52,15 +52,29 @@ _PROPORTION_METHODS: tuple[ProportionMethod, ...] = (
 )
 
 
+def _beta_upper_quantile(a: float, b: float, tail: float) -> float:
+    """The ``x`` with ``P(Beta(a, b) > x) = tail``, accurate in both tails.
+
+    ``scipy.special.betainccinv`` (SciPy 1.12+) when present; on older SciPy the same
+    quantile by the reflection ``1 - I^{-1}(b, a, tail)`` when the answer is above 1/2 (no
+    cancellation there) and by ``I^{-1}(a, b, 1 - tail)`` otherwise.
+    """
+    direct = getattr(special, "betainccinv", None)
+    if direct is not None:
+        return float(direct(a, b, tail))
+    reflected = 1.0 - float(special.betaincinv(b, a, tail))
+    return reflected if reflected > 0.5 else float(special.betaincinv(a, b, 1.0 - tail))
+
+
 def _clopper_pearson(k: int, n: int, tail: float) -> tuple[float, float]:
     lower = 0.0 if k == 0 else float(special.betaincinv(k, n - k + 1, tail))
-    upper = 1.0 if k == n else float(special.betainccinv(k + 1, n - k, tail))
+    upper = 1.0 if k == n else _beta_upper_quantile(k + 1, n - k, tail)
     return lower, upper
 
 
 def _jeffreys(k: int, n: int, tail: float) -> tuple[float, float]:
     lower = 0.0 if k == 0 else float(special.betaincinv(k + 0.5, n - k + 0.5, tail))
-    upper = 1.0 if k == n else float(special.betainccinv(k + 0.5, n - k + 0.5, tail))
+    upper = 1.0 if k == n else _beta_upper_quantile(k + 0.5, n - k + 0.5, tail)
     return lower, upper
 
 
