@@ -65,7 +65,15 @@ from ipsstats.errors import (
     SmallExpectedCountWarning,
 )
 from ipsstats.factor import Factor
-from ipsstats.report import EquityReport, SuppressedTable, equity_report, suppress_small_counts
+from ipsstats.report import (
+    AuditedCount,
+    DisclosureAudit,
+    EquityReport,
+    SuppressedTable,
+    audit_counts,
+    equity_report,
+    suppress_small_counts,
+)
 from ipsstats.results import Estimate, TestResult
 from ipsstats.survival import (
     GrayTestResult,
@@ -85,12 +93,14 @@ _compat.install()
 __all__ = [
     "AccessEquity",
     "AccessGroup",
+    "AuditedCount",
     "CMHResult",
     "Cohort",
     "ComparisonEstimate",
     "CompetingDurations",
     "ContingencyTable",
     "Counts",
+    "DisclosureAudit",
     "DurationEquity",
     "DurationGroup",
     "Durations",
@@ -126,6 +136,7 @@ __all__ = [
     "adjust_pvalues",
     "adjusted_residuals",
     "age_band",
+    "audit_counts",
     "cmh",
     "cramers_v",
     "crosstab",

@@ -22,9 +22,6 @@ from hypothesis import strategies as st
 
 from ipsstats import Cohort, Counts, InvalidInputError
 from ipsstats.report import REPORT_SCHEMA, REPORT_SCHEMA_VERSION, EquityReport, equity_report
-from ipsstats.report import _json as json_module
-from ipsstats.report import disclosure as disclosure_module
-from ipsstats.report import report as report_module
 from ipsstats.report import sections as sections_module
 from ipsstats.report.render import Figure, Section
 from tests.strategies import cohort_records
@@ -340,10 +337,10 @@ def test_suppression_protects_what_is_shown(wwt: EquityReport) -> None:
     assert "144 (41.3)" not in text  # rounded to 145, of 350
     assert "145 (41.4)" in text
     assert "Disclosure control" in text
-    audit = safe.disclosure_audit()
-    assert audit is not None
-    assert audit.n_suppressed > 0
-    assert audit.n_recoverable == 0
+    checked = safe.disclosure_audit()
+    assert checked is not None
+    assert checked.n_suppressed > 0
+    assert checked.n_recoverable == 0
 
 
 def test_suppression_settings_are_configurable() -> None:
@@ -592,7 +589,12 @@ def test_suppressed_json_holds_no_small_count(service: str, suppress: Any) -> No
     # left out of the test with a reason
     kept = [c for c in _count_fields(audit) if ".exclusions." not in c[0]]
     assert len(counts) == len(kept)
-    for test in (*_values(loaded, "test"), *_values(loaded, "result"), *_values(loaded, "logrank")):
+    tests: list[Any] = [
+        *_values(loaded, "test"),
+        *_values(loaded, "result"),
+        *_values(loaded, "logrank"),
+    ]
+    for test in tests:
         if test is not None:
             assert test["exclusions"] == {}
             assert test["n_excluded"] is None

@@ -13,9 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import attrs
+
 from ipsstats.equity import (
     AccessEquity,
     DurationEquity,
+    DurationGroup,
     OutcomeEquity,
     ReportedTest,
 )
@@ -30,7 +33,7 @@ from ipsstats.report._published import (
     outcome_table,
     share,
 )
-from ipsstats.report.sections import LANDMARKS_WITHHELD, _redact
+from ipsstats.report.sections import LANDMARKS_WITHHELD, _redact, duration_caveats
 from ipsstats.results import TestResult
 
 __all__: list[str] = []
@@ -51,6 +54,7 @@ _TEST_FIELDS = ("statistic", "pvalue", "dof", "method")
 # significant digits.
 _STATISTIC_DIGITS = 2
 _V_DIGITS = 3
+_NAIVE_LABEL = str(attrs.fields(DurationGroup).naive_median_label.default)
 
 
 def _maybe_dict(value: Any) -> dict[str, Any] | None:
@@ -224,8 +228,14 @@ def duration_dict(
     out = res.to_dict()
     shown = duration_table(attr, res, protection)
     groups = []
-    for g, row in zip(res.groups, shown.rows, strict=True):
-        item = g.to_dict()
+    by_label = {str(g.group): g for g in res.groups}
+    for row in shown.rows:
+        found = by_label.get(str(row.label))
+        item: dict[str, Any] = (
+            found.to_dict()
+            if found is not None
+            else {"group": row.label, "naive_median_label": _NAIVE_LABEL}
+        )
         _put(item, "n", row.n)
         _put(item, "n_events", row.events)
         if row.hidden:
@@ -239,7 +249,7 @@ def duration_dict(
     _put(out, "n_window_excluded", shown.n_window_excluded)
     out["logrank"] = _test_dict(res.logrank, protection, shown.logrank_n)
     out["gray"] = _test_dict(res.gray, protection, shown.gray_n)
-    out["caveats"] = [_redact(c, protection) for c in res.caveats]
+    out["caveats"] = [_redact(c, protection) for c in duration_caveats(res, protection)]
     return out
 
 

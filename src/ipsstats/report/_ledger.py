@@ -14,7 +14,7 @@ count can be recovered exactly from everything published.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 import attrs
@@ -131,6 +131,13 @@ class Ledger:
     aliases: dict[Key, Key] = attrs.field(factory=dict)
     sums: list[tuple[Key, tuple[Key, ...]]] = attrs.field(factory=list)
     dropped: list[str] = attrs.field(factory=list)
+    labels: dict[str, list[str]] = attrs.field(factory=dict)
+
+    def label(self, attr: str, value: object) -> None:
+        """Record a group of an attribute (every table shows every group)."""
+        found = self.labels.setdefault(attr, [])
+        if str(value) not in found:
+            found.append(str(value))
 
     def canonical(self, key: Key) -> Key:
         """Return the key under which the count of `key` is held."""
@@ -239,6 +246,8 @@ def _access_analysis(ledger: Ledger, attr: str, res: AccessEquity, which: str) -
     parts_ips, parts_eligible = [], []
     for k, g in enumerate(res.groups):
         is_missing = include and k == len(labels) - 1
+        if not is_missing:
+            ledger.label(attr, g.group)
         ips = ledger.count(
             access(attr, "ips", g.group),
             g.ips_n,
@@ -293,6 +302,7 @@ def _outcome(ledger: Ledger, attr: str, res: OutcomeEquity, window: str) -> None
     every = window == "all"
     ns, job_keys = [], []
     for g in res.groups:
+        ledger.label(attr, g.group)
         n = ledger.count(
             outcome(attr, window, "n", g.group),
             g.n,
@@ -371,21 +381,27 @@ def _duration(ledger: Ledger, attr: str, res: DurationEquity) -> None:
     measure = res.measure
     first = measure == "time_to_job"
     ns, event_keys = [], []
-    for g in res.groups:
-        label = str(g.group)
+    found = {str(g.group): (g.n, g.n_events) for g in res.groups}
+    # a group with nobody to follow is left out of the analysis; the report shows it with
+    # its counts (0) protected, or its absence would say that it is empty
+    for label in [
+        *ledger.labels.get(attr, []),
+        *(k for k in found if k not in ledger.labels.get(attr, [])),
+    ]:
+        size, n_events = found.get(label, (0, 0))
         n = ledger.count(
             duration(attr, measure, "n", label),
-            g.n,
+            size,
             same_as=group(attr, label) if first else jobs(attr, label),
         )
         events = ledger.count(
             duration(attr, measure, "events", label),
-            g.n_events,
+            n_events,
             same_as=jobs(attr, label) if first else ("left_work", attr, label),
         )
         others = ledger.count(
             duration(attr, measure, "others", label),
-            g.n - g.n_events,
+            size - n_events,
             same_as=("no_job", attr, label) if first else ("in_work", attr, label),
             displayed=False,
         )
@@ -537,9 +553,9 @@ def _audit(
 def _release(
     ledger: Ledger, suppressed: Mapping[Key, str], disclosure: Disclosure, target: Key
 ) -> list[Key]:
-    """The shown counts, of least total size, whose suppression protects `target`."""
+    """Choose the shown counts, of least total size, whose suppression protects `target`."""
     system = _system(ledger, suppressed, disclosure.round_to)
-    places = {k: 1 for k in ledger.values}
+    places = dict.fromkeys(ledger.values, 1)
     for alias in ledger.aliases:
         places[ledger.canonical(alias)] += 1
     # the cost of hiding a count: its size, times the number of places that show it

@@ -357,11 +357,12 @@ class DurationRow:
     label: object
     n: Count
     events: Count
+    present: bool = True
 
     @property
     def hidden(self) -> bool:
-        """Whether the row's estimates are withheld (its size or events suppressed)."""
-        return self.n.hidden or self.events.hidden
+        """Whether the row's estimates are withheld (suppressed counts, or nobody in it)."""
+        return self.n.hidden or self.events.hidden or not self.present
 
 
 @attrs.frozen(kw_only=True)
@@ -383,15 +384,31 @@ def duration_table(attr: str, res: DurationEquity, protection: Protection | None
     def test_n(kind: str, n: int | None) -> Count | None:
         return None if n is None else count(protection, keys.duration(attr, m, f"{kind}_n"), n)
 
-    return DurationTable(
-        rows=tuple(
+    rows = [
+        DurationRow(
+            label=g.group,
+            n=count(protection, keys.duration(attr, m, "n", g.group), g.n),
+            events=count(protection, keys.duration(attr, m, "events", g.group), g.n_events),
+        )
+        for g in res.groups
+    ]
+    if protection is not None:  # every group of the attribute, empty ones included
+        present = {str(g.group) for g in res.groups}
+        order = protection.ledger.labels.get(attr, [])
+        rows += [
             DurationRow(
-                label=g.group,
-                n=count(protection, keys.duration(attr, m, "n", g.group), g.n),
-                events=count(protection, keys.duration(attr, m, "events", g.group), g.n_events),
+                label=label,
+                n=count(protection, keys.duration(attr, m, "n", label), 0),
+                events=count(protection, keys.duration(attr, m, "events", label), 0),
+                present=False,
             )
-            for g in res.groups
-        ),
+            for label in order
+            if label not in present
+        ]
+        rank = {label: k for k, label in enumerate(order)}
+        rows.sort(key=lambda row: rank.get(str(row.label), len(rank)))
+    return DurationTable(
+        rows=tuple(rows),
         n=count(protection, keys.duration(attr, m, "n"), res.n),
         n_missing=count(protection, keys.duration(attr, m, "n_missing"), res.n_missing),
         n_window_excluded=count(

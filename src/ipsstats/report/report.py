@@ -6,13 +6,14 @@ report renders to text, Markdown, self-contained HTML and JSON; the JSON form fo
 :data:`REPORT_SCHEMA` (a JSON Schema, versioned by ``schema_version``) so that a downstream
 tool can audit it.
 
-Disclosure control (``suppress=``) protects what is published: every statistic is
-computed on the unsuppressed data, and every rendering shows counts as the disclosure rules
-allow. The JSON form is protected too: suppressed counts are ``null`` with their reason,
-values derived from them are withheld, and tables of counts are left out, unless an
-unsuppressed audit copy is asked for with ``to_dict(include_unsuppressed=True)`` (its
-``disclosure`` entry records which form it is). Figures are drawn from exact counts, so a
-report under disclosure control shows none, and says why.
+Disclosure control (``suppress=``) protects what is published, as one system: every
+count the report shows is decided once (suppressed, or rounded) and shown the same way
+wherever it appears; shares, rates and intervals are computed from the published counts;
+and an integer-programming audit checks that no suppressed count can be recovered from
+all the published numbers together. The JSON form is protected too, unless an unsuppressed
+audit copy is asked for with ``to_dict(include_unsuppressed=True)`` (its ``disclosure``
+entry records which form it is). Figures are drawn from exact counts, so a report under
+disclosure control shows none, and says why.
 """
 
 from __future__ import annotations
@@ -164,11 +165,14 @@ class EquityReport:
             as safe to publish as the rendered report: every count is shown as displayed
             (rounded) or ``null`` where the disclosure rules suppress it, with the reason
             in the enclosing object's ``"suppressed"`` mapping (field name to reason);
-            shares, rates, ratios, medians and landmark estimates derived from a
-            suppressed count are ``null`` too; and the fields that could recover a
-            suppressed count are left out (the tables of counts, expected counts and
-            residuals held by test results, the smallest expected count, and the
-            record-level loading issues). ``True`` writes every number unsuppressed, for
+            shares, rates, ratios, intervals and flags are those the rendered report
+            shows, computed from the published counts (``null`` where one of them is
+            suppressed); test statistics and p-values are given at the precision the
+            report prints them; and the fields that could recover a count are left out
+            (the tables of counts, expected counts and residuals held by test results,
+            the people each test excluded, the smallest expected count, the
+            Kaplan-Meier shares at the landmarks and the record-level loading issues).
+            ``True`` writes every number unsuppressed, for
             an audit copy that must not be published; ``disclosure.unsuppressed_included``
             records which form this is.
 
@@ -178,7 +182,7 @@ class EquityReport:
             The report: schema and ipsstats versions, inputs, options, methods, seeds,
             completeness, access, outcome and duration results, summary, caveats and the
             ``disclosure`` record (``applied``, ``unsuppressed_included``, ``threshold``,
-            ``round_to``, ``note``).
+            ``round_to``, ``derived_from``, ``audit``, ``note``).
 
         Raises
         ------
@@ -638,21 +642,21 @@ def equity_report(
     by : str or sequence of str, optional
         Categorical attributes to compare groups by; default: every categorical attribute.
     suppress : bool or Mapping[str, int]
-        Disclosure control of the rendered report: ``True`` shows counts below 5 as ``*``
-        and rounds the others to the nearest 5, with secondary suppression and
-        percentages withheld where their numerator is suppressed
-        (:func:`~ipsstats.suppress_small_counts`); a mapping sets ``threshold`` and
-        ``round_to``. Statistics are computed on the unsuppressed data. The JSON form
-        is protected in the same way (see :meth:`EquityReport.to_dict`), free-text
-        caveats have decimals and counts below the threshold replaced by ``*``, the
-        smallest expected count is not printed, and figures are left out. Secondary
-        suppression is checked table by table: the same counts appear in several tables
-        (IPS users by group in the access table and as the group sizes of the outcome
-        table), and percentages, rates and intervals are computed from exact counts, so
-        rounding does not hide a shown count and a pattern chosen for one table does not
-        protect another. Keep the defaults for anything published, and check linked
-        tables together (see the Notes of :func:`~ipsstats.suppress_small_counts` for
-        what the rules do and do not protect).
+        Disclosure control of everything the report publishes (text, Markdown, HTML, CSV
+        and JSON): ``True`` shows counts below 5 as ``*`` and rounds the others to the
+        nearest 5; a mapping sets ``threshold`` and ``round_to``. Each count is decided
+        once for the whole report and shown the same way wherever it appears (IPS users
+        by group in the access, outcome and duration tables; people analysed in every
+        sentence), and further counts are suppressed until
+        :meth:`EquityReport.disclosure_audit` finds no suppressed count that the
+        report's published numbers, tied by every total they share, determine exactly.
+        Percentages, rates, ratios, intervals and flags are computed from the published
+        (rounded) counts; tests are computed on the exact data and printed as usual; the
+        Kaplan-Meier shares at the landmarks, the smallest expected count and the
+        figures are left out; free-text caveats have their numbers replaced by ``*``.
+        The JSON form is protected in the same way (see :meth:`EquityReport.to_dict`).
+        Without rounding (``round_to=1``) linked tables need many more suppressions:
+        keep the defaults for anything published.
     access_method : {"homogeneity", "goodness-of-fit", "subset"}
         See :func:`~ipsstats.access_equity`.
     missing : {"exclude", "include", "sensitivity"}
@@ -717,7 +721,7 @@ def equity_report(
     >>> report.summary[0]
     '12 records read, 0 excluded on loading; 12 people analysed.'
     >>> report.to_dict()["schema_version"]
-    '2.0'
+    '2.1'
     """
     if not isinstance(cohort, Cohort):
         raise fail("cohort", "be a Cohort", type(cohort).__name__)
@@ -818,7 +822,11 @@ def equity_report(
         caveats=tuple(_redact(c, disclosure) for c in caveats),
         disclosure=disclosure,
     )
-    return attrs.evolve(draft, summary=_summary(draft, alpha))
+    report = attrs.evolve(draft, summary=_summary(draft, alpha))
+    # the protection depends on the counts only, which the summary does not change: keep
+    # the one computed for the draft rather than computing it again
+    object.__setattr__(report, "_protection", draft._protection)  # own cache
+    return report
 
 
 def _summary(report: EquityReport, alpha: float) -> tuple[str, ...]:

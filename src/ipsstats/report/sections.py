@@ -459,15 +459,17 @@ def _duration_section(
     if landmarks:
         header += [f"{what} at {m:g} months, % (CI)" for m in res.landmark_months]
     rows = []
-    for g, row in zip(res.groups, shown.rows, strict=True):
+    by_label = {str(g.group): g for g in res.groups}
+    for row in shown.rows:
+        g = by_label.get(str(row.label))
         line = [
-            str(g.group),
+            str(row.label),
             row.n.text,
             row.events.text,
-            _HIDDEN if row.hidden else _median_text(g.median),
-            _HIDDEN if row.hidden else _months(g.naive_median),
+            _HIDDEN if row.hidden or g is None else _median_text(g.median),
+            _HIDDEN if row.hidden or g is None else _months(g.naive_median),
         ]
-        if landmarks:
+        if landmarks and g is not None:
             line += [_interval(m.remaining, 100.0, 1) for m in g.landmarks]
         rows.append(tuple(line))
     notes = [
@@ -488,8 +490,22 @@ def _duration_section(
     ):
         if test is not None and n is not None:
             blocks.append(Paragraph(text=_test_line(name, test, n)))
-    blocks += [Note(text=_redact(c, protection), kind="caveat") for c in res.caveats]
+    blocks += [
+        Note(text=_redact(c, protection), kind="caveat") for c in duration_caveats(res, protection)
+    ]
     return Section(title=f"{label} by {res.name}", blocks=blocks)
+
+
+# A caveat of a duration analysis that names a group with nobody in it: under disclosure
+# control the group is shown with its counts protected instead.
+_EMPTY_GROUP = "has nobody with a duration and is not shown"
+
+
+def duration_caveats(res: DurationEquity, protection: Protection | None) -> list[str]:
+    """Return the caveats of a duration analysis as the report shows them."""
+    if protection is None:
+        return list(res.caveats)
+    return [c for c in res.caveats if _EMPTY_GROUP not in c]
 
 
 # --------------------------------------------------------------------------------------
