@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -73,7 +74,8 @@ def _naive_bounds(
 
 # A table of 2 x 2 counts with margins, or one row of 3 counts with its total; the names of
 # its cells and margins, and how each is computed from the vector of interior counts.
-_TWO_BY_TWO = {
+_Quantity = Callable[[NDArray[np.int64]], NDArray[np.int64]]
+_TWO_BY_TWO: dict[str, _Quantity] = {
     "a": lambda g: g[:, 0],
     "b": lambda g: g[:, 1],
     "c": lambda g: g[:, 2],
@@ -92,7 +94,7 @@ _TWO_BY_TWO_SUMS = [
     ("all", ["a+b", "c+d"]),
     ("all", ["a+c", "b+d"]),
 ]
-_ONE_ROW = {
+_ONE_ROW: dict[str, _Quantity] = {
     "a": lambda g: g[:, 0],
     "b": lambda g: g[:, 1],
     "c": lambda g: g[:, 2],
@@ -143,7 +145,7 @@ def published_tables(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-@settings(max_examples=max(20, settings.default.max_examples))
+@settings(max_examples=max(20, settings().max_examples))
 @given(published_tables())
 def test_integer_programmes_agree_with_enumeration(table: dict[str, Any]) -> None:
     audit = audit_counts(

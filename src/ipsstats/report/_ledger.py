@@ -268,9 +268,14 @@ def _access_analysis(ledger: Ledger, attr: str, res: AccessEquity, which: str) -
     )
     ledger.total(ips_n, parts_ips)
     ledger.total(eligible_n, parts_eligible)
-    ledger.count(access(attr, "ips_missing"), res.ips_missing, same_as=missing(attr))
     ledger.count(
-        access(attr, "eligible_missing"), res.eligible_missing, same_as=("eligible_missing", attr)
+        access(attr, "ips_missing"), res.ips_missing, same_as=missing(attr), keep_zero=True
+    )
+    ledger.count(
+        access(attr, "eligible_missing"),
+        res.eligible_missing,
+        same_as=("eligible_missing", attr),
+        keep_zero=True,
     )
     n = int(res.test.n)
     candidates = {

@@ -33,6 +33,8 @@ _OPTIMAL, _INFEASIBLE, _UNBOUNDED = 0, 2, 3
 # A solution of the linear relaxation within this of whole numbers is taken as integral
 # (HiGHS's own integrality tolerance is 1e-6).
 _INTEGRAL = 1e-7
+# Nodes of the branch and bound before handing over to HiGHS's branch and cut.
+_NODES = 5000
 
 
 @attrs.frozen(kw_only=True)
@@ -150,35 +152,81 @@ class _Problem:
             if self.matrix.shape[0]
             else [],
         )
-        if result.status != _OPTIMAL:
+        if result.status != _OPTIMAL or result.x is None:
             return int(result.status), None
         return _OPTIMAL, float(result.x[index])
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _Solution:
+    """The outcome of an integer programme: milp's status code, solution and objective."""
+
+    status: int
+    x: NDArray[np.float64] | None = None
+    fun: float | None = None
+
+
+def _relaxation(
+    cost: NDArray[np.float64],
+    lower: NDArray[np.float64],
+    upper: NDArray[np.float64],
+    constraints: list[optimize.LinearConstraint],
+) -> Any:
+    """Solve the linear relaxation (HiGHS's simplex, through milp without integers)."""
+    return optimize.milp(
+        cost,
+        integrality=np.zeros(cost.size),
+        bounds=optimize.Bounds(lower, upper),
+        constraints=constraints,
+    )
 
 
 def _integer_optimum(
     cost: NDArray[np.float64],
     bounds: optimize.Bounds,
     constraints: list[optimize.LinearConstraint],
-) -> Any:
-    """Solve an integer programme, through its linear relaxation when that is integral.
+) -> _Solution:
+    """Solve an integer programme by branch and bound on its linear relaxation.
 
     The totals of a report make a nearly unimodular system, whose linear relaxation almost
-    always has an integral optimum: that optimum is then the integer one, found several
-    times faster. Otherwise (or when the relaxation is infeasible) branch and bound runs.
+    always has an integral optimum at once: that optimum is then the integer one. Otherwise
+    the most fractional variable is branched on (``x <= floor(v)`` or ``x >= ceil(v)``),
+    depth first, and a node is dropped when its relaxation cannot beat the best whole
+    solution found. Every variable is integer. Beyond ``_NODES`` nodes (never reached on
+    the programmes of a report in the tests) HiGHS's own branch and cut finishes the work.
     """
-    relaxed = optimize.milp(
-        cost, integrality=np.zeros(cost.size), bounds=bounds, constraints=constraints
-    )
-    if relaxed.status == _UNBOUNDED:
-        return relaxed
-    if relaxed.status == _OPTIMAL and np.allclose(
-        relaxed.x, np.round(relaxed.x), rtol=0.0, atol=_INTEGRAL
-    ):
-        relaxed.x = np.round(relaxed.x)
-        return relaxed
-    return optimize.milp(
-        cost, integrality=np.ones(cost.size), bounds=bounds, constraints=constraints
-    )
+    start_lower = np.asarray(bounds.lb, dtype=np.float64) * np.ones(cost.size)
+    start_upper = np.asarray(bounds.ub, dtype=np.float64) * np.ones(cost.size)
+    best: _Solution | None = None
+    nodes = [(start_lower, start_upper)]
+    first = True
+    visited = 0
+    while nodes:
+        visited += 1
+        if visited > _NODES:
+            found = optimize.milp(
+                cost, integrality=np.ones(cost.size), bounds=bounds, constraints=constraints
+            )
+            return _Solution(status=int(found.status), x=found.x, fun=found.fun)
+        lower, upper = nodes.pop()
+        relaxed = _relaxation(cost, lower, upper, constraints)
+        if relaxed.status == _UNBOUNDED and first:
+            return _Solution(status=_UNBOUNDED)
+        first = False
+        if relaxed.status != _OPTIMAL:
+            continue
+        if best is not None and best.fun is not None and relaxed.fun >= best.fun - _INTEGRAL:
+            continue
+        x = np.asarray(relaxed.x, dtype=np.float64)
+        fraction = np.abs(x - np.round(x))
+        j = int(np.argmax(fraction))
+        if fraction[j] <= _INTEGRAL:
+            best = _Solution(status=_OPTIMAL, x=np.round(x), fun=float(relaxed.fun))
+            continue
+        below, above = upper.copy(), lower.copy()
+        below[j], above[j] = math.floor(x[j]), math.ceil(x[j])
+        nodes += [(lower, below), (above, upper)]
+    return best if best is not None else _Solution(status=_INFEASIBLE)
 
 
 def _interval(
@@ -561,28 +609,32 @@ def _cheapest_release(
     suppressing each candidate (shown counts of at least the threshold). One integer
     programme per direction finds a table consistent with everything that stays
     published in which the target is above (below) its true value, choosing which
-    candidates to release (binary :math:`y_c`: a released count may take any value of at
-    least the threshold, as a count suppressed by the secondary rule) at least total
-    weight. ``None`` when no set of candidates suffices.
+    candidates to release (binary :math:`y_c`: a released count may move, by at most
+    ``threshold + round_to`` beyond its published interval and not below the threshold,
+    as a count suppressed by the secondary rule) at least total weight. Moving one count
+    by one moves the others by little, so the narrow band keeps the relaxation tight; a
+    release found this way is a candidate that the caller audits again. ``None`` when no
+    set of candidates suffices.
     """
-    threshold = rules[0]
+    threshold, round_to = rules[0], rules[1]
+    band = float(threshold + round_to)
     problem = _build(shown, suppressed, [(t, tuple(p)) for t, p in sums], [], rules)
     names = list(problem.names)
     candidates = [name for name in weights if name in shown]
     n_vars = len(names) + len(candidates)
-    big = 2.0 * sum(shown.values()) + 10.0 * threshold + 100.0
     lower = np.append(problem.lower, np.zeros(len(candidates)))
     upper = np.append(problem.upper, np.ones(len(candidates)))
     extra_rows = []
     for j, name in enumerate(candidates):
         column, switch = names.index(name), len(names) + j
         low, high = problem.lower[column], problem.upper[column]
-        lower[column], upper[column] = float(threshold), big
+        floor = max(float(threshold), low - band)
+        lower[column], upper[column] = floor, high + band
         release = np.zeros(n_vars)
-        release[column], release[switch] = 1.0, -(big - high)
+        release[column], release[switch] = 1.0, -band
         extra_rows.append((release, -math.inf, high))
         keep = np.zeros(n_vars)
-        keep[column], keep[switch] = 1.0, low - threshold
+        keep[column], keep[switch] = 1.0, low - floor
         extra_rows.append((keep, low, math.inf))
     base = np.hstack([problem.matrix, np.zeros((problem.matrix.shape[0], len(candidates)))])
     matrix = np.vstack([base, *[row for row, _, _ in extra_rows]]) if extra_rows else base
@@ -603,7 +655,7 @@ def _cheapest_release(
             optimize.Bounds(bounds_low, bounds_high),
             [optimize.LinearConstraint(matrix, row_lower, row_upper)] if matrix.shape[0] else [],
         )
-        if result.status != _OPTIMAL:
+        if result.status != _OPTIMAL or result.x is None or result.fun is None:
             continue
         chosen = [c for j, c in enumerate(candidates) if result.x[len(names) + j] > 0.5]
         if best is None or result.fun < best[0]:
