@@ -22,8 +22,13 @@ __all__ = [
     "competing_samples",
     "count_tables",
     "count_vectors",
+    "funnel_units",
+    "group_strata_tables",
+    "hostile_arrays",
+    "hostile_scalars",
     "labels_with_missing",
     "non_count_values",
+    "report_inputs",
     "stratified_tables",
 ]
 
@@ -256,3 +261,116 @@ def report_inputs(
         }
         caseload[name]["Not known"] = values.count(None) + draw(st.integers(0, 30))
     return columns, caseload
+
+
+# ---- indicator methods: standardisation, funnels, ordered groups -----------------------
+
+
+@st.composite
+def group_strata_tables(
+    draw: st.DrawFn,
+    *,
+    groups: tuple[int, int] = (1, 4),
+    strata: tuple[int, int] = (1, 6),
+    max_population: int = 400,
+    positive: bool = True,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """(events, population) tables of shape (groups, strata), events within population.
+
+    With `positive`, every population is at least 1 (every stratum of every group holds
+    someone); otherwise empty cells occur.
+    """
+    shape = (draw(st.integers(*groups)), draw(st.integers(*strata)))
+    low = 1 if positive else 0
+    population = draw(hnp.arrays(np.int64, shape, elements=st.integers(low, max_population)))
+    share = draw(hnp.arrays(np.float64, shape, elements=st.floats(0.0, 1.0)))
+    events = np.floor(share * population).astype(np.int64)
+    return events, population
+
+
+@st.composite
+def funnel_units(
+    draw: st.DrawFn, *, min_units: int = 2, max_units: int = 12, max_n: int = 500
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """(events, people) per unit for proportion funnels: not all 0, not all everyone."""
+    k = draw(st.integers(min_units, max_units))
+    people = draw(hnp.arrays(np.int64, k, elements=st.integers(1, max_n)))
+    share = draw(hnp.arrays(np.float64, k, elements=st.floats(0.02, 0.98)))
+    events = np.round(share * people).astype(np.int64)
+    events[0] = max(1, min(events[0], people[0] - 1)) if people[0] > 1 else events[0]
+    if events.sum() == 0:
+        events[int(np.argmax(people))] = 1
+    if (events == people).all():
+        people[0] += 1
+    return events, people
+
+
+# --- hostile input, for fuzzing the validation of every public function -------------------
+
+_HUGE = [2**53 + 1, 2**62, 2**63 - 1, 2**63, 2**64, 10**30, -1, -(2**63)]
+
+
+def hostile_scalars() -> st.SearchStrategy[object]:
+    """Single values a count or probability argument must refuse or handle cleanly.
+
+    NaN and infinities, integers near and past the int64 and float64 limits, negatives,
+    fractions, complex numbers, booleans, ``None``, text, a mapping and a bare object, mixed
+    with a few ordinary small counts.
+    """
+    return st.one_of(
+        st.sampled_from([math.nan, math.inf, -math.inf, *_HUGE]),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.complex_numbers(max_magnitude=10),
+        st.booleans(),
+        st.none(),
+        st.text(max_size=3),
+        st.just({"a": 1}),
+        st.builds(object),
+        st.integers(0, 20),
+    )
+
+
+_HOSTILE_DTYPES = [np.int64, np.uint64, np.int8, np.float64, np.float16, np.complex128, np.bool_]
+
+
+def hostile_arrays() -> st.SearchStrategy[object]:
+    """Array-likes of every awkward kind: hostile elements, ragged, empty, 0- to 3-D.
+
+    Python lists (regular or ragged) of :func:`hostile_scalars`, numpy arrays of integer,
+    unsigned, float, half, complex and boolean dtypes with extreme values, object arrays,
+    and empty arrays of several shapes.
+    """
+    element = hostile_scalars()
+    lists = st.recursive(
+        st.lists(element, max_size=5), lambda inner: st.lists(inner, max_size=4), max_leaves=20
+    )
+    numeric = st.sampled_from(_HOSTILE_DTYPES).flatmap(
+        lambda dtype: hnp.arrays(
+            dtype, hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4)
+        )
+    )
+    objects = hnp.arrays(
+        object, hnp.array_shapes(min_dims=1, max_dims=2, max_side=3), elements=element
+    )
+    empty = st.sampled_from(
+        [
+            [],
+            [[]],
+            [[], []],
+            np.empty((0,)),
+            np.empty((0, 3)),
+            np.empty((2, 0)),
+            np.empty((0, 2, 2)),
+        ]
+    )
+    huge_tables = st.sampled_from(
+        [
+            [2**62, 2**62, 1],
+            [[2**62, 1], [1, 2**62]],
+            [[2**62, 2**62], [2**62, 2**62]],
+            [[[2**62, 1], [1, 2**62]], [[1, 1], [1, 1]]],
+            np.full((2, 2), 2**62, dtype=np.int64),
+            np.full((3, 2), np.iinfo(np.uint64).max, dtype=np.uint64),
+        ]
+    )
+    return st.one_of(element, lists, numeric, objects, empty, huge_tables)

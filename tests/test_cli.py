@@ -20,7 +20,7 @@ from ipsstats import cli
 from ipsstats._version import __version__
 from ipsstats.cli import _commands, _io, _parser
 from ipsstats.datasets import _reproduce, example_path, perkins2022, reproduce_perkins2022
-from ipsstats.errors import IpsStatsWarning
+from ipsstats.errors import InvalidInputError, IpsStatsWarning
 from ipsstats.report import equity_report
 
 COHORT = str(example_path("synthetic_cohort.csv"))
@@ -468,6 +468,21 @@ def test_eligible_groups_differ_from_cohort(
             ("--encoding", "no-such-codec"),
             ("`--encoding` must name a text encoding", "'no-such-codec'"),
         ),
+        (
+            b"id,accessed\nA,2019-01-01\n",
+            ("--encoding", "rot13"),
+            ("`--encoding` must name a text encoding", "'rot13'"),
+        ),
+        (
+            b"id,accessed\nA,2019-01-01\n",
+            ("--encoding", "hex"),
+            ("`--encoding` must name a text encoding", "'hex'"),
+        ),
+        (
+            b"id,accessed\nA,2019-01-01\n",
+            ("--min-followup-months", "4611686018427387904"),
+            ("`--min-followup-months` must be a whole number of months between 0 and",),
+        ),
         (b"id,accessed\nA,2019-01-01\n", ("--delimiter", ";;"), ("`--delimiter`", "';;'")),
         (
             b"id,accessed\nA,2019-01-01\n",
@@ -595,6 +610,23 @@ def test_validate_suggests_a_date_format(
     assert status == 0
     assert "No record was excluded." in out
     assert "Hint:" not in out
+    # a --date-format that does not fit: the records are listed, with no second-guessing
+    status, out, _ = run(
+        capsys, "validate", path, "--observed-until", "2024-02-27", "--date-format", "%m/%d/%Y"
+    )
+    assert status == 0
+    assert "unparseable access date" in out
+    assert "Hint:" not in out
+
+
+def test_hints_use_the_command_line_spelling(
+    capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+) -> None:
+    path = write(tmp_path / "semicolons.csv", "id;accessed\nA;2019-01-01\nB;2019-01-02\n")
+    status, _, err = run(capsys, "validate", path, "--observed-until", "2024-02-27")
+    assert status == 2
+    assert "--delimiter ';'" in err
+    assert "delimiter=" not in err
 
 
 def test_validate_clean_file(capsys: pytest.CaptureFixture[str]) -> None:
@@ -777,7 +809,8 @@ def test_stdout_that_cannot_encode_everything() -> None:
         ("out.json", "{"),
         ("out.txt", "Perkins"),
         ("out", "Perkins"),
-        ("out.html", "Perkins"),  # reproduce has no HTML form: text
+        ("out.html", "<!DOCTYPE html>"),
+        ("out.csv", "table,row,column,value"),
     ],
 )
 def test_format_from_output_extension(
@@ -786,9 +819,47 @@ def test_format_from_output_extension(
     target = tmp_path / name
     assert run(capsys, "reproduce", "perkins2022", "-o", str(target))[0] == 0
     assert target.read_text(encoding="utf-8").startswith(start)
-    # an explicit --format wins over the extension
-    assert run(capsys, "reproduce", "perkins2022", "-o", str(target), "--format", "json")[0] == 0
-    assert target.read_text(encoding="utf-8").startswith("{")
+
+
+def test_a_format_and_a_mismatched_extension_are_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+) -> None:
+    target = tmp_path / "out.html"
+    status, out, err = run(
+        capsys, "reproduce", "perkins2022", "-o", str(target), "--format", "json"
+    )
+    assert status == 2
+    assert out == ""
+    assert "`--output` must have an extension matching --format json" in err
+    assert not target.exists()
+    # without an extension of a known format, --format decides
+    plain = tmp_path / "out"
+    assert run(capsys, "reproduce", "perkins2022", "-o", str(plain), "--format", "json")[0] == 0
+    assert plain.read_text(encoding="utf-8").startswith("{")
+
+
+def test_validate_and_reproduce_write_every_format(
+    capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+) -> None:
+    for suffix, start in ((".html", "<!DOCTYPE html>"), (".csv", "table,row,column,value")):
+        target = tmp_path / f"validation{suffix}"
+        status, _, _ = run(
+            capsys, "validate", COHORT, "--observed-until", "2024-02-27", "-o", str(target)
+        )
+        assert status == 0
+        assert target.read_text(encoding="utf-8").startswith(start)
+
+
+def test_csv_output_is_one_long_table(
+    capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+) -> None:
+    target = tmp_path / "reproduction.csv"
+    assert run(capsys, "reproduce", "perkins2022", "-o", str(target))[0] == 0
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert rows[0] == ["table", "row", "column", "value"]
+    assert all(len(row) == 4 for row in rows)
+    chi2 = [r for r in rows if r[0] == "Table 2" and r[2] == "Published" and r[1] == "CNWL"]
+    assert ["Table 2", "CNWL", "Published", "22.05"] in chi2
 
 
 @pytest.mark.parametrize(
@@ -799,13 +870,22 @@ def test_format_from_output_extension(
         (None, "report.md", "markdown"),
         (None, "report.json", "json"),
         (None, "report.txt", "text"),
+        (None, "report.csv", "csv"),
         (None, None, "text"),
-        ("json", "report.html", "json"),
+        (None, "-", "text"),
+        ("json", "report", "json"),
+        ("json", "report.json", "json"),
     ],
 )
 def test_report_format_from_extension(fmt: str | None, output: str | None, expected: str) -> None:
     args = argparse.Namespace(format=fmt, output=output)
-    assert _parser._format(args, ("text", "markdown", "html", "json")) == expected
+    assert _parser._format(args, ("text", "markdown", "html", "json", "csv")) == expected
+
+
+def test_report_format_refuses_an_extension_it_cannot_write() -> None:
+    args = argparse.Namespace(format=None, output="report.html")
+    with pytest.raises(InvalidInputError, match="`--output` must have an extension of a format"):
+        _parser._format(args, ("text", "json"))
 
 
 def test_interrupt_exits_130(

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from ipsstats.errors import InvalidInputError
 
 __all__ = [
+    "MAX_TOTAL_COUNT",
     "as_array",
     "as_confidence_level",
     "as_counts",
@@ -43,6 +44,11 @@ __all__ = [
 
 _MAX_SHOWN = 5
 _S = TypeVar("_S", bound=str)
+
+#: Largest total that counts may add up to: 2**53, up to which every whole number (and so
+#: every count, margin and total) is exact in float64, the arithmetic of every test.
+MAX_TOTAL_COUNT = 2**53
+_SMALL_COUNTS = 64  # arrays up to this size are checked with Python integers (no overflow)
 
 
 def fail(
@@ -206,6 +212,62 @@ def _as_float(array: NDArray[Any], name: str, what: str) -> NDArray[np.float64]:
     raise fail(name, f"hold {what}", f"an array of dtype {array.dtype}")
 
 
+def _total_too_large(name: str, total: int | str) -> InvalidInputError:
+    if isinstance(total, int):
+        total = f"{total:,}"
+    return fail(
+        name,
+        f"add up to at most 2**53 = {MAX_TOTAL_COUNT:,} (beyond it float64 arithmetic is "
+        "no longer exact)",
+        f"a total of {total}",
+        hint="counts are numbers of records; check that these are not amounts, "
+        "identifiers or values in the wrong unit.",
+    )
+
+
+def _checked_int_counts(
+    array: NDArray[Any], name: str, labels: Sequence[object] | None, *, fresh: bool
+) -> NDArray[np.int64]:
+    """Refuse negative integers and a total past :data:`MAX_TOTAL_COUNT`; int64 copy.
+
+    `fresh` says that `array` was just built from a list or tuple, so that nothing else
+    refers to it and it can be frozen in place rather than copied.
+    """
+    if array.size <= _SMALL_COUNTS:
+        # Python integers: exact whatever the values (no int64 wrap-around), and faster
+        # than numpy reductions on a small table.
+        flat = array.ravel().tolist()
+        if flat and min(flat) < 0:
+            text, pos = _where(array < 0, array, labels)
+            raise fail(name, "hold non-negative counts", text, positions=pos)
+        total = sum(flat)
+        if total > MAX_TOTAL_COUNT:
+            raise _total_too_large(name, total)
+    else:
+        if array.min() < 0:
+            text, pos = _where(array < 0, array, labels)
+            raise fail(name, "hold non-negative counts", text, positions=pos)
+        _check_total(array, name)
+    if fresh and array.dtype == np.int64:
+        array.flags.writeable = False
+        return array
+    return readonly(array, dtype=np.int64)
+
+
+def _check_total(array: NDArray[Any], name: str) -> None:
+    """Refuse non-negative counts (integers or whole floats) adding up past the bound.
+
+    The float64 sum bounds the exact total closely: when it is at most 2**62, the int64 sum
+    cannot wrap around and is exact.
+    """
+    approximate = float(array.sum(dtype=np.float64))
+    if approximate > 2.0**62:
+        raise _total_too_large(name, f"about {approximate:.3g}")
+    total = int(array.sum(dtype=np.int64))
+    if total > MAX_TOTAL_COUNT:
+        raise _total_too_large(name, total)
+
+
 def as_counts(
     value: object,
     name: str,
@@ -214,6 +276,10 @@ def as_counts(
     labels: Sequence[object] | None = None,
 ) -> NDArray[np.int64]:
     """Validate counts: finite, non-negative whole numbers; return a read-only int64 copy.
+
+    The counts must add up to at most :data:`MAX_TOTAL_COUNT` (2**53): up to it every
+    count, margin and total is exact in float64, and int64 sums cannot wrap around, so no
+    statistic is silently wrong because of overflow.
 
     Parameters
     ----------
@@ -229,10 +295,8 @@ def as_counts(
     array = as_array(value, name)
     _check_ndim(array, name, ndim)
     if array.dtype.kind in "iu":
-        if array.size and array.min() < 0:
-            text, pos = _where(array < 0, array, labels)
-            raise fail(name, "hold non-negative counts", text, positions=pos)
-        return readonly(array, dtype=np.int64)
+        fresh = type(value) in (list, tuple)  # numpy built a new array
+        return _checked_int_counts(array, name, labels, fresh=fresh)
     floats = _as_float(array, name, "counts (non-negative whole numbers)")
     if floats.size and not (np.isfinite(floats).all() and floats.min() >= 0):
         for bad, rule in (
@@ -242,6 +306,7 @@ def as_counts(
             if bad.any():
                 text, pos = _where(bad, floats, labels)
                 raise fail(name, rule, text, positions=pos)
+    _check_total(floats, name)  # before the cast: past 2**63 it would wrap around
     whole = floats.astype(np.int64)
     fractional = whole != floats
     if fractional.any():

@@ -379,7 +379,11 @@ def _unhashable(values: Sequence[object], name: str) -> Exception:
 def _from_floats(array: NDArray[Any], missing_labels: frozenset[object], name: str) -> Coded:
     """Float labels: NaN is missing; integral values go through the integer path."""
     finite = array[~np.isnan(array)]
-    if finite.size == array.size and np.array_equal(finite, np.trunc(finite)):
+    if (
+        finite.size == array.size
+        and np.array_equal(finite, np.trunc(finite))
+        and (not finite.size or float(np.abs(finite).max()) < 2.0**63)  # else no int64
+    ):
         as_int = array.astype(np.int64)
         if np.array_equal(as_int, array):
             build = _integer_builder(

@@ -215,7 +215,8 @@ def test_homogeneity_exact_is_fisher_freeman_halton() -> None:
 def test_homogeneity_auto_uses_exact_on_small_counts() -> None:
     res = homogeneity([3, 1, 0], [1, 4, 2], method="auto")
     assert res.method == "fisher-freeman-halton"
-    assert "Cochran's rule fails" in res.details["reason"]
+    assert "Cochran's rule fails" in res.reason
+    assert res.requested == "auto"
     assert res.pvalue == pytest.approx(fisher_exact_pvalue([[3, 1, 0], [1, 4, 2]]), rel=1e-12)
 
 

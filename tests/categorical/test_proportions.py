@@ -263,7 +263,7 @@ def test_risk_difference_table_and_counts_agree() -> None:
     assert by_table == by_counts
     labelled = ContingencyTable.from_counts([[56, 14], [48, 32]], rows=["a", "b"])
     assert risk_difference(labelled) == by_counts
-    assert by_counts.correction == 0.0
+    assert by_counts.zero_cell_correction == 0.0
 
 
 def test_risk_ratio_and_woolf_match_statsmodels_table2x2() -> None:
@@ -281,19 +281,19 @@ def test_risk_ratio_and_woolf_match_statsmodels_table2x2() -> None:
 
 
 def test_log_scale_intervals_record_method_and_correction() -> None:
-    rr = risk_ratio(0, 20, 5, 20, correction=0.5)
-    assert (rr.method, rr.correction) == ("katz-log", 0.5)
+    rr = risk_ratio(0, 20, 5, 20, zero_cell_correction=0.5)
+    assert (rr.method, rr.zero_cell_correction) == ("katz-log", 0.5)
     assert rr.note == "0.5 added to every cell (zero events)"
     se = math.sqrt(1 / 0.5 - 1 / 21 + 1 / 5.5 - 1 / 21)
     assert rr.std_err == pytest.approx(se, rel=1e-12)
     assert rr.value is not None
     assert rr.lower == pytest.approx(rr.value * math.exp(-1.959963984540054 * se), rel=1e-12)
-    orr = odds_ratio([[0, 20], [5, 15]], correction=0.5)
-    assert (orr.method, orr.correction) == ("woolf", 0.5)
+    orr = odds_ratio([[0, 20], [5, 15]], zero_cell_correction=0.5)
+    assert (orr.method, orr.zero_cell_correction) == ("woolf", 0.5)
     assert orr.note == "0.5 added to every cell (zero cell)"
     assert orr.value == pytest.approx((0.5 * 15.5) / (20.5 * 5.5), rel=1e-12)
     plain = odds_ratio([[3, 20], [5, 15]])
-    assert (plain.method, plain.correction, plain.note) == ("woolf", 0.0, "")
+    assert (plain.method, plain.zero_cell_correction, plain.note) == ("woolf", 0.0, "")
     assert risk_ratio(3, 20, 5, 20).note == ""
 
 
@@ -317,8 +317,8 @@ def test_zero_cells_are_never_silently_corrected() -> None:
     assert rr.value == 0.0
     assert rr.lower is None
     assert rr.upper is None
-    assert rr.correction == 0.0
-    assert "correction=0.5" in rr.note
+    assert rr.zero_cell_correction == 0.0
+    assert "zero_cell_correction=0.5" in rr.note
     assert risk_ratio(5, 20, 0, 20).value == math.inf
     assert risk_ratio(0, 20, 0, 20).value is None
     orr = odds_ratio([[0, 10], [5, 5]])
@@ -332,18 +332,18 @@ def test_zero_cells_are_never_silently_corrected() -> None:
 def test_explicit_correction_is_applied_and_recorded() -> None:
     table = np.array([[0, 10], [5, 5]])
     shifted = Table2x2(table + 0.5, shift_zeros=False)
-    orr = odds_ratio(table, correction=0.5)
-    assert orr.correction == 0.5
+    orr = odds_ratio(table, zero_cell_correction=0.5)
+    assert orr.zero_cell_correction == 0.5
     assert "0.5 added" in orr.note
     assert orr.value == pytest.approx(shifted.oddsratio, rel=1e-12)
     assert (orr.lower, orr.upper) == pytest.approx(shifted.oddsratio_confint(), rel=1e-10)
-    rr = risk_ratio(table, correction=0.5)
-    assert rr.correction == 0.5
+    rr = risk_ratio(table, zero_cell_correction=0.5)
+    assert rr.zero_cell_correction == 0.5
     assert rr.value == pytest.approx(shifted.riskratio, rel=1e-12)
     assert (rr.lower, rr.upper) == pytest.approx(shifted.riskratio_confint(), rel=1e-10)
     # no zero cell: the correction is not needed and not applied
-    plain = odds_ratio([[3, 10], [5, 5]], correction=0.5)
-    assert plain.correction == 0.0
+    plain = odds_ratio([[3, 10], [5, 5]], zero_cell_correction=0.5)
+    assert plain.zero_cell_correction == 0.0
     assert plain.note == ""
 
 
@@ -495,13 +495,17 @@ def test_comparisons_reject_bad_options() -> None:
     with pytest.raises(InvalidInputError, match=r"`method` must be one of 'woolf'"):
         odds_ratio([[1, 2], [3, 4]], method="exact")  # type: ignore[call-overload]
     with pytest.raises(
-        InvalidInputError, match=r"`correction` must be 0 with method='conditional'"
+        InvalidInputError, match=r"`zero_cell_correction` must be 0 with method='conditional'"
     ):
-        odds_ratio([[1, 2], [3, 4]], method="conditional", correction=0.5)
-    with pytest.raises(InvalidInputError, match=r"`correction` must be a finite number >= 0"):
-        risk_ratio([[1, 2], [3, 4]], correction=-0.5)
-    with pytest.raises(InvalidInputError, match=r"`correction` must be a finite number >= 0"):
-        odds_ratio([[1, 2], [3, 4]], correction=True)
+        odds_ratio([[1, 2], [3, 4]], method="conditional", zero_cell_correction=0.5)
+    with pytest.raises(
+        InvalidInputError, match=r"`zero_cell_correction` must be a finite number >= 0"
+    ):
+        risk_ratio([[1, 2], [3, 4]], zero_cell_correction=-0.5)
+    with pytest.raises(
+        InvalidInputError, match=r"`zero_cell_correction` must be a finite number >= 0"
+    ):
+        odds_ratio([[1, 2], [3, 4]], zero_cell_correction=True)
     with pytest.raises(InvalidInputError, match=r"`confidence_level` must be a number"):
         risk_difference([[1, 2], [3, 4]], confidence_level=1.5)
 

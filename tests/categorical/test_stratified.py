@@ -454,7 +454,9 @@ def test_cmh_rejects_bad_counts(counts: object, match: str) -> None:
 
 
 def test_cmh_rejects_bad_options() -> None:
-    with pytest.raises(InvalidInputError, match=r"`correction` must be False for tables larger"):
+    with pytest.raises(
+        InvalidInputError, match=r"`correction` must not be True for tables larger"
+    ):
         cmh(SATISFACTION, correction=True)
     with pytest.raises(InvalidInputError, match=r"`correction` must be True or False; got 0.5"):
         cmh(RABBITS, correction=0.5)  # type: ignore[arg-type]

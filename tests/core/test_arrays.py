@@ -13,6 +13,7 @@ from hypothesis.extra import numpy as hnp
 
 from ipsstats import InvalidInputError
 from ipsstats._arrays import (
+    MAX_TOTAL_COUNT,
     as_array,
     as_confidence_level,
     as_counts,
@@ -131,6 +132,71 @@ def test_counts_rejects_with_invalid_input_error_only(
     spoiled[position] = bad
     with pytest.raises(InvalidInputError, match="`counts` must"):
         as_counts(spoiled, "counts")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [2**53],
+        [2**52, 2**52],
+        np.array([2**53], dtype=np.uint64),
+        np.full(100, 2**46),  # the numpy path: 100 * 2**46 < 2**53
+        np.array([2.0**52, 2.0**52]),
+    ],
+)
+def test_counts_up_to_two_to_the_53_are_accepted(values: Any) -> None:
+    out = as_counts(values, "counts")
+    assert out.dtype == np.int64
+    assert int(sum(int(v) for v in out.tolist())) <= MAX_TOTAL_COUNT == 2**53
+
+
+@pytest.mark.parametrize(
+    ("values", "got"),
+    [
+        ([2**53, 1], "a total of 9,007,199,254,740,993"),
+        ([2**62, 2**62, 1], "a total of 9,223,372,036,854,775,809"),  # int64 sum would wrap
+        (np.full(3, np.iinfo(np.uint64).max, dtype=np.uint64), "a total of 55,340,232,221"),
+        (np.full(100, 2**60), r"a total of about 1.15e\+20"),  # the numpy path
+        (np.full(2100, 2**42), "a total of 9,235,897,673,318,400"),  # exact, past the bound
+        ([2.0**70, 1.0], r"a total of about 1.18e\+21"),  # floats: before the int64 cast
+        ([2**70], r"a total of about 1.18e\+21"),  # Python integers past int64
+        (np.array([2**63], dtype=object), r"a total of about 9.22e\+18"),
+    ],
+)
+def test_counts_past_two_to_the_53_are_refused(values: Any, got: str) -> None:
+    with pytest.raises(
+        InvalidInputError,
+        match=r"`counts` must add up to at most 2\*\*53 = 9,007,199,254,740,992 \(beyond it "
+        rf"float64 arithmetic is no longer exact\); got {got}.*Hint: counts are numbers",
+    ) as info:
+        as_counts(values, "counts", ndim=None)
+    assert info.value.argument == "counts"
+
+
+@given(count_vectors(max_size=64, max_count=2**60))
+def test_counts_small_and_numpy_paths_agree(values: np.ndarray[Any, Any]) -> None:
+    # at most 64 values are checked with Python integers, more with numpy reductions:
+    # padding with zeros must not change the verdict
+    padded = np.concatenate([values, np.zeros(100, dtype=np.int64)])
+    total = sum(int(v) for v in values.tolist())
+    for form in (values, padded):
+        if total > MAX_TOTAL_COUNT:
+            with pytest.raises(InvalidInputError, match="must add up to at most"):
+                as_counts(form, "counts")
+        else:
+            assert np.array_equal(as_counts(form, "counts")[: values.size], values)
+
+
+def test_counts_from_a_list_are_frozen_without_a_second_copy() -> None:
+    source = [[1, 2], [3, 4]]
+    out = as_counts(source, "counts", ndim=2)
+    assert not out.flags.writeable
+    source[0][0] = 9
+    assert out[0, 0] == 1
+    array = np.array([1, 2])
+    frozen = as_counts(array, "counts")
+    assert array.flags.writeable  # the caller's array is left alone
+    assert not np.shares_memory(frozen, array)
 
 
 # --- as_durations ---------------------------------------------------------------------------

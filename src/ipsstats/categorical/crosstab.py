@@ -51,12 +51,14 @@ class _TooWideError(Exception):
 def _chunk_bounds(chunk: NDArray[Any]) -> tuple[int, int]:
     """Smallest and largest value of a chunk of integers (0 as the start when small).
 
-    One reduction usually suffices: viewed as unsigned, negative values become huge, so a
-    small unsigned maximum proves every value lies in ``[0, max]``.
+    One reduction usually suffices: viewed as unsigned, negative values exceed the signed
+    maximum, so an unsigned maximum that is small and within the signed range proves every
+    value lies in ``[0, max]``.
     """
     if chunk.dtype.kind == "i":
         high = int(chunk.view(chunk.dtype.str.replace("i", "u")).max())
-        if high < _SMALL_START:
+        # in a narrow dtype (int8) negative values view as small unsigned ones too
+        if high < _SMALL_START and high <= np.iinfo(chunk.dtype).max:
             return 0, high
     elif int(chunk.max()) < _SMALL_START:
         return 0, int(chunk.max())
@@ -182,7 +184,8 @@ def _add_axis(
         return
     target = combined if first else scratch
     if lo:
-        np.subtract(x, lo, out=target, casting="unsafe")
+        # in intp: in a narrow dtype (int8) x - lo can wrap around
+        np.subtract(x, lo, out=target, dtype=np.intp, casting="unsafe")
         if stride != 1:
             np.multiply(target, stride, out=target)
     else:
@@ -321,6 +324,8 @@ def tally(
     missing: MissingRule = "report",
     missing_labels: Collection[object] = (),
     name: str | None = None,
+    *,
+    data: object = None,
 ) -> Counts:
     r"""Count records by level, keeping missing values apart.
 
@@ -343,6 +348,10 @@ def tally(
         NaN, NA and blank strings are always missing.
     name : str or None
         The variable's name; default the column's ``name`` when it has one.
+    data : data frame, optional
+        A data frame of any engine (pandas, polars, pyarrow, DuckDB, Ibis, PySpark, Dask);
+        `values` then names its column, and the engine counts it (see
+        :mod:`ipsstats.frames`; needs ``ipsstats[frames]``).
 
     Returns
     -------
@@ -373,6 +382,12 @@ def tally(
     >>> c.levels, c.counts.tolist(), c.n_missing
     (('Asian', 'White'), [1, 2], 2)
     """
+    if data is not None:  # a column of a data frame: counted in its engine
+        from ipsstats.categorical._frames import tally_frame  # noqa: PLC0415  # optional
+
+        return tally_frame(
+            data, values, levels=levels, missing=missing, missing_labels=missing_labels, name=name
+        )
     rule = as_option(missing, "missing", _MISSING_RULES)
     table, (out_levels,) = _count_records(
         [(values, "values", levels, "levels")], missing=rule, missing_labels=missing_labels
@@ -399,6 +414,7 @@ def crosstab(
     row_name: str | None = None,
     col_name: str | None = None,
     strata_name: str | None = None,
+    data: object = None,
 ) -> ContingencyTable | StratifiedTable:
     """Count records by two factors (and optionally a stratifying third).
 
@@ -418,6 +434,10 @@ def crosstab(
         Labels meaning "not known" in any of the columns.
     row_name, col_name, strata_name : str or None
         Variable names; default the columns' ``name`` when they have one.
+    data : data frame, optional
+        A data frame of any engine; `rows`, `cols` and `strata` then name its columns
+        (``crosstab("ethnicity", "job", data=df)``) and the engine counts them (see
+        :mod:`ipsstats.frames`; needs ``ipsstats[frames]``).
 
     Returns
     -------
@@ -453,6 +473,19 @@ def crosstab(
     b       1 (50.0)  0 (0.0)
     Missing 0         1
     """
+    if data is not None:  # columns of a data frame: counted in its engine
+        from ipsstats.categorical._frames import crosstab_frame  # noqa: PLC0415  # optional
+
+        return crosstab_frame(
+            data,
+            rows,
+            cols,
+            strata=strata,
+            levels=(row_levels, col_levels, strata_levels),
+            missing=missing,
+            missing_labels=missing_labels,
+            names=(row_name, col_name, strata_name),
+        )
     rule = as_option(missing, "missing", _MISSING_RULES)
     stored: Literal["report", "drop"] = "drop" if rule == "drop" else "report"
     columns = [(rows, "rows", row_levels, "row_levels"), (cols, "cols", col_levels, "col_levels")]

@@ -23,9 +23,11 @@ from ipsstats._arrays import (
     as_confidence_level,
     as_counts,
     as_option,
+    as_rng,
     fail,
     readonly,
 )
+from ipsstats._deprecation import renamed_keywords
 from ipsstats.categorical.counts import Counts
 from ipsstats.categorical.exact import (
     DEFAULT_EXACT_WORK_LIMIT,
@@ -33,21 +35,19 @@ from ipsstats.categorical.exact import (
     _as_work_limit,
     _monte_carlo_gof,
     _multinomial_pvalue,
-    _resolve_rng,
 )
 from ipsstats.categorical.independence import (
     _DEFAULT_RESAMPLES,
-    _adjusted,
     _check_zero_counts,
     _chi2_sf,
     _cochran,
     _lambda_for,
-    _method_name,
     _power_divergence,
     _run_table,
     _small_count_caveat,
     _warn_small,
 )
+from ipsstats.categorical.residuals import _adjusted
 from ipsstats.errors import InsufficientDataError
 from ipsstats.results import TestResult
 
@@ -361,6 +361,7 @@ def _gof_inputs(
     return counts, values, levels, kind, caveats
 
 
+@renamed_keywords(conf_level="confidence_level")
 def goodness_of_fit(
     observed: object,
     expected: object,
@@ -401,7 +402,8 @@ def goodness_of_fit(
         above 1 holds counts. It never guesses silently: the kind is recorded in
         ``expected_kind``.
     confidence_level : float, optional
-        Coverage of the representation-ratio intervals.
+        Coverage of the representation-ratio intervals (old spelling ``conf_level``
+        accepted with a :class:`DeprecationWarning`).
     exact_work_limit : int, optional
         Largest number of partial outcomes the exact test may generate.
 
@@ -414,10 +416,11 @@ def goodness_of_fit(
     Raises
     ------
     InvalidInputError
-        For counts that are negative, fractional or not finite; reference values that are
-        negative or not finite; proportions not summing to 1; label sets that differ; a
-        zero expected count where a count is observed; ``lambda_ <= -1`` with a zero
-        count (the divergence is infinite); an unknown option; an exact test past
+        For counts that are negative, fractional or not finite or add up to more than
+        2**53; reference values that are negative or not finite; proportions not
+        summing to 1; label sets that differ; a zero expected count where a count is
+        observed; ``lambda_ <= -1`` with a zero count (the divergence is infinite); an
+        unknown option; a `rng` that is not a seed or generator; an exact test past
         `exact_work_limit`.
     InsufficientDataError
         If no observations remain or fewer than two categories have a positive reference.
@@ -477,6 +480,7 @@ def goodness_of_fit(
     lam = _lambda_for(how, lambda_)
     limit = _as_work_limit(exact_work_limit)
     resamples = _DEFAULT_RESAMPLES if n_resamples is None else _as_resamples(n_resamples)
+    resolved = None if rng is None else as_rng(rng, "rng")
     counts, values, levels, kind, caveats = _gof_inputs(observed, expected, requested_kind)
     _check_zero_counts(counts, lam, lambda k: f"label {levels[k]!r}")
     exclusions = _missing(observed, "observed")
@@ -491,11 +495,14 @@ def goodness_of_fit(
     details["reference_n_excluded"] = sum(_missing(expected, "expected").values())
     pearson_terms = _power_divergence(counts, expected_counts, 1.0)
     dof: float | None = float(len(counts) - 1)
+    name: str
     if how in ("pearson", "g", "cressie-read"):
         terms = pearson_terms if lam == 1.0 else _power_divergence(counts, expected_counts, lam)
         statistic = float(terms.sum())
         pvalue = _chi2_sf(statistic, float(len(counts) - 1))
-        name = _method_name(how, lam)
+        name = how
+        if how == "cressie-read":
+            details["lambda"] = lam
         if not diagnostics["cochran_rule_holds"]:
             caveat = _small_count_caveat(diagnostics, f"{name} chi-squared")
             caveats.append(caveat)
@@ -506,10 +513,10 @@ def goodness_of_fit(
         name = "exact-multinomial"
     else:
         terms, statistic, dof = pearson_terms, float(pearson_terms.sum()), None
-        generator, seed = _resolve_rng(rng)
+        generator, seed = resolved if resolved is not None else as_rng(None, "rng")
         pvalue = _monte_carlo_gof(counts, shares, resamples, "pearson", generator)
-        details.update(n_resamples=resamples, seed=seed)
-        name = "monte-carlo-pearson"
+        details.update(statistic="pearson", n_resamples=resamples, seed=seed)
+        name = "monte-carlo"
     ratio, lower, upper = _wilson_ratio(counts, shares, level)
     return GoodnessOfFitResult(
         statistic=statistic,
@@ -521,6 +528,8 @@ def goodness_of_fit(
         exclusions=exclusions,
         caveats=tuple(caveats),
         details=details,
+        requested=how,
+        reason="",
         levels=levels,
         observed=counts,
         expected=expected_counts,
@@ -542,6 +551,7 @@ def goodness_of_fit(
 # --- homogeneity ----------------------------------------------------------------------------
 
 
+@renamed_keywords(conf_level="confidence_level")
 def homogeneity(
     a: object,
     b: object,
@@ -575,7 +585,8 @@ def homogeneity(
     rng : int, numpy.random.Generator or None, optional
         Seed or generator for Monte Carlo; ``None`` draws a seed, recorded in ``details``.
     confidence_level : float, optional
-        Coverage of the representation-ratio intervals.
+        Coverage of the representation-ratio intervals (old spelling ``conf_level``
+        accepted with a :class:`DeprecationWarning`).
     exact_work_limit : int, optional
         Largest number of network edges the exact test may generate.
 
@@ -584,15 +595,16 @@ def homogeneity(
     GoodnessOfFitResult
         The test and, per category of `a`: expected counts under homogeneity, shares
         (`reference_share` is `b`'s share), residuals, contributions and the
-        representation ratio with its interval. ``details["reason"]`` says why the test
-        ran.
+        representation ratio with its interval. ``requested`` is the `method` asked for
+        and ``reason`` says why the test in ``method`` ran.
 
     Raises
     ------
     InvalidInputError
-        For counts that are negative, fractional or not finite, label sets that differ,
-        samples of different lengths, ``lambda_ <= -1`` with a zero count, an unknown
-        option or an exact test past `exact_work_limit`.
+        For counts that are negative, fractional or not finite or add up to more than
+        2**53, label sets that differ, samples of different lengths, ``lambda_ <= -1``
+        with a zero count, an unknown option, a `rng` that is not a seed or generator,
+        or an exact test past `exact_work_limit`.
     InsufficientDataError
         If a sample is empty or fewer than two categories are non-empty.
 
@@ -644,6 +656,7 @@ def homogeneity(
     lam = _lambda_for(how, lambda_)
     limit = _as_work_limit(exact_work_limit)
     resamples = _DEFAULT_RESAMPLES if n_resamples is None else _as_resamples(n_resamples)
+    resolved = None if rng is None else as_rng(rng, "rng")
     counts_a, labels_a = _labelled(a, "a")
     counts_b, labels_b = _labelled(b, "b")
     counts_b, levels = _match_categories(
@@ -666,7 +679,7 @@ def homogeneity(
         table, lam, lambda k: f"label {levels[k % len(levels)]!r} of `{'ab'[k // len(levels)]}`"
     )
     run = _run_table(
-        table, how=how, lam=lam, yates=False, n_resamples=resamples, rng=rng, limit=limit
+        table, how=how, lam=lam, yates=False, n_resamples=resamples, rng=resolved, limit=limit
     )
     ratio, lower, upper, corrected = _katz_ratio(counts_a, counts_b, level)
     if corrected:
@@ -685,7 +698,9 @@ def homogeneity(
         n_excluded=sum(exclusions.values()),
         exclusions=exclusions,
         caveats=(*caveats, *run.caveats),
-        details={**run.details, "reason": run.reason, "requested": how, "n_a": n_a, "n_b": n_b},
+        details={**run.details, "n_a": n_a, "n_b": n_b},
+        requested=how,
+        reason=run.reason,
         levels=levels,
         observed=counts_a,
         expected=expected[0],

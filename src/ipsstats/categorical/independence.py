@@ -20,19 +20,26 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-from ipsstats._arrays import as_counts, as_option, fail, readonly
+from ipsstats._arrays import as_option, as_rng, fail, readonly
 from ipsstats.categorical.exact import (
     DEFAULT_EXACT_WORK_LIMIT,
     _as_resamples,
     _as_work_limit,
     _exact_pvalue,
     _monte_carlo_independence,
-    _resolve_rng,
 )
-from ipsstats.categorical.tables import ContingencyTable
-from ipsstats.errors import InsufficientDataError, InvalidInputError, SmallExpectedCountWarning
-from ipsstats.results import TestResult, json_safe
+from ipsstats.categorical.residuals import (
+    _adjusted,
+    _cramers_v,
+    _validated_table,
+    adjusted_residuals,
+    cramers_v,
+    pearson_residuals,
+)
+from ipsstats.errors import InvalidInputError, SmallExpectedCountWarning
+from ipsstats.results import TestResult, frozen_mapping, json_safe
 
+# the residual functions lived here in 0.1 and are still importable from this module
 __all__ = [
     "IndependenceResult",
     "adjusted_residuals",
@@ -136,10 +143,14 @@ def _chi2_sf(statistic: float, dof: float) -> float:
     return float(special.chdtrc(dof, statistic))
 
 
-def _cochran(expected: NDArray[np.float64]) -> dict[str, Any]:
-    """Expected-count diagnostics and whether Cochran's rule holds."""
+def _cochran(expected: NDArray[np.float64], smallest: float | None = None) -> dict[str, Any]:
+    """Expected-count diagnostics and whether Cochran's rule holds.
+
+    `smallest` is the smallest expected count when the caller knows it already.
+    """
     size = expected.size
-    smallest = float(expected.min())
+    if smallest is None:
+        smallest = float(expected.min())
     below_1 = int(np.count_nonzero(expected < 1.0)) if smallest < 1.0 else 0
     below_5 = int(np.count_nonzero(expected < 5.0)) if smallest < 5.0 else 0
     return {
@@ -195,207 +206,6 @@ def _lambda_for(method: str, lambda_: object) -> float:
     return float(lambda_)
 
 
-def _exclusions(table: object) -> dict[str, int]:
-    """Count the records a labelled table excludes from tests, by reason."""
-    out: dict[str, int] = {}
-    n_missing = int(getattr(table, "n_missing", 0))
-    n_dropped = int(getattr(table, "n_dropped", 0))
-    if n_missing:
-        out["missing value"] = n_missing
-    if n_dropped:
-        out["level dropped from the table"] = n_dropped
-    return out
-
-
-def _method_name(method: str, lambda_: float) -> str:
-    if method == "cressie-read":
-        return f"cressie-read (lambda = {lambda_:.4g})"
-    return method
-
-
-# --- residuals ------------------------------------------------------------------------------
-
-
-def _expected(counts: NDArray[np.int64]) -> NDArray[np.float64]:
-    rows = counts.sum(axis=1, keepdims=True)
-    cols = counts.sum(axis=0, keepdims=True)
-    return np.asarray(rows * (cols / float(rows.sum())))
-
-
-def _adjusted(counts: NDArray[np.int64], expected: NDArray[np.float64]) -> NDArray[np.float64]:
-    n = float(expected.sum())
-    row_share = expected.sum(axis=1, keepdims=True) / n
-    col_share = expected.sum(axis=0, keepdims=True) / n
-    return np.asarray(
-        (counts - expected) / np.sqrt(expected * ((1.0 - row_share) * (1.0 - col_share)))
-    )
-
-
-def pearson_residuals(table: object) -> NDArray[np.float64]:
-    r"""Compute Pearson residuals of a two-way table under independence.
-
-    Parameters
-    ----------
-    table : ContingencyTable or array-like of int, shape (r, c)
-        Counts with no empty row or column.
-
-    Returns
-    -------
-    numpy.ndarray
-        :math:`(O_{ij} - E_{ij}) / \sqrt{E_{ij}}`, read-only.
-
-    Raises
-    ------
-    InvalidInputError
-        If `table` is not a valid table of counts.
-    InsufficientDataError
-        If a row or column is empty (its expected counts are zero).
-
-    See Also
-    --------
-    adjusted_residuals : residuals with unit variance under independence.
-
-    Notes
-    -----
-    :math:`E_{ij} = r_i c_j / n`. The squared residuals sum to Pearson's statistic.
-
-    Examples
-    --------
-    >>> print(pearson_residuals([[10, 20], [20, 10]]).round(3))
-    [[-1.291  1.291]
-     [ 1.291 -1.291]]
-    """
-    counts, *_ = _table_counts(table, need_full=True)
-    out = (counts - _expected(counts)) / np.sqrt(_expected(counts))
-    out.flags.writeable = False
-    return np.asarray(out)
-
-
-def adjusted_residuals(table: object) -> NDArray[np.float64]:
-    r"""Compute adjusted (Haberman standardised) residuals of a two-way table.
-
-    Parameters
-    ----------
-    table : ContingencyTable or array-like of int, shape (r, c)
-        Counts with at least two non-empty rows and columns and no empty row or column.
-
-    Returns
-    -------
-    numpy.ndarray
-        The residuals, read-only; approximately standard normal under independence, so
-        values beyond about 2 in absolute value point at the cells that depart from it.
-
-    Raises
-    ------
-    InvalidInputError
-        If `table` is not a valid table of counts.
-    InsufficientDataError
-        If a row or column is empty.
-
-    Notes
-    -----
-    .. math::
-
-        d_{ij} = \frac{O_{ij} - E_{ij}}
-                      {\sqrt{E_{ij} (1 - r_i / n) (1 - c_j / n)}}
-
-    (Haberman [1]_; Agresti [2]_, section 2.4.5).
-
-    References
-    ----------
-    .. [1] Haberman, S. J. (1973). The analysis of residuals in cross-classified tables.
-       Biometrics 29(1), 205-220.
-    .. [2] Agresti, A. (2013). Categorical Data Analysis, 3rd edition. Wiley, p. 80-81.
-
-    Examples
-    --------
-    >>> print(adjusted_residuals([[10, 20], [20, 10]]).round(3))
-    [[-2.582  2.582]
-     [ 2.582 -2.582]]
-    """
-    counts, *_ = _table_counts(table, need_full=True)
-    out = _adjusted(counts, _expected(counts))
-    out.flags.writeable = False
-    return out
-
-
-# --- Cramér's V -----------------------------------------------------------------------------
-
-
-def _cramers_v(
-    statistic: float, n: int, shape: tuple[int, int], *, bias_correction: bool
-) -> float:
-    r, c = shape
-    phi2 = statistic / n
-    if not bias_correction:
-        return math.sqrt(phi2 / (min(r, c) - 1))
-    if n <= 1:
-        return 0.0
-    phi2 = max(0.0, phi2 - (r - 1) * (c - 1) / (n - 1))
-    r_c = r - (r - 1) ** 2 / (n - 1)
-    c_c = c - (c - 1) ** 2 / (n - 1)
-    denominator = min(r_c, c_c) - 1
-    return math.sqrt(phi2 / denominator) if denominator > 0 else 0.0
-
-
-def cramers_v(table: object, *, bias_correction: bool = False) -> float:
-    r"""Cramér's V: the strength of association in a two-way table, from 0 to 1.
-
-    Parameters
-    ----------
-    table : ContingencyTable or array-like of int, shape (r, c)
-        Counts. Empty rows and columns are dropped; at least two of each must remain.
-    bias_correction : bool, optional
-        Apply Bergsma's bias correction [2]_ (recommended for small samples).
-
-    Returns
-    -------
-    float
-        V, in [0, 1]. A plain float: no confidence interval is computed.
-
-    Raises
-    ------
-    InvalidInputError
-        If `table` is not a valid table of counts or `bias_correction` is not a bool.
-    InsufficientDataError
-        If fewer than two rows or columns are non-empty.
-
-    Notes
-    -----
-    With Pearson's statistic :math:`X^2` and :math:`\phi^2 = X^2 / n`,
-
-    .. math::
-
-        V = \sqrt{\frac{\phi^2}{\min(r, c) - 1}}.
-
-    Bergsma's corrected version replaces :math:`\phi^2` by
-    :math:`\max(0, \phi^2 - (r-1)(c-1)/(n-1))` and :math:`r, c` by
-    :math:`r - (r-1)^2/(n-1)` and :math:`c - (c-1)^2/(n-1)`.
-
-    References
-    ----------
-    .. [1] Cramér, H. (1946). Mathematical Methods of Statistics. Princeton University
-       Press, p. 282.
-    .. [2] Bergsma, W. (2013). A bias-correction for Cramér's V and Tschuprow's T. Journal
-       of the Korean Statistical Society 42(3), 323-328.
-
-    Examples
-    --------
-    >>> print(round(cramers_v([[762, 327, 468], [484, 239, 477]]), 4))
-    0.1045
-    >>> print(round(cramers_v([[762, 327, 468], [484, 239, 477]], bias_correction=True), 4))
-    0.1009
-    """
-    if not isinstance(bias_correction, (bool, np.bool_)):
-        raise fail("bias_correction", "be True or False", repr(bias_correction))
-    counts, *_ = _table_counts(table, need_full=False)
-    expected = _expected(counts)
-    statistic = float(_power_divergence(counts, expected, 1.0).sum())
-    return _cramers_v(
-        statistic, int(counts.sum()), counts.shape, bias_correction=bool(bias_correction)
-    )
-
-
 # --- the test -------------------------------------------------------------------------------
 
 
@@ -415,10 +225,9 @@ class IndependenceResult(TestResult):
         Labels of the rows and columns of `observed`.
     cramers_v : float
         Cramér's V (without bias correction; see :func:`cramers_v`).
-    requested : str
-        The `method` asked for (e.g. ``"auto"``).
-    reason : str
-        Why the test in `method` ran, in words.
+    correction : bool
+        Whether Yates' continuity correction was applied (Pearson's test of a 2 x 2
+        table only).
 
     Attributes
     ----------
@@ -430,10 +239,13 @@ class IndependenceResult(TestResult):
 
     Notes
     -----
-    The inherited fields are described on :class:`~ipsstats.TestResult`. ``details``
-    holds the expected-count diagnostics (``min_expected``, ``n_expected_below_1``,
-    ``n_expected_below_5``, ``share_expected_below_5``, ``cochran_rule_holds``) and, for
-    resampling, ``n_resamples`` and ``seed``.
+    The inherited fields are described on :class:`~ipsstats.TestResult`; ``requested``
+    is the `method` asked for (e.g. ``"auto"``) and ``reason`` says why the test in
+    ``method`` ran. ``details`` holds the expected-count diagnostics (``min_expected``,
+    ``n_cells``, ``n_expected_below_1``, ``n_expected_below_5``,
+    ``share_expected_below_5``, ``cochran_rule_holds``), ``lambda`` for the Cressie-Read
+    statistic, and, for resampling, ``statistic`` (the statistic simulated),
+    ``n_resamples`` and ``seed``.
     """
 
     observed: NDArray[np.int64] = attrs.field(converter=_int_array)
@@ -442,8 +254,7 @@ class IndependenceResult(TestResult):
     row_levels: tuple[object, ...] = attrs.field(converter=_tuple)
     col_levels: tuple[object, ...] = attrs.field(converter=_tuple)
     cramers_v: float = attrs.field(converter=float)
-    requested: str
-    reason: str
+    correction: bool = attrs.field(default=False, converter=bool)
 
     @functools.cached_property
     def residuals(self) -> NDArray[np.float64]:
@@ -465,68 +276,6 @@ class IndependenceResult(TestResult):
         out["residuals"] = json_safe(self.residuals)
         out["adjusted_residuals"] = json_safe(self.adjusted_residuals)
         return out
-
-
-@functools.lru_cache(maxsize=64)
-def _default_levels(size: int) -> tuple[object, ...]:
-    return tuple(str(k) for k in range(size))
-
-
-def _table_counts(
-    table: object, *, need_full: bool, name: str = "table"
-) -> tuple[NDArray[np.int64], tuple[object, ...], tuple[object, ...], dict[str, int], bool]:
-    """Validate a table; drop empty rows/columns (unless `need_full`, which refuses them).
-
-    Returns the counts, row and column labels, the exclusions by reason and whether empty
-    rows or columns were dropped.
-    """
-    if isinstance(table, ContingencyTable):
-        counts = table.counts
-        rows, cols = tuple(table.row_levels), tuple(table.col_levels)
-        exclusions = _exclusions(table)
-    else:
-        counts = as_counts(table, name, ndim=2)
-        rows, cols = _default_levels(counts.shape[0]), _default_levels(counts.shape[1])
-        exclusions = {}
-    if len(rows) >= 2 and len(cols) >= 2 and counts.all():  # common case: no zero cell
-        return counts, rows, cols, exclusions, False
-    row_ok: NDArray[np.bool_] = np.asarray(counts.any(axis=1))
-    col_ok: NDArray[np.bool_] = np.asarray(counts.any(axis=0))
-    dropped = not (bool(row_ok.all()) and bool(col_ok.all()))
-    if dropped and (need_full or row_ok.sum() < 2 or col_ok.sum() < 2):
-        raise _insufficient(name, rows, cols, row_ok, col_ok, need_full=need_full)
-    if len(rows) < 2 or len(cols) < 2:
-        raise _insufficient(name, rows, cols, row_ok, col_ok, need_full=need_full)
-    if dropped:
-        counts = counts[row_ok][:, col_ok]
-        rows = tuple(level for level, ok in zip(rows, row_ok, strict=True) if ok)
-        cols = tuple(level for level, ok in zip(cols, col_ok, strict=True) if ok)
-    return counts, rows, cols, exclusions, dropped
-
-
-def _insufficient(
-    name: str,
-    rows: tuple[object, ...],
-    cols: tuple[object, ...],
-    row_ok: NDArray[np.bool_],
-    col_ok: NDArray[np.bool_],
-    *,
-    need_full: bool,
-) -> InsufficientDataError:
-    empty_rows = [level for level, ok in zip(rows, row_ok, strict=True) if not ok]
-    empty_cols = [level for level, ok in zip(cols, col_ok, strict=True) if not ok]
-    rule = (
-        "have no empty row or column"
-        if need_full
-        else "have at least two non-empty rows and two non-empty columns"
-    )
-    return InsufficientDataError(
-        f"`{name}` must {rule} after exclusions; got {int(row_ok.sum())} non-empty of "
-        f"{len(rows)} rows and {int(col_ok.sum())} non-empty of {len(cols)} columns "
-        f"(empty rows: {empty_rows}; empty columns: {empty_cols}).",
-        argument=name,
-        positions=tuple(empty_rows + empty_cols),
-    )
 
 
 def _as_bool(value: object, name: str) -> bool:
@@ -598,6 +347,7 @@ def independence(
         Simulated tables for Monte Carlo (default 10,000).
     rng : int, numpy.random.Generator or None, optional
         Seed or generator for Monte Carlo; ``None`` draws a seed, recorded in ``details``.
+        Validated whenever it is given.
     exact_work_limit : int, optional
         Largest number of network edges the exact test may generate.
 
@@ -605,15 +355,20 @@ def independence(
     -------
     IndependenceResult
         ``statistic`` (Pearson's :math:`X^2` for the exact and Monte Carlo tests, which
-        have ``dof = None``), ``pvalue``, ``dof``, ``method`` (the test that ran),
-        ``reason`` (why), ``expected``, ``residuals``, ``adjusted_residuals``,
-        ``contributions``, ``cramers_v``, ``n``, ``n_excluded``, ``exclusions``,
-        ``caveats`` and ``details`` (expected-count diagnostics, resampling seed).
+        have ``dof = None``), ``pvalue``, ``dof``, ``method`` (the test that ran: a short
+        token, ``"pearson"``, ``"g"``, ``"cressie-read"``, ``"fisher-exact"``,
+        ``"fisher-freeman-halton"`` or ``"monte-carlo"``), ``requested`` (the `method`
+        asked for), ``reason`` (why), ``correction``, ``expected``, ``residuals``,
+        ``adjusted_residuals``, ``contributions``, ``cramers_v``, ``n``, ``n_excluded``,
+        ``exclusions``, ``caveats`` and ``details`` (expected-count diagnostics,
+        ``lambda`` of the Cressie-Read statistic, the statistic, resamples and seed of a
+        Monte Carlo test).
 
     Raises
     ------
     InvalidInputError
-        For counts that are negative, fractional or not finite, an unknown `method`,
+        For counts that are negative, fractional or not finite or add up to more than
+        2**53, an unknown `method`, a `rng` that is not a seed or generator,
         `correction` on anything but a Pearson test of a 2 x 2 table, ``lambda_ <= -1``
         on a table with a zero cell (the divergence is infinite), or an exact test past
         `exact_work_limit` when ``method="exact"``.
@@ -679,7 +434,8 @@ def independence(
     """
     how = as_option(method, "method", _METHODS)
     yates = _as_bool(correction, "correction")
-    counts, rows, cols, exclusions, dropped = _table_counts(table, need_full=False)
+    valid = _validated_table(table, need_full=False)
+    counts, rows, cols = valid.counts, valid.rows, valid.cols
     if yates and (how != "pearson" or counts.shape != (2, 2)):
         raise fail(
             "correction",
@@ -689,40 +445,91 @@ def independence(
             hint="Yates' correction is defined for 2 x 2 tables only.",
         )
     lam = _lambda_for(how, lambda_)
-    _check_zero_counts(
-        counts, lam, lambda k: f"row {rows[k // len(cols)]!r}, column {cols[k % len(cols)]!r}"
-    )
+    if lam <= -1.0:
+        _check_zero_counts(
+            counts, lam, lambda k: f"row {rows[k // len(cols)]!r}, column {cols[k % len(cols)]!r}"
+        )
     limit = _as_work_limit(exact_work_limit)
     resamples = _DEFAULT_RESAMPLES if n_resamples is None else _as_resamples(n_resamples)
-    caveats = []
-    if dropped:
-        caveats.append(
+    resolved = None if rng is None else as_rng(rng, "rng")
+    run = _run_table(
+        counts,
+        how=how,
+        lam=lam,
+        yates=yates,
+        n_resamples=resamples,
+        rng=resolved,
+        limit=limit,
+        margins=(valid.row_totals, valid.col_totals),
+    )
+    caveats = run.caveats
+    if valid.dropped:
+        dropped = (
             f"empty rows or columns were dropped; the test used rows {list(rows)} and "
             f"columns {list(cols)}"
         )
-    run = _run_table(
-        counts, how=how, lam=lam, yates=yates, n_resamples=resamples, rng=rng, limit=limit
+        caveats = (dropped, *caveats)
+    exclusions = valid.exclusions
+    return _stored_result(
+        run.statistic,
+        run.pvalue,
+        run.dof,
+        run.name,  # method
+        run.n,
+        sum(exclusions.values()),  # n_excluded
+        frozen_mapping(exclusions),
+        caveats,
+        frozen_mapping(run.details),
+        how,  # requested
+        run.reason,
+        counts,  # observed
+        run.expected,
+        run.terms,  # contributions
+        rows,  # row_levels
+        cols,  # col_levels
+        _cramers_v(run.pearson, run.n, counts.shape, bias_correction=False),
+        yates,  # correction
     )
-    n = run.n
-    return IndependenceResult(
-        statistic=run.statistic,
-        pvalue=run.pvalue,
-        dof=run.dof,
-        method=run.name,
-        n=n,
-        n_excluded=sum(exclusions.values()),
-        exclusions=exclusions,
-        caveats=(*caveats, *run.caveats),
-        details=run.details,
-        observed=counts,
-        expected=run.expected,
-        contributions=run.terms,
-        row_levels=rows,
-        col_levels=cols,
-        cramers_v=_cramers_v(run.pearson, n, counts.shape, bias_correction=False),
-        requested=how,
-        reason=run.reason,
-    )
+
+
+#: The fields of :class:`IndependenceResult`, in the order :func:`_stored_result` takes them.
+_STORED_FIELDS = (
+    "statistic",
+    "pvalue",
+    "dof",
+    "method",
+    "n",
+    "n_excluded",
+    "exclusions",
+    "caveats",
+    "details",
+    "requested",
+    "reason",
+    "observed",
+    "expected",
+    "contributions",
+    "row_levels",
+    "col_levels",
+    "cramers_v",
+    "correction",
+)
+_SLOT_SETTERS = tuple(getattr(IndependenceResult, name).__set__ for name in _STORED_FIELDS)
+
+
+def _stored_result(*values: object) -> IndependenceResult:
+    """Build an :class:`IndependenceResult` from values already in their stored form.
+
+    The values come in the order of :data:`_STORED_FIELDS`. The hot path of
+    :func:`independence` (microseconds per call) skips the attrs converters, whose work
+    is already done: every value is a Python scalar, a tuple, a read-only mapping or a
+    read-only array of the field's dtype owning its data. The test suite checks that
+    :data:`_STORED_FIELDS` lists every field and that the result equals the one the
+    converting constructor builds.
+    """
+    result = object.__new__(IndependenceResult)
+    for setter, value in zip(_SLOT_SETTERS, values, strict=True):
+        setter(result, value)
+    return result
 
 
 class _TableRun(NamedTuple):
@@ -748,33 +555,44 @@ def _run_table(
     lam: float,
     yates: bool,
     n_resamples: int,
-    rng: object,
+    rng: tuple[np.random.Generator, int | None] | None,
     limit: int,
+    margins: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None,
 ) -> _TableRun:
     """Run the requested (or automatically chosen) test on a validated table.
 
-    The margins are computed once; the arrays returned are read-only.
+    `rng` is the resolved generator and seed (``None``: a fresh seed is drawn if a Monte
+    Carlo test runs); `margins` the row and column totals when already computed. The
+    arrays returned are read-only.
     """
-    rows = counts.sum(axis=1, keepdims=True)
-    cols = counts.sum(axis=0, keepdims=True)
-    n = float(rows.sum())
-    expected = (rows / n) * cols
-    details = _cochran(expected)
+    if margins is None:
+        margins = (np.add.reduce(counts, 1), np.add.reduce(counts, 0))
+    row_list, col_list = margins[0].tolist(), margins[1].tolist()
+    total = sum(row_list)
+    n = float(total)
+    row_shares = margins[0] / n
+    expected = row_shares[:, np.newaxis] * margins[1]
+    # the smallest expected count from the margins, (min r / n) * min c: the smallest of
+    # the products above, since rounding is monotone
+    details = _cochran(expected, smallest=(min(row_list) / n) * min(col_list))
     ran, reason, exact_p = _choose(how, counts, details, limit)
-    caveats: list[str] = []
-    pearson_terms = counts - expected
+    caveats: tuple[str, ...] = ()
+    pearson_terms = np.subtract(counts, expected)
     np.multiply(pearson_terms, pearson_terms, out=pearson_terms)
-    pearson_terms /= expected
-    pearson = float(pearson_terms.sum())
+    np.divide(pearson_terms, expected, out=pearson_terms)
+    pearson = float(np.add.reduce(pearson_terms, None))
     dof: float | None = float((counts.shape[0] - 1) * (counts.shape[1] - 1))
     if ran in _ASYMPTOTIC:
         terms = _asymptotic_terms(counts, expected, lam, yates, pearson_terms)
-        statistic = float(terms.sum())
+        statistic = pearson if terms is pearson_terms else float(terms.sum())
         pvalue = _chi2_sf(statistic, dof)  # type: ignore[arg-type]  # dof set above
-        name = "pearson-yates" if yates else _method_name(ran, lam)
+        name = ran
+        if ran == "cressie-read":
+            details["lambda"] = lam
         if not details["cochran_rule_holds"] and how != "auto":
-            caveat = _small_count_caveat(details, f"{name} chi-squared")
-            caveats.append(caveat)
+            label = "pearson chi-squared with Yates' correction" if yates else f"{ran} chi-squared"
+            caveat = _small_count_caveat(details, label)
+            caveats = (caveat,)
             _warn_small(caveat)
     elif ran == "exact":
         statistic, terms, dof = pearson, pearson_terms, None
@@ -782,24 +600,25 @@ def _run_table(
         name = "fisher-exact" if counts.shape == (2, 2) else "fisher-freeman-halton"
     else:
         statistic, terms, dof = pearson, pearson_terms, None
-        generator, seed = _resolve_rng(rng)
+        generator, seed = rng if rng is not None else as_rng(None, "rng")
         pvalue = _monte_carlo_independence(counts, n_resamples, "pearson", generator)
-        details.update(n_resamples=n_resamples, seed=seed)
-        name = "monte-carlo-pearson"
-    for array in (expected, terms):
-        array.flags.writeable = False
+        details.update(statistic="pearson", n_resamples=n_resamples, seed=seed)
+        name = "monte-carlo"
+    expected.flags.writeable = False
+    terms.flags.writeable = False
+    # positional: a NamedTuple built from keywords costs a microsecond more
     return _TableRun(
-        statistic=statistic,
-        pvalue=min(1.0, pvalue),
-        dof=dof,
-        name=name,
-        reason=reason,
-        expected=expected,
-        terms=terms,
-        pearson=pearson,
-        n=int(n),
-        caveats=tuple(caveats),
-        details=details,
+        statistic,
+        min(1.0, pvalue),
+        dof,
+        name,
+        reason,
+        expected,
+        terms,
+        pearson,
+        total,
+        caveats,
+        details,
     )
 
 

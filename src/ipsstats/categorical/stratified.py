@@ -19,20 +19,31 @@ the outcome (column 0 has it), so the odds ratio of stratum ``k`` is
 
 from __future__ import annotations
 
+import functools
 import math
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
-from ipsstats._arrays import as_array, as_confidence_level, as_counts, fail, readonly
+from ipsstats._arrays import as_array, as_confidence_level, as_counts, as_option, fail, readonly
+from ipsstats._deprecation import renamed_keywords
+from ipsstats.categorical._common import (
+    Alternative,
+    as_alternative,
+    chi2_sf,
+    critical_z,
+    normal_pvalue,
+)
+from ipsstats.categorical._conditional import ConditionalLaw, ConditionalOddsRatio
 from ipsstats.errors import InsufficientDataError
 from ipsstats.results import Estimate, TestResult
 
 __all__ = ["CMHResult", "TrendResult", "cmh", "trend"]
 
+CMHMethod = Literal["asymptotic", "exact"]
+_CMH_METHODS: tuple[CMHMethod, ...] = ("asymptotic", "exact")
 _MISSING_REASON = "missing row, column or stratum value"
 _SKIP_NOTE = (
     "strata with fewer than 2 observations carry no information (their terms in every "
@@ -53,16 +64,22 @@ class CMHResult(TestResult):
     ----------
     common_odds_ratio : Estimate or None
         2 x 2 x K only: the Mantel-Haenszel common odds ratio with the
-        Robins-Breslow-Greenland interval; ``None`` for larger tables.
+        Robins-Breslow-Greenland interval (``method="asymptotic"``), or the conditional
+        maximum-likelihood estimate with its exact interval (``method="exact"``);
+        ``None`` for larger tables. ``confidence_interval(level)`` recomputes the
+        interval at another level.
     homogeneity : TestResult or None
         2 x 2 x K only: the Breslow-Day test (with Tarone's correction) that every
         stratum has the same odds ratio; ``None`` for larger tables or when it is
         undefined (the reason is in ``caveats``).
     correction : bool
-        Whether the continuity correction was applied to the Mantel-Haenszel statistic.
+        Whether the continuity correction was asked for (the Mantel-Haenszel statistic
+        only; ``details["continuity_correction_applied"]`` says whether it applied).
     skipped_strata : tuple
         Labels (or indices) of strata with fewer than 2 observations, which carry no
         information and were skipped.
+    alternative : str
+        ``"two-sided"``, ``"less"`` or ``"greater"`` (common odds ratio below or above 1).
 
     Examples
     --------
@@ -76,6 +93,7 @@ class CMHResult(TestResult):
     homogeneity: TestResult | None = None
     correction: bool = False
     skipped_strata: tuple[object, ...] = attrs.field(default=(), converter=tuple)
+    alternative: str = "two-sided"
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -91,6 +109,8 @@ class TrendResult(TestResult):
     slope : float
         Least-squares slope of the group proportions on the scores, weighted by group
         size: its sign gives the direction of the trend.
+    alternative : str
+        ``"two-sided"``, ``"less"`` (decreasing) or ``"greater"`` (increasing).
 
     Examples
     --------
@@ -103,6 +123,7 @@ class TrendResult(TestResult):
     scores: NDArray[np.float64] = attrs.field(converter=_float_array)
     proportions: NDArray[np.float64] = attrs.field(converter=_float_array)
     slope: float = attrs.field(converter=float)
+    alternative: str = "two-sided"
 
 
 # --------------------------------------------------------------------------------------
@@ -135,8 +156,8 @@ def _exclusions(n_missing: int) -> dict[str, int]:
 # --------------------------------------------------------------------------------------
 
 
-def _mh_statistic(t: NDArray[np.float64], correction: bool) -> tuple[float, float, bool]:
-    """(statistic, sum of variances, whether the correction was applied)."""
+def _mh_statistic(t: NDArray[np.float64], correction: bool) -> tuple[float, float, float, bool]:
+    """(statistic, the signed difference sum_k (a_k - E a_k), sum of variances, corrected)."""
     a = t[:, 0, 0]
     n1, n2 = t[:, 0, :].sum(axis=1), t[:, 1, :].sum(axis=1)
     m1, m2 = t[:, :, 0].sum(axis=1), t[:, :, 1].sum(axis=1)
@@ -144,23 +165,35 @@ def _mh_statistic(t: NDArray[np.float64], correction: bool) -> tuple[float, floa
     delta = float(np.sum(a - n1 * m1 / n))
     variance = float(np.sum(n1 * n2 * m1 * m2 / (n * n * (n - 1))))
     if variance <= 0:
-        raise InsufficientDataError(
-            "no stratum has both groups and both outcomes, so the Mantel-Haenszel "
-            "statistic is undefined. Hint: check that every stratum has observations in "
-            "both rows and both columns."
-        )
+        raise _no_information()
     applied = correction and abs(delta) >= 0.5
     yates = 0.5 if applied else 0.0
-    return (abs(delta) - yates) ** 2 / variance, variance, applied
+    return (abs(delta) - yates) ** 2 / variance, delta, variance, applied
 
 
-def _mh_odds_ratio(t: NDArray[np.float64], level: float) -> Estimate:
+def _no_information() -> InsufficientDataError:
+    return InsufficientDataError(
+        "no stratum has both groups and both outcomes, so the Mantel-Haenszel statistic "
+        "and the exact conditional test are undefined. Hint: check that every stratum has "
+        "observations in both rows and both columns.",
+        argument="stratified",
+    )
+
+
+def _one_sided_limits(value: float, half: float, alternative: Alternative) -> tuple[float, float]:
+    """Limits of a ratio from the half-width of its log interval, one- or two-sided."""
+    lower = 0.0 if alternative == "less" else value * math.exp(-half)
+    upper = math.inf if alternative == "greater" else value * math.exp(half)
+    return lower, upper
+
+
+def _mh_odds_ratio(t: NDArray[np.float64], alternative: Alternative, level: float) -> Estimate:
+    at_level = functools.partial(_mh_odds_ratio, t, alternative)
     a, b, c, d = t[:, 0, 0], t[:, 0, 1], t[:, 1, 0], t[:, 1, 1]
     n = t.sum(axis=(1, 2))
     r_k, s_k = a * d / n, b * c / n
     p_k, q_k = (a + d) / n, (b + c) / n
     r, s = float(r_k.sum()), float(s_k.sum())
-    method = "mantel-haenszel (robins-breslow-greenland interval)"
     if r == 0 or s == 0:
         value = None if r == s else (0.0 if r == 0 else math.inf)
         return Estimate(
@@ -168,11 +201,12 @@ def _mh_odds_ratio(t: NDArray[np.float64], level: float) -> Estimate:
             lower=None,
             upper=None,
             confidence_level=level,
-            method=method,
+            method="mantel-haenszel",
             note=(
                 "a diagonal product (a d or b c) is zero in every stratum, so the log-scale "
                 "interval is undefined"
             ),
+            at_level=at_level,
         )
     variance = (
         float(np.sum(p_k * r_k)) / (2 * r * r)
@@ -181,14 +215,30 @@ def _mh_odds_ratio(t: NDArray[np.float64], level: float) -> Estimate:
     )
     se = math.sqrt(variance)
     value = r / s
-    z = float(stats.norm.isf((1.0 - level) / 2.0))
+    lower, upper = _one_sided_limits(value, critical_z(level, alternative) * se, alternative)
     return Estimate(
         value=value,
-        lower=value * math.exp(-z * se),
-        upper=value * math.exp(z * se),
+        lower=lower,
+        upper=upper,
         confidence_level=level,
-        method=method,
+        method="mantel-haenszel",
         std_err=se,
+        note="" if alternative == "two-sided" else f"one-sided interval ({alternative})",
+        at_level=at_level,
+    )
+
+
+def _exact_odds_ratio(law: ConditionalLaw, alternative: Alternative, level: float) -> Estimate:
+    solver = ConditionalOddsRatio(law)
+    lower, upper = solver.interval(level, alternative)
+    return Estimate(
+        value=solver.estimate(),
+        lower=lower,
+        upper=upper,
+        confidence_level=level,
+        method="conditional",
+        note="" if alternative == "two-sided" else f"one-sided interval ({alternative})",
+        at_level=functools.partial(_exact_odds_ratio, law, alternative),
     )
 
 
@@ -236,7 +286,7 @@ def _breslow_day(
     dof = int(informative.sum()) - 1
     result = TestResult(
         statistic=statistic,
-        pvalue=float(stats.chi2.sf(statistic, dof)),
+        pvalue=chi2_sf(statistic, dof),
         dof=dof,
         method="breslow-day-tarone",
         n=int(s.sum()),
@@ -293,8 +343,14 @@ def _multinomial_cov(p: NDArray[np.float64]) -> NDArray[np.float64]:
 # --------------------------------------------------------------------------------------
 
 
+@renamed_keywords(conf_level="confidence_level")
 def cmh(
-    stratified: object, *, correction: bool = False, confidence_level: float = 0.95
+    stratified: object,
+    *,
+    method: CMHMethod = "asymptotic",
+    alternative: Alternative = "two-sided",
+    correction: bool = False,
+    confidence_level: float = 0.95,
 ) -> CMHResult:
     r"""Cochran-Mantel-Haenszel test of association adjusted for strata.
 
@@ -304,35 +360,49 @@ def cmh(
         Counts of shape ``(strata, rows, cols)``, each at least 2 x 2: a
         :class:`~ipsstats.StratifiedTable` or a 3-D array-like. For 2 x 2 strata, rows
         are the groups compared and column 0 is the outcome (see the module notes).
+    method : {"asymptotic", "exact"}
+        ``"asymptotic"`` (default): the Mantel-Haenszel chi-squared test (2 x 2 x K) or
+        the generalised CMH test (larger strata). ``"exact"`` (2 x 2 x K only): the exact
+        conditional test of R's ``mantelhaen.test(exact = TRUE)``, with the conditional
+        maximum-likelihood common odds ratio and its exact interval.
+    alternative : {"two-sided", "less", "greater"}
+        2 x 2 x K only: the common odds ratio differs from 1, is below or is above it.
+        One-sided tests and intervals as in R.
     correction : bool
-        2 x 2 x K only: apply the continuity correction (subtract 1/2 from
+        2 x 2 x K, asymptotic only: apply the continuity correction (subtract 1/2 from
         :math:`|\sum_k (a_k - E a_k)|` when that is at least 1/2, as R's
         ``mantelhaen.test`` does by default). Off by default.
     confidence_level : float
-        Coverage of the common odds ratio's interval, strictly between 0 and 1.
+        Coverage of the common odds ratio's interval, strictly between 0 and 1 (old
+        spelling ``conf_level`` accepted with a :class:`DeprecationWarning`).
 
     Returns
     -------
     CMHResult
-        ``statistic``, ``pvalue`` (chi-squared upper tail), ``dof`` (1 for 2 x 2 x K,
-        otherwise the rank of the covariance matrix, normally :math:`(r-1)(c-1)`),
-        ``method`` (``"mantel-haenszel"`` or ``"generalized-cmh"``), ``n``,
-        ``n_excluded`` (records with a missing value, from a table object), and for
-        2 x 2 x K ``common_odds_ratio`` and ``homogeneity`` (Breslow-Day-Tarone);
+        ``statistic`` (chi-squared; for the exact test :math:`S = \sum_k a_k`, as R),
+        ``pvalue``, ``dof`` (1 for 2 x 2 x K, otherwise the rank of the covariance
+        matrix, normally :math:`(r-1)(c-1)`; ``None`` for the exact test), ``method``
+        (``"mantel-haenszel"``, ``"generalized-cmh"`` or ``"exact-conditional"``),
+        ``requested`` (the `method` asked for), ``n``, ``n_excluded`` (records with a
+        missing value, from a table object), ``alternative``, and for 2 x 2 x K
+        ``common_odds_ratio`` and ``homogeneity`` (Breslow-Day-Tarone);
         ``skipped_strata`` lists strata with fewer than 2 observations.
 
     Raises
     ------
     InvalidInputError
         If the counts are not non-negative whole numbers, the table is not 3-D with at
-        least 2 rows and 2 columns, `correction` is asked for a table larger than
-        2 x 2 x K, or `confidence_level` is not strictly between 0 and 1.
+        least 2 rows and 2 columns, `method` or `alternative` is unknown, `correction`
+        is not a bool or is asked for with a table larger than 2 x 2 x K or the exact
+        test, ``method="exact"`` or a one-sided `alternative` is asked for a table
+        larger than 2 x 2 x K, or `confidence_level` is not strictly between 0 and 1.
     InsufficientDataError
         If no stratum has two non-empty rows and two non-empty columns.
 
     See Also
     --------
-    odds_ratio : the odds ratio of one 2 x 2 table.
+    odds_ratio : the odds ratio of one 2 x 2 table (``method="conditional"`` is the
+        one-stratum case of the exact test).
 
     Notes
     -----
@@ -382,6 +452,24 @@ def cmh(
     (recorded in ``caveats``). For 2 x 2 x K, :math:`Q` equals :math:`X^2_{MH}` without
     correction. On one stratum both equal :math:`(n - 1)/n` times Pearson's statistic.
 
+    One-sided (2 x 2 x K): the p-value is the normal tail of
+    :math:`z = \operatorname{sign}(\sum_k (a_k - E a_k)) \sqrt{X^2_{MH}}` and the
+    interval :math:`(0, \hat\psi e^{z_\gamma \hat\sigma})` (less) or
+    :math:`(\hat\psi e^{-z_\gamma \hat\sigma}, \infty)` (greater), with
+    :math:`z_\gamma = \Phi^{-1}(\gamma)`, as R computes them.
+
+    Exact (2 x 2 x K) [7]_: given every margin, :math:`S = \sum_k a_k` follows the
+    convolution of the strata's noncentral hypergeometric laws,
+    :math:`P_\psi(S = s) \propto c(s) \psi^s`. The two-sided p-value sums the null
+    probabilities :math:`c(s)` at most :math:`1 + 10^{-7}` times that of the observed
+    :math:`S` (R's convention); one-sided ones are its tails. The estimate solves
+    :math:`E_\psi S = S_{obs}`; the limits solve :math:`P_\psi(S \ge S_{obs}) = \alpha/2`
+    and :math:`P_\psi(S \le S_{obs}) = \alpha/2` (one-sided: :math:`\alpha`), to full
+    precision (R stops its root search at a loose tolerance, so its estimate and limits
+    agree with these to about 4 significant digits). At the ends of the support the
+    estimate and a limit are 0 or infinity. The Breslow-Day test stays the one around
+    the Mantel-Haenszel estimate.
+
     Strata with fewer than 2 observations are skipped (every term they would add is
     zero) and listed in ``skipped_strata``.
 
@@ -404,6 +492,9 @@ def cmh(
     .. [6] Landis, J. R., Heyman, E. R. and Koch, G. G. (1978). Average partial
        association in three-way contingency tables: a review and discussion of
        alternative tests. International Statistical Review 46(3), 237-254.
+    .. [7] Mehta, C. R., Patel, N. R. and Gray, R. (1985). Computing an exact confidence
+       interval for the common odds ratio in several 2 x 2 contingency tables. Journal of
+       the American Statistical Association 80, 969-973.
 
     Examples
     --------
@@ -420,32 +511,52 @@ def cmh(
     >>> odds = res.common_odds_ratio
     >>> print(odds.value, round(odds.lower, 6), round(odds.upper, 6))
     7.0 1.026713 47.725133
+
+    The exact test, ``mantelhaen.test(Rabbits, exact = TRUE)``: S = 16, p-value =
+    0.0399449, common odds ratio 10.36102 (R's loose root search: 10.36102408):
+
+    >>> res = cmh(rabbits, method="exact")
+    >>> print(res.method, res.statistic, round(res.pvalue, 7))
+    exact-conditional 16.0 0.0399449
+    >>> print(round(res.common_odds_ratio.value, 4))
+    10.361
     """
     counts, n_missing = _table_counts(stratified, "stratified", ndim=3)
+    how = as_option(method, "method", _CMH_METHODS)
+    side = as_alternative(alternative)
     level = as_confidence_level(confidence_level)
-    _check_cmh_options(counts.shape, correction)
+    _check_cmh_options(counts.shape, correction, how, side)
     labels = _strata_labels(stratified, counts.shape[0])
     keep = counts.sum(axis=(1, 2)) >= 2
     if not keep.any():
         raise InsufficientDataError(
             "every stratum has fewer than 2 observations, so the test is undefined. "
-            "Hint: merge small strata."
+            "Hint: merge small strata.",
+            argument="stratified",
         )
     skipped = tuple(label for label, kept in zip(labels, keep, strict=True) if not kept)
     t = counts[keep].astype(np.float64)
+    t.flags.writeable = False  # shared with the estimate, which may recompute from it
     common: dict[str, Any] = {
         "n": int(counts.sum()),
         "n_excluded": n_missing,
         "exclusions": _exclusions(n_missing),
         "skipped_strata": skipped,
+        "requested": how,
+        "alternative": side,
+        "correction": bool(correction),
     }
     caveats = [_SKIP_NOTE] if skipped else []
+    if how == "exact":
+        return _exact_conditional(counts[keep], t, side, level, caveats, common)
     if counts.shape[1:] == (2, 2):
-        return _mantel_haenszel(t, correction, level, caveats, common)
+        return _mantel_haenszel(t, side, level, caveats, common)
     return _general_association(t, caveats, common)
 
 
-def _check_cmh_options(shape: tuple[int, ...], correction: object) -> None:
+def _check_cmh_options(
+    shape: tuple[int, ...], correction: object, method: CMHMethod, alternative: Alternative
+) -> None:
     if not isinstance(correction, (bool, np.bool_)):
         raise fail("correction", "be True or False", repr(correction))
     n_strata, n_rows, n_cols = shape
@@ -456,38 +567,83 @@ def _check_cmh_options(shape: tuple[int, ...], correction: object) -> None:
             f"an array of shape {shape}",
             hint="stack one rows x cols table per stratum along the first axis.",
         )
-    if correction and (n_rows, n_cols) != (2, 2):
+    larger = (n_rows, n_cols) != (2, 2)
+    for name, asked, what in (
+        ("correction", bool(correction), "True"),
+        ("method", method == "exact", "'exact'"),
+        ("alternative", alternative != "two-sided", repr(alternative)),
+    ):
+        if asked and larger:
+            raise fail(
+                name,
+                f"not be {what} for tables larger than 2 x 2 x K (it applies to 2 x 2 x K only)",
+                f"{what} with strata of shape {n_rows} x {n_cols}",
+                hint="collapse the table to 2 x 2 strata, or use the defaults.",
+            )
+    if correction and method == "exact":
         raise fail(
             "correction",
-            "be False for tables larger than 2 x 2 x K (it applies to 2 x 2 x K only)",
-            f"True with strata of shape {n_rows} x {n_cols}",
+            "be False with method='exact' (the exact test needs no continuity correction)",
+            "True",
         )
 
 
 def _mantel_haenszel(
     t: NDArray[np.float64],
-    correction: bool,
+    alternative: Alternative,
     level: float,
     caveats: list[str],
     common: dict[str, Any],
 ) -> CMHResult:
-    statistic, variance, applied = _mh_statistic(t, correction)
-    odds = _mh_odds_ratio(t, level)
+    statistic, delta, variance, applied = _mh_statistic(t, common["correction"])
+    odds = _mh_odds_ratio(t, alternative, level)
     homogeneity, reason = _breslow_day(t, odds.value)
+    details: dict[str, Any] = {
+        "strata_used": int(t.shape[0]),
+        "variance": variance,
+        "continuity_correction_applied": applied,
+    }
+    if alternative == "two-sided":
+        pvalue = chi2_sf(statistic, 1)
+    else:
+        z = math.copysign(math.sqrt(statistic), delta)
+        pvalue = normal_pvalue(z, alternative)
+        details["z"] = z
     return CMHResult(
         statistic=statistic,
-        pvalue=float(stats.chi2.sf(statistic, 1)),
+        pvalue=pvalue,
         dof=1,
         method="mantel-haenszel",
+        reason="a 2 x 2 x K table: the Mantel-Haenszel test",
         caveats=(*caveats, reason) if reason else tuple(caveats),
-        details={
-            "strata_used": int(t.shape[0]),
-            "variance": variance,
-            "continuity_correction_applied": applied,
-        },
+        details=details,
         common_odds_ratio=odds,
         homogeneity=homogeneity,
-        correction=bool(correction),
+        **common,
+    )
+
+
+def _exact_conditional(  # noqa: PLR0917  # internal: the tables, then the options
+    counts: NDArray[np.int64],
+    t: NDArray[np.float64],
+    alternative: Alternative,
+    level: float,
+    caveats: list[str],
+    common: dict[str, Any],
+) -> CMHResult:
+    law = ConditionalLaw(counts)
+    if law.degenerate:
+        raise _no_information()
+    homogeneity, reason = _breslow_day(t, _mh_odds_ratio(t, "two-sided", level).value)
+    return CMHResult(
+        statistic=float(law.observed),
+        pvalue=law.pvalue(alternative),
+        dof=None,
+        method="exact-conditional",
+        caveats=(*caveats, reason) if reason else tuple(caveats),
+        details={"strata_used": int(t.shape[0]), "support": (law.low, law.high)},
+        common_odds_ratio=_exact_odds_ratio(law, alternative, level),
+        homogeneity=homogeneity,
         **common,
     )
 
@@ -505,9 +661,10 @@ def _general_association(
         caveats = [*caveats, note]
     return CMHResult(
         statistic=statistic,
-        pvalue=float(stats.chi2.sf(statistic, dof)),
+        pvalue=chi2_sf(statistic, dof),
         dof=dof,
         method="generalized-cmh",
+        reason="strata larger than 2 x 2: the generalised CMH test of general association",
         caveats=tuple(caveats),
         details={"strata_used": int(t.shape[0])},
         **common,
@@ -539,7 +696,9 @@ def _as_scores(value: object, size: int) -> NDArray[np.float64]:
     return scores
 
 
-def trend(table: object, *, scores: object = None) -> TrendResult:
+def trend(
+    table: object, *, scores: object = None, alternative: Alternative = "two-sided"
+) -> TrendResult:
     r"""Cochran-Armitage test for a trend in proportions over ordered groups.
 
     Parameters
@@ -549,12 +708,17 @@ def trend(table: object, *, scores: object = None) -> TrendResult:
         order); column 0 is the number with the outcome, column 1 the number without.
     scores : array-like, optional
         One number per group (row); default ``1, 2, ..., groups``, as R.
+    alternative : {"two-sided", "less", "greater"}
+        ``"greater"``: the proportion increases with the score; ``"less"``: it
+        decreases; ``"two-sided"`` (default, R's ``prop.trend.test``): either.
 
     Returns
     -------
     TrendResult
-        ``statistic`` (chi-squared, 1 degree of freedom), ``pvalue``, ``dof`` = 1,
-        ``method`` = ``"cochran-armitage"``, ``n``, ``scores``, ``proportions`` and the
+        ``statistic`` (chi-squared, 1 degree of freedom, whatever the alternative),
+        ``pvalue``, ``dof`` = 1, ``method`` = ``"cochran-armitage"``, ``n``,
+        ``alternative``, ``details["z"]`` (the signed statistic), ``scores``,
+        ``proportions`` and the
         weighted least-squares ``slope`` of proportion on score (its sign is the
         direction of the trend). Empty groups are left out and listed in
         ``details["empty_groups"]``.
@@ -563,7 +727,8 @@ def trend(table: object, *, scores: object = None) -> TrendResult:
     ------
     InvalidInputError
         If the counts are not non-negative whole numbers, the table does not have 2
-        columns and at least 2 rows, or `scores` is not one finite number per group.
+        columns and at least 2 rows, `scores` is not one finite number per group, or
+        `alternative` is unknown.
     InsufficientDataError
         If fewer than 2 non-empty groups have distinct scores, or everyone or no one had
         the outcome.
@@ -589,6 +754,11 @@ def trend(table: object, *, scores: object = None) -> TrendResult:
     (hypergeometric) variance, used by Mantel's extension test and by the CMH
     correlation statistic, is larger by :math:`N / (N - 1)`; multiply ``statistic`` by
     :math:`(N - 1) / N` to obtain that version.
+
+    One-sided tests (R offers none) refer
+    :math:`z = \operatorname{sign}(T) \sqrt{X^2}`, :math:`T = \sum_i x_i (s_i - \bar s)`,
+    to the standard normal: the upper tail for ``"greater"``, the lower for ``"less"``.
+    Two-sided, the p-value is the chi-squared tail of :math:`X^2 = z^2`.
 
     References
     ----------
@@ -623,6 +793,7 @@ def trend(table: object, *, scores: object = None) -> TrendResult:
             hint=hint,
         )
     score = _as_scores(scores, counts.shape[0])
+    side = as_alternative(alternative)
     sizes = counts.sum(axis=1).astype(np.float64)
     events = counts[:, 0].astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -645,9 +816,10 @@ def trend(table: object, *, scores: object = None) -> TrendResult:
     spread = float(n_used @ centred**2)
     statistic = t_stat**2 / (p_bar * (1 - p_bar) * spread)
     empty = tuple(int(i) for i in np.flatnonzero(~used))
+    z = math.copysign(math.sqrt(statistic), t_stat)
     return TrendResult(
         statistic=statistic,
-        pvalue=float(stats.chi2.sf(statistic, 1)),
+        pvalue=chi2_sf(statistic, 1) if side == "two-sided" else normal_pvalue(z, side),
         dof=1,
         method="cochran-armitage",
         n=int(counts.sum()),
@@ -656,7 +828,9 @@ def trend(table: object, *, scores: object = None) -> TrendResult:
         details={
             "variance": "binomial p(1-p), as R's prop.trend.test",
             "empty_groups": empty,
+            "z": z,
         },
+        alternative=side,
         scores=score,
         proportions=proportions,
         slope=t_stat / spread,

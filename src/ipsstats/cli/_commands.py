@@ -207,7 +207,13 @@ def _missing_counts(cohort: Cohort) -> dict[str, int]:
 
 
 def _date_hint(cohort: Cohort, date_format: str | None) -> str:
-    """Suggest a --date-format when excluded records have dates in another format."""
+    """Suggest a --date-format when excluded records have dates in another format.
+
+    No hint when --date-format was given: the user chose the format, and the problem
+    records are listed.
+    """
+    if date_format is not None:
+        return ""
     v = cohort.validation
     samples = [
         str(value)

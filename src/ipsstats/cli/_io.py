@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import codecs
 import csv
+import io
 import pathlib
 import re
 import sys
@@ -18,15 +19,22 @@ import numpy as np
 from ipsstats._arrays import fail
 from ipsstats.calendar import as_date
 from ipsstats.categorical import Counts
+from ipsstats.cli._engines import engine_for, load_with_duckdb
 from ipsstats.cli._parser import _PROG, _PROGRESS_BYTES, _TAB_NAMES
 from ipsstats.cohort import Cohort
 from ipsstats.cohort.validation import Errors
 from ipsstats.errors import InvalidInputError
 from ipsstats.report import EquityReport
-from ipsstats.report.render import Document
-from ipsstats.report.render.json import to_json
-from ipsstats.report.render.markdown import to_markdown
-from ipsstats.report.render.text import to_text
+from ipsstats.report.render import (
+    Document,
+    Section,
+    Table,
+    to_csv,
+    to_html,
+    to_json,
+    to_markdown,
+    to_text,
+)
 
 __all__ = []
 
@@ -83,11 +91,15 @@ class _Loading:
     missing_labels: tuple[str, ...]
     delimiter: str
     encoding: str
+    engine: str = "memory"
 
 
 def _encoding(name: str) -> str:
     try:
         codecs.lookup(name)
+        b"a".decode(name)  # refuses bytes-to-bytes codecs (hex, base64) and rot13 too
+    except UnicodeError:  # a text encoding that cannot decode one byte alone (UTF-16)
+        pass
     except LookupError:
         raise fail(
             "--encoding",
@@ -119,11 +131,27 @@ def _loading(args: argparse.Namespace, observed_until: np.datetime64) -> _Loadin
         missing_labels=_names(args.missing_labels),
         delimiter=_delimiter(args.delimiter),
         encoding=_encoding(args.encoding),
+        engine=engine_for(args.cohort, getattr(args, "engine", None)),
     )
 
 
 def _load(options: _Loading, errors: Errors, progress: _Progress) -> Cohort:
     progress.step(f"reading {options.path!r} ({progress.size / 1e6:.1f} MB)...")
+    if options.engine == "duckdb":  # Parquet, and large CSV files when DuckDB is installed
+        cohort = load_with_duckdb(
+            options.path,
+            observed_until=options.observed_until,
+            columns=options.columns,
+            date_format=options.date_format,
+            missing_labels=options.missing_labels,
+            delimiter=options.delimiter,
+            encoding=options.encoding,
+            errors=errors,
+            progress_bar=progress.enabled,
+        )
+        v = cohort.validation
+        progress.step(f"read {v.n_read} records with DuckDB, {v.n_excluded} excluded")
+        return cohort
     cohort = Cohort.from_csv(
         options.path,
         observed_until=options.observed_until,
@@ -186,12 +214,47 @@ def _write(text: str, output: str | None) -> None:
         handle.write(text)
 
 
+def _long_csv(tables: Mapping[str, str]) -> str:
+    """Stack CSV tables in long form: one ``table,row,column,value`` line per cell.
+
+    The first column of each table labels its rows; its header names the columns.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(("table", "row", "column", "value"))
+    for name, text in tables.items():
+        header, *rows = list(csv.reader(io.StringIO(text)))
+        writer.writerows(
+            (name, row[0], column, value)
+            for row in rows
+            for column, value in zip(header[1:], row[1:], strict=False)
+        )
+    return buffer.getvalue()
+
+
+def _document_tables(doc: Document) -> dict[str, str]:
+    """Every table of a document as CSV text, keyed by its section and caption."""
+    out: dict[str, str] = {}
+
+    def visit(blocks: Sequence[Any], path: tuple[str, ...]) -> None:
+        for block in blocks:
+            if isinstance(block, Table):
+                key = " / ".join(p for p in (*path, block.caption) if p) or f"table {len(out) + 1}"
+                out[key if key not in out else f"{key} ({len(out) + 1})"] = to_csv(block)
+            elif isinstance(block, Section):
+                visit(block.blocks, (*path, block.title))
+
+    visit(doc.blocks, ())
+    return out
+
+
 def _render_report(report: EquityReport, fmt: str) -> str:
     renderers: dict[str, Callable[[], str]] = {
         "text": report.to_text,
         "markdown": report.to_markdown,
         "html": report.to_html,
         "json": report.to_json,
+        "csv": lambda: _long_csv(report.to_csv()),
     }
     return renderers[fmt]()
 
@@ -201,6 +264,10 @@ def _render_document(doc: Document, fmt: str, data: Mapping[str, Any]) -> str:
         return to_json(data)
     if fmt == "markdown":
         return to_markdown(doc)
+    if fmt == "html":
+        return to_html(doc)
+    if fmt == "csv":
+        return _long_csv(_document_tables(doc))
     return to_text(doc)
 
 

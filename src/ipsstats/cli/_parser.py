@@ -8,15 +8,16 @@ import pathlib
 import re
 from typing import Literal, NoReturn
 
+from ipsstats._arrays import fail
 from ipsstats._version import __version__
 from ipsstats.errors import IpsStatsError
 
 __all__ = []
 
 _PROG = "ipsstats"
-_REPORT_FORMATS = ("text", "markdown", "html", "json")
-_VALIDATE_FORMATS = ("text", "markdown", "json")
-_REPRODUCE_FORMATS = ("text", "markdown", "json")
+_REPORT_FORMATS = ("text", "markdown", "html", "json", "csv")
+_VALIDATE_FORMATS = ("text", "markdown", "html", "json", "csv")
+_REPRODUCE_FORMATS = ("text", "markdown", "html", "json", "csv")
 _PROGRESS_BYTES = 20_000_000  # about 250,000 records: reading and analysing take seconds
 _DEMO_BY: tuple[Literal["ethnicity", "gender"], ...] = ("ethnicity", "gender")
 _DEMO_MONTHS = 6
@@ -42,6 +43,7 @@ _OPTIONS = (
 _OPTION_WORDING = (
     (re.compile(r'\bdate_format="([^"]*)"'), r'--date-format "\1"'),
     (re.compile(r'\berrors="exclude"'), "--errors exclude"),
+    (re.compile(r"\bdelimiter=(['\"])(.*?)\1"), r"--delimiter '\2'"),
     (re.compile(r"\bencoding=\.\.\."), "--encoding ..."),
     (re.compile(r'\bcolumns=\{"([^"]*)": "([^"]*)"\}'), r'--columns "\1=\2"'),
     (re.compile(r"the cohort's `validation` report"), "the report"),
@@ -118,7 +120,8 @@ def _add_output(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> No
         "--format",
         choices=formats,
         help=(
-            "output format (default: from the -o file's extension, .md, .html or .json; else text)"
+            "output format (default: from the -o file's extension, .txt, .md, .html, .json or "
+            ".csv; else text). csv writes every table in long form: table,row,column,value"
         ),
     )
     parser.add_argument(
@@ -130,27 +133,50 @@ def _add_output(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> No
 
 
 _SUFFIX_FORMATS = {
+    ".csv": "csv",
     ".htm": "html",
     ".html": "html",
     ".json": "json",
     ".markdown": "markdown",
     ".md": "markdown",
+    ".txt": "text",
 }
 
 
 def _format(args: argparse.Namespace, formats: tuple[str, ...]) -> str:
-    """Choose the output format: --format, else the -o file's extension, else text."""
+    """Choose the output format: --format, else the -o file's extension, else text.
+
+    A file extension that names another format than --format is refused, so that
+    ``-o report.html --format json`` cannot write JSON into an .html file.
+    """
+    guess = None
+    if args.output is not None and args.output != "-":
+        suffix = pathlib.Path(args.output).suffix.lower()
+        guess = _SUFFIX_FORMATS.get(suffix)
+        if guess is not None and guess not in formats:
+            raise fail(
+                "--output",
+                f"have an extension of a format this command writes ({', '.join(formats)})",
+                repr(args.output),
+            )
+        if args.format is not None and guess is not None and guess != args.format:
+            raise fail(
+                "--output",
+                f"have an extension matching --format {args.format}",
+                f"{args.output!r}, a {guess} file name",
+                hint=f"name the file with the {args.format} extension, or drop --format.",
+            )
     if args.format is not None:
         return str(args.format)
-    if args.output is not None:
-        guess = _SUFFIX_FORMATS.get(pathlib.Path(args.output).suffix.lower())
-        if guess in formats:
-            return guess
-    return "text"
+    return guess or "text"
 
 
 def _add_loading(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("cohort", metavar="COHORT.csv", help="the cohort file, one row per person")
+    parser.add_argument(
+        "cohort",
+        metavar="COHORT.csv",
+        help="the cohort file, one row per person (CSV, or Parquet with DuckDB)",
+    )
     parser.add_argument(
         "--observed-until",
         metavar="DATE",
@@ -184,6 +210,14 @@ def _add_loading(parser: argparse.ArgumentParser) -> None:
         "--encoding",
         default="utf-8-sig",
         help="text encoding of the files (default: UTF-8, with or without a byte-order mark)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("memory", "duckdb"),
+        help=(
+            "read the file in memory, or with DuckDB (ipsstats[duckdb]); default: DuckDB "
+            "for Parquet files, and for large CSV files when DuckDB is installed"
+        ),
     )
     parser.add_argument(
         "--progress",

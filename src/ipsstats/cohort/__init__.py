@@ -10,10 +10,11 @@ follow-up) return masks that the cohort applies, recording each step as
 from ipsstats.cohort.cohort import Cohort
 from ipsstats.cohort.durations import CAUSE_LABELS, CompetingDurations, Durations, age_band
 from ipsstats.cohort.validation import REASONS, ROLES, ValidationReport
-from ipsstats.cohort.windows import Exclusions, followup_cutoff
+from ipsstats.cohort.windows import MAX_MONTHS, Exclusions, as_months, followup_cutoff
 
 __all__ = [
     "CAUSE_LABELS",
+    "MAX_MONTHS",
     "REASONS",
     "ROLES",
     "Cohort",
@@ -22,5 +23,6 @@ __all__ = [
     "Exclusions",
     "ValidationReport",
     "age_band",
+    "as_months",
     "followup_cutoff",
 ]

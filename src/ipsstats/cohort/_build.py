@@ -308,6 +308,83 @@ class CohortBuilders:
         return cls(**_build_named(named, columns, options))
 
     @classmethod
+    def from_frame(
+        cls,
+        data: object,
+        *,
+        observed_until: object,
+        columns: Mapping[str, str] | None = None,
+        attributes: Sequence[str] | None = None,
+        date_format: str | None = None,
+        missing_labels: Collection[object] = (),
+        numeric: Collection[str] = (),
+        age_range: tuple[float, float] | None = None,
+        errors: Errors = "raise",
+        source: str = "data",
+    ) -> Self:
+        """Build a cohort from a data frame of any engine, reading only the columns used.
+
+        Parameters
+        ----------
+        data : data frame
+            pandas, polars (eager or lazy), pyarrow, DuckDB, Ibis, PySpark or Dask (read
+            through :mod:`ipsstats.frames`; needs ``ipsstats[frames]``). Date and
+            datetime columns travel as day numbers computed in the engine.
+        observed_until, columns, date_format, missing_labels, numeric, age_range, errors
+            As for :meth:`from_columns`.
+        attributes : sequence of str, optional
+            The attribute columns to read besides the roles; default every column. The
+            engine reads no other column.
+        source : str
+            Where the records came from (e.g. a file name), for the validation report.
+
+        Returns
+        -------
+        Cohort
+            The valid records, with the :class:`ValidationReport` as `validation` (rows
+            are 0-based positions in the order the engine returns the records).
+
+        Raises
+        ------
+        InvalidInputError
+            As :meth:`from_columns`, and if `data` is not a data frame or an attribute
+            column does not exist.
+
+        Examples
+        --------
+        >>> import polars as pl
+        >>> from ipsstats import Cohort
+        >>> frame = pl.LazyFrame({"accessed": ["2019-01-01", "2019-02-01"],
+        ...                       "team": ["a", "b"], "notes": ["x", "y"]})
+        >>> cohort = Cohort.from_frame(frame, observed_until="2019-12-31",
+        ...                            attributes=["team"])
+        >>> cohort.attribute_names
+        ('team',)
+        """
+        from ipsstats.frames import column_names, read_columns  # noqa: PLC0415  # optional
+
+        names = column_names(data)
+        if attributes is not None:
+            if isinstance(attributes, str):
+                attributes = [attributes]
+            mapped = dict(columns or {}) if isinstance(columns, Mapping) else {}
+            roles = [mapped.get(role, role) for role in ROLES]
+            wanted = [*(c for c in roles if c in names), *attributes]
+            names = list(dict.fromkeys(wanted))
+        named = read_columns(data, names, argument="attributes")
+        options = _options(
+            observed_until,
+            date_format,
+            missing_labels,
+            numeric,
+            age_range,
+            errors,
+            str(source),
+            "index",
+        )
+        return cls(**_build_named(named, columns, options))
+
+    @classmethod
     def from_records(
         cls,
         records: Iterable[Mapping[str, object]],

@@ -41,9 +41,11 @@ from ipsstats.factor import Factor
 from ipsstats.results import frozen_mapping, json_safe
 
 __all__ = [
+    "MAX_MONTHS",
     "Exclusions",
     "Selection",
     "access_window",
+    "as_months",
     "followup_cutoff",
     "level_filter",
     "minimum_followup",
@@ -137,13 +139,18 @@ def _date(day: np.datetime64) -> dt.date:
     return dt.date.fromisoformat(_iso(day))
 
 
-def _months(value: object, name: str = "months") -> int:
+#: The longest follow-up window accepted, in months (beyond it dates leave numpy's range).
+MAX_MONTHS = 120_000
+
+
+def as_months(value: object, name: str = "months") -> int:
+    """Validate a follow-up window length: a whole number of months in [0, MAX_MONTHS]."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise fail(name, "be a whole number of months (an integer >= 0)", repr(value))
-    if not 0 <= int(value) <= 12 * 10_000:
+    if not 0 <= int(value) <= MAX_MONTHS:
         raise fail(
             name,
-            "be a whole number of months between 0 and 120000",
+            f"be a whole number of months between 0 and {MAX_MONTHS}",
             repr(value),
             hint="a follow-up window is a few months or years long.",
         )
@@ -193,7 +200,7 @@ def followup_cutoff(months: int, study_end: object) -> dt.date:
     Parameters
     ----------
     months : int
-        Minimum follow-up in whole calendar months (0 to 120000).
+        Minimum follow-up in whole calendar months (0 to :data:`MAX_MONTHS`).
     study_end : date
         The end of follow-up. (``end``, its name before 0.2, is deprecated.)
 
@@ -222,7 +229,7 @@ def followup_cutoff(months: int, study_end: object) -> dt.date:
     >>> followup_cutoff(1, "2019-03-15")
     datetime.date(2019, 2, 15)
     """
-    k = _months(months)
+    k = as_months(months)
     day = _day(study_end, "study_end")
     month = day.astype("datetime64[M]")
     last_of_month = (month + 1).astype("datetime64[D]") - 1
@@ -357,7 +364,7 @@ def minimum_followup(
        at least 6 months' support by 31 Dec 2019" are those who accessed IPS between 1
        January and 30 June 2019.
     """
-    k = _months(months)
+    k = as_months(months)
     last = _day(study_end, "study_end")
     _check_study_end(last, observed_until)
     cutoff = followup_cutoff(k, last)
@@ -427,7 +434,7 @@ def sensitivity_months(months: object) -> tuple[int, ...]:
     """Validate the window lengths of a sensitivity analysis: distinct whole months."""
     if isinstance(months, (str, bytes)) or not isinstance(months, Sequence) or not months:
         raise fail("months", "be a non-empty sequence of whole numbers", repr(months))
-    lengths = tuple(_months(m) for m in months)
+    lengths = tuple(as_months(m) for m in months)
     if len(set(lengths)) != len(lengths):
         raise fail("months", "hold distinct window lengths", repr(tuple(months)))
     return lengths

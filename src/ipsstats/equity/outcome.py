@@ -6,7 +6,6 @@ Do the groups gain jobs at the same rate?
 from __future__ import annotations
 
 import datetime as dt
-import numbers
 from collections.abc import Sequence
 
 import attrs
@@ -26,7 +25,7 @@ from ipsstats.categorical import (
     risk_difference,
     risk_ratio,
 )
-from ipsstats.cohort import Cohort
+from ipsstats.cohort import Cohort, as_months
 from ipsstats.equity._common import (
     ReportedTest,
     _adjust_family,
@@ -182,13 +181,7 @@ def _strata_names(strata: object) -> tuple[str, ...]:
 
 
 def _months_option(value: object) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise fail("min_followup_months", "be None or a whole number of months", repr(value))
-    if int(value) < 0:
-        raise fail("min_followup_months", "be None or a whole number of months >= 0", repr(value))
-    return int(value)
+    return None if value is None else as_months(value, "min_followup_months")
 
 
 @attrs.frozen(kw_only=True)

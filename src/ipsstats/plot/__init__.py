@@ -1,4 +1,4 @@
-"""Figures: survival and cumulative incidence curves, representation and outcome charts.
+"""Figures: survival and incidence curves, representation and outcome charts, funnel plots.
 
 The figures need matplotlib, an optional dependency: install it with
 ``pip install "ipsstats[plot]"``. It is imported only when a function here is called, so
@@ -15,12 +15,14 @@ functions work on servers and in batch jobs. Display a figure in a notebook with
 from ipsstats.plot._mpl import OptionalDependencyError
 from ipsstats.plot.curves import plot_cumulative_incidence, plot_survival
 from ipsstats.plot.equity import plot_outcomes, plot_representation
+from ipsstats.plot.funnel import plot_funnel
 from ipsstats.plot.svg import figure_to_svg
 
 __all__ = [
     "OptionalDependencyError",
     "figure_to_svg",
     "plot_cumulative_incidence",
+    "plot_funnel",
     "plot_outcomes",
     "plot_representation",
     "plot_survival",

@@ -29,7 +29,7 @@ import numpy as np
 from ipsstats._arrays import as_confidence_level, as_option, fail
 from ipsstats._version import __version__
 from ipsstats.categorical import PVALUE_ADJUSTMENTS, Counts, PValueAdjustment, to_counts
-from ipsstats.cohort import Cohort
+from ipsstats.cohort import Cohort, as_months
 from ipsstats.equity import (
     ACCESS_METHODS,
     MEASURES,
@@ -580,9 +580,7 @@ def _disclosure_option(suppress: object) -> Disclosure | None:
 
 
 def _months_option(value: object) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 0:
-        raise fail("min_followup_months", "be a whole number of months >= 0", repr(value))
-    return int(value)
+    return as_months(value, "min_followup_months")
 
 
 def _missing_by_attribute(cohort: Cohort) -> dict[str, dict[str, Any]]:

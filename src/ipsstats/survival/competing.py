@@ -282,6 +282,7 @@ def cumulative_incidence(
     cause: int = 1,
     entry: object = None,
     confidence_level: float = 0.95,
+    data: object = None,
 ) -> IncidenceCurve:
     r"""Aalen-Johansen cumulative incidence of one cause among competing causes.
 
@@ -299,6 +300,9 @@ def cumulative_incidence(
         (entry[i], durations[i]].
     confidence_level : float
         Coverage of the pointwise bounds.
+    data : data frame, optional
+        A data frame of any engine; `durations`, `causes` and `entry` then name its
+        columns and the engine counts them (:mod:`ipsstats.frames`).
 
     Returns
     -------
@@ -371,6 +375,14 @@ def cumulative_incidence(
     >>> print(curve.at(45))
     0.4062 (95% CI 0.06872 to 0.7386; aalen-johansen, log-log)
     """
+    if data is not None:  # columns of a data frame: counted in its engine
+        from ipsstats.survival._frames import incidence_counts  # noqa: PLC0415  # optional
+
+        wanted, level = _check_cause(cause), as_confidence_level(confidence_level)
+        times, counts, entered = incidence_counts(
+            data, durations, causes, cause=wanted, entry=entry
+        )
+        return _incidence_from_counts(times, counts, entered, wanted, level)
     exits, codes, starts = _validate_competing(durations, causes, entry)
     wanted = _check_cause(cause)
     level = as_confidence_level(confidence_level)
@@ -386,6 +398,17 @@ def cumulative_incidence(
     cells += kind
     counts = np.bincount(cells, minlength=3 * size).reshape(size, 3).astype(np.float64)
     entered = np.bincount(time_codes[exits.size :], minlength=size).astype(np.float64)
+    return _incidence_from_counts(times, counts, entered, wanted, level)
+
+
+def _incidence_from_counts(
+    times: NDArray[np.float64],
+    counts: NDArray[np.float64],
+    entered: NDArray[np.float64],
+    wanted: int,
+    level: float,
+) -> IncidenceCurve:
+    """Estimate the curve from counts per time: exits (censored, cause, competing), entries."""
     exits_at = counts.sum(axis=1)
     at_risk = np.cumsum((exits_at - entered)[::-1])[::-1]
     used = exits_at > 0

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any, Literal
+import types
+from collections.abc import Mapping
+from typing import Any, Literal, overload
 
 import attrs
 import numpy as np
@@ -671,6 +673,7 @@ class SurvivalCurve:
         )
 
 
+@overload
 def kaplan_meier(
     durations: object,
     events: object = None,
@@ -679,7 +682,36 @@ def kaplan_meier(
     weights: object = None,
     confidence_level: object = 0.95,
     conf_type: ConfType = "log-log",
-) -> SurvivalCurve:
+    by: None = None,
+    data: object = None,
+) -> SurvivalCurve: ...
+
+
+@overload
+def kaplan_meier(
+    durations: object,
+    events: object = None,
+    *,
+    entry: object = None,
+    weights: object = None,
+    confidence_level: object = 0.95,
+    conf_type: ConfType = "log-log",
+    by: object,
+    data: object = None,
+) -> Mapping[object, SurvivalCurve]: ...
+
+
+def kaplan_meier(
+    durations: object,
+    events: object = None,
+    *,
+    entry: object = None,
+    weights: object = None,
+    confidence_level: object = 0.95,
+    conf_type: ConfType = "log-log",
+    by: object = None,
+    data: object = None,
+) -> SurvivalCurve | Mapping[object, SurvivalCurve]:
     r"""Kaplan-Meier estimate of a survival curve from censored durations.
 
     Parameters
@@ -702,6 +734,12 @@ def kaplan_meier(
     conf_type : {"log-log", "plain", "log", "logit", "arcsine"}, default "log-log"
         Scale on which the pointwise limits are symmetric, as R's ``survfit``
         ``conf.type`` (R's default is ``"log"``; ``"arcsine"`` is R's ``"arcsin"``).
+    by : array-like, optional
+        Group labels (a column name with `data`): one curve per group is returned, as a
+        mapping ``{group: SurvivalCurve}`` in the order of the levels.
+    data : data frame, optional
+        A data frame of any engine; `durations`, `events`, `entry`, `weights` and `by`
+        then name its columns and the engine counts them (:mod:`ipsstats.frames`).
 
     Returns
     -------
@@ -769,6 +807,22 @@ def kaplan_meier(
     """
     level = as_confidence_level(confidence_level)
     transform = as_option(conf_type, "conf_type", _CONF_TYPES)
+    if data is not None or by is not None:  # columns of a frame, or one curve per group
+        from ipsstats.survival import _frames  # noqa: PLC0415  # rarely used paths
+
+        found: Any = (
+            _frames.grouped_life_tables(durations, events, entry=entry, weights=weights, by=by)
+            if data is None
+            else _frames.life_tables(data, durations, events, entry=entry, weights=weights, by=by)
+        )
+        if isinstance(found, LifeTable):
+            return kaplan_meier(found, confidence_level=level, conf_type=transform)
+        return types.MappingProxyType(
+            {
+                k: kaplan_meier(t, confidence_level=level, conf_type=transform)
+                for k, t in found.items()
+            }
+        )
     if isinstance(durations, LifeTable):
         for name, value in (("events", events), ("entry", entry), ("weights", weights)):
             if value is not None:

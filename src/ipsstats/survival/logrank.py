@@ -525,6 +525,7 @@ def logrank(
     trend: bool = False,
     scores: object = None,
     levels: Sequence[object] | None = None,
+    data: object = None,
 ) -> LogrankResult:
     r"""Compare censored durations between k groups with a (weighted) log-rank test.
 
@@ -557,6 +558,9 @@ def logrank(
     levels : sequence, optional
         Group labels in the order wanted (e.g. ordered categories for the trend test);
         every level must have at least one subject.
+    data : data frame, optional
+        A data frame of any engine; `durations`, `events`, `groups` and `strata` then name
+        its columns and the engine counts them (:mod:`ipsstats.frames`).
 
     Returns
     -------
@@ -657,7 +661,19 @@ def logrank(
         raise fail("trend", "be True or False", repr(trend))
     if scores is not None and not trend:
         raise fail("scores", "be None unless `trend=True`", repr(scores))
-    if isinstance(durations, Mapping):
+    if data is not None:  # columns of a data frame: counted in its engine
+        from ipsstats.survival._frames import logrank_counts  # noqa: PLC0415  # optional
+
+        kept, labels, exclusions = logrank_counts(data, durations, events, groups, strata, levels)
+        tables = tuple(_table_from_counts(counts) for counts in kept)
+        prepared = _Prepared(
+            tables=tables,
+            groups=labels,
+            n_subjects=np.sum([table.n_subjects for table in tables], axis=0),
+            n=round(float(kept.sum())),
+            exclusions=exclusions,
+        )
+    elif isinstance(durations, Mapping):
         if levels is not None:
             raise fail(
                 "levels",
