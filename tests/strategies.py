@@ -29,6 +29,7 @@ __all__ = [
     "junk_values",
     "labels_with_missing",
     "non_count_values",
+    "report_inputs",
     "stratified_tables",
     "weighted_censored_samples",
 ]
@@ -302,6 +303,57 @@ def junk_values() -> st.SearchStrategy[object]:
         st.tuples(scalars, scalars),
         st.dictionaries(st.text(max_size=3), scalars, max_size=2),
     )
+
+
+@st.composite
+def report_inputs(
+    draw: st.DrawFn, *, min_size: int = 12, max_size: int = 70
+) -> tuple[dict[str, list[object]], dict[str, dict[str, int]]]:
+    """Columns of a small cohort and its eligible caseload, for whole-report properties.
+
+    Two categorical attributes with small groups and missing values (``None``), dates in
+    2019-2020 (observe them until 2020-06-30; some people accessed in the last six months,
+    so a follow-up window leaves them out), jobs and discharges. The caseload has every
+    group of the cohort with at least as many people, and a "Not known" count.
+    """
+    n = draw(st.integers(min_size, max_size))
+    ethnicity: list[object] = draw(
+        st.lists(st.sampled_from(["A", "B", "C", "D", None]), min_size=n, max_size=n)
+    )
+    gender: list[object] = draw(
+        st.lists(st.sampled_from(["F", "M", "M", None]), min_size=n, max_size=n)
+    )
+    ethnicity[:2], gender[:2] = ["A", "B"], ["F", "M"]  # at least two groups to compare
+    accessed: list[object] = []
+    jobs: list[object] = []
+    left: list[object] = []
+    for _ in range(n):
+        day = draw(st.integers(0, 540))
+        job = draw(st.one_of(st.none(), st.integers(0, 200)))
+        job = None if job is None or day + job > 546 else job
+        leave = draw(st.one_of(st.none(), st.integers(0, 300)))
+        if leave is not None:
+            leave = leave if job is None else job + leave
+            leave = None if day + leave > 546 else leave
+        start = _YEAR_START + dt.timedelta(days=day)
+        accessed.append(start.isoformat())
+        jobs.append(None if job is None else (start + dt.timedelta(days=job)).isoformat())
+        left.append(None if leave is None else (start + dt.timedelta(days=leave)).isoformat())
+    columns: dict[str, list[object]] = {
+        "accessed": accessed,
+        "job_start": jobs,
+        "discharged": left,
+        "ethnicity": ethnicity,
+        "gender": gender,
+    }
+    caseload: dict[str, dict[str, int]] = {}
+    for name, values in (("ethnicity", ethnicity), ("gender", gender)):
+        levels = sorted({str(v) for v in values if v is not None})
+        caseload[name] = {
+            str(level): values.count(level) + draw(st.integers(0, 60)) for level in levels
+        }
+        caseload[name]["Not known"] = values.count(None) + draw(st.integers(0, 30))
+    return columns, caseload
 
 
 # ---- indicator methods: standardisation, funnels, ordered groups -----------------------

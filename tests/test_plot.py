@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from typing import Any
 
 import attrs
@@ -542,8 +543,16 @@ def test_figure_to_svg_is_embeddable_and_reproducible() -> None:
 
 
 def test_figure_to_svg_is_accepted_by_the_html_renderer() -> None:
-    svg = figure_to_svg(plot_outcomes(labels=["a"], rate=[0.5]))
-    assert sanitize_svg(svg) == svg
+    svg = figure_to_svg(plot_survival(_km_curves()))
+    cleaned = sanitize_svg(svg)
+    assert cleaned is not None
+    assert sanitize_svg(cleaned) == cleaned  # nothing left to remove
+    # only the metadata goes: every drawn element and every text stays
+    tree = ET.fromstring(svg)
+    drawn = [e for e in tree.iter() if "metadata" not in _ancestry(tree, e)]
+    kept = list(ET.fromstring(cleaned).iter())
+    assert [e.tag for e in kept] == [e.tag for e in drawn]
+    assert _texts(cleaned) == _texts(svg)
 
 
 # --------------------------------------------------------------------------------------
@@ -731,5 +740,116 @@ def test_figure_to_svg_needs_a_figure() -> None:
 @settings(max_examples=5)
 @given(st.lists(st.one_of(st.integers(), st.text(max_size=8)), min_size=1, max_size=4))
 def test_labels_are_shown_with_str(labels: list[object]) -> None:
-    ax = plot_outcomes(labels=labels, rate=[0.5] * len(labels)).axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == [str(x) for x in labels]
+    svg = figure_to_svg(plot_outcomes(labels=labels, rate=[0.5] * len(labels)))
+    shown = _texts(svg)
+    for label in labels:
+        assert _as_shown(str(label)).strip() == "" or _as_shown(str(label)) in shown
+
+
+# --------------------------------------------------------------------------------------
+# labels from the data: drawn as written, in SVG that parses and runs nothing
+# --------------------------------------------------------------------------------------
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+# labels that broke the regular-expression sanitiser, or that matplotlib reads as markup
+HOSTILE_LABELS = (
+    "Age at onset = 18-25",
+    '" onmouseover="alert(1)',
+    "<script>alert(1)</script>",
+    "x onclick=y",
+    "$x^2$",
+    r"\alpha $\beta$",
+    "a\\$b",
+    "50% & more",
+    "]]><![CDATA[",
+    "<!-- -->",
+)
+
+
+def _as_shown(label: str) -> str:
+    """The label as a figure shows it, written out character by character (naive)."""
+    out = []
+    for char in label.replace("\r\n", " "):
+        code = ord(char)
+        if char in "\t\n\r\x85\u2028\u2029":
+            out.append(" ")
+        elif (
+            code < 0x20
+            or 0x7F <= code <= 0x9F
+            or 0x202A <= code <= 0x202E
+            or 0x2066 <= code <= 0x2069
+            or 0xD800 <= code <= 0xDFFF
+            or code in (0xFFFE, 0xFFFF)
+        ):
+            out.append("\ufffd")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _ancestry(tree: ET.Element, element: ET.Element) -> str:
+    """Tags of `element` and its ancestors in `tree`, joined (to find metadata)."""
+    parents = {child: parent for parent in tree.iter() for child in parent}
+    tags: list[str] = []
+    node: ET.Element | None = element
+    while node is not None:
+        tags.append(str(node.tag))
+        node = parents.get(node)
+    return " ".join(tags)
+
+
+def _texts(svg: str) -> list[str]:
+    """The text of every SVG ``<text>`` element (the figure's labels, as drawn)."""
+    return ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG_NS}text")]
+
+
+def _assert_safe(svg: str) -> None:
+    """The markup parses and holds no script, foreign content or event handler."""
+    tree = ET.fromstring(svg)
+    for element in tree.iter():
+        local = str(element.tag).rpartition("}")[2].lower()
+        assert local not in {"script", "foreignobject", "a", "iframe", "image"}
+        for name, value in element.attrib.items():
+            assert not name.rpartition("}")[2].lower().startswith("on")
+            assert "javascript:" not in value.lower()
+
+
+def _label_svgs(labels: list[str]) -> list[str]:
+    """Every figure that shows group labels, as SVG, through the HTML sanitiser."""
+    curve = _km_curves()["White"]
+    incidence = _incidence_curves()["White"]
+    rates = [0.5] * len(labels)
+    figures = [
+        plot_outcomes(labels=labels, rate=rates, title=labels[0], xlabel=labels[-1]),
+        plot_representation(labels=labels, ips_share=rates, eligible_share=rates),
+        plot_survival(dict.fromkeys(labels, curve), ylabel=labels[0]),
+        plot_cumulative_incidence(dict.fromkeys(labels, incidence), title=labels[-1]),
+    ]
+    out = []
+    for figure in figures:
+        svg = figure_to_svg(figure)
+        cleaned = sanitize_svg(svg)
+        assert cleaned is not None, "the sanitiser refused ipsstats' own figure"
+        out += [svg, cleaned]
+    return out
+
+
+@pytest.mark.parametrize("label", HOSTILE_LABELS)
+def test_hostile_labels_are_drawn_as_written(label: str) -> None:
+    for svg in _label_svgs([label, "other"]):
+        _assert_safe(svg)
+        assert label in _texts(svg)
+
+
+@settings(max_examples=25)
+@given(st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=3, unique=True))
+def test_any_label_gives_svg_that_parses_and_shows_it(labels: list[str]) -> None:
+    # arbitrary Unicode, control characters included: every SVG parses, holds no script or
+    # handler, and shows each label as written (control characters as U+FFFD, line breaks
+    # as spaces); labels that differ only in such characters may coincide, so check each
+    shown = [_as_shown(label) for label in labels]
+    for svg in _label_svgs(labels):
+        _assert_safe(svg)
+        texts = _texts(svg)
+        for text in shown:
+            assert text.strip() == "" or text in texts

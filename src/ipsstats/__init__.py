@@ -96,7 +96,15 @@ from ipsstats.errors import (
     SmallExpectedCountWarning,
 )
 from ipsstats.factor import Factor
-from ipsstats.report import EquityReport, SuppressedTable, equity_report, suppress_small_counts
+from ipsstats.report import (
+    AuditedCount,
+    DisclosureAudit,
+    EquityReport,
+    SuppressedTable,
+    audit_counts,
+    equity_report,
+    suppress_small_counts,
+)
 from ipsstats.results import Estimate, TestResult
 from ipsstats.survival import (
     CumulativeHazard,
@@ -120,6 +128,7 @@ __all__ = [
     "AccessGroup",
     "AdjustedComparison",
     "AdjustedGroup",
+    "AuditedCount",
     "CMHResult",
     "CodedAttribute",
     "Cohort",
@@ -130,6 +139,7 @@ __all__ = [
     "Counts",
     "CumulativeHazard",
     "DirectStandardisation",
+    "DisclosureAudit",
     "DurationEquity",
     "DurationGroup",
     "Durations",
@@ -175,6 +185,7 @@ __all__ = [
     "adjust_pvalues",
     "adjusted_residuals",
     "age_band",
+    "audit_counts",
     "barnard",
     "boschloo",
     "cmh",

@@ -62,7 +62,7 @@ def test_primary_rounding_and_reasons() -> None:
     assert safe.reasons[0][2] == ""
     assert safe.percent_suppressed[0, 0]
     assert not safe.percent_suppressed[0, 2]
-    assert safe.percent[0, 2] == pytest.approx(100 * 40 / 71, rel=1e-12)
+    assert safe.percent[0, 2] == pytest.approx(100 * 40 / 70, rel=1e-12)  # as shown
 
 
 def test_rounding_half_up_to_nearest_five() -> None:
@@ -235,11 +235,17 @@ def test_threshold_eight_suppresses_seven_or_fewer() -> None:
     assert protected.cells() == [["*", "*", "30", "40", "85"]]  # 7 = 85 - 8 - 30 - 40
 
 
-def test_percentages_come_from_unrounded_counts() -> None:
-    # 7 of 349 shows as 5 but its percentage is 2.0, not 5 / 350 = 1.4
+def test_percentages_come_from_the_shown_counts() -> None:
+    # 7 of 349 shows as 5 of 350, so its percentage is 5 / 350 = 1.4: the exact 2.0 beside
+    # the rounded 5 would give the 7 back (7 / 349 is the only fraction near 2.0% there)
     safe = suppress_small_counts([144, 114, 63, 21, 7])
     assert safe.cells()[0] == ["145", "115", "65", "20", "5", "350"]
-    assert round(float(safe.percent[0, 4]), 1) == 2.0
+    assert float(safe.percent[0, 4]) == pytest.approx(100 * 5 / 350, rel=1e-12)
+    assert float(safe.percent[0, 0]) == pytest.approx(100 * 145 / 350, rel=1e-12)
+    table = suppress_small_counts([[12, 30], [25, 9]], round_to=5, secondary=False)
+    # columns: 12 and 25 shown as 10 and 25 of 35 (37 exactly); 30 and 9 as 30 and 10 of 40
+    assert table.percent[0, 0] == pytest.approx(100 * 10 / 35, rel=1e-12)
+    assert table.percent[1, 1] == pytest.approx(100 * 10 / 40, rel=1e-12)
 
 
 def test_a_suppressed_row_total_is_protected_by_another_row_total() -> None:

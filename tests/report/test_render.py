@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import json
 import math
 from decimal import ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
+from xml.etree import ElementTree as ET
 
 import attrs
 import numpy as np
@@ -49,6 +51,7 @@ XSS = "<script>alert(1)</script>"
 ATTRIBUTE_BREAK = '" onmouseover="x'
 MARKDOWN_ATTACKS = ("a|b", "**bold**", "[x](http://e)", "line\nbreak", "`code`", "<b>x</b>")
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><circle r="4"/></svg>'
+SVG_NS = "http://www.w3.org/2000/svg"
 
 # Text a label may hold: anything but control, surrogate and format characters (renderers
 # replace control characters, which is tested separately).
@@ -630,20 +633,82 @@ def test_html_never_lets_data_make_markup(label: str) -> None:
 
 def test_html_embeds_svg_and_sanitises_it() -> None:
     page = to_html(Document(title="t", blocks=[Figure(svg=SVG, caption="c")]))
-    assert f"<figure>\n{SVG}\n<figcaption>c</figcaption>" in page
+    cleaned = sanitize_svg(SVG)
+    assert cleaned == (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'width="10" height="10"><circle r="4"/></svg>'
+    )
+    assert f"<figure>\n{cleaned}\n<figcaption>c</figcaption>" in page
     hostile = (
-        '<?xml version="1.0"?>\n<!DOCTYPE svg>\n<svg onload="a()">'
-        "<scr<script>x</script>ipt>alert(1)</script>"
-        "<a xlink:href=\"javascript:b()\"><text ONCLICK = 'c()'>t</text></a>"
-        "<foreignObject><p>x</p></foreignObject><script src='s'/><SCRIPT>late"
+        '<?xml version="1.0"?>\n<!DOCTYPE svg>\n<!-- drawn -->\n<svg onload="a()" '
+        'xmlns:xlink="http://www.w3.org/1999/xlink"><script>alert(1)</script>'
+        '<a xlink:href="javascript:b()"><text>t</text></a>'
+        "<text ONCLICK = 'c()' style=\"fill: url(http://e/x)\">kept</text>"
+        '<g style="fill: url(#local)" clip-path="url(#clip)"><use xlink:href="#p"/>'
+        '<use xlink:href="http://e/x#p"/><use href="data:x"/></g>'
+        "<foreignObject><p>x</p></foreignObject><script src='s'/>"
+        "<style>@import url(http://e/x.css);</style><style>* {fill: red}</style>"
+        "<rect style='behavior: url(x.htc)' width='expression(alert(1))'/></svg>"
     )
     cleaned = sanitize_svg(hostile)
     assert cleaned is not None
-    assert cleaned.startswith("<svg>")
     lowered = cleaned.lower()
-    for bad in ("<script", "onload", "onclick", "javascript:", "foreignobject"):
+    for bad in ("<script", "onload", "onclick", "javascript:", "foreignobject", "<a", "//e/"):
         assert bad not in lowered
-    assert sanitize_svg("<?xml version='1.0'?><p/>") is None
+    for bad in ("data:", "@import", "expression", "behavior"):
+        assert bad not in lowered
+    assert "<text>kept</text>" in cleaned  # the element stays; its unsafe style goes
+    assert '<g style="fill: url(#local)" clip-path="url(#clip)"><use xlink:href="#p"/>' in (
+        cleaned
+    )
+    assert "<style>* {fill: red}</style>" in cleaned
+    assert "<rect/>" in cleaned
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<?xml version='1.0'?><p/>",  # not SVG
+        "<svg><scr<script>x</script>ipt>alert(1)</script></svg>",  # not well-formed
+        "<svg><text>unclosed</svg>",
+        '<!DOCTYPE svg [<!ENTITY x "y">]><svg>&x;</svg>',  # declares an entity
+        "<svg>&undeclared;</svg>",
+        "<p/><svg/>",
+        "<SVG/>",  # XML names are case-sensitive
+        "<svg/><svg/>",
+    ],
+)
+def test_sanitize_svg_refuses_what_is_not_well_formed_svg(markup: str) -> None:
+    assert sanitize_svg(markup) is None
+
+
+def test_sanitize_svg_keeps_text_that_looks_like_markup() -> None:
+    # the regular expressions this replaced read "onset =" as an event handler and cut the
+    # rest of the document
+    assert sanitize_svg("<svg><text>Age at onset = 18-25</text></svg>") == (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+        "<text>Age at onset = 18-25</text></svg>"
+    )
+    markup = (
+        '<svg><g id="ytick_3"><text x="1">&quot; onmouseover=&quot;x &lt;script&gt;</text>'
+        "tail</g></svg>"
+    )
+    cleaned = sanitize_svg(markup)
+    assert cleaned is not None
+    assert '<g id="ytick_3"><text x="1">" onmouseover="x &lt;script&gt;</text>tail</g>' in (
+        cleaned
+    )
+
+
+@given(labels)
+def test_sanitize_svg_shows_any_text_as_written(label: str) -> None:
+    text = f"<text>{html.escape(label)}</text>"
+    markup = f"<svg>{text}<g>{text}</g></svg>"
+    cleaned = sanitize_svg(markup)
+    assert cleaned is not None
+    texts = ["".join(t.itertext()) for t in ET.fromstring(cleaned).iter(f"{{{SVG_NS}}}text")]
+    assert texts == [label, label]
+    assert sanitize_svg(cleaned) == cleaned
 
 
 def test_html_figure_with_unusable_svg_says_so() -> None:
@@ -666,7 +731,9 @@ def test_html_embeds_a_matplotlib_figure() -> None:
     plt.close(fig)
     svg = buffer.getvalue()
     page = to_html(Document(title="t", blocks=[Figure(svg=svg, caption="KM")]))
-    assert svg[svg.index("<svg") :].strip() in page
+    cleaned = sanitize_svg(svg)
+    assert cleaned is not None
+    assert cleaned in page
     assert "<script" not in page
 
 

@@ -22,9 +22,6 @@ from hypothesis import strategies as st
 
 from ipsstats import Cohort, Counts, InvalidInputError
 from ipsstats.report import REPORT_SCHEMA, REPORT_SCHEMA_VERSION, EquityReport, equity_report
-from ipsstats.report import _json as json_module
-from ipsstats.report import disclosure as disclosure_module
-from ipsstats.report import report as report_module
 from ipsstats.report import sections as sections_module
 from ipsstats.report.render import Figure, Section
 from tests.strategies import cohort_records
@@ -329,15 +326,21 @@ def test_suppression_protects_what_is_shown(wwt: EquityReport) -> None:
     assert hidden["disclosure"]["unsuppressed_included"] is False
     assert (hidden["disclosure"]["threshold"], hidden["disclosure"]["round_to"]) == (5, 5)
     text = safe.to_text()
-    # WWT "Other": 7 IPS users (shown rounded to 5, the percentage from the true count, as
-    # the disclosure rules say) and 1 job (suppressed, with its percentage and rates)
+    # WWT "Other": 7 IPS users of 349, shown rounded to 5 of 350 with the percentage of the
+    # published counts (1.4, not 2.0 from the true counts, which would undo the rounding),
+    # and 1 job (suppressed, with its percentage and rates)
     other = [line for line in text.splitlines() if line.startswith("Other")]
     assert "7 (2.0)" not in text
-    assert "5 (2.0)" in other[0]
+    assert "5 (2.0)" not in text
+    assert "5 (1.4)" in other[0]
     assert any(re.search(r"\* \(\*\)\s+\*\s+\*\s+\*$", line) for line in other[1:])
-    assert "144 (41.3)" not in text  # rounded to 145
-    assert "145 (41.3)" in text
+    assert "144 (41.3)" not in text  # rounded to 145, of 350
+    assert "145 (41.4)" in text
     assert "Disclosure control" in text
+    checked = safe.disclosure_audit()
+    assert checked is not None
+    assert checked.n_suppressed > 0
+    assert checked.n_recoverable == 0
 
 
 def test_suppression_settings_are_configurable() -> None:
@@ -345,9 +348,15 @@ def test_suppression_settings_are_configurable() -> None:
     assert safe.disclosure is not None
     assert (safe.disclosure.threshold, safe.disclosure.round_to) == (8, 1)
     text = safe.to_text()
-    assert "144 (41.3)" in text  # no rounding
+    white = next(line for line in text.splitlines() if line.startswith("White"))
+    assert "144 (" in white  # no rounding
     other = next(line for line in text.splitlines() if line.startswith("Other"))
-    assert "7 (" not in other  # 7 < 8 is suppressed
+    assert re.match(r"Other\s+\* \(\*\)", other)  # 7 < 8 is suppressed
+    # without rounding, the linked tables need more suppression, and get it
+    audit = safe.disclosure_audit()
+    assert audit is not None
+    assert audit.n_recoverable == 0
+    assert audit.n_suppressed > len([c for c in audit.counts if c.reason.startswith("primary")])
 
 
 # ---- completeness and robustness -------------------------------------------------------------
@@ -576,13 +585,26 @@ def test_suppressed_json_holds_no_small_count(service: str, suppress: Any) -> No
         assert small, "the unsuppressed data must hold small counts for this test to bite"
     loaded = json.loads(report.to_json())
     counts = _count_fields(loaded)
-    assert len(counts) == len(_count_fields(audit))  # nothing is dropped silently
+    # nothing is dropped silently: a test's exclusions are the analysis' missing counts,
+    # left out of the test with a reason
+    kept = [c for c in _count_fields(audit) if ".exclusions." not in c[0]]
+    assert len(counts) == len(kept)
+    tests: list[Any] = [
+        *_values(loaded, "test"),
+        *_values(loaded, "result"),
+        *_values(loaded, "logrank"),
+    ]
+    for test in tests:
+        if test is not None:
+            assert test["exclusions"] == {}
+            assert test["n_excluded"] is None
+            assert test["suppressed"]["exclusions"].startswith("omitted under disclosure")
     n_null = 0
     for path, value, reason in counts:
         if value is None:
             n_null += 1
             assert reason, f"{path} is suppressed without a reason"
-            assert reason.startswith(("primary", "secondary")), (path, reason)
+            assert reason.startswith(("primary", "secondary", "omitted")), (path, reason)
         else:
             assert isinstance(value, int), path
             assert value == 0 or value >= threshold, (path, value)
@@ -604,7 +626,9 @@ def test_suppressed_json_shows_counts_as_displayed(wwt: EquityReport) -> None:
     groups = {g["group"]: g for g in out["access"]["ethnicity"]["groups"]}
     assert groups["White"]["ips_n"] == 145  # 144 rounded, as in the text
     assert groups["Other"]["ips_n"] == 5  # 7 rounded
-    assert groups["Other"]["ips_share"] == pytest.approx(7 / 349, rel=1e-12)  # true count
+    # the share of the published counts (5 of 350), not of the true ones (7 of 349)
+    assert groups["Other"]["ips_share"] == pytest.approx(5 / 350, rel=1e-12)
+    assert out["access"]["ethnicity"]["ips_n"] == 350
     jobs = {g["group"]: g for g in out["outcome"]["ethnicity"]["all"]["groups"]}
     other = jobs["Other"]  # 1 job of 7
     assert other["jobs"] is None
@@ -612,9 +636,10 @@ def test_suppressed_json_shows_counts_as_displayed(wwt: EquityReport) -> None:
     assert other["rate"] is None
     assert other["suppressed"]["rate"] == "withheld: derived from a suppressed count"
     assert jobs["White"]["rate"] is not None
-    assert (
-        jobs["White"]["rate"] == wwt.to_dict()["outcome"]["ethnicity"]["all"]["groups"][4]["rate"]
-    )
+    # the rate of the published counts, 45 of 145 (46 of 144 exactly)
+    assert jobs["White"]["rate"]["value"] == pytest.approx(45 / 145, rel=1e-12)
+    exact = wwt.to_dict()["outcome"]["ethnicity"]["all"]["groups"][4]["rate"]
+    assert exact["value"] == pytest.approx(46 / 144, rel=1e-12)
     window = out["outcome"]["ethnicity"]["window"]["overall"]
     assert window["min_expected"] is None
     assert "smallest expected count" in window["suppressed"]["min_expected"]
@@ -627,6 +652,8 @@ def test_suppressed_json_shows_counts_as_displayed(wwt: EquityReport) -> None:
     assert durations["Other"]["median"] is None
     assert durations["Other"]["landmarks"] == []
     assert durations["White"]["median"] is not None
+    assert durations["White"]["landmarks"] == []  # Kaplan-Meier shares are left out
+    assert "withheld under disclosure" in durations["White"]["suppressed"]["landmarks"]
     assert "expected counts below 5;" in safe.to_text()  # no smallest value printed
     assert "(smallest" not in " ".join(safe.summary)
 
@@ -640,8 +667,16 @@ def test_suppression_covers_loading_exclusions_and_records() -> None:
     out = report.to_dict()
     assert out["inputs"]["rows_excluded"] is None
     assert out["inputs"]["suppressed"]["rows_excluded"] == "primary: count below 5"
-    assert out["inputs"]["rows_valid"] is None  # else read - kept would give it away
+    # read (369, shown 370) minus kept (367, shown 365) leaves 1 to 9, and the primary rule
+    # 1 to 4, excluded: rounding protects the 2, so kept can be shown
+    assert out["inputs"]["rows_valid"] == 365
     assert out["inputs"]["rows_read"] == 370
+    audit_of_counts = report.disclosure_audit()
+    assert audit_of_counts is not None
+    assert audit_of_counts.n_recoverable == 0
+    excluded = next(c for c in audit_of_counts.counts if c.name == "records / excluded")
+    # at least 1 under each of the two reasons shown as *, and at most 4
+    assert (excluded.low, excluded.high) == (2, 4)
     validation = out["completeness"]["validation"]
     assert "issues" not in validation
     assert "record-level" in validation["suppressed"]["issues"]
@@ -655,19 +690,10 @@ def test_suppression_covers_loading_exclusions_and_records() -> None:
     assert _validate(audit) == []
 
 
-def test_ratios_against_a_suppressed_reference_are_withheld(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_ratios_against_a_suppressed_reference_are_withheld() -> None:
     # The reference (the largest group, "a") has 3 jobs: suppressed, so every ratio and
-    # difference against it would reveal its rate. Secondary suppression usually hides the
-    # other groups' jobs too; primary suppression alone shows them, which tests the rule.
-    original = disclosure_module._suppressed
-
-    def primary_only(counts: Any, disclosure: Any, **options: Any) -> Any:
-        return original(counts, disclosure, **{**options, "secondary": False})
-
-    for module in (report_module, sections_module, json_module):
-        monkeypatch.setattr(module, "_suppressed", primary_only)
+    # difference against it would reveal its rate. The other groups' jobs stay shown:
+    # rounding leaves the 3 between 0 and 4 whatever the totals say.
     cohort = Cohort.from_columns(
         {
             "accessed": ["2019-01-05"] * 70,
@@ -832,7 +858,7 @@ def test_suppression_covers_selection_steps() -> None:
         if n is None:
             assert step["suppressed"][f"counts.{rule}"].startswith(("primary", "secondary"))
         else:
-            assert n >= 5
+            assert n == 0 or n >= 5  # a rule that excluded no one shows 0
             assert n % 5 == 0
     assert _validate(report.to_dict()) == []
 

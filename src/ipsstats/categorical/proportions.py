@@ -53,7 +53,7 @@ _PROPORTION_METHODS: tuple[ProportionMethod, ...] = (
 
 
 def _beta_upper_quantile(a: float, b: float, tail: float) -> float:
-    """The ``x`` with ``P(Beta(a, b) > x) = tail``, accurate in both tails.
+    """Return the ``x`` with ``P(Beta(a, b) > x) = tail``, accurate in both tails.
 
     ``scipy.special.betainccinv`` (SciPy 1.12+) when present; on older SciPy the same
     quantile by the reflection ``1 - I^{-1}(b, a, tail)`` when the answer is above 1/2 (no

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,13 @@ _CONTAINS_TOLERANCE = 1e-9
 # Width of the figures in inches; heights grow with the number of groups.
 _WIDTH = 7.0
 _BAND_ALPHA = 0.2
+# Characters a figure cannot show as text, nor an SVG file hold: C0 and C1 controls, DEL,
+# bidirectional embedding, override and isolate controls, surrogates and the
+# noncharacters U+FFFE and U+FFFF. Line breaks and tabs are handled apart.
+_UNSHOWABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+_LINE_BREAKS = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 
 
 class OptionalDependencyError(IpsStatsError, ImportError):
@@ -87,6 +95,20 @@ def _as_flag(value: object, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise fail(name, "be True or False", repr(value))
     return bool(value)
+
+
+def _literal(text: object, *, one_line: bool = True) -> str:
+    r"""Return text that matplotlib draws exactly as written, in any SVG it saves.
+
+    Line breaks become spaces (or, with ``one_line=False``, ``"\n"``, which matplotlib
+    draws as a new line), tabs become spaces, other control characters, bidirectional
+    controls and characters no XML file can hold become U+FFFD (the replacement
+    character), and every ``$`` is escaped as ``\$`` so that no part of the text is read
+    as mathtext (outside mathtext matplotlib draws a backslash as it is, and ``\$`` as
+    ``$``).
+    """
+    one = _LINE_BREAKS.sub(" " if one_line else "\n", str(text)).replace("\t", " ")
+    return _UNSHOWABLE.sub("\N{REPLACEMENT CHARACTER}", one).replace("$", "\\$")
 
 
 def _as_text(value: object, name: str) -> str | None:
@@ -185,6 +207,13 @@ def _as_unit_values(value: object, name: str, *, undefined_ok: bool) -> NDArray[
 
 
 def _as_labels(value: object) -> list[str]:
+    if isinstance(value, (list, tuple)) and not any(
+        isinstance(item, (list, tuple, np.ndarray)) for item in value
+    ):
+        # as written: numpy's fixed-width strings would drop trailing NUL characters
+        if not value:
+            raise fail("labels", "name at least one group", "an empty sequence")
+        return [str(item) for item in value]
     array = as_array(value, "labels")
     if array.ndim != 1:
         raise fail("labels", "be 1-dimensional", f"an array of shape {array.shape}")
@@ -277,13 +306,13 @@ def _rows_axes(
     label_x = _as_text(xlabel, "xlabel")
     mpl = _matplotlib()
     figure, axes = _target(mpl, ax, 1.6 + 0.4 * len(labels), width=_WIDTH + 1.5)
-    axes.set_yticks(range(len(labels)), labels=labels)
+    axes.set_yticks(range(len(labels)), labels=[_literal(label) for label in labels])
     axes.set_ylim(len(labels) - 0.5, -0.5)
     axes.xaxis.set_major_formatter(mpl.percent_formatter(xmax=1.0, decimals=0))
     axes.grid(visible=True, axis="x", alpha=0.3)
     if heading:
-        axes.set_title(heading)
-    axes.set_xlabel(label_x or "")
+        axes.set_title(_literal(heading, one_line=False))
+    axes.set_xlabel(_literal(label_x or "", one_line=False))
     return mpl, figure, axes
 
 

@@ -23,6 +23,7 @@ from ipsstats.plot._mpl import (
     _as_flag,
     _as_text,
     _as_times,
+    _literal,
     _Matplotlib,
     _matplotlib,
     _target,
@@ -173,11 +174,11 @@ def _plot_curves(
     table_wanted = _as_flag(at_risk_table, "at_risk_table")
     chosen = None if at_risk_times is None else _as_times(at_risk_times)
     texts = {
-        name: _as_text(value, name)
+        name: _literal(text, one_line=False) if (text := _as_text(value, name)) else ""
         for name, value in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel))
     }
     mpl = _matplotlib()
-    steps = [(label, _steps(curve)) for label, curve in groups]
+    steps = [(_literal(label), _steps(curve)) for label, curve in groups]
     last = max(float(s.times[-1]) for _, s in steps)
     times = _default_times(mpl, last) if chosen is None else chosen
     table = None
@@ -195,8 +196,8 @@ def _plot_curves(
     main.set_xlim(0.0, right if right > 0 else 1.0)
     main.set_ylim(-0.02, 1.02)
     main.set_xticks(times)
-    main.set_xlabel(texts["xlabel"] or "")
-    main.set_ylabel(texts["ylabel"] or "")
+    main.set_xlabel(texts["xlabel"])
+    main.set_ylabel(texts["ylabel"])
     if texts["title"]:
         main.set_title(texts["title"])
     main.grid(visible=True, alpha=0.3)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 from typing import TYPE_CHECKING
 
 from ipsstats._arrays import fail
@@ -12,6 +13,8 @@ if TYPE_CHECKING:
 from ipsstats.plot._mpl import _matplotlib
 
 __all__ = ["figure_to_svg"]
+
+_MISSING_GLYPH = r"Glyph \d+ .* missing from font"
 
 # export
 # --------------------------------------------------------------------------------------
@@ -45,7 +48,9 @@ def figure_to_svg(fig: Figure) -> str:
     Text is written as SVG ``<text>`` in the figure's font family (a browser without
     that font uses a similar one), which keeps the markup small. matplotlib's settings
     are changed for this save only (``svg.fonttype = "none"``, a fixed
-    ``svg.hashsalt``), through :func:`matplotlib.rc_context`.
+    ``svg.hashsalt``), through :func:`matplotlib.rc_context`. matplotlib's warnings that
+    a glyph is missing from its font are not passed on: the browser draws the text in its
+    own fonts.
 
     Examples
     --------
@@ -58,7 +63,13 @@ def figure_to_svg(fig: Figure) -> str:
     if not isinstance(fig, mpl.figure):
         raise fail("fig", "be a matplotlib Figure", f"{type(fig).__name__}")
     buffer = io.StringIO()
-    with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "ipsstats"}):
+    with (
+        mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "ipsstats"}),
+        warnings.catch_warnings(),
+    ):
+        # text is written as text, drawn by the browser in its own fonts: a glyph missing
+        # from matplotlib's font only affects the layout estimate, not what is shown
+        warnings.filterwarnings("ignore", _MISSING_GLYPH, UserWarning)
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     markup = buffer.getvalue()
     return markup[markup.index("<svg") :]

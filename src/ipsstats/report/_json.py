@@ -1,51 +1,64 @@
-"""The JSON form of a report under disclosure control: counts as displayed, the rest withheld."""
+"""The JSON form of a report under disclosure control: counts as published, the rest withheld.
+
+Every count is written as published (rounded, or ``null`` with its reason under the
+enclosing object's ``"suppressed"`` mapping); every share, rate, ratio and interval is the
+one the rendered report shows, computed from the published counts; test statistics and
+p-values are written at the precision the report prints them; and the fields that could
+recover a count (tables of counts held by test results, expected counts, record-level
+issues, Kaplan-Meier shares) are left out.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
+import attrs
 
 from ipsstats.equity import (
     AccessEquity,
     DurationEquity,
+    DurationGroup,
     OutcomeEquity,
     ReportedTest,
 )
-from ipsstats.report.disclosure import (
-    Disclosure,
-    SuppressedTable,
-    _suppressed,
-    suppress_small_counts,
+from ipsstats.report import _ledger as keys
+from ipsstats.report._ledger import Protection
+from ipsstats.report._published import (
+    DERIVED,
+    Count,
+    access_table,
+    count,
+    duration_table,
+    outcome_table,
+    share,
 )
-from ipsstats.report.sections import (
-    _access_table,
-    _events_table,
-    _hidden,
-    _redact,
-    _reference_row,
-    _row_hidden,
-)
+from ipsstats.report.sections import LANDMARKS_WITHHELD, _redact, duration_caveats
 from ipsstats.results import TestResult
 
 __all__: list[str] = []
 
-
-def _maybe_dict(value: Any) -> dict[str, Any] | None:
-    return None if value is None else dict(value.to_dict())
-
-
-_DERIVED = "withheld: derived from a suppressed count"
-_REFERENCE = "withheld: the reference group's counts are suppressed"
 _RECORD_LEVEL = "omitted under disclosure control: record-level detail"
 _TABLES = (
     "omitted under disclosure control: the test's tables of counts, expected counts, "
     "residuals and other details"
 )
 _MARGINS = "omitted under disclosure control: the smallest expected count reveals margins"
+_EXCLUSIONS = (
+    "omitted under disclosure control: the people left out are the missing counts of the "
+    "analysis, published there"
+)
 # Fields of a test result kept under disclosure control (its subclass fields hold tables).
 _TEST_FIELDS = ("statistic", "pvalue", "dof", "method")
+# Digits at which the report prints a test statistic and Cramér's V; p-values keep two
+# significant digits.
+_STATISTIC_DIGITS = 2
+_V_DIGITS = 3
+_NAIVE_LABEL = str(attrs.fields(DurationGroup).naive_median_label.default)
+
+
+def _maybe_dict(value: Any) -> dict[str, Any] | None:
+    return None if value is None else dict(value.to_dict())
 
 
 def _reasons(out: dict[str, Any]) -> dict[str, str]:
@@ -54,177 +67,282 @@ def _reasons(out: dict[str, Any]) -> dict[str, str]:
     return found
 
 
-def _withhold(out: dict[str, Any], keys: Sequence[str], reason: str) -> None:
-    for key in keys:
+def _withhold(out: dict[str, Any], keys_: Sequence[str], reason: str) -> None:
+    for key in keys_:
         out[key] = None
         _reasons(out)[key] = reason
 
 
-def _put_cell(
-    out: dict[str, Any],
-    key: str,
-    safe: SuppressedTable | None,
-    cell: tuple[int, int],
-    raw: int,
-) -> None:
-    """Write a count as displayed: rounded, or null with its reason when suppressed."""
-    if safe is None:
-        out[key] = raw
-    elif bool(safe.suppressed[cell]):
-        _withhold(out, (key,), safe.reasons[cell[0]][cell[1]])
+def _put(out: dict[str, Any], key: str, shown: Count) -> None:
+    """Write a count as published: its value, or null with its reason."""
+    if shown.hidden:
+        _withhold(out, (key,), shown.reason)
     else:
-        out[key] = int(safe.shown[cell])
+        out[key] = shown.value
 
 
-def _put_count(out: dict[str, Any], key: str, n: int, shield: Disclosure | None) -> None:
-    """Write a count that stands alone (shown like :func:`_count_text`)."""
-    if shield is None:
-        out[key] = n
-        return
-    safe = suppress_small_counts(
-        np.array([n]),
-        threshold=shield.threshold,
-        round_to=shield.round_to,
-        secondary=False,
-        keep_zeros=True,
-    )
-    _put_cell(out, key, safe, (0, 0), n)
+def _pvalue(p: float | None) -> float | None:
+    return None if p is None else float(f"{p:.2g}")
 
 
-def _counts_dict(
-    parent: dict[str, Any], key: str, counts: Mapping[str, int], shield: Disclosure | None
-) -> dict[str, int | None]:
-    """Protect a mapping of counts as one table (as rendered); reasons go to `parent`."""
-    if not counts:
-        return {}
-    values = np.array([int(n) for n in counts.values()], dtype=np.int64)
-    safe = _suppressed(values, shield)
-    out: dict[str, Any] = {}
-    for k, (label, n) in enumerate(counts.items()):
-        _put_cell(out, label, safe, (0, k), int(n))
-    for label, reason in out.pop("suppressed", {}).items():
-        _reasons(parent)[f"{key}.{label}"] = reason
-    return out
+def _statistic(x: float | None) -> float | None:
+    return None if x is None else round(float(x), _STATISTIC_DIGITS)
 
 
-def _test_dict(test: TestResult | None, shield: Disclosure | None) -> dict[str, Any] | None:
-    if test is None or shield is None:
+def _test_dict(
+    test: TestResult | None, protection: Protection | None, n: Count | None
+) -> dict[str, Any] | None:
+    if test is None or protection is None:
         return _maybe_dict(test)
     full = test.to_dict()
     out: dict[str, Any] = {k: full[k] for k in _TEST_FIELDS}
-    _put_count(out, "n", test.n, shield)
-    _put_count(out, "n_excluded", test.n_excluded, shield)
-    out["exclusions"] = _counts_dict(out, "exclusions", dict(test.exclusions), shield)
-    out["caveats"] = [_redact(c, shield) for c in test.caveats]
+    out["statistic"] = _statistic(test.statistic)
+    out["pvalue"] = _pvalue(test.pvalue)
+    _put(out, "n", n if n is not None else Count(value=None, reason=_EXCLUSIONS))
+    _withhold(out, ("n_excluded",), _EXCLUSIONS)
+    out["exclusions"] = {}
+    _reasons(out)["exclusions"] = _EXCLUSIONS
+    out["caveats"] = [_redact(c, protection) for c in test.caveats]
     out["details"] = {}
     _reasons(out)["details"] = _TABLES
     return out
 
 
-def _reported_dict(t: ReportedTest | None, shield: Disclosure | None) -> dict[str, Any] | None:
-    if t is None or shield is None:
+def _reported_dict(
+    t: ReportedTest | None, protection: Protection | None, n: Count
+) -> dict[str, Any] | None:
+    if t is None or protection is None:
         return _maybe_dict(t)
     out: dict[str, Any] = {
         "label": t.label,
-        "result": _test_dict(t.result, shield),
-        "adjusted_pvalue": t.adjusted_pvalue,
+        "result": _test_dict(t.result, protection, n),
+        "adjusted_pvalue": _pvalue(t.adjusted_pvalue),
         "adjust": t.adjust,
         "small_expected": t.small_expected,
-        "asymptotic": _test_dict(t.asymptotic, shield),
-        "exact": _test_dict(t.exact, shield),
+        "asymptotic": _test_dict(t.asymptotic, protection, n),
+        "exact": _test_dict(t.exact, protection, n),
     }
     _withhold(out, ("min_expected",), _MARGINS)
     return out
 
 
-def _access_dict(res: AccessEquity, shield: Disclosure | None) -> dict[str, Any]:
+def access_dict(
+    attr: str, res: AccessEquity, protection: Protection | None, which: str = "main"
+) -> dict[str, Any]:
+    """Write an access analysis as JSON-safe objects."""
     out = res.to_dict()
-    if shield is None:
+    if protection is None:
         return out
-    safe = _access_table(res, shield)
-    last = len(res.groups)
+    shown = access_table(attr, res, protection, which)
     groups = []
-    for k, g in enumerate(res.groups):
-        row = g.to_dict()
-        _put_cell(row, "ips_n", safe, (k, 0), g.ips_n)
-        _put_cell(row, "eligible_n", safe, (k, 1), g.eligible_n)
-        for j, key in enumerate(("ips_share", "eligible_share")):
-            if safe is not None and bool(safe.percent_suppressed[k, j]):
-                _withhold(row, (key,), _DERIVED)
-        if _hidden(safe, k, 0) or _hidden(safe, k, 1):
-            _withhold(row, ("reach", "representation_ratio", "adjusted_residual"), _DERIVED)
-        groups.append(row)
+    for g, row in zip(res.groups, shown.rows, strict=True):
+        item = g.to_dict()
+        _put(item, "ips_n", row.ips)
+        _put(item, "eligible_n", row.eligible)
+        item["ips_share"], item["eligible_share"] = row.ips_share, row.eligible_share
+        for key, value in (("ips_share", row.ips_share), ("eligible_share", row.eligible_share)):
+            if value is None:
+                _withhold(item, (key,), DERIVED)
+        est = row.estimates
+        if est is None:
+            _withhold(
+                item, ("reach", "representation_ratio", "adjusted_residual", "flag"), row.withheld
+            )
+        else:
+            item["reach"] = None if est.reach is None else est.reach.to_dict()
+            item["representation_ratio"] = est.representation_ratio.to_dict()
+            item["adjusted_residual"] = est.adjusted_residual
+            item["flag"] = est.flag
+        groups.append(item)
     out["groups"] = groups
-    _put_cell(out, "ips_n", safe, (last, 0), res.ips_n)
-    _put_cell(out, "eligible_n", safe, (last, 1), res.eligible_n)
-    if _hidden(safe, last, 0) or _hidden(safe, last, 1):
-        _withhold(out, ("overall_reach",), _DERIVED)
-    for key, share in (
-        ("ips_missing", "ips_missing_share"),
-        ("eligible_missing", "eligible_missing_share"),
+    _put(out, "ips_n", shown.ips_n)
+    _put(out, "eligible_n", shown.eligible_n)
+    _put(out, "ips_missing", shown.ips_missing)
+    _put(out, "eligible_missing", shown.eligible_missing)
+    for key, value in (
+        ("ips_missing_share", shown.ips_missing_share),
+        ("eligible_missing_share", shown.eligible_missing_share),
     ):
-        _put_count(out, key, int(getattr(res, key)), shield)
-        if out[key] is None:
-            _withhold(out, (share, "missing_reach"), _DERIVED)
-    out["test"] = _test_dict(res.test, shield)
-    out["caveats"] = [_redact(c, shield) for c in res.caveats]
-    out["sensitivity"] = None if res.sensitivity is None else _access_dict(res.sensitivity, shield)
+        out[key] = value
+        if value is None and getattr(res, key) is not None:
+            _withhold(out, (key,), DERIVED)
+    for key, estimate in (
+        ("overall_reach", shown.overall_reach),
+        ("missing_reach", shown.missing_reach),
+    ):
+        out[key] = None if estimate is None else estimate.to_dict()
+        if estimate is None and getattr(res, key) is not None:
+            _withhold(out, (key,), DERIVED)
+    out["test"] = _test_dict(res.test, protection, shown.test_n)
+    out["caveats"] = [_redact(c, protection) for c in res.caveats]
+    out["sensitivity"] = (
+        None
+        if res.sensitivity is None
+        else access_dict(attr, res.sensitivity, protection, "sensitivity")
+    )
     return out
 
 
-def _outcome_dict(res: OutcomeEquity | None, shield: Disclosure | None) -> dict[str, Any] | None:
-    if res is None or shield is None:
+def outcome_dict(
+    attr: str, window: str, res: OutcomeEquity | None, protection: Protection | None
+) -> dict[str, Any] | None:
+    """Write an outcome analysis as JSON-safe objects (`window`: ``"all"``, ``"window"``)."""
+    if res is None or protection is None:
         return _maybe_dict(res)
     out = res.to_dict()
-    safe, last = _events_table(((g.jobs, g.n) for g in res.groups), shield)
-    reference_hidden = _row_hidden(safe, _reference_row(res), last)
+    shown = outcome_table(attr, window, res, protection)
     groups = []
-    for k, g in enumerate(res.groups):
-        row = g.to_dict()
-        _put_cell(row, "n", safe, (k, last), g.n)
-        _put_cell(row, "jobs", safe, (k, 0), g.jobs)
-        compared = [key for key in ("rate_ratio", "rate_difference") if row[key] is not None]
-        if _row_hidden(safe, k, last):
-            _withhold(row, ("rate", *compared), _DERIVED)
-        elif reference_hidden:
-            _withhold(row, compared, _REFERENCE)
-        groups.append(row)
+    for g, row in zip(res.groups, shown.rows, strict=True):
+        item = g.to_dict()
+        _put(item, "n", row.n)
+        _put(item, "jobs", row.jobs)
+        item["rate"] = None if row.rate is None else row.rate.to_dict()
+        if row.rate_withheld:
+            _withhold(item, ("rate",), row.rate_withheld)
+        if not row.reference:
+            item["rate_ratio"] = None if row.rate_ratio is None else row.rate_ratio.to_dict()
+            item["rate_difference"] = (
+                None if row.rate_difference is None else row.rate_difference.to_dict()
+            )
+            if row.comparison_withheld:
+                _withhold(item, ("rate_ratio", "rate_difference"), row.comparison_withheld)
+        groups.append(item)
     out["groups"] = groups
-    _put_cell(out, "n", safe, (len(res.groups), last), res.n)
-    _put_count(out, "n_missing", res.n_missing, shield)
-    _put_count(out, "n_window_excluded", res.n_window_excluded, shield)
-    out["overall"] = _reported_dict(res.overall, shield)
-    out["stratum_tests"] = [_reported_dict(t, shield) for t in res.stratum_tests]
-    out["cmh_tests"] = [_reported_dict(t, shield) for t in res.cmh_tests]
-    out["caveats"] = [_redact(c, shield) for c in res.caveats]
+    _put(out, "n", shown.n)
+    _put(out, "n_missing", shown.n_missing)
+    _put(out, "n_window_excluded", shown.n_window_excluded)
+    out["overall"] = _reported_dict(res.overall, protection, shown.test_n)
+    out["stratum_tests"] = [_reported_dict(t, protection, shown.test_n) for t in res.stratum_tests]
+    out["cmh_tests"] = [_reported_dict(t, protection, shown.test_n) for t in res.cmh_tests]
+    out["cramers_v"] = None if res.cramers_v is None else round(res.cramers_v, _V_DIGITS)
+    out["caveats"] = [_redact(c, protection) for c in res.caveats]
     return out
 
 
-def _duration_dict(res: DurationEquity | None, shield: Disclosure | None) -> dict[str, Any] | None:
-    if res is None or shield is None:
+def duration_dict(
+    attr: str, res: DurationEquity | None, protection: Protection | None
+) -> dict[str, Any] | None:
+    """Write a duration analysis as JSON-safe objects."""
+    if res is None or protection is None:
         return _maybe_dict(res)
     out = res.to_dict()
-    safe, last = _events_table(((g.n_events, g.n) for g in res.groups), shield)
+    shown = duration_table(attr, res, protection)
     groups = []
-    for k, g in enumerate(res.groups):
-        row = g.to_dict()
-        _put_cell(row, "n", safe, (k, last), g.n)
-        _put_cell(row, "n_events", safe, (k, 0), g.n_events)
-        if _row_hidden(safe, k, last):
-            _withhold(row, ("median", "naive_median"), _DERIVED)
-            row["landmarks"] = []
-            _reasons(row)["landmarks"] = _DERIVED
-        groups.append(row)
+    by_label = {str(g.group): g for g in res.groups}
+    for row in shown.rows:
+        found = by_label.get(str(row.label))
+        item: dict[str, Any] = (
+            found.to_dict()
+            if found is not None
+            else {"group": row.label, "naive_median_label": _NAIVE_LABEL}
+        )
+        _put(item, "n", row.n)
+        _put(item, "n_events", row.events)
+        if row.hidden:
+            _withhold(item, ("median", "naive_median"), DERIVED)
+        item["landmarks"] = []
+        _reasons(item)["landmarks"] = DERIVED if row.hidden else LANDMARKS_WITHHELD
+        groups.append(item)
     out["groups"] = groups
-    _put_cell(out, "n", safe, (len(res.groups), last), res.n)
-    _put_count(out, "n_missing", res.n_missing, shield)
-    _put_count(out, "n_window_excluded", res.n_window_excluded, shield)
-    out["logrank"] = _test_dict(res.logrank, shield)
-    out["gray"] = _test_dict(res.gray, shield)
-    out["caveats"] = [_redact(c, shield) for c in res.caveats]
+    _put(out, "n", shown.n)
+    _put(out, "n_missing", shown.n_missing)
+    _put(out, "n_window_excluded", shown.n_window_excluded)
+    out["logrank"] = _test_dict(res.logrank, protection, shown.logrank_n)
+    out["gray"] = _test_dict(res.gray, protection, shown.gray_n)
+    out["caveats"] = [_redact(c, protection) for c in duration_caveats(res, protection)]
     return out
 
 
 # --------------------------------------------------------------------------------------
-# display helpers (suppression applies here only)
+# inputs and completeness
 # --------------------------------------------------------------------------------------
+
+
+def inputs_dict(report: Any, protection: Protection | None) -> dict[str, Any]:
+    """Write the report's inputs: records read, people, eligible caseload sizes."""
+    v = report.validation
+    out: dict[str, Any] = {"source": report.cohort_source}
+    for key, name, field in (
+        (keys.READ, "rows_read", "n_read"),
+        (keys.VALID, "rows_valid", "n_valid"),
+        (keys.EXCLUDED, "rows_excluded", "n_excluded"),
+    ):
+        _put(out, name, count(protection, key, int(v[field])))
+    _put(out, "people", count(protection, keys.PEOPLE, report.n_people))
+    out["observed_until"] = report.observed_until
+    eligible: dict[str, Any] = {}
+    for attr, sizes in report.eligible_sizes.items():
+        eligible[attr] = {}
+        for name, key in (
+            ("total", ("eligible_total", attr)),
+            ("n", ("eligible_known", attr)),
+            ("n_missing", ("eligible_missing", attr)),
+        ):
+            _put(eligible[attr], name, count(protection, key, int(sizes[name])))
+    out["eligible"] = eligible
+    return out
+
+
+def completeness_dict(report: Any, protection: Protection | None) -> dict[str, Any]:
+    """Write the validation record, selection steps and missing values by attribute."""
+    if protection is None:
+        return {
+            "validation": dict(report.validation),
+            "selection_steps": [dict(step) for step in report.selection_steps],
+            "missing_by_attribute": {k: dict(v) for k, v in report.missing_by_attribute.items()},
+        }
+    v = report.validation
+    validation: dict[str, Any] = {k: v[k] for k in ("source", "row_kind") if k in v}
+    for key, field in (
+        (keys.READ, "n_read"),
+        (keys.VALID, "n_valid"),
+        (keys.EXCLUDED, "n_excluded"),
+    ):
+        _put(validation, field, count(protection, key, int(v[field])))
+    validation["counts"] = _counts(
+        validation,
+        "counts",
+        {r: (keys.reason(r), int(n)) for r, n in dict(v["counts"]).items()},
+        protection,
+    )
+    _reasons(validation)["issues"] = _RECORD_LEVEL
+    steps = []
+    for k, step in enumerate(report.selection_steps):
+        safe = {name: step[name] for name in ("step", "description", "parameters") if name in step}
+        for field in ("n_before", "n_after", "n_excluded"):
+            _put(safe, field, count(protection, keys.step(k, field[2:]), int(step[field])))
+        safe["counts"] = _counts(
+            safe,
+            "counts",
+            {
+                rule: (keys.step(k, "rule", rule), int(n))
+                for rule, n in dict(step["counts"]).items()
+            },
+            protection,
+        )
+        steps.append(safe)
+    people = count(protection, keys.PEOPLE, report.n_people)
+    missing: dict[str, Any] = {}
+    for attr, m in report.missing_by_attribute.items():
+        missing[attr] = {}
+        n_missing = count(protection, keys.missing(attr), int(m["n_missing"]))
+        _put(missing[attr], "n_missing", n_missing)
+        missing[attr]["share"] = share(n_missing, people)
+        if missing[attr]["share"] is None and m["share"] is not None:
+            _withhold(missing[attr], ("share",), DERIVED)
+    return {"validation": validation, "selection_steps": steps, "missing_by_attribute": missing}
+
+
+def _counts(
+    parent: dict[str, Any],
+    name: str,
+    cells: dict[str, tuple[keys.Key, int]],
+    protection: Protection,
+) -> dict[str, int | None]:
+    """Write a mapping of counts as published; reasons go to `parent` as ``name.label``."""
+    out: dict[str, Any] = {}
+    for label, (key, n) in cells.items():
+        _put(out, label, count(protection, key, n))
+    for label, why in out.pop("suppressed", {}).items():
+        _reasons(parent)[f"{name}.{label}"] = why
+    return out

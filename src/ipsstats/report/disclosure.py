@@ -207,8 +207,9 @@ class SuppressedTable:
     reasons : tuple of tuple of str
         Why each cell is suppressed (``""`` where it is not).
     percent : ndarray of float64
-        Column percentages computed from the unrounded counts; meaningful only where
-        `percent_suppressed` is false.
+        Column percentages computed from the shown (rounded) counts, so that a percentage
+        agrees with the count beside it and does not undo the rounding; meaningful only
+        where `percent_suppressed` is false.
     percent_suppressed : ndarray of bool
         Percentages withheld because their numerator or denominator is suppressed.
     threshold, round_to : int
@@ -295,8 +296,8 @@ def suppress_small_counts(
     Returns
     -------
     SuppressedTable
-        Displayed values, suppression mask, per-cell reasons and column percentages (withheld
-        where the numerator or the denominator is suppressed).
+        Displayed values, suppression mask, per-cell reasons and column percentages of the
+        displayed values (withheld where the numerator or the denominator is suppressed).
 
     Raises
     ------
@@ -317,21 +318,20 @@ def suppress_small_counts(
 
     - The recovery check treats every shown count and total as exact, so it holds
       whatever the rounding; rounding is a further layer, not part of the guarantee.
-    - `percent` is computed from the unrounded counts, as official statistics do. A
-      shown percentage together with the (rounded) column total can give the exact
-      value of a *shown* count, so rounding does not hide shown counts from a reader of
-      the percentages. It makes no suppressed cell recoverable: the shown percentages
-      of a column carry the same linear information as its shown counts and total,
-      which the check already takes as exact, and a percentage is withheld whenever its
-      count or its column total is.
+    - `percent` is computed from the shown (rounded) counts, as NHS England's
+      publications do, so it carries nothing the shown counts do not: a percentage of
+      the exact counts beside a rounded count would give the exact count back (7 of 349
+      shown as 5 with 2.0%). A percentage is withheld whenever its count or its column
+      total is.
     - The guarantee is against exact recovery. Bounds remain: a primary cell lies in
       :math:`[0, t - 1]` (:math:`[1, t - 1]` with `keep_zeros`), and shown totals with
       non-negativity bound the others; a row total of 6 split between two suppressed
       cells below 5 puts each between 2 and 4. Protection against such interval
       inference needs a dedicated audit [1]_.
     - The check is per table. A count published in two tables (people analysed, and a
-      table's grand total) links them; protect linked tables together, or keep rounding
-      on so that differences of rounded totals stay uncertain.
+      table's grand total) links them; protect linked tables together, as
+      :func:`~ipsstats.equity_report` does, and check them with
+      :func:`~ipsstats.audit_counts`, which also takes rounding into account.
     - Statistics computed on the unsuppressed data (as they must be) carry information
       too: with one or two suppressed cells, a printed chi-squared value may pin them
       down.
@@ -373,16 +373,17 @@ def suppress_small_counts(
         for prow, erow in zip(primary.tolist(), extra.tolist(), strict=True)
     )
     suppressed = primary | extra
+    shown = _round(full, round_to)
     if one_row:
-        percent = 100.0 * full / max(int(full[0, -1]), 1)
-        percent_hidden = suppressed | suppressed[:, -1:] | (full[0, -1] == 0)
+        percent = 100.0 * shown / max(int(shown[0, -1]), 1)
+        percent_hidden = suppressed | suppressed[:, -1:] | (shown[0, -1] == 0)
     else:
-        percent = 100.0 * full / np.maximum(full[-1], 1)
-        percent_hidden = suppressed | suppressed[-1] | (full[-1] == 0)
+        percent = 100.0 * shown / np.maximum(shown[-1], 1)
+        percent_hidden = suppressed | suppressed[-1] | (shown[-1] == 0)
     return SuppressedTable(
         row_levels=rows,
         col_levels=cols,
-        shown=_round(full, round_to),
+        shown=shown,
         suppressed=suppressed,
         reasons=reasons,
         percent=percent,

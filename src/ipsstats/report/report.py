@@ -6,17 +6,19 @@ report renders to text, Markdown, self-contained HTML and JSON; the JSON form fo
 :data:`REPORT_SCHEMA` (a JSON Schema, versioned by ``schema_version``) so that a downstream
 tool can audit it.
 
-Disclosure control (``suppress=``) protects what is published: every statistic is
-computed on the unsuppressed data, and every rendering shows counts as the disclosure rules
-allow. The JSON form is protected too: suppressed counts are ``null`` with their reason,
-values derived from them are withheld, and tables of counts are left out, unless an
-unsuppressed audit copy is asked for with ``to_dict(include_unsuppressed=True)`` (its
-``disclosure`` entry records which form it is). Figures are drawn from exact counts, so a
-report under disclosure control shows none, and says why.
+Disclosure control (``suppress=``) protects what is published, as one system: every
+count the report shows is decided once (suppressed, or rounded) and shown the same way
+wherever it appears; shares, rates and intervals are computed from the published counts;
+and an integer-programming audit checks that no suppressed count can be recovered from
+all the published numbers together. The JSON form is protected too, unless an unsuppressed
+audit copy is asked for with ``to_dict(include_unsuppressed=True)`` (its ``disclosure``
+entry records which form it is). Figures are drawn from exact counts, so a report under
+disclosure control shows none, and says why.
 """
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
@@ -44,24 +46,19 @@ from ipsstats.equity import (
 from ipsstats.errors import InsufficientDataError
 from ipsstats.factor import Factor
 from ipsstats.report._json import (
-    _DERIVED,
-    _RECORD_LEVEL,
-    _access_dict,
-    _counts_dict,
-    _duration_dict,
-    _outcome_dict,
-    _put_cell,
-    _put_count,
-    _reasons,
-    _withhold,
+    access_dict,
+    completeness_dict,
+    duration_dict,
+    inputs_dict,
+    outcome_dict,
 )
-from ipsstats.report.disclosure import Disclosure, _suppressed
+from ipsstats.report._ledger import Protection, build_ledger, protect
+from ipsstats.report.audit import DisclosureAudit, _as_audit_dict
+from ipsstats.report.disclosure import Disclosure
 from ipsstats.report.render._document import (
     BulletList,
     Document,
-    KeyValues,
     Note,
-    Paragraph,
     Section,
     Table,
 )
@@ -74,14 +71,10 @@ from ipsstats.report.schema import REPORT_SCHEMA_VERSION
 from ipsstats.report.sections import (
     _access_section,
     _access_summary,
-    _cell,
+    _completeness_section,
     _completeness_summary,
-    _count_text,
-    _counts_table,
     _duration_section,
     _duration_summary,
-    _hidden,
-    _loading_table,
     _outcome_section,
     _outcome_summary,
     _redact,
@@ -172,11 +165,14 @@ class EquityReport:
             as safe to publish as the rendered report: every count is shown as displayed
             (rounded) or ``null`` where the disclosure rules suppress it, with the reason
             in the enclosing object's ``"suppressed"`` mapping (field name to reason);
-            shares, rates, ratios, medians and landmark estimates derived from a
-            suppressed count are ``null`` too; and the fields that could recover a
-            suppressed count are left out (the tables of counts, expected counts and
-            residuals held by test results, the smallest expected count, and the
-            record-level loading issues). ``True`` writes every number unsuppressed, for
+            shares, rates, ratios, intervals and flags are those the rendered report
+            shows, computed from the published counts (``null`` where one of them is
+            suppressed); test statistics and p-values are given at the precision the
+            report prints them; and the fields that could recover a count are left out
+            (the tables of counts, expected counts and residuals held by test results,
+            the people each test excluded, the smallest expected count, the
+            Kaplan-Meier shares at the landmarks and the record-level loading issues).
+            ``True`` writes every number unsuppressed, for
             an audit copy that must not be published; ``disclosure.unsuppressed_included``
             records which form this is.
 
@@ -186,7 +182,7 @@ class EquityReport:
             The report: schema and ipsstats versions, inputs, options, methods, seeds,
             completeness, access, outcome and duration results, summary, caveats and the
             ``disclosure`` record (``applied``, ``unsuppressed_included``, ``threshold``,
-            ``round_to``, ``note``).
+            ``round_to``, ``derived_from``, ``audit``, ``note``).
 
         Raises
         ------
@@ -195,91 +191,67 @@ class EquityReport:
         """
         if not isinstance(include_unsuppressed, bool):
             raise fail("include_unsuppressed", "be True or False", repr(include_unsuppressed))
-        shield = None if include_unsuppressed else self.disclosure
+        protection = None if include_unsuppressed else self._protection
         by = list(self.options["by"])
         out: dict[str, Any] = {
             "schema_version": REPORT_SCHEMA_VERSION,
             "ipsstats_version": __version__,
             "title": self.title,
-            "inputs": self._inputs_dict(shield),
+            "inputs": inputs_dict(self, protection),
             "options": dict(self.options),
             "methods": self._methods(),
             "seeds": {"rng": int(self.options["rng"])},
-            "completeness": self._completeness_dict(shield),
-            "access": {k: _access_dict(v, shield) for k, v in self.access.items()},
+            "completeness": completeness_dict(self, protection),
+            "access": {k: access_dict(k, v, protection) for k, v in self.access.items()},
             "outcome": {
                 k: {
-                    "all": _outcome_dict(self.outcome_all.get(k), shield),
-                    "window": _outcome_dict(self.outcome_window.get(k), shield),
+                    "all": outcome_dict(k, "all", self.outcome_all.get(k), protection),
+                    "window": outcome_dict(k, "window", self.outcome_window.get(k), protection),
                 }
                 for k in by
             },
             "durations": {
-                k: {m: _duration_dict(self.durations.get(k, {}).get(m), shield) for m in MEASURES}
+                k: {
+                    m: duration_dict(k, self.durations.get(k, {}).get(m), protection)
+                    for m in MEASURES
+                }
                 for k in by
             },
             "summary": list(self.summary),
             "caveats": list(self.caveats),
-            "disclosure": self._disclosure_dict(shield is not None),
+            "disclosure": self._disclosure_dict(protection is not None),
         }
         safe: dict[str, Any] = json_safe(out)
         return safe
 
-    def _inputs_dict(self, shield: Disclosure | None) -> dict[str, Any]:
-        v = self.validation
-        n_read, n_valid, n_excluded = (int(v[k]) for k in ("n_read", "n_valid", "n_excluded"))
-        out: dict[str, Any] = {"source": self.cohort_source}
-        loading = _loading_table(n_valid, n_excluded, shield)
-        _put_cell(out, "rows_read", loading, (0, 2), n_read)
-        _put_cell(out, "rows_valid", loading, (0, 0), n_valid)
-        _put_cell(out, "rows_excluded", loading, (0, 1), n_excluded)
-        _put_count(out, "people", self.n_people, shield)
-        out["observed_until"] = self.observed_until
-        eligible: dict[str, Any] = {}
-        for name, sizes in self.eligible_sizes.items():
-            eligible[name] = {}
-            for key in ("total", "n", "n_missing"):
-                _put_count(eligible[name], key, int(sizes[key]), shield)
-        out["eligible"] = eligible
-        return out
+    @functools.cached_property
+    def _protection(self) -> Protection | None:
+        """The decision, per count, of what the report shows (``None``: no control)."""
+        if self.disclosure is None:
+            return None
+        return protect(build_ledger(self), self.disclosure)
 
-    def _completeness_dict(self, shield: Disclosure | None) -> dict[str, Any]:
-        missing: dict[str, Any] = {}
-        if shield is None:
-            return {
-                "validation": dict(self.validation),
-                "selection_steps": [dict(step) for step in self.selection_steps],
-                "missing_by_attribute": {k: dict(v) for k, v in self.missing_by_attribute.items()},
-            }
-        v = self.validation
-        validation = {k: v[k] for k in ("source", "row_kind") if k in v}
-        loading = _loading_table(int(v["n_valid"]), int(v["n_excluded"]), shield)
-        for key, cell in (("n_read", (0, 2)), ("n_valid", (0, 0)), ("n_excluded", (0, 1))):
-            _put_cell(validation, key, loading, cell, int(v[key]))
-        validation["counts"] = _counts_dict(validation, "counts", dict(v["counts"]), shield)
-        _reasons(validation)["issues"] = _RECORD_LEVEL
-        steps = []
-        for step in self.selection_steps:
-            safe_step = {k: step[k] for k in ("step", "description", "parameters") if k in step}
-            for key in ("n_before", "n_after", "n_excluded"):
-                _put_count(safe_step, key, int(step[key]), shield)
-            safe_step["counts"] = _counts_dict(safe_step, "counts", dict(step["counts"]), shield)
-            steps.append(safe_step)
-        counts = np.array(
-            [int(m["n_missing"]) for m in self.missing_by_attribute.values()], dtype=np.int64
-        )
-        table = _suppressed(counts, shield, secondary=False, keep_zeros=True)  # as rendered
-        for k, (name, m) in enumerate(self.missing_by_attribute.items()):
-            missing[name] = {}
-            _put_cell(missing[name], "n_missing", table, (0, k), int(m["n_missing"]))
-            missing[name]["share"] = m["share"]
-            if _hidden(table, 0, k):
-                _withhold(missing[name], ("share",), _DERIVED)
-        return {
-            "validation": validation,
-            "selection_steps": steps,
-            "missing_by_attribute": missing,
-        }
+    def disclosure_audit(self) -> DisclosureAudit | None:
+        """Check that no suppressed count can be recovered from what the report publishes.
+
+        Every count the report publishes (in any table, sentence or JSON field) and every
+        total that ties counts together (a group's people as the sum of those with and
+        without a job; people analysed as the sum over the groups of each attribute and
+        those whose value is missing; the minimum-follow-up window as part of everyone
+        ...) enter one system; :func:`~ipsstats.audit_counts` then bounds each suppressed
+        count over every table of whole numbers consistent with all of it. Percentages,
+        rates and intervals are computed from the published counts, so they add no
+        constraint.
+
+        Returns
+        -------
+        DisclosureAudit or None
+            The audit (``n_recoverable`` is 0 unless the rules themselves pin a count,
+            as a threshold of 2 with zeros shown does); ``None`` for a report made
+            without ``suppress``.
+        """
+        protection = self._protection
+        return None if protection is None else protection.audit
 
     def _disclosure_dict(self, protected: bool) -> dict[str, Any]:
         if self.disclosure is None:
@@ -288,15 +260,20 @@ class EquityReport:
                 "unsuppressed_included": True,
                 "threshold": None,
                 "round_to": None,
+                "derived_from": "exact counts",
+                "audit": None,
                 "note": "no disclosure control was applied",
             }
         if protected:
             note = (
                 "counts are shown as published: those below the threshold, and those that "
-                "would let a suppressed count be recovered from totals, are null with their "
-                "reason under 'suppressed'; the others are rounded. Values derived from a "
-                "suppressed count are null, and tables of counts are left out. Statistics "
-                "were computed on the unsuppressed data"
+                "would let a suppressed count be recovered from the report's other numbers, "
+                "are null with their reason under 'suppressed'; the others are rounded. "
+                "Every count is protected in the same way wherever it appears. Shares, "
+                "rates, ratios and intervals are computed from the published counts, and "
+                "are null where one of them is suppressed; test statistics and p-values are "
+                "computed on the exact data and given at the precision the report prints; "
+                "tables of counts and Kaplan-Meier shares are left out"
             )
         else:
             note = (
@@ -304,11 +281,14 @@ class EquityReport:
                 "suppressed in the text, Markdown and HTML renderings only. "
                 "Not for publication"
             )
+        audit = self.disclosure_audit()
         return {
             "applied": True,
             "unsuppressed_included": not protected,
             "threshold": self.disclosure.threshold,
             "round_to": self.disclosure.round_to,
+            "derived_from": "published counts" if protected else "exact counts",
+            "audit": None if audit is None else _as_audit_dict(audit),
             "note": note,
         }
 
@@ -365,29 +345,32 @@ class EquityReport:
         """
         if not isinstance(figures, bool):
             raise fail("figures", "be True or False", repr(figures))
+        protection = self._protection
         blocks: list[Any] = [
             Section(title="Summary", blocks=[BulletList(items=self.summary)]),
-            self._completeness_section(),
+            _completeness_section(self, protection),
         ]
         if self.access:
             blocks.append(
                 Section(
                     title="Access and reach",
                     blocks=[
-                        _access_section(k, v, self.disclosure, figures)
-                        for k, v in self.access.items()
+                        _access_section(k, v, protection, figures) for k, v in self.access.items()
                     ],
                 )
             )
         outcome_blocks = [
-            _outcome_section(res, self.disclosure, figures)
+            _outcome_section(res, window, protection, figures)
             for name in self.options["by"]
-            for res in (self.outcome_all.get(name), self.outcome_window.get(name))
+            for window, res in (
+                ("all", self.outcome_all.get(name)),
+                ("window", self.outcome_window.get(name)),
+            )
             if res is not None
         ]
         blocks.append(Section(title="Job outcomes", blocks=outcome_blocks))
         duration_blocks = [
-            _duration_section(d, self.disclosure, figures)
+            _duration_section(d, protection, figures)
             for by_measure in self.durations.values()
             for d in by_measure.values()
             if d is not None
@@ -416,53 +399,13 @@ class EquityReport:
                     "Disclosure control",
                     (
                         f"counts below {self.disclosure.threshold} shown as *, others rounded "
-                        f"to the nearest {self.disclosure.round_to}"
+                        f"to the nearest {self.disclosure.round_to}, each count protected in "
+                        "the same way wherever it appears; percentages, rates and intervals "
+                        "from the rounded counts"
                     ),
                 )
             )
         return pairs
-
-    def _completeness_section(self) -> Section:
-        v = self.validation
-        n_read, n_valid, n_excluded = (int(v[k]) for k in ("n_read", "n_valid", "n_excluded"))
-        loading = _loading_table(n_valid, n_excluded, self.disclosure)
-        facts = KeyValues(
-            items=[
-                ("Records read", _cell(loading, 0, 2, n_read)),
-                ("Records kept", _cell(loading, 0, 0, n_valid)),
-                ("Records excluded", _cell(loading, 0, 1, n_excluded)),
-                ("People analysed", _count_text(self.n_people, self.disclosure)),
-                ("Data extracted", self.observed_until),
-            ]
-        )
-        blocks: list[Any] = [facts]
-        reasons = dict(v.get("counts", {}))
-        if reasons:
-            blocks.append(
-                _counts_table(
-                    "Records excluded on loading, by reason", "Reason", reasons, self.disclosure
-                )
-            )
-        for step in self.selection_steps:
-            blocks.append(Paragraph(text=f"{step['step']}: {step['description']}"))
-            blocks.append(
-                _counts_table(
-                    f"Excluded by {step['step']}", "Rule", dict(step["counts"]), self.disclosure
-                )
-            )
-        missing = {k: int(m["n_missing"]) for k, m in self.missing_by_attribute.items()}
-        if missing:
-            blocks.append(
-                _counts_table(
-                    "Missing values by attribute",
-                    "Attribute",
-                    missing,
-                    self.disclosure,
-                    secondary=False,  # each row is a different variable: no shared total
-                    keep_zeros=True,  # nobody missing describes nobody
-                )
-            )
-        return Section(title="Data completeness", blocks=blocks)
 
     def to_csv(self) -> dict[str, str]:
         """Write every displayed table as CSV text, keyed by where it appears.
@@ -697,21 +640,21 @@ def equity_report(
     by : str or sequence of str, optional
         Categorical attributes to compare groups by; default: every categorical attribute.
     suppress : bool or Mapping[str, int]
-        Disclosure control of the rendered report: ``True`` shows counts below 5 as ``*``
-        and rounds the others to the nearest 5, with secondary suppression and
-        percentages withheld where their numerator is suppressed
-        (:func:`~ipsstats.suppress_small_counts`); a mapping sets ``threshold`` and
-        ``round_to``. Statistics are computed on the unsuppressed data. The JSON form
-        is protected in the same way (see :meth:`EquityReport.to_dict`), free-text
-        caveats have decimals and counts below the threshold replaced by ``*``, the
-        smallest expected count is not printed, and figures are left out. Secondary
-        suppression is checked table by table: the same counts appear in several tables
-        (IPS users by group in the access table and as the group sizes of the outcome
-        table), and percentages, rates and intervals are computed from exact counts, so
-        rounding does not hide a shown count and a pattern chosen for one table does not
-        protect another. Keep the defaults for anything published, and check linked
-        tables together (see the Notes of :func:`~ipsstats.suppress_small_counts` for
-        what the rules do and do not protect).
+        Disclosure control of everything the report publishes (text, Markdown, HTML, CSV
+        and JSON): ``True`` shows counts below 5 as ``*`` and rounds the others to the
+        nearest 5; a mapping sets ``threshold`` and ``round_to``. Each count is decided
+        once for the whole report and shown the same way wherever it appears (IPS users
+        by group in the access, outcome and duration tables; people analysed in every
+        sentence), and further counts are suppressed until
+        :meth:`EquityReport.disclosure_audit` finds no suppressed count that the
+        report's published numbers, tied by every total they share, determine exactly.
+        Percentages, rates, ratios, intervals and flags are computed from the published
+        (rounded) counts; tests are computed on the exact data and printed as usual; the
+        Kaplan-Meier shares at the landmarks, the smallest expected count and the
+        figures are left out; free-text caveats have their numbers replaced by ``*``.
+        The JSON form is protected in the same way (see :meth:`EquityReport.to_dict`).
+        Without rounding (``round_to=1``) linked tables need many more suppressions:
+        keep the defaults for anything published.
     access_method : {"homogeneity", "goodness-of-fit", "subset"}
         See :func:`~ipsstats.access_equity`.
     missing : {"exclude", "include", "sensitivity"}
@@ -776,7 +719,7 @@ def equity_report(
     >>> report.summary[0]
     '12 records read, 0 excluded on loading; 12 people analysed.'
     >>> report.to_dict()["schema_version"]
-    '2.0'
+    '2.1'
     """
     if not isinstance(cohort, Cohort):
         raise fail("cohort", "be a Cohort", type(cohort).__name__)
@@ -847,16 +790,6 @@ def equity_report(
             for measure in MEASURES
         }
     alpha = 1.0 - level
-    summary = [_completeness_summary(cohort, disclosure)]
-    for name, res in access.items():
-        summary += _access_summary(name, res, alpha, disclosure)
-    for name in names:
-        for outcome in (outcome_all[name], outcome_window[name]):
-            if outcome is not None:
-                summary += _outcome_summary(outcome, alpha, disclosure)
-        for d in durations[name].values():
-            if d is not None:
-                summary += _duration_summary(d, alpha)
     options = {
         "study_end": str(end),
         "min_followup_months": months,
@@ -869,7 +802,7 @@ def equity_report(
         "landmarks_months": [float(m) for m in landmarks],
         "rng": rng,
     }
-    return EquityReport(
+    draft = EquityReport(
         title=title,
         cohort_source=cohort.validation.source,
         observed_until=cohort.observed_until.isoformat(),
@@ -883,7 +816,28 @@ def equity_report(
         outcome_all=outcome_all,
         outcome_window=outcome_window,
         durations=durations,
-        summary=tuple(summary),
+        summary=(),
         caveats=tuple(_redact(c, disclosure) for c in caveats),
         disclosure=disclosure,
     )
+    report = attrs.evolve(draft, summary=_summary(draft, alpha))
+    # the protection depends on the counts only, which the summary does not change: keep
+    # the one computed for the draft rather than computing it again
+    object.__setattr__(report, "_protection", draft._protection)  # own cache
+    return report
+
+
+def _summary(report: EquityReport, alpha: float) -> tuple[str, ...]:
+    """Write the plain-language findings, with counts as the report publishes them."""
+    protection = report._protection  # the report's own protection
+    summary = [_completeness_summary(report, protection)]
+    for name, res in report.access.items():
+        summary += _access_summary(name, res, alpha, protection)
+    for name in report.options["by"]:
+        for outcome in (report.outcome_all[name], report.outcome_window[name]):
+            if outcome is not None:
+                summary += _outcome_summary(outcome, alpha, protection)
+        for d in report.durations[name].values():
+            if d is not None:
+                summary += _duration_summary(d, alpha)
+    return tuple(summary)

@@ -9,7 +9,7 @@ from ipsstats.equity import ACCESS_METHODS, MEASURES, MISSING_GROUP_RULES
 
 __all__ = ["REPORT_SCHEMA", "REPORT_SCHEMA_VERSION"]
 
-REPORT_SCHEMA_VERSION = "2.0"
+REPORT_SCHEMA_VERSION = "2.1"
 """Version of the JSON form of :class:`EquityReport` described by :data:`REPORT_SCHEMA`."""
 
 
@@ -98,7 +98,8 @@ _DEFS: dict[str, Any] = {
             "reach": _nullable("#/$defs/estimate"),
             "representation_ratio": _nullable("#/$defs/estimate"),
             "adjusted_residual": _NUMBER_OR_NULL,
-            "flag": {"enum": ["over", "under", "none"]},
+            # null under disclosure control when a count it is derived from is suppressed
+            "flag": {"enum": ["over", "under", "none", None]},
         }
     ),
     "access": _object(
@@ -197,8 +198,10 @@ REPORT_SCHEMA: dict[str, Any] = {
         "The JSON form of ipsstats.EquityReport (EquityReport.to_dict() / to_json()). "
         "Numbers that are undefined or not finite are null. Under disclosure control "
         "(disclosure.applied) counts are as published, rounded or null where suppressed, "
-        "with the reason in the enclosing object's 'suppressed' mapping, unless "
-        "disclosure.unsuppressed_included says this is an unsuppressed audit copy."
+        "with the reason in the enclosing object's 'suppressed' mapping, and shares, rates, "
+        "ratios and intervals are computed from the published counts "
+        "(disclosure.derived_from), unless disclosure.unsuppressed_included says this is an "
+        "unsuppressed audit copy."
     ),
     "schema_version": REPORT_SCHEMA_VERSION,
     "$defs": _DEFS,
@@ -276,6 +279,23 @@ REPORT_SCHEMA: dict[str, Any] = {
                     "unsuppressed_included": {"type": "boolean"},
                     "threshold": {"type": ["integer", "null"]},
                     "round_to": {"type": ["integer", "null"]},
+                    # what shares, rates, ratios and intervals are computed from
+                    "derived_from": {"enum": ["published counts", "exact counts"]},
+                    # the recoverability audit of the published counts (null: none applied)
+                    "audit": {
+                        "anyOf": [
+                            _object(
+                                {
+                                    "method": {"type": "string"},
+                                    "n_suppressed": _INT,
+                                    "n_recoverable": _INT,
+                                },
+                                extra=False,
+                                protected=False,
+                            ),
+                            {"type": "null"},
+                        ]
+                    },
                     "note": {"type": "string"},
                 },
                 extra=False,

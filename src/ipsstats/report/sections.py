@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from ipsstats.calendar import DAYS_PER_MONTH
-from ipsstats.cohort import Cohort
 from ipsstats.equity import (
     AccessEquity,
     DurationEquity,
@@ -25,13 +22,24 @@ from ipsstats.plot import (
     plot_representation,
     plot_survival,
 )
-from ipsstats.report.disclosure import (
-    Disclosure,
-    SuppressedTable,
-    _suppressed,
-    suppress_small_counts,
+from ipsstats.report import _ledger as keys
+from ipsstats.report._ledger import Protection
+from ipsstats.report._published import (
+    Count,
+    access_table,
+    count,
+    duration_table,
+    outcome_table,
 )
-from ipsstats.report.render._document import Figure, Note, Paragraph, Section, Table
+from ipsstats.report.disclosure import Disclosure
+from ipsstats.report.render._document import (
+    Figure,
+    KeyValues,
+    Note,
+    Paragraph,
+    Section,
+    Table,
+)
 from ipsstats.report.render._format import format_number, format_pvalue
 from ipsstats.results import Estimate, TestResult
 
@@ -54,117 +62,36 @@ _FIGURES_WITHHELD = (
 )
 
 
-def _count_text(n: int, disclosure: Disclosure | None) -> str:
-    if disclosure is None:
-        return str(n)
-    safe = suppress_small_counts(
-        np.array([n]),
-        threshold=disclosure.threshold,
-        round_to=disclosure.round_to,
-        secondary=False,
-        keep_zeros=True,
-    )
-    return _HIDDEN if bool(safe.suppressed[0, 0]) else str(int(safe.shown[0, 0]))
-
-
-def _loading_table(
-    n_valid: int, n_excluded: int, disclosure: Disclosure | None
-) -> SuppressedTable | None:
-    """Protect records kept and excluded on loading together with their total (read).
-
-    Protecting the three as one table means no suppressed number follows from the others.
-    """
-    if disclosure is None:
-        return None
-    return suppress_small_counts(
-        np.array([n_valid, n_excluded]),
-        threshold=disclosure.threshold,
-        round_to=disclosure.round_to,
-        keep_zeros=True,
-    )
-
-
-def _access_table(res: AccessEquity, disclosure: Disclosure | None) -> SuppressedTable | None:
-    counts = np.array([[g.ips_n, g.eligible_n] for g in res.groups], dtype=np.int64)
-    return _suppressed(counts, disclosure)
-
-
-def _events_table(
-    groups: Iterable[tuple[int, int]], disclosure: Disclosure | None
-) -> tuple[SuppressedTable | None, int]:
-    """Protect a table of ``[events, others]`` per group, from ``(events, n)`` pairs.
-
-    Returns the protected table and the column of its row totals.
-    """
-    counts = np.array([[events, n - events] for events, n in groups], dtype=np.int64)
-    return _suppressed(counts, disclosure), counts.shape[1]
-
-
-def _access_rows_hidden(res: AccessEquity, disclosure: Disclosure | None) -> list[bool]:
-    safe = _access_table(res, disclosure)
-    return [_hidden(safe, k, 0) or _hidden(safe, k, 1) for k in range(len(res.groups))]
-
-
-def _counts_table(
-    caption: str,
-    heading: str,
-    counts: Mapping[str, int],
-    disclosure: Disclosure | None,
-    *,
-    secondary: bool = True,
-    keep_zeros: bool = False,
-) -> Table:
-    values = np.array(list(counts.values()), dtype=np.int64)
-    safe = _suppressed(values, disclosure, secondary=secondary, keep_zeros=keep_zeros)
-    rows = []
-    for k, label in enumerate(counts):
-        rows.append((label, _cell(safe, 0, k, int(values[k]))))
-    return Table(header=(heading, "n"), rows=rows, caption=caption)
-
-
-def _cell(safe: SuppressedTable | None, i: int, j: int, raw: int) -> str:
-    if safe is None:
-        return str(raw)
-    return _HIDDEN if bool(safe.suppressed[i, j]) else str(int(safe.shown[i, j]))
-
-
-def _hidden(safe: SuppressedTable | None, i: int, j: int) -> bool:
-    return safe is not None and bool(safe.suppressed[i, j])
-
-
-def _row_hidden(safe: SuppressedTable | None, i: int | None, last: int) -> bool:
-    """Whether row `i` of a table of ``[events, others]`` has its events or total hidden."""
-    return i is not None and (_hidden(safe, i, 0) or _hidden(safe, i, last))
-
-
-def _reference_row(res: OutcomeEquity) -> int | None:
-    """Position of the reference group: the one without a rate ratio."""
-    return next((k for k, g in enumerate(res.groups) if g.rate_ratio is None), None)
-
-
-# Numbers in free text that could be (or reveal) a small count: decimals such as expected
-# counts and shares, and whole numbers; ISO dates (digits joined by "-") are kept.
+# Numbers in free text that could be (or reveal) a count: decimals such as expected counts
+# and shares, and whole numbers. Kept: ISO dates (digits joined by "-"), durations ("6
+# months"), option values in code spans (`min_followup_months=6`) and rule thresholds
+# ("below 5").
 _NUMBER = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w-]|\.\d)")
+_TIME_UNIT = re.compile(r"\s*-?\s*(?:months?|days?|weeks?|years?)\b", re.IGNORECASE)
+_RULE = re.compile(r"(?:below|above|under|at least|at most)\s+$", re.IGNORECASE)
+_CODE = re.compile(r"`[^`]*`")
 
 
-def _redact(text: str, disclosure: Disclosure | None) -> str:
-    """Under disclosure control, replace decimals and counts below the threshold by ``*``."""
+def _redact(text: str, disclosure: Disclosure | Protection | None) -> str:
+    """Under disclosure control, replace numbers that could be counts by ``*``."""
     if disclosure is None:
         return text
+    code = [m.span() for m in _CODE.finditer(text)]
 
     def hide(match: re.Match[str]) -> str:
-        number = match.group(0)
-        if "." not in number and int(number) >= disclosure.threshold:
-            return number
+        start, end = match.span()
+        if any(a <= start < b for a, b in code):
+            return match.group(0)
+        if _TIME_UNIT.match(text, end) or _RULE.search(text, 0, start):
+            return match.group(0)
         return _HIDDEN
 
     return _NUMBER.sub(hide, text)
 
 
-def _n_pct(safe: SuppressedTable | None, i: int, j: int, n: int, share: float) -> str:
-    """Write ``n (%)``, both hidden when the count is suppressed."""
-    hidden = _hidden(safe, i, j)
-    return f"{_cell(safe, i, j, n)} ({_HIDDEN if hidden else _pct(share)})"
+def _with_pct(n: Count, share: float | None) -> str:
+    """Write ``n (%)``; the percentage ``*`` when withheld."""
+    return f"{n.text} ({_HIDDEN if share is None else _pct(share)})"
 
 
 def _pct(x: float | None) -> str:
@@ -201,32 +128,90 @@ def _ptext(p: float | None) -> str:
     return _DASH if p is None else format_pvalue(p, prefix="")
 
 
-def _test_line(name: str, test: TestResult, disclosure: Disclosure | None) -> str:
+def _test_line(name: str, test: TestResult, n: Count) -> str:
     dof = "" if test.dof is None else f", df = {format_number(test.dof, 0)}"
     return (
         f"{name}: {test.method}, statistic = {format_number(test.statistic, 2)}{dof}, "
-        f"{format_pvalue(test.pvalue)} (n = {_count_text(test.n, disclosure)})"
+        f"{format_pvalue(test.pvalue)} (n = {n.text})"
     )
 
 
+# --------------------------------------------------------------------------------------
+# data completeness
+# --------------------------------------------------------------------------------------
+
+
+def _counts_table(caption: str, heading: str, cells: list[tuple[str, Count]]) -> Table:
+    return Table(
+        header=(heading, "n"), rows=[(label, c.text) for label, c in cells], caption=caption
+    )
+
+
+def _completeness_section(report: Any, protection: Protection | None) -> Section:
+    """Describe records read, kept and excluded, selection steps and missing values."""
+    v = report.validation
+    facts = KeyValues(
+        items=[
+            ("Records read", count(protection, keys.READ, int(v["n_read"])).text),
+            ("Records kept", count(protection, keys.VALID, int(v["n_valid"])).text),
+            ("Records excluded", count(protection, keys.EXCLUDED, int(v["n_excluded"])).text),
+            ("People analysed", count(protection, keys.PEOPLE, report.n_people).text),
+            ("Data extracted", report.observed_until),
+        ]
+    )
+    blocks: list[Any] = [facts]
+    reasons = dict(v.get("counts", {}))
+    if reasons:
+        cells = [(r, count(protection, keys.reason(r), int(n))) for r, n in reasons.items()]
+        blocks.append(_counts_table("Records excluded on loading, by reason", "Reason", cells))
+    for k, step in enumerate(report.selection_steps):
+        blocks.append(Paragraph(text=f"{step['step']}: {step['description']}"))
+        cells = [
+            (rule, count(protection, keys.step(k, "rule", rule), int(n)))
+            for rule, n in dict(step["counts"]).items()
+        ]
+        blocks.append(_counts_table(f"Excluded by {step['step']}", "Rule", cells))
+    missing = [
+        (attr, count(protection, keys.missing(attr), int(m["n_missing"])))
+        for attr, m in report.missing_by_attribute.items()
+    ]
+    if missing:
+        blocks.append(_counts_table("Missing values by attribute", "Attribute", missing))
+    return Section(title="Data completeness", blocks=blocks)
+
+
+# --------------------------------------------------------------------------------------
+# access
+# --------------------------------------------------------------------------------------
+
+
 def _access_section(
-    name: str, res: AccessEquity, disclosure: Disclosure | None, figures: bool
+    name: str, res: AccessEquity, protection: Protection | None, figures: bool
 ) -> Section:
-    safe = _access_table(res, disclosure)
+    shown = access_table(name, res, protection)
     rows = []
-    for k, g in enumerate(res.groups):
-        hidden = _hidden(safe, k, 0) or _hidden(safe, k, 1)
+    for row in shown.rows:
+        est = row.estimates
         rows.append(
             (
-                str(g.group),
-                _n_pct(safe, k, 0, g.ips_n, g.ips_share),
-                _n_pct(safe, k, 1, g.eligible_n, g.eligible_share),
-                _HIDDEN if hidden else _pct(g.reach.value if g.reach else None),
-                _HIDDEN if hidden else _interval(g.representation_ratio),
-                _HIDDEN if hidden else _num(g.adjusted_residual),
-                g.flag,
+                str(row.label),
+                _with_pct(row.ips, row.ips_share),
+                _with_pct(row.eligible, row.eligible_share),
+                _HIDDEN if est is None else _pct(est.reach.value if est.reach else None),
+                _HIDDEN if est is None else _interval(est.representation_ratio),
+                _HIDDEN if est is None else _num(est.adjusted_residual),
+                _HIDDEN if est is None else est.flag,
             )
         )
+    notes = [
+        (
+            "Flag: 'over' or 'under' when the whole confidence interval of the representation "
+            "ratio lies above or below 1; 'none' means no evidence of over- or "
+            "under-representation."
+        )
+    ]
+    if protection is not None:
+        notes.append(_PUBLISHED_NOTE)
     table = Table(
         header=(
             name,
@@ -239,13 +224,7 @@ def _access_section(
         ),
         rows=rows,
         caption=f"Comparison: {res.method}",
-        notes=(
-            (
-                "Flag: 'over' or 'under' when the whole confidence interval of the "
-                "representation ratio lies above or below 1; 'none' means no evidence of "
-                "over- or under-representation."
-            ),
-        ),
+        notes=notes,
     )
     blocks: list[Any] = [table]
     if figures:
@@ -255,56 +234,63 @@ def _access_section(
                 f"Share of IPS users beside share of the eligible caseload, by {name}, with "
                 f"{level} confidence intervals for the IPS share",
                 lambda: plot_representation(res),
-                disclosure,
+                protection,
             )
         )
-    blocks.append(Paragraph(text=_test_line("Overall test", res.test, disclosure)))
-    reach = res.overall_reach
-    if reach is not None and reach.value is not None:
-        users = _count_text(res.ips_n + res.ips_missing, disclosure)
-        everyone = _count_text(res.eligible_n + res.eligible_missing, disclosure)
-        if res.missing == "include":
-            users, everyone = (
-                _count_text(res.ips_n, disclosure),
-                _count_text(res.eligible_n, disclosure),
-            )
+    blocks.append(Paragraph(text=_test_line("Overall test", res.test, shown.test_n)))
+    if res.overall_reach is not None and res.overall_reach.value is not None:
+        reach = shown.overall_reach
+        words = _DERIVED_TEXT if reach is None else _percent_ci(reach)
         blocks.append(
             Paragraph(
-                text=f"Reach: {users} of {everyone} eligible people used IPS "
-                f"({_percent_ci(reach)})."
+                text=f"Reach: {shown.users.text} of {shown.everyone.text} eligible people used "
+                f"IPS ({words})."
             )
         )
     if res.ips_missing or res.eligible_missing:
         blocks.append(
             Paragraph(
-                text=f"{name} not known: {_count_text(res.ips_missing, disclosure)} IPS users, "
-                f"{_count_text(res.eligible_missing, disclosure)} eligible (rule: {res.missing})."
+                text=f"{name} not known: {shown.ips_missing.text} IPS users, "
+                f"{shown.eligible_missing.text} eligible (rule: {res.missing})."
             )
         )
     if res.sensitivity is not None:
+        other = access_table(name, res.sensitivity, protection, "sensitivity")
         blocks.append(
             Paragraph(
                 text=_test_line(
-                    "Sensitivity, not known as a group", res.sensitivity.test, disclosure
+                    "Sensitivity, not known as a group", res.sensitivity.test, other.test_n
                 )
             )
         )
-    blocks += [Note(text=_redact(c, disclosure), kind="caveat") for c in res.caveats]
+    blocks += [Note(text=_redact(c, protection), kind="caveat") for c in res.caveats]
     return Section(title=f"Access by {name}", blocks=blocks)
 
 
-def _smallest(t: ReportedTest, disclosure: Disclosure | None) -> str:
+_DERIVED_TEXT = "withheld: derived from a suppressed count"
+_PUBLISHED_NOTE = (
+    "Under disclosure control every percentage, rate, ratio, interval and flag is computed "
+    "from the published (rounded) counts; the tests use the exact counts."
+)
+
+
+# --------------------------------------------------------------------------------------
+# outcomes
+# --------------------------------------------------------------------------------------
+
+
+def _smallest(t: ReportedTest, protection: Protection | None) -> str:
     """``" (smallest 1.23)"``, left out under disclosure control (it reveals margins)."""
-    if disclosure is not None or t.min_expected is None:
+    if protection is not None or t.min_expected is None:
         return ""
     return f" (smallest {t.min_expected:.2f})"
 
 
-def _reported_row(t: ReportedTest, disclosure: Disclosure | None) -> tuple[str, ...]:
+def _reported_row(t: ReportedTest, protection: Protection | None) -> tuple[str, ...]:
     note = ""
     if t.small_expected and t.exact is not None and t.asymptotic is not None:
         note = (
-            f"expected counts below 5{_smallest(t, disclosure)}; exact "
+            f"expected counts below 5{_smallest(t, protection)}; exact "
             f"{format_pvalue(t.exact.pvalue)}, asymptotic {format_pvalue(t.asymptotic.pvalue)}"
         )
     dof = _DASH if t.result.dof is None else format_number(t.result.dof, 0)
@@ -319,25 +305,29 @@ def _reported_row(t: ReportedTest, disclosure: Disclosure | None) -> tuple[str, 
     )
 
 
-def _outcome_section(res: OutcomeEquity, disclosure: Disclosure | None, figures: bool) -> Section:
-    safe, last = _events_table(((g.jobs, g.n) for g in res.groups), disclosure)
-    reference_hidden = _row_hidden(safe, _reference_row(res), last)
+def _outcome_section(
+    res: OutcomeEquity, window: str, protection: Protection | None, figures: bool
+) -> Section:
+    shown = outcome_table(res.name, window, res, protection)
     rows = []
-    for k, g in enumerate(res.groups):
-        hidden = _row_hidden(safe, k, last)
-        compared = hidden or reference_hidden
+    for row in shown.rows:
+        rate = row.rate
         rows.append(
             (
-                str(g.group),
-                _cell(safe, k, last, g.n),
-                f"{_cell(safe, k, 0, g.jobs)} ({_HIDDEN if hidden else _pct(g.rate.value)})",
-                _HIDDEN if hidden else _interval(g.rate, 100.0, 1),
+                str(row.label),
+                row.n.text,
+                _with_pct(row.jobs, None if rate is None else rate.value),
+                _HIDDEN if rate is None else _interval(rate, 100.0, 1),
                 "reference"
-                if g.rate_ratio is None
-                else (_HIDDEN if compared else _interval(g.rate_ratio)),
+                if row.reference
+                else (_HIDDEN if row.comparison_withheld else _interval(row.rate_ratio)),
                 "reference"
-                if g.rate_difference is None
-                else (_HIDDEN if compared else _interval(g.rate_difference, 100.0, 1)),
+                if row.reference
+                else (
+                    _HIDDEN
+                    if row.comparison_withheld
+                    else _interval(row.rate_difference, 100.0, 1)
+                ),
             )
         )
     table = Table(
@@ -350,6 +340,7 @@ def _outcome_section(res: OutcomeEquity, disclosure: Disclosure | None, figures:
             "Difference, points (CI)",
         ),
         rows=rows,
+        notes=() if protection is None else (_PUBLISHED_NOTE,),
     )
     blocks: list[Any] = [table]
     if figures:
@@ -359,27 +350,27 @@ def _outcome_section(res: OutcomeEquity, disclosure: Disclosure | None, figures:
                 f"{100 * res.confidence_level:g}% confidence intervals; the line marks the "
                 "overall rate",
                 lambda: plot_outcomes(res),
-                disclosure,
+                protection,
             )
         )
     if res.tests:
         blocks.append(
             Table(
                 header=("Test", "Method", "Statistic", "df", "P", f"P ({res.adjust})", "Note"),
-                rows=[_reported_row(t, disclosure) for t in res.tests],
+                rows=[_reported_row(t, protection) for t in res.tests],
                 caption="Tests of equal job rates",
                 align=("left", "left", "right", "right", "right", "right", "left"),
             )
         )
     if res.cramers_v is not None:
         blocks.append(Paragraph(text=f"Cramér's V = {res.cramers_v:.3f}."))
-    blocks += [Note(text=_redact(c, disclosure), kind="caveat") for c in res.caveats]
+    blocks += [Note(text=_redact(c, protection), kind="caveat") for c in res.caveats]
     return Section(title=f"Job outcomes by {res.name}: {res.window}", blocks=blocks)
 
 
-def _figure(caption: str, draw: Callable[[], Any], disclosure: Disclosure | None) -> Figure:
+def _figure(caption: str, draw: Callable[[], Any], protection: Protection | None) -> Figure:
     """Draw a figure as SVG, or say why it is not shown."""
-    if disclosure is not None:
+    if protection is not None:
         return Figure(svg=None, caption=caption, unavailable_reason=_FIGURES_WITHHELD)
     try:
         svg = figure_to_svg(draw())
@@ -390,7 +381,12 @@ def _figure(caption: str, draw: Callable[[], Any], disclosure: Disclosure | None
     return Figure(svg=svg, caption=caption)
 
 
-def _duration_figures(res: DurationEquity, disclosure: Disclosure | None) -> list[Figure]:
+# --------------------------------------------------------------------------------------
+# durations
+# --------------------------------------------------------------------------------------
+
+
+def _duration_figures(res: DurationEquity, protection: Protection | None) -> list[Figure]:
     """Kaplan-Meier curves by group, and for time to job the cumulative incidence."""
     survival = {str(g.group): g.curve for g in res.groups if g.curve is not None}
     incidence = {
@@ -416,7 +412,7 @@ def _duration_figures(res: DurationEquity, disclosure: Disclosure | None) -> lis
                 f"Kaplan-Meier estimate of the share {what} by {res.name}, with {level} "
                 "confidence bands, censoring marks (+) and the numbers at risk",
                 lambda: plot_survival(survival, xlabel=xlabel, ylabel=ylabel),
-                disclosure,
+                protection,
             )
         )
     if incidence:
@@ -427,7 +423,7 @@ def _duration_figures(res: DurationEquity, disclosure: Disclosure | None) -> lis
                 lambda: plot_cumulative_incidence(
                     incidence, ylabel="Cumulative incidence of a job"
                 ),
-                disclosure,
+                protection,
             )
         )
     return found
@@ -441,11 +437,18 @@ def _median_text(est: Estimate) -> str:
     return f"{_months(est.value)} ({_months(est.lower)} to {_months(est.upper)})"
 
 
+LANDMARKS_WITHHELD = (
+    "withheld under disclosure control: a Kaplan-Meier share is a ratio of exact counts "
+    "(people at risk and events), so it could reveal rounded or suppressed counts"
+)
+
+
 def _duration_section(
-    res: DurationEquity, disclosure: Disclosure | None, figures: bool
+    res: DurationEquity, protection: Protection | None, figures: bool
 ) -> Section:
-    safe, last = _events_table(((g.n_events, g.n) for g in res.groups), disclosure)
+    shown = duration_table(res.name, res, protection)
     what = "waiting for a job" if res.measure == "time_to_job" else "still supported"
+    landmarks = protection is None
     header = [
         res.name,
         "People, n",
@@ -453,39 +456,56 @@ def _duration_section(
         "Median, months (CI)",
         "Median among those with the event, months",
     ]
-    header += [f"{what} at {m:g} months, % (CI)" for m in res.landmark_months]
+    if landmarks:
+        header += [f"{what} at {m:g} months, % (CI)" for m in res.landmark_months]
     rows = []
-    for k, g in enumerate(res.groups):
-        hidden = _row_hidden(safe, k, last)
-        row = [
-            str(g.group),
-            _cell(safe, k, last, g.n),
-            _cell(safe, k, 0, g.n_events),
-            _HIDDEN if hidden else _median_text(g.median),
-            _HIDDEN if hidden else _months(g.naive_median),
+    by_label = {str(g.group): g for g in res.groups}
+    for row in shown.rows:
+        g = by_label.get(str(row.label))
+        line = [
+            str(row.label),
+            row.n.text,
+            row.events.text,
+            _HIDDEN if row.hidden or g is None else _median_text(g.median),
+            _HIDDEN if row.hidden or g is None else _months(g.naive_median),
         ]
-        row += [_HIDDEN if hidden else _interval(m.remaining, 100.0, 1) for m in g.landmarks]
-        rows.append(tuple(row))
-    label = "Time to first job" if res.measure == "time_to_job" else "In-work support"
-    blocks: list[Any] = [
-        Table(
-            header=header,
-            rows=rows,
-            notes=(
-                (
-                    "Medians are Kaplan-Meier estimates (censoring accounted for); the median "
-                    "among those with the event ignores censoring, as papers often print it."
-                ),
-            ),
+        if landmarks and g is not None:
+            line += [_interval(m.remaining, 100.0, 1) for m in g.landmarks]
+        rows.append(tuple(line))
+    notes = [
+        (
+            "Medians are Kaplan-Meier estimates (censoring accounted for); the median among "
+            "those with the event ignores censoring, as papers often print it."
         )
     ]
+    if not landmarks:
+        notes.append(f"The share {what} at each landmark is {LANDMARKS_WITHHELD}.")
+    label = "Time to first job" if res.measure == "time_to_job" else "In-work support"
+    blocks: list[Any] = [Table(header=header, rows=rows, notes=notes)]
     if figures:
-        blocks += _duration_figures(res, disclosure)
-    for name, test in (("Log-rank test", res.logrank), ("Gray's test (job)", res.gray)):
-        if test is not None:
-            blocks.append(Paragraph(text=_test_line(name, test, disclosure)))
-    blocks += [Note(text=_redact(c, disclosure), kind="caveat") for c in res.caveats]
+        blocks += _duration_figures(res, protection)
+    for name, test, n in (
+        ("Log-rank test", res.logrank, shown.logrank_n),
+        ("Gray's test (job)", res.gray, shown.gray_n),
+    ):
+        if test is not None and n is not None:
+            blocks.append(Paragraph(text=_test_line(name, test, n)))
+    blocks += [
+        Note(text=_redact(c, protection), kind="caveat") for c in duration_caveats(res, protection)
+    ]
     return Section(title=f"{label} by {res.name}", blocks=blocks)
+
+
+# A caveat of a duration analysis that names a group with nobody in it: under disclosure
+# control the group is shown with its counts protected instead.
+_EMPTY_GROUP = "has nobody with a duration and is not shown"
+
+
+def duration_caveats(res: DurationEquity, protection: Protection | None) -> list[str]:
+    """Return the caveats of a duration analysis as the report shows them."""
+    if protection is None:
+        return list(res.caveats)
+    return [c for c in res.caveats if _EMPTY_GROUP not in c]
 
 
 # --------------------------------------------------------------------------------------
@@ -501,7 +521,7 @@ def _ratio_text(est: Estimate, level: float) -> str:
 
 
 def _access_summary(
-    name: str, res: AccessEquity, alpha: float, disclosure: Disclosure | None
+    name: str, res: AccessEquity, alpha: float, protection: Protection | None
 ) -> list[str]:
     p = format_pvalue(res.test.pvalue)
     if res.test.pvalue < alpha:
@@ -519,15 +539,17 @@ def _access_summary(
                 "access was equal."
             )
         ]
+    shown = access_table(name, res, protection)
     for flag, words in (("over", "more"), ("under", "less")):
-        hidden = _access_rows_hidden(res, disclosure)
-        groups = [(k, g) for k, g in enumerate(res.groups) if g.flag == flag]
+        groups = [
+            row.estimates
+            for row in shown.rows
+            if row.estimates is not None and row.estimates.flag == flag
+        ]
         if groups:
             listed = "; ".join(
-                f"{g.group} (ratio withheld: counts suppressed)"
-                if hidden[k]
-                else f"{g.group} ({_ratio_text(g.representation_ratio, res.confidence_level)})"
-                for k, g in groups
+                f"{g.group} ({_ratio_text(g.representation_ratio, res.confidence_level)})"
+                for g in groups
             )
             lines.append(
                 f"Represented {words} among IPS users than in the eligible caseload "
@@ -536,7 +558,7 @@ def _access_summary(
     return lines
 
 
-def _outcome_summary(res: OutcomeEquity, alpha: float, disclosure: Disclosure | None) -> list[str]:
+def _outcome_summary(res: OutcomeEquity, alpha: float, protection: Protection | None) -> list[str]:
     if res.overall is None:
         return [f"Job outcomes by {res.name} ({res.window}): the overall test could not be run."]
     t = res.overall
@@ -568,7 +590,7 @@ def _outcome_summary(res: OutcomeEquity, alpha: float, disclosure: Disclosure | 
         if s.small_expected and s.exact is not None and s.asymptotic is not None:
             lines.append(
                 f"Job outcomes by {res.name} ({res.window}), test '{s.label}': expected "
-                f"counts below 5{_smallest(s, disclosure)}, so the chi-squared "
+                f"counts below 5{_smallest(s, protection)}, so the chi-squared "
                 f"approximation is doubtful; exact {format_pvalue(s.exact.pvalue)} beside "
                 f"asymptotic {format_pvalue(s.asymptotic.pvalue)}."
             )
@@ -590,16 +612,15 @@ def _duration_summary(res: DurationEquity, alpha: float) -> list[str]:
     ]
 
 
-def _completeness_summary(cohort: Cohort, disclosure: Disclosure | None) -> str:
-    v = cohort.validation
-    loading = _loading_table(v.n_valid, v.n_excluded, disclosure)
-    read = _cell(loading, 0, 2, v.n_read)
-    text = f"{read} records read, {_cell(loading, 0, 1, v.n_excluded)} excluded on loading"
-    if v.n_excluded:
-        values = np.array(list(v.counts.values()), dtype=np.int64)
-        safe = _suppressed(values, disclosure)
-        reasons = ", ".join(
-            f"{r}: {_cell(safe, 0, k, n)}" for k, (r, n) in enumerate(v.counts.items())
+def _completeness_summary(report: Any, protection: Protection | None) -> str:
+    v = report.validation
+    read = count(protection, keys.READ, int(v["n_read"])).text
+    excluded = count(protection, keys.EXCLUDED, int(v["n_excluded"])).text
+    text = f"{read} records read, {excluded} excluded on loading"
+    reasons = dict(v.get("counts", {}))
+    if int(v["n_excluded"]):
+        listed = ", ".join(
+            f"{r}: {count(protection, keys.reason(r), int(n)).text}" for r, n in reasons.items()
         )
-        text += f" ({reasons})"
-    return text + f"; {_count_text(cohort.n, disclosure)} people analysed."
+        text += f" ({listed})"
+    return text + f"; {count(protection, keys.PEOPLE, report.n_people).text} people analysed."

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 
 from ipsstats._arrays import fail
 from ipsstats.report.render._document import (
@@ -18,20 +17,11 @@ from ipsstats.report.render._document import (
     Table,
     clean_text,
 )
+from ipsstats.report.render._svg import sanitize_svg
 
 __all__ = ["sanitize_svg", "to_html"]
 
 _DEEPEST = 6
-_PROLOG = re.compile(r"^\s*<\?xml[^>]*\?>\s*(<!DOCTYPE[^>]*>\s*)?", re.IGNORECASE)
-# A self-closing script tag, a script element, or an unterminated one (to the end).
-_SCRIPT = re.compile(
-    r"<script\b[^>]*/>|<script\b.*?</script\s*>|<script\b.*", re.IGNORECASE | re.DOTALL
-)
-_HANDLER = re.compile(r"""\son[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
-_JS_URL = re.compile(r"""(href\s*=\s*["']?)\s*javascript:""", re.IGNORECASE)
-_FOREIGN = re.compile(r"<foreignObject\b.*?</foreignObject\s*>", re.IGNORECASE | re.DOTALL)
-_SVG_START = re.compile(r"<svg[\s>]", re.IGNORECASE)
-
 # A content security policy that forbids scripts and every external resource, so even a
 # mistake in escaping could not run code or fetch anything.
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -65,45 +55,6 @@ footer { margin-top: 3em; border-top: 1px solid #999; font-size: 0.9em; }
 
 def _esc(text: object) -> str:
     return html.escape(clean_text(text), quote=True)
-
-
-def sanitize_svg(svg: str) -> str | None:
-    """Prepare trusted SVG markup for inline embedding, or refuse it.
-
-    Removes an XML prolog and doctype, ``<script>`` and ``<foreignObject>`` elements,
-    ``on...`` event-handler attributes and ``javascript:`` links. The SVG that ipsstats
-    draws contains none of these; removing them is a defence in depth.
-
-    Parameters
-    ----------
-    svg : str
-        SVG markup starting with ``<svg`` or an ``<?xml`` prolog.
-
-    Returns
-    -------
-    str or None
-        The markup starting at ``<svg``, or ``None`` if there is no ``<svg`` element
-        right after the prolog.
-
-    Examples
-    --------
-    >>> sanitize_svg('<svg onload="x()"><script>alert(1)</script><circle r="1"/></svg>')
-    '<svg><circle r="1"/></svg>'
-    >>> sanitize_svg("<p>not svg</p>") is None
-    True
-    """
-    body = _PROLOG.sub("", svg, count=1).lstrip()
-    while True:  # repeat until stable, so nested or split tags cannot reassemble
-        cleaned = _SCRIPT.sub("", body)
-        cleaned = _FOREIGN.sub("", cleaned)
-        cleaned = _HANDLER.sub("", cleaned)
-        cleaned = _JS_URL.sub(r"\1#", cleaned)
-        if cleaned == body:
-            break
-        body = cleaned
-    if _SVG_START.match(body) is None or "<script" in body.lower():
-        return None
-    return body
 
 
 def _table(table: Table) -> list[str]:
