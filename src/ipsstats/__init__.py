@@ -2,7 +2,8 @@
 
 Users import from ``ipsstats`` only; this module re-exports the public API. The code lives
 in wings by concern: :mod:`ipsstats.categorical`, :mod:`ipsstats.survival`,
-:mod:`ipsstats.cohort`, :mod:`ipsstats.equity` and :mod:`ipsstats.report`, on a core of
+:mod:`ipsstats.cohort`, :mod:`ipsstats.equity`, :mod:`ipsstats.report` and
+:mod:`ipsstats.sites` (several services pooled from shared counts), on a core of
 :mod:`ipsstats.errors`, :mod:`ipsstats.results`, :mod:`ipsstats.factor` and
 :mod:`ipsstats.calendar`.
 """
@@ -90,6 +91,7 @@ from ipsstats.errors import (
 from ipsstats.factor import Factor
 from ipsstats.report import EquityReport, SuppressedTable, equity_report, suppress_small_counts
 from ipsstats.results import Estimate, TestResult
+from ipsstats.sites import PooledAnalysis, SiteSummary, combine_sites, site_summary
 from ipsstats.survival import (
     GrayTestResult,
     IncidenceCurve,
@@ -142,7 +144,9 @@ __all__ = [
     "LogrankResult",
     "OutcomeEquity",
     "OutcomeGroup",
+    "PooledAnalysis",
     "ReportedTest",
+    "SiteSummary",
     "SlopeIndex",
     "SmallExpectedCountWarning",
     "StandardisedOutcomes",
@@ -162,6 +166,7 @@ __all__ = [
     "adjusted_residuals",
     "age_band",
     "cmh",
+    "combine_sites",
     "concentration_index",
     "cramers_v",
     "crosstab",
@@ -191,6 +196,7 @@ __all__ = [
     "proportion_inequality",
     "risk_difference",
     "risk_ratio",
+    "site_summary",
     "slope_index",
     "standardised_access",
     "standardised_outcomes",
