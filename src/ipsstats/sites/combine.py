@@ -59,6 +59,7 @@ __all__ = ["PooledAnalysis", "combine_sites"]
 
 _MEASURES = tuple(KINDS)
 _NAIVE_LABEL = "median among those with the event (ignores censoring)"
+_WHAT = {"time_to_job": "time to a first job", "in_work_support": "in-work support"}
 
 
 def _mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -410,6 +411,12 @@ def _outcome(  # noqa: PLR0917  # internal, called in two places
 ) -> OutcomeEquity | None:
     """Test one table; `window` is (its description, minimum follow-up, people left out)."""
     label, months, n_out = window
+    if len(table.row_levels) < 2:
+        caveats.append(
+            f"job outcomes by {name}, {label}: not computed (fewer than two groups: "
+            f"{list(table.row_levels)})"
+        )
+        return None
     try:
         result = outcome_equity(table, name, **settings.options)
     except InsufficientDataError as exc:
@@ -494,6 +501,7 @@ def _duration(
     pooled: PooledExits,
     sites: Sequence[str],
     settings: tuple[dt.date, tuple[float, ...], float],
+    site_caveats: list[str],
 ) -> tuple[DurationEquity, LogrankResult | None, GrayTestResult | None]:
     """Analyse one duration of one attribute pooled, and test it stratified by site."""
     study_end, marks, level = settings
@@ -514,26 +522,29 @@ def _duration(
             f"are counted as censored in the summaries of {list(pooled.censored_by)} "
             "(disclosure control)"
         )
+    stratified: list[str] = []  # reported with the analysis, not with the pooled result
     tests = {
         "logrank": _attempt(caveats, "log-rank test", lambda: logrank(durations, events, labels)),
-        "by_site": _attempt(
-            caveats,
-            "log-rank test stratified by site",
-            lambda: logrank(durations, events, labels, strata=strata),
-        ),
         "gray": _attempt(
             caveats,
             "Gray's test",
             lambda: gray_test(durations, codes, labels, cause=1) if competing else None,
         ),
+        "by_site": _attempt(
+            stratified,
+            "log-rank test stratified by site",
+            lambda: logrank(durations, events, labels, strata=strata),
+        ),
         "gray_by_site": _attempt(
-            caveats,
+            stratified,
             "Gray's test stratified by site",
             lambda: (
                 gray_test(durations, codes, labels, cause=1, strata=strata) if competing else None
             ),
         ),
     }
+    what = f"{_WHAT[pooled.measure]} by {name}"
+    site_caveats += [f"{what}: {text}" for text in stratified]
     known = labels != None  # noqa: E711  # an object array: compare element-wise with None
     result = DurationEquity(
         study_end=study_end,
@@ -780,14 +791,14 @@ def _attribute(
         ]
         if withheld_at:
             caveats.append(
-                f"{measure.replace('_', ' ')} by {name}: not computed (withheld by "
+                f"{_WHAT[measure]} by {name}: not computed (withheld by "
                 f"disclosure control in the summaries of {withheld_at})"
             )
             durations[measure] = by_site[measure] = None
             continue
         exits = pooled_exits(measure, partition, found, attributes)
         durations[measure], by_site[measure], gray = _duration(
-            name, exits, sites, (end, settings.marks, settings.level)
+            name, exits, sites, (end, settings.marks, settings.level), caveats
         )
         if measure == "time_to_job":
             gray_by_site = gray
