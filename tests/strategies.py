@@ -297,5 +297,7 @@ def site_cohort_columns(
             draw(st.sampled_from(["Asian", "Black", "Mixed", "White", "White", None]))
         )
         columns["gender"].append(draw(st.sampled_from(["F", "M"])))
-        columns["site"].append(sites[k % len(sites)] if k < len(sites) else draw(st.sampled_from(sites)))
+        columns["site"].append(
+            sites[k % len(sites)] if k < len(sites) else draw(st.sampled_from(sites))
+        )
     return columns

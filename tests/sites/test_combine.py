@@ -28,9 +28,9 @@ STUDY_END = "2024-02-27"
 
 def _labels(factor: object) -> np.ndarray[Any, np.dtype[np.object_]]:
     assert isinstance(factor, ips.Factor)
-    out: np.ndarray[Any, np.dtype[np.object_]] = np.array(
-        [*factor.levels, None], dtype=object
-    )[factor.codes]
+    out: np.ndarray[Any, np.dtype[np.object_]] = np.array([*factor.levels, None], dtype=object)[
+        factor.codes
+    ]
     return out
 
 
@@ -135,7 +135,7 @@ def assert_identical_landmarks(cohort: ips.Cohort, pooled: PooledAnalysis) -> No
                 reference = ips.duration_equity(
                     cohort,
                     by,
-                    measure=measure,  # type: ignore[arg-type]
+                    measure=measure,
                     landmarks=(2, 5),
                 )
             except ips.InsufficientDataError:
@@ -384,7 +384,7 @@ def test_refuses_fewer_than_two_summaries(two: list[SiteSummary]) -> None:
 
 def test_refuses_what_is_not_a_sequence_of_summaries(two: list[SiteSummary]) -> None:
     with pytest.raises(InvalidInputError, match="`summaries` must be a sequence of SiteSummary"):
-        combine_sites("north.json")  # type: ignore[arg-type]
+        combine_sites("north.json")
     with pytest.raises(InvalidInputError, match="`summaries` must hold SiteSummary objects or"):
         combine_sites([two[0], 3])  # type: ignore[list-item]
 

@@ -138,7 +138,7 @@ def read_parquet(path: pathlib.Path) -> dict[str, Any]:
         value: dict[str, Any] = json.loads(raw.decode("utf-8"))
         columns = {k: table.column(k).to_numpy(zero_copy_only=False) for k in wanted}
         _fill(value, columns)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         raise InvalidInputError(
             f"`path` must be a site summary written by SiteSummary.write; got {path.name!r}, "
             f"whose counts do not match its header ({type(exc).__name__}: {exc}).",

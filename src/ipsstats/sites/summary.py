@@ -590,7 +590,7 @@ class SiteSummary:
                 **fields,
             )
         except InvalidInputError as exc:
-            raise where.error("holds consistent counts", str(exc)) from None
+            raise where.error("holds consistent counts", str(exc).rstrip(".")) from None
 
     # ---- files ---------------------------------------------------------------------------
 
