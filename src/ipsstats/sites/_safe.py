@@ -14,8 +14,9 @@ A count is *safe* when it is 0 or at least the threshold. The rules (documented 
    its level is *withheld*.
 3. The exit tables of a duration use groups merged further, in the same way, until each
    group's total of every kind of exit is safe. Times are coarsened to whole months (of
-   365.25 / 12 days) and months merged into bands from the start until every count of
-   every kind in a band is safe; exits are placed at the end of their band.
+   365.25 / 12 days) and, for each kind of exit apart, months merged into bands from the
+   start until every band's count is safe; a band's exits are placed at the mean of their
+   months (each month at its middle).
 """
 
 from __future__ import annotations
@@ -120,11 +121,43 @@ def merge_groups(
     return groups, sorted(withheld)
 
 
+def _bands(
+    months: NDArray[np.int64], counts: NDArray[np.int64], threshold: int
+) -> dict[float, int]:
+    """Merge months forward into bands of at least `threshold` exits (one kind of exit).
+
+    Returns the count of each band by where its exits are placed: the mean of their months,
+    each month counted at its middle (so an exit stays within its band, and a band's exits
+    keep their average time). A remainder smaller than the threshold joins the band before
+    it. The total must be 0 or at least `threshold`.
+    """
+    sums: list[list[float]] = []  # sum of month middles, count
+    acc, weighted = 0, 0.0
+    # One pass over the distinct months of one group and kind (at most a few hundred),
+    # merging them forward; the greedy rule cannot be vectorised and runs once per export.
+    for month, count in zip(months.tolist(), counts.tolist(), strict=True):
+        acc += count
+        weighted += count * (month + 0.5)
+        if acc >= threshold:
+            sums.append([weighted, acc])
+            acc, weighted = 0, 0.0
+    if acc:
+        if sums:
+            sums[-1][0] += weighted
+            sums[-1][1] += acc
+        else:
+            sums.append([weighted, acc])
+    return {total / count: int(count) for total, count in sums}
+
+
 def band(table: ExitTable, threshold: int) -> ExitTable:
     """Coarsen a table to bands of whole months in which every count is safe.
 
-    Exits are counted at the end of their band, in days (a whole number of months of
-    365.25 / 12 days). The table's totals per kind must be safe.
+    Each kind of exit has its own bands: months are merged from the start until the band
+    holds at least `threshold` exits of that kind. A band's exits are counted at the mean
+    of their months, each month at its middle (months of 365.25 / 12 days): the band keeps
+    its exits' average time to the month, and no single person's time is published. The
+    table's totals per kind must be safe.
     """
     if table.n == 0:
         return table
@@ -133,28 +166,13 @@ def band(table: ExitTable, threshold: int) -> ExitTable:
     )
     monthly = np.zeros((months.size, len(table.kinds)), dtype=np.int64)
     np.add.at(monthly, inverse.ravel(), table.counts)
-    ends: list[int] = []
-    rows: list[NDArray[np.int64]] = []
-    acc = np.zeros(len(table.kinds), dtype=np.int64)
-    # One pass over the distinct months of one group (at most a few hundred), merging them
-    # forward into bands; the greedy rule cannot be vectorised and runs once per export.
-    for month, counts in zip(months.tolist(), monthly, strict=True):
-        acc = acc + counts
-        if is_safe(acc, threshold) and acc.any():
-            ends.append(month)
-            rows.append(acc)
-            acc = np.zeros_like(acc)
-    while acc.any() and not is_safe(acc, threshold) and rows:
-        acc = acc + rows.pop()
-        ends.pop()
-    if acc.any():
-        ends.append(int(months[-1]))
-        rows.append(acc)
-    return ExitTable(
-        times=(np.array(ends, dtype=np.float64) + 1.0) * DAYS_PER_MONTH,
-        kinds=table.kinds,
-        counts=np.array(rows, dtype=np.int64).reshape(len(rows), len(table.kinds)),
-    )
+    per_kind = [_bands(months, monthly[:, k], threshold) for k in range(len(table.kinds))]
+    middles = np.array(sorted({m for bands in per_kind for m in bands}), dtype=np.float64)
+    counts = np.zeros((middles.size, len(table.kinds)), dtype=np.int64)
+    for k, bands in enumerate(per_kind):
+        if bands:
+            counts[np.searchsorted(middles, list(bands)), k] = list(bands.values())
+    return ExitTable(times=middles * DAYS_PER_MONTH, kinds=table.kinds, counts=counts)
 
 
 def merged_label(levels: Sequence[object]) -> object:

@@ -700,7 +700,8 @@ def combine_sites(
         approximate.append(
             f"durations of {banded} are in bands of whole months (disclosure control): "
             "Kaplan-Meier curves, medians, landmark shares, cumulative incidence and the "
-            "log-rank and Gray tests are computed with each exit at the end of its band"
+            "log-rank and Gray tests are computed with the exits of each band placed at the "
+            "mean of their months"
         )
     analysed = {name: _attribute(name, found, settings, notes, caveats) for name in names}
     return PooledAnalysis(

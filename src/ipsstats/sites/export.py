@@ -291,35 +291,45 @@ def site_summary(
     With `suppress` (threshold :math:`t`), every published count :math:`c` has
     :math:`c = 0` or :math:`c \ge t`:
 
-    1. *Groups.* Each person of a group falls in one of eight cells: job or not, in the
-       window or not, and for durations discharged or still open. A group with a cell
-       count from 1 to :math:`t - 1` is merged with the smaller of its neighbours in level
-       order (shown as ``"25-34 + 35-44"``) until no group has one. Every published count
-       and every difference of nested counts (everyone minus the window, jobs minus those
-       discharged from work) is then a sum of safe cells. When the people whose value is
-       not known have such a cell, the smallest group is counted with them (its level is
-       listed as *withheld*).
-    2. *Durations.* Times are coarsened to whole months (of 365.25 / 12 days) and months
-       merged into bands from the start until every count of every kind of exit in a band
-       is safe; the exits of a band are counted at its end.
+    1. *Groups.* Each person of a group falls in one of four cells: job by the study end
+       or not, in the window or not. A group with a cell count from 1 to :math:`t - 1` is
+       merged with the smaller of its neighbours in level order (shown as
+       ``"25-34 + 35-44"``) until no group has one, so that every published count and
+       every difference of nested counts (everyone minus the window) is a sum of safe
+       cells. When the people whose value is not known have such a cell, the smallest
+       group is counted with them (its level is listed as *withheld*).
+    2. *Durations.* The exit tables use groups merged further in the same way, until each
+       group's total of every kind of exit is safe, and so is what the groups leave out
+       of the site's totals (else a group is withheld from the duration, or the duration
+       altogether). For the time to a first job, discharges without a job are counted as
+       censored when keeping them apart would cost merged groups (the Kaplan-Meier curve
+       and log-rank test are unchanged; cumulative incidence and Gray's test then need
+       the split and are not available). Times are coarsened to whole months (of
+       365.25 / 12 days); for each kind of exit apart, months are merged into bands from
+       the start until a band holds at least :math:`t` exits, and a band's exits are
+       placed at the mean of their months (each month at its middle), so that no single
+       person's time is published and each band keeps its exits' average time.
     3. *Single counts.* People who accessed after the study end are published only when
        safe (else ``null``). Labels are published; counts of records excluded on loading
        are not part of a summary.
 
     What stays exact: the outcome tables and every test of them (pooled, per site,
-    Cochran-Mantel-Haenszel across sites) for the published groups; the number of jobs,
-    discharges and people per group. What becomes approximate: Kaplan-Meier curves,
-    medians, landmark shares, cumulative incidence, and the log-rank and Gray tests,
-    computed on the banded times. Tables of different attributes are margins of a
-    cross-classification that is not published; like any published margins they bound,
-    without giving, its cells.
+    Cochran-Mantel-Haenszel across sites) for the published groups; the number of people
+    and of jobs per group. What becomes approximate: Kaplan-Meier curves, medians,
+    landmark shares, cumulative incidence, and the log-rank and Gray tests, computed on the
+    banded times. The rules protect each published count, differences of nested counts,
+    and what each attribute's groups leave out of the site's totals; they are not an
+    audit of every combination of published numbers (tables of different attributes are
+    margins of a cross-classification that is not published, and cumulative counts of
+    different tables may share band ends): check linked outputs together before
+    publishing a summary openly. Its intended use is sharing with a coordinating analyst.
 
     References
     ----------
     .. [1] NHS England (2023). Mental Health Services Monthly Statistics: methodology
        (counts below 5 suppressed).
-    .. [2] Hundepool, A. et al. (2012). Statistical Disclosure Control. Wiley, sections
-       5.2 (threshold rule) and 5.4 (table redesign by merging categories).
+    .. [2] Hundepool, A. et al. (2012). Statistical Disclosure Control. Wiley, chapter 5
+       (frequency tables: the threshold rule, table redesign by merging categories).
 
     Examples
     --------

@@ -406,8 +406,8 @@ class SiteSummary:
         Disclosure control: no count is between 1 and ``threshold - 1``; ``None`` for a
         summary without disclosure control.
     time_unit : {"day", "month"}
-        ``"day"``: exact durations; ``"month"``: durations in bands of whole months, each
-        exit counted at the end of its band.
+        ``"day"``: exact durations; ``"month"``: durations in bands of whole months, the
+        exits of a band placed at the mean of their months.
     ipsstats_version : str
         The version of ipsstats that wrote the summary.
     schema_version : str
