@@ -51,6 +51,7 @@ _PAGES = (
     ("cohort", "Cohorts and windows", "ipsstats.cohort"),
     ("equity", "Equity analyses", "ipsstats.equity"),
     ("report", "Reports and disclosure control", "ipsstats.report"),
+    ("sites", "Several sites from shared counts", "ipsstats.sites"),
 )
 #: Public subpackages documented with their own members (imported as ``ipsstats.<name>``).
 _SUBPACKAGES = (

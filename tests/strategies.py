@@ -16,6 +16,7 @@ from hypothesis.extra import numpy as hnp
 from numpy.typing import NDArray
 
 __all__ = [
+    "SITE_OBSERVED_UNTIL",
     "censored_samples",
     "cohort_csv_texts",
     "cohort_records",
@@ -30,6 +31,7 @@ __all__ = [
     "labels_with_missing",
     "non_count_values",
     "report_inputs",
+    "site_cohort_columns",
     "stratified_tables",
     "weighted_censored_samples",
 ]
@@ -467,3 +469,53 @@ def hostile_arrays() -> st.SearchStrategy[object]:
         ]
     )
     return st.one_of(element, lists, numeric, objects, empty, huge_tables)
+
+
+# ---- several sites: cohorts split into sites ------------------------------------------
+
+_SITE_START = dt.date(2022, 1, 1)
+#: Extraction date of the cohorts drawn by :func:`site_cohort_columns`.
+SITE_OBSERVED_UNTIL = dt.date(2023, 12, 31)
+
+
+@st.composite
+def site_cohort_columns(
+    draw: st.DrawFn, *, min_size: int = 2, max_size: int = 60, max_sites: int = 4
+) -> dict[str, list[object]]:
+    """Columns of a valid cohort with a ``site`` per person (2 to `max_sites` sites).
+
+    Access dates fall in 2022-2023 (observed until 2023-12-31); jobs and discharges follow
+    access or are missing; ``ethnicity`` (with missing values) and ``gender`` are the
+    attributes; every site has someone. Durations tie often (a few distinct days).
+    """
+    n = draw(st.integers(min_size, max_size))
+    sites = [f"site {k}" for k in range(draw(st.integers(2, max_sites)))]
+    last = (SITE_OBSERVED_UNTIL - _SITE_START).days
+    columns: dict[str, list[object]] = {
+        k: [] for k in ("accessed", "job_start", "discharged", "ethnicity", "gender", "site")
+    }
+    for k in range(n):
+        access = draw(st.integers(0, last))
+        room = last - access
+        job = draw(st.one_of(st.none(), st.sampled_from([0, 30, 61, 90, 200, 400])))
+        job = None if job is None or job > room else job
+        leave = draw(st.one_of(st.none(), st.sampled_from([10, 61, 120, 300, 500])))
+        if leave is not None and job is not None:
+            leave += job
+        leave = None if leave is None or leave > room else leave
+        day = _SITE_START + dt.timedelta(days=access)
+        columns["accessed"].append(day.isoformat())
+        columns["job_start"].append(
+            None if job is None else (day + dt.timedelta(days=job)).isoformat()
+        )
+        columns["discharged"].append(
+            None if leave is None else (day + dt.timedelta(days=leave)).isoformat()
+        )
+        columns["ethnicity"].append(
+            draw(st.sampled_from(["Asian", "Black", "Mixed", "White", "White", None]))
+        )
+        columns["gender"].append(draw(st.sampled_from(["F", "M"])))
+        columns["site"].append(
+            sites[k % len(sites)] if k < len(sites) else draw(st.sampled_from(sites))
+        )
+    return columns

@@ -2,7 +2,8 @@
 
 Users import from ``ipsstats`` only; this module re-exports the public API. The code lives
 in wings by concern: :mod:`ipsstats.categorical`, :mod:`ipsstats.survival`,
-:mod:`ipsstats.cohort`, :mod:`ipsstats.equity` and :mod:`ipsstats.report`, on a core of
+:mod:`ipsstats.cohort`, :mod:`ipsstats.equity`, :mod:`ipsstats.report` and
+:mod:`ipsstats.sites` (several services pooled from shared counts), on a core of
 :mod:`ipsstats.errors`, :mod:`ipsstats.results`, :mod:`ipsstats.factor` and
 :mod:`ipsstats.calendar`.
 """
@@ -106,6 +107,7 @@ from ipsstats.report import (
     suppress_small_counts,
 )
 from ipsstats.results import Estimate, TestResult
+from ipsstats.sites import PooledAnalysis, SiteSummary, combine_sites, site_summary
 from ipsstats.survival import (
     CumulativeHazard,
     GrayTestResult,
@@ -164,8 +166,10 @@ __all__ = [
     "LogrankResult",
     "OutcomeEquity",
     "OutcomeGroup",
+    "PooledAnalysis",
     "ProportionTestResult",
     "ReportedTest",
+    "SiteSummary",
     "SlopeIndex",
     "SmallExpectedCountWarning",
     "StandardisedOutcomes",
@@ -189,6 +193,7 @@ __all__ = [
     "barnard",
     "boschloo",
     "cmh",
+    "combine_sites",
     "concentration_index",
     "cramers_v",
     "crosstab",
@@ -222,6 +227,7 @@ __all__ = [
     "proportion_test",
     "risk_difference",
     "risk_ratio",
+    "site_summary",
     "slope_index",
     "standardised_access",
     "standardised_outcomes",

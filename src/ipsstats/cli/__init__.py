@@ -12,6 +12,11 @@ Run ``ipsstats --help`` (or ``python -m ipsstats --help``) for the subcommands:
 ``reproduce perkins2022``
     Tables 2 and 3 of Perkins et al. (2022) recomputed from the published counts, beside
     the published values.
+``summarise COHORT.csv``
+    A site summary: the counts of an equity analysis without the records (JSON or
+    Parquet), optionally disclosure-safe, for pooling with other sites.
+``combine SUMMARY ...``
+    One analysis of several sites from their summary files.
 
 Invalid records. ``report`` stops at invalid records by default, naming the first ones
 (line, field, value, reason), so that nothing is dropped without the analyst deciding it;

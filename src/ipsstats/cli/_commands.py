@@ -1,4 +1,7 @@
-"""The subcommands of the ``ipsstats`` command: demo, report, validate and reproduce."""
+"""The subcommands of the ``ipsstats`` command: demo, report, validate and reproduce.
+
+``summarise`` and ``combine`` live in ``ipsstats.cli._combine``; all are dispatched here.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from ipsstats._arrays import fail
 from ipsstats._version import __version__
 from ipsstats.calendar import describe_date_format, suggest_date_format
 from ipsstats.categorical import Counts
+from ipsstats.cli._combine import run_combine, run_summarise
 from ipsstats.cli._io import (
     _load,
     _Loading,
@@ -360,4 +364,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "report": _run_report,
     "validate": _run_validate,
     "reproduce": _run_reproduce,
+    "summarise": run_summarise,
+    "combine": run_combine,
 }

@@ -6,7 +6,7 @@ import argparse
 import csv
 import pathlib
 import re
-from typing import Literal, NoReturn
+from typing import Any, Literal, NoReturn
 
 from ipsstats._arrays import fail
 from ipsstats._version import __version__
@@ -18,6 +18,7 @@ _PROG = "ipsstats"
 _REPORT_FORMATS = ("text", "markdown", "html", "json", "csv")
 _VALIDATE_FORMATS = ("text", "markdown", "html", "json", "csv")
 _REPRODUCE_FORMATS = ("text", "markdown", "html", "json", "csv")
+_COMBINE_FORMATS = ("text", "markdown", "html", "json", "csv")
 _PROGRESS_BYTES = 20_000_000  # about 250,000 records: reading and analysing take seconds
 _DEMO_BY: tuple[Literal["ethnicity", "gender"], ...] = ("ethnicity", "gender")
 _DEMO_MONTHS = 6
@@ -30,17 +31,21 @@ _HANDLED = (IpsStatsError, OSError, UnicodeError, csv.Error)
 
 # Library messages name Python arguments; on the command line they are options.
 _OPTIONS = (
+    "adjust",
     "age_range",
     "by",
     "columns",
+    "confidence_level",
     "date_format",
     "delimiter",
     "earliest_date",
     "eligible",
     "encoding",
+    "landmarks",
     "min_followup_months",
     "missing_labels",
     "observed_until",
+    "site",
     "study_end",
     "suppress",
 )
@@ -55,6 +60,7 @@ _OPTION_WORDING = (
     (re.compile(r"`attributes`"), "`--by`"),
     (re.compile(r"\bage_range=\(lowest, highest\), or None"), "--age-range LO,HI, or none"),
     (re.compile(r"\bearliest_date=\.\.\. \(or None\)"), "--earliest-date DATE (or none)"),
+    (re.compile(r"`summaries`"), "the SUMMARY files"),
     (re.compile(r"`(" + "|".join(_OPTIONS) + r")`"), lambda m: f"`--{m[1].replace('_', '-')}`"),
     (re.compile(r"(?<![`\w-])observed_until\b"), "--observed-until"),
 )
@@ -70,6 +76,8 @@ examples:
       --columns "id=Client,accessed=First contact,job_start=Job" --errors exclude
   ipsstats validate extract.csv --observed-until 2024-02-27 --date-format %d/%m/%Y
   ipsstats reproduce perkins2022 --format markdown
+  ipsstats summarise north.csv --site North --study-end 2024-02-27 --suppress -o north.json
+  ipsstats combine north.json south.json --format html -o pooled.html
 
 exit status:
   0  success
@@ -371,7 +379,104 @@ def _parser() -> argparse.ArgumentParser:
     reproduce.add_argument("paper", choices=("perkins2022",), help="the paper")
     _add_output(reproduce, _REPRODUCE_FORMATS)
     reproduce.set_defaults(command="reproduce")
+    _add_site_commands(commands)
     return parser
+
+
+_SUMMARISE_EPILOG = """\
+Writes the counts an equity analysis needs (per attribute: groups by job, everyone and
+the minimum-follow-up window; days to a first job and of in-work support, per group),
+not the records, for pooling with other sites' summaries by 'ipsstats combine'. JSON by
+default; Parquet for a .parquet file (needs pyarrow). --suppress makes a disclosure-safe
+summary: no count between 1 and --threshold - 1 (default 5), small groups merged with a
+neighbour, durations in bands of whole months.
+
+examples:
+  ipsstats summarise north.csv --site North --study-end 2024-02-27 -o north.json
+  ipsstats summarise north.csv --site North --study-end 2024-02-27 --suppress \\
+      --by ethnicity,gender -o north-safe.parquet
+"""
+
+_COMBINE_EPILOG = """\
+Pools the summaries of several sites (same study end, window and format version):
+pooled tables and tests, tests within each site and across sites (Cochran-Mantel-
+Haenszel), Kaplan-Meier curves and log-rank tests from the pooled life tables, pooled
+and stratified by site. Exact summaries give exactly the numbers of the pooled records.
+
+example:
+  ipsstats combine north.json south.json west.parquet --format html -o pooled.html
+"""
+
+
+def _add_site_commands(commands: Any) -> None:  # an argparse sub-parsers action
+    summarise = commands.add_parser(
+        "summarise",
+        help="a site's counts for a pooled analysis (a summary file, no records)",
+        description="Reduce a cohort file to a site summary (JSON or Parquet).",
+        epilog=_SUMMARISE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_loading(summarise)
+    summarise.add_argument("--site", required=True, help="the site's name")
+    summarise.add_argument(
+        "--study-end", metavar="DATE", required=True, help="end of follow-up, YYYY-MM-DD"
+    )
+    summarise.add_argument(
+        "--min-followup-months",
+        metavar="MONTHS",
+        type=int,
+        default=_DEMO_MONTHS,
+        help="minimum follow-up of the window tables (default: 6)",
+    )
+    summarise.add_argument(
+        "--by", metavar="ATTRIBUTE,...", help="attributes (default: every categorical one)"
+    )
+    summarise.add_argument(
+        "--errors",
+        choices=("raise", "exclude"),
+        default="raise",
+        help="stop at invalid records (default), or exclude them",
+    )
+    summarise.add_argument(
+        "--suppress",
+        action="store_true",
+        help="disclosure-safe: no count between 1 and the threshold minus 1",
+    )
+    summarise.add_argument(
+        "--threshold", metavar="N", type=int, help="smallest count shown with --suppress (5)"
+    )
+    summarise.add_argument("--format", choices=("json", "parquet"), help="default: from -o")
+    summarise.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE (default: JSON on standard output)"
+    )
+    summarise.set_defaults(command="summarise")
+
+    combine = commands.add_parser(
+        "combine",
+        help="one analysis of several sites from their summary files",
+        description="Pool site summaries into one equity analysis.",
+        epilog=_COMBINE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    combine.add_argument(
+        "summaries", metavar="SUMMARY", nargs="+", help="site summary files (JSON or Parquet)"
+    )
+    combine.add_argument(
+        "--by", metavar="ATTRIBUTE,...", help="attributes (default: those every site has)"
+    )
+    combine.add_argument(
+        "--confidence-level", metavar="LEVEL", type=float, default=0.95, help="default: 0.95"
+    )
+    combine.add_argument(
+        "--adjust",
+        choices=("holm", "bonferroni", "hochberg", "bh", "by", "none"),
+        default="holm",
+        help="adjustment of the p-values of each outcome analysis (default: holm)",
+    )
+    combine.add_argument("--landmarks", metavar="MONTHS,...", default="6,12", help="default: 6,12")
+    combine.add_argument("--title", help="the analysis's title")
+    _add_output(combine, _COMBINE_FORMATS)
+    combine.set_defaults(command="combine")
 
 
 # --------------------------------------------------------------------------------------
