@@ -8,120 +8,236 @@ in wings by concern: :mod:`ipsstats.categorical`, :mod:`ipsstats.survival`,
 :mod:`ipsstats.calendar`.
 """
 
-from ipsstats import _compat, datasets
+from typing import TYPE_CHECKING
+
+from ipsstats import _compat
 from ipsstats._version import __version__
-from ipsstats.calendar import add_months, days_to_months, months_between
-from ipsstats.categorical import (
-    CMHResult,
-    ComparisonEstimate,
-    ContingencyTable,
-    Counts,
-    GoodnessOfFitResult,
-    IndependenceResult,
-    ProportionTestResult,
-    StratifiedTable,
-    TrendResult,
-    UnconditionalResult,
-    adjust_pvalues,
-    adjusted_residuals,
-    barnard,
-    boschloo,
-    cmh,
-    cramers_v,
-    crosstab,
-    goodness_of_fit,
-    homogeneity,
-    independence,
-    odds_ratio,
-    pearson_residuals,
-    proportion,
-    proportion_test,
-    risk_difference,
-    risk_ratio,
-    tally,
-    trend,
-)
-from ipsstats.cohort import (
-    CodedAttribute,
-    Cohort,
-    CompetingDurations,
-    Durations,
-    Exclusions,
-    ValidationReport,
-    age_band,
-    followup_cutoff,
-    imd_quintile,
-    nhs_ethnicity,
-)
-from ipsstats.equity import (
-    AccessEquity,
-    AccessGroup,
-    AdjustedComparison,
-    AdjustedGroup,
-    ConcentrationIndex,
-    DirectStandardisation,
-    DurationEquity,
-    DurationGroup,
-    Funnel,
-    FunnelUnit,
-    IndirectStandardisation,
-    InequalityIndices,
-    Landmark,
-    OutcomeEquity,
-    OutcomeGroup,
-    ReportedTest,
-    SlopeIndex,
-    StandardisedOutcomes,
-    StandardisedRate,
-    StandardisedRatio,
-    access_equity,
-    concentration_index,
-    direct_standardise,
-    duration_equity,
-    funnel,
-    indirect_standardise,
-    mantel_haenszel_comparison,
-    outcome_equity,
-    outcome_funnel,
-    outcome_inequality,
-    proportion_inequality,
-    slope_index,
-    standardised_access,
-    standardised_outcomes,
-)
-from ipsstats.errors import (
-    InsufficientDataError,
-    InvalidInputError,
-    IpsStatsError,
-    IpsStatsWarning,
-    SmallExpectedCountWarning,
-)
-from ipsstats.factor import Factor
-from ipsstats.report import (
-    AuditedCount,
-    DisclosureAudit,
-    EquityReport,
-    SuppressedTable,
-    audit_counts,
-    equity_report,
-    suppress_small_counts,
-)
-from ipsstats.results import Estimate, TestResult
-from ipsstats.sites import PooledAnalysis, SiteSummary, combine_sites, site_summary
-from ipsstats.survival import (
-    CumulativeHazard,
-    GrayTestResult,
-    IncidenceCurve,
-    LifeTable,
-    LogrankResult,
-    SurvivalCurve,
-    SurvivalTable,
-    cumulative_incidence,
-    gray_test,
-    kaplan_meier,
-    logrank,
-    nelson_aalen,
-)
+
+if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
+    from ipsstats.calendar import add_months, days_to_months, months_between
+    from ipsstats.categorical import (
+        CMHResult,
+        ComparisonEstimate,
+        ContingencyTable,
+        Counts,
+        GoodnessOfFitResult,
+        IndependenceResult,
+        ProportionTestResult,
+        StratifiedTable,
+        TrendResult,
+        UnconditionalResult,
+        adjust_pvalues,
+        adjusted_residuals,
+        barnard,
+        boschloo,
+        cmh,
+        cramers_v,
+        crosstab,
+        goodness_of_fit,
+        homogeneity,
+        independence,
+        odds_ratio,
+        pearson_residuals,
+        proportion,
+        proportion_test,
+        risk_difference,
+        risk_ratio,
+        tally,
+        trend,
+    )
+    from ipsstats.cohort import (
+        CodedAttribute,
+        Cohort,
+        CompetingDurations,
+        Durations,
+        Exclusions,
+        ValidationReport,
+        age_band,
+        followup_cutoff,
+        imd_quintile,
+        nhs_ethnicity,
+    )
+    from ipsstats.equity import (
+        AccessEquity,
+        AccessGroup,
+        AdjustedComparison,
+        AdjustedGroup,
+        ConcentrationIndex,
+        DirectStandardisation,
+        DurationEquity,
+        DurationGroup,
+        Funnel,
+        FunnelUnit,
+        IndirectStandardisation,
+        InequalityIndices,
+        Landmark,
+        OutcomeEquity,
+        OutcomeGroup,
+        ReportedTest,
+        SlopeIndex,
+        StandardisedOutcomes,
+        StandardisedRate,
+        StandardisedRatio,
+        access_equity,
+        concentration_index,
+        direct_standardise,
+        duration_equity,
+        funnel,
+        indirect_standardise,
+        mantel_haenszel_comparison,
+        outcome_equity,
+        outcome_funnel,
+        outcome_inequality,
+        proportion_inequality,
+        slope_index,
+        standardised_access,
+        standardised_outcomes,
+    )
+    from ipsstats.errors import (
+        InsufficientDataError,
+        InvalidInputError,
+        IpsStatsError,
+        IpsStatsWarning,
+        SmallExpectedCountWarning,
+    )
+    from ipsstats.factor import Factor
+    from ipsstats.report import (
+        AuditedCount,
+        DisclosureAudit,
+        EquityReport,
+        SuppressedTable,
+        audit_counts,
+        equity_report,
+        suppress_small_counts,
+    )
+    from ipsstats.results import Estimate, TestResult
+    from ipsstats.sites import PooledAnalysis, SiteSummary, combine_sites, site_summary
+    from ipsstats.survival import (
+        CumulativeHazard,
+        GrayTestResult,
+        IncidenceCurve,
+        LifeTable,
+        LogrankResult,
+        SurvivalCurve,
+        SurvivalTable,
+        cumulative_incidence,
+        gray_test,
+        kaplan_meier,
+        logrank,
+        nelson_aalen,
+    )
+
+#: The module that defines each public name. ``import ipsstats`` imports none of them: a
+#: name's wing is imported when the name is first used (PEP 562), so that the import stays
+#: light for scripts and command lines that use a few names.
+_HOMES: dict[str, str] = {
+    "AccessEquity": "ipsstats.equity",
+    "AccessGroup": "ipsstats.equity",
+    "AdjustedComparison": "ipsstats.equity",
+    "AdjustedGroup": "ipsstats.equity",
+    "AuditedCount": "ipsstats.report",
+    "CMHResult": "ipsstats.categorical",
+    "CodedAttribute": "ipsstats.cohort",
+    "Cohort": "ipsstats.cohort",
+    "ComparisonEstimate": "ipsstats.categorical",
+    "CompetingDurations": "ipsstats.cohort",
+    "ConcentrationIndex": "ipsstats.equity",
+    "ContingencyTable": "ipsstats.categorical",
+    "Counts": "ipsstats.categorical",
+    "CumulativeHazard": "ipsstats.survival",
+    "DirectStandardisation": "ipsstats.equity",
+    "DisclosureAudit": "ipsstats.report",
+    "DurationEquity": "ipsstats.equity",
+    "DurationGroup": "ipsstats.equity",
+    "Durations": "ipsstats.cohort",
+    "EquityReport": "ipsstats.report",
+    "Estimate": "ipsstats.results",
+    "Exclusions": "ipsstats.cohort",
+    "Factor": "ipsstats.factor",
+    "Funnel": "ipsstats.equity",
+    "FunnelUnit": "ipsstats.equity",
+    "GoodnessOfFitResult": "ipsstats.categorical",
+    "GrayTestResult": "ipsstats.survival",
+    "IncidenceCurve": "ipsstats.survival",
+    "IndependenceResult": "ipsstats.categorical",
+    "IndirectStandardisation": "ipsstats.equity",
+    "InequalityIndices": "ipsstats.equity",
+    "InsufficientDataError": "ipsstats.errors",
+    "InvalidInputError": "ipsstats.errors",
+    "IpsStatsError": "ipsstats.errors",
+    "IpsStatsWarning": "ipsstats.errors",
+    "Landmark": "ipsstats.equity",
+    "LifeTable": "ipsstats.survival",
+    "LogrankResult": "ipsstats.survival",
+    "OutcomeEquity": "ipsstats.equity",
+    "OutcomeGroup": "ipsstats.equity",
+    "PooledAnalysis": "ipsstats.sites",
+    "ProportionTestResult": "ipsstats.categorical",
+    "ReportedTest": "ipsstats.equity",
+    "SiteSummary": "ipsstats.sites",
+    "SlopeIndex": "ipsstats.equity",
+    "SmallExpectedCountWarning": "ipsstats.errors",
+    "StandardisedOutcomes": "ipsstats.equity",
+    "StandardisedRate": "ipsstats.equity",
+    "StandardisedRatio": "ipsstats.equity",
+    "StratifiedTable": "ipsstats.categorical",
+    "SuppressedTable": "ipsstats.report",
+    "SurvivalCurve": "ipsstats.survival",
+    "SurvivalTable": "ipsstats.survival",
+    "TestResult": "ipsstats.results",
+    "TrendResult": "ipsstats.categorical",
+    "UnconditionalResult": "ipsstats.categorical",
+    "ValidationReport": "ipsstats.cohort",
+    "access_equity": "ipsstats.equity",
+    "add_months": "ipsstats.calendar",
+    "adjust_pvalues": "ipsstats.categorical",
+    "adjusted_residuals": "ipsstats.categorical",
+    "age_band": "ipsstats.cohort",
+    "audit_counts": "ipsstats.report",
+    "barnard": "ipsstats.categorical",
+    "boschloo": "ipsstats.categorical",
+    "cmh": "ipsstats.categorical",
+    "combine_sites": "ipsstats.sites",
+    "concentration_index": "ipsstats.equity",
+    "cramers_v": "ipsstats.categorical",
+    "crosstab": "ipsstats.categorical",
+    "cumulative_incidence": "ipsstats.survival",
+    "days_to_months": "ipsstats.calendar",
+    "direct_standardise": "ipsstats.equity",
+    "duration_equity": "ipsstats.equity",
+    "equity_report": "ipsstats.report",
+    "followup_cutoff": "ipsstats.cohort",
+    "funnel": "ipsstats.equity",
+    "goodness_of_fit": "ipsstats.categorical",
+    "gray_test": "ipsstats.survival",
+    "homogeneity": "ipsstats.categorical",
+    "imd_quintile": "ipsstats.cohort",
+    "independence": "ipsstats.categorical",
+    "indirect_standardise": "ipsstats.equity",
+    "kaplan_meier": "ipsstats.survival",
+    "logrank": "ipsstats.survival",
+    "mantel_haenszel_comparison": "ipsstats.equity",
+    "months_between": "ipsstats.calendar",
+    "nelson_aalen": "ipsstats.survival",
+    "nhs_ethnicity": "ipsstats.cohort",
+    "odds_ratio": "ipsstats.categorical",
+    "outcome_equity": "ipsstats.equity",
+    "outcome_funnel": "ipsstats.equity",
+    "outcome_inequality": "ipsstats.equity",
+    "pearson_residuals": "ipsstats.categorical",
+    "proportion": "ipsstats.categorical",
+    "proportion_inequality": "ipsstats.equity",
+    "proportion_test": "ipsstats.categorical",
+    "risk_difference": "ipsstats.categorical",
+    "risk_ratio": "ipsstats.categorical",
+    "site_summary": "ipsstats.sites",
+    "slope_index": "ipsstats.equity",
+    "standardised_access": "ipsstats.equity",
+    "standardised_outcomes": "ipsstats.equity",
+    "suppress_small_counts": "ipsstats.report",
+    "tally": "ipsstats.categorical",
+    "trend": "ipsstats.categorical",
+}
 
 _compat.install()
 
@@ -237,11 +353,35 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    """Resolve the 0.1 module attributes (``ipsstats.render``, ...) with a deprecation."""
-    old = f"ipsstats.{name}"
-    if old in _compat.MOVED_MODULES:
-        import importlib  # noqa: PLC0415  # only for the deprecated paths
+_SUBPACKAGES = frozenset(
+    {"calendar", "categorical", "cli", "cohort", "datasets", "equity", "errors", "factor"}
+    | {"frames", "plot", "report", "results", "sites", "survival"}
+)
 
-        return importlib.import_module(old)
-    raise AttributeError(f"module 'ipsstats' has no attribute {name!r}")
+
+if not TYPE_CHECKING:  # hidden from type checkers, so that a misspelt name is an error
+
+    def __getattr__(name: str) -> object:
+        """Import a public name's wing on first use; resolve the 0.1 module paths.
+
+        The value is then kept in the module's namespace, so later look-ups are plain
+        attribute reads. The 0.1 module attributes (``ipsstats.render``, ...) resolve with a
+        deprecation warning.
+        """
+        import importlib  # noqa: PLC0415  # cached by the interpreter; keeps the top light
+
+        home = _HOMES.get(name)
+        if home is not None:
+            value = getattr(importlib.import_module(home), name)
+        elif name in _SUBPACKAGES:
+            value = importlib.import_module(f"ipsstats.{name}")
+        elif f"ipsstats.{name}" in _compat.MOVED_MODULES:
+            return importlib.import_module(f"ipsstats.{name}")
+        else:
+            raise AttributeError(f"module 'ipsstats' has no attribute {name!r}")
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from scipy import special
-
 from ipsstats._arrays import as_option, fail
+from ipsstats._scipy import special
 
 __all__ = [
     "ALTERNATIVES",

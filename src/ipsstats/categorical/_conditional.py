@@ -23,8 +23,8 @@ from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
+from ipsstats._scipy import special
 from ipsstats.categorical._common import Alternative
 
 __all__ = ["RELATIVE_TOLERANCE", "ConditionalLaw", "ConditionalOddsRatio"]

@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
 from ipsstats._arrays import fail
+from ipsstats._scipy import special
 from ipsstats.errors import InvalidInputError
 
 __all__ = [

@@ -16,7 +16,6 @@ from typing import Any, Literal, TypeVar
 import attrs
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
 from ipsstats._arrays import (
     as_array,
@@ -28,6 +27,7 @@ from ipsstats._arrays import (
     readonly,
 )
 from ipsstats._deprecation import renamed_keywords
+from ipsstats._scipy import special
 from ipsstats.categorical.counts import Counts
 from ipsstats.categorical.exact import (
     DEFAULT_EXACT_WORK_LIMIT,

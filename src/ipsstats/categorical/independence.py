@@ -18,9 +18,9 @@ from typing import Any, Literal, NamedTuple
 import attrs
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
 from ipsstats._arrays import as_option, as_rng, fail, readonly
+from ipsstats._scipy import special
 from ipsstats.categorical._exact_common import WorkLimitError, describe_work
 from ipsstats.categorical.exact import (
     DEFAULT_EXACT_WORK_LIMIT,

@@ -12,10 +12,9 @@ import functools
 import math
 from typing import Literal
 
-from scipy import special
-
 from ipsstats._arrays import as_confidence_level, as_option, fail
 from ipsstats._deprecation import renamed_keywords
+from ipsstats._scipy import special
 from ipsstats.categorical._binomial import as_bool, successes_and_trials, wilson_limits
 from ipsstats.categorical._common import critical_z
 from ipsstats.categorical.comparisons import (

@@ -19,9 +19,9 @@ from typing import Any, Literal
 import attrs
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
 from ipsstats._arrays import as_option, fail
+from ipsstats._scipy import special
 from ipsstats.categorical import Counts
 from ipsstats.cohort import Cohort
 from ipsstats.errors import IpsStatsError

@@ -10,8 +10,8 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
+from ipsstats._scipy import special
 from ipsstats.equity._common import Flag
 from ipsstats.results import Estimate
 

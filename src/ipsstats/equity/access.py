@@ -12,9 +12,9 @@ from collections.abc import Collection, Sequence
 import attrs
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 from ipsstats._arrays import as_confidence_level, as_option, fail
+from ipsstats._scipy import stats
 from ipsstats.categorical import (
     Counts,
     GoodnessOfFitResult,

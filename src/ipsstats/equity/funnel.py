@@ -18,9 +18,9 @@ from typing import Literal
 import attrs
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 from ipsstats._arrays import as_confidence_level, as_counts, as_option, fail, float_array
+from ipsstats._scipy import stats
 from ipsstats.cohort import Cohort
 from ipsstats.equity._common import _str_tuple
 from ipsstats.equity._limits import z_value

@@ -19,9 +19,9 @@ from typing import Any
 import attrs
 import numpy as np
 from numpy.typing import NDArray
-from scipy import optimize
 
 from ipsstats._arrays import fail
+from ipsstats._scipy import optimize
 from ipsstats.results import ToDict
 
 __all__ = ["AuditedCount", "DisclosureAudit", "audit_counts"]
