@@ -18,10 +18,12 @@ disclosure control shows none, and says why.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import numbers
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import numpy as np
@@ -45,6 +47,7 @@ from ipsstats.equity import (
 )
 from ipsstats.errors import InsufficientDataError
 from ipsstats.factor import Factor
+from ipsstats.report._headline import RULES, HeadlineItem, headline
 from ipsstats.report._json import (
     access_dict,
     completeness_dict,
@@ -53,12 +56,15 @@ from ipsstats.report._json import (
     outcome_dict,
 )
 from ipsstats.report._ledger import Protection, build_ledger, protect
+from ipsstats.report._plain import plain_caveat
 from ipsstats.report.audit import DisclosureAudit, _as_audit_dict
 from ipsstats.report.disclosure import Disclosure
 from ipsstats.report.render._document import (
     BulletList,
     Document,
+    KeyValues,
     Note,
+    Paragraph,
     Section,
     Table,
 )
@@ -71,17 +77,25 @@ from ipsstats.report.schema import REPORT_SCHEMA_VERSION
 from ipsstats.report.sections import (
     _access_section,
     _access_summary,
+    _cell_key_section,
     _completeness_section,
     _completeness_summary,
     _duration_section,
     _duration_summary,
+    _glossary_section,
     _outcome_section,
     _outcome_summary,
     _redact,
+    figures_withheld_note,
 )
 from ipsstats.results import TestResult, frozen_mapping, json_safe
 
-__all__ = ["EquityReport", "equity_report"]
+__all__ = ["TIME_UNITS", "EquityReport", "equity_report"]
+
+#: Units in which a report writes durations, in its tables and figures alike.
+TIME_UNITS: tuple[str, ...] = ("months", "days")
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
@@ -124,6 +138,17 @@ class EquityReport:
         Analyses that could not be run, and why.
     disclosure : Disclosure or None
         Display suppression settings; ``None`` shows counts as they are.
+    service : str or None
+        The name of the service the cohort comes from (provenance).
+    source : str or None
+        The name of the data file the cohort was read from (provenance).
+    source_sha256 : str or None
+        The SHA-256 checksum of the data file's bytes, in hexadecimal (provenance).
+    generated_at : str or None
+        When the report was made: UTC, ISO 8601 (``2024-03-01T09:30:00Z``).
+    caveat_details : tuple of str
+        The technical reasons behind `caveats` (which are written for readers), in the
+        same order.
     """
 
     title: str
@@ -144,6 +169,11 @@ class EquityReport:
     summary: tuple[str, ...]
     caveats: tuple[str, ...]
     disclosure: Disclosure | None = None
+    service: str | None = None
+    source: str | None = None
+    source_sha256: str | None = None
+    generated_at: str | None = None
+    caveat_details: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return (
@@ -219,10 +249,52 @@ class EquityReport:
             },
             "summary": list(self.summary),
             "caveats": list(self.caveats),
+            "caveat_details": list(self.caveat_details),
             "disclosure": self._disclosure_dict(protection is not None),
+            "headline": [item.to_dict() for item in self.headline],
+            "provenance": self._provenance_dict(),
         }
         safe: dict[str, Any] = json_safe(out)
         return safe
+
+    @functools.cached_property
+    def headline(self) -> tuple[HeadlineItem, ...]:
+        r"""The headline answers: reach, access, job outcomes, time to a job, in-work support.
+
+        Each item has a ``topic``, a traffic-light ``judgement`` (``"red"``, ``"amber"``,
+        ``"green"``, ``"not assessed"`` or ``"for information"``) and one plain
+        ``sentence`` with its number. The rules, with
+        :math:`\alpha = 1 - \text{confidence level}`:
+
+        * reach is for information (no benchmark is set);
+        * access: red when some group's representation ratio has its whole confidence
+          interval below 1; amber when the overall test has :math:`p < \alpha` but no group
+          is under-represented; green otherwise;
+        * job outcomes (everyone): red when the overall test of equal job rates has
+          :math:`p < \alpha` (adjusted by ``adjust`` when the analysis reports several
+          tests); amber when not, but a group's rate ratio has its whole confidence
+          interval on one side of 1; green otherwise;
+        * time to a first job, in-work support: red when the log-rank test has
+          :math:`p < \alpha`; green otherwise.
+
+        With several attributes the worst judgement is shown and the others listed.
+        "Not assessed" means the analysis did not run or, under disclosure control, the
+        estimates it needs are withheld. Green means no evidence of a difference, not
+        evidence of equality. Under disclosure control every count, share and ratio in the
+        sentences is the one the report publishes (computed from the protected counts).
+        """
+        return headline(self, self._protection)
+
+    def _provenance_dict(self) -> dict[str, Any]:
+        return {
+            "service": self.service,
+            "source": self.source if self.source is not None else self.cohort_source,
+            "source_sha256": self.source_sha256,
+            "observed_until": self.observed_until,
+            "study_end": str(self.options["study_end"]),
+            "ipsstats_version": __version__,
+            "generated_at": self.generated_at,
+        }
 
     @functools.cached_property
     def _protection(self) -> Protection | None:
@@ -346,12 +418,13 @@ class EquityReport:
         if not isinstance(figures, bool):
             raise fail("figures", "be True or False", repr(figures))
         protection = self._protection
-        blocks: list[Any] = [
+        unit = str(self.options.get("time_unit", "months"))
+        body: list[Section] = [
             Section(title="Summary", blocks=[BulletList(items=self.summary)]),
             _completeness_section(self, protection),
         ]
         if self.access:
-            blocks.append(
+            body.append(
                 Section(
                     title="Access and reach",
                     blocks=[
@@ -359,31 +432,111 @@ class EquityReport:
                     ],
                 )
             )
-        outcome_blocks = [
-            _outcome_section(res, window, protection, figures)
-            for name in self.options["by"]
-            for window, res in (
-                ("all", self.outcome_all.get(name)),
-                ("window", self.outcome_window.get(name)),
-            )
-            if res is not None
-        ]
-        blocks.append(Section(title="Job outcomes", blocks=outcome_blocks))
+        outcome_blocks: list[Any] = []
+        for name in self.options["by"]:
+            everyone = self.outcome_all.get(name)
+            if everyone is not None:
+                outcome_blocks.append(_outcome_section(everyone, "all", protection, figures))
+            window = self.outcome_window.get(name)
+            if window is None:
+                continue
+            if self._window_differs(name):
+                outcome_blocks.append(_outcome_section(window, "window", protection, figures))
+            else:
+                outcome_blocks.append(Paragraph(text=self._same_window_sentence(name)))
+        body.append(Section(title="Job outcomes", blocks=outcome_blocks))
         duration_blocks = [
-            _duration_section(d, protection, figures)
+            _duration_section(d, protection, figures, unit)
             for by_measure in self.durations.values()
             for d in by_measure.values()
             if d is not None
         ]
-        blocks.append(Section(title="Durations", blocks=duration_blocks))
+        body.append(Section(title="Durations", blocks=duration_blocks))
         if self.caveats:
-            blocks.append(
+            body.append(
                 Section(
                     title="Analyses not run",
                     blocks=[Note(text=c, kind="caveat") for c in self.caveats],
                 )
             )
+        body += [_glossary_section(), _cell_key_section()]
+        front = [self._headline_section(), self._provenance_section(figures)]
+        contents = Section(
+            title="Contents", blocks=[BulletList(items=[b.title for b in (*front[1:], *body)])]
+        )
+        blocks: list[Any] = [front[0], contents, *front[1:], *body]
         return Document(title=self.title, blocks=blocks, metadata=self._metadata())
+
+    def _window_differs(self, name: str) -> bool:
+        """Whether the minimum-follow-up window leaves out anyone the whole cohort has."""
+        window, everyone = self.outcome_window.get(name), self.outcome_all.get(name)
+        if window is None or everyone is None:
+            return True
+        return window.n_window_excluded > everyone.n_window_excluded
+
+    def _same_window_sentence(self, name: str) -> str:
+        months = self.options["min_followup_months"]
+        return (
+            f"Everyone with a known {name} had at least {months} months' follow-up, so the "
+            f"job outcomes of those with {months} months' follow-up are those above and are "
+            "not repeated."
+        )
+
+    def _headline_section(self) -> Section:
+        level = 100 * float(self.options["confidence_level"])
+        alpha = float(self.options["significance_level"])
+        rows = [(item.topic, item.judgement, item.sentence) for item in self.headline]
+        notes = [
+            (
+                f"How the lights are set (significance level {alpha:g}, {level:g}% confidence "
+                "intervals):"
+            ),
+            *RULES,
+        ]
+        return Section(
+            title="Headline",
+            blocks=[
+                Table(
+                    header=("Question", "Judgement", "Finding"),
+                    rows=rows,
+                    notes=notes,
+                    align=("left", "left", "left"),
+                )
+            ],
+        )
+
+    def _provenance_section(self, figures: bool) -> Section:
+        p = self._provenance_dict()
+        o = self.options
+        options = (
+            f"confidence level {100 * float(o['confidence_level']):g}%; "
+            f"multiple testing {o['adjust']}; access comparison {o['access_method']}; "
+            f"missing groups {o['missing']}; minimum follow-up {o['min_followup_months']} "
+            f"months; landmarks {', '.join(f'{m:g}' for m in o['landmarks_months'])} months; "
+            f"durations in {o.get('time_unit', 'months')}; random seed {o['rng']}; "
+            f"compared by {', '.join(o['by'])}"
+        )
+        disclosure = "none: counts are shown as they are"
+        if self.disclosure is not None:
+            disclosure = (
+                f"counts below {self.disclosure.threshold} shown as *, others rounded to the "
+                f"nearest {self.disclosure.round_to}"
+            )
+        items = [
+            ("Service", p["service"] or "not given"),
+            ("Data source", p["source"] or "not given"),
+            ("SHA-256 of the data file", p["source_sha256"] or "not given"),
+            ("Data extracted", p["observed_until"]),
+            ("Study end", p["study_end"]),
+            ("Made with", f"ipsstats {__version__}"),
+            ("Generated (UTC)", p["generated_at"] or "not recorded"),
+            ("Options", options),
+            ("Disclosure control", disclosure),
+        ]
+        blocks: list[Any] = [KeyValues(items=items)]
+        if figures and self.disclosure is not None:
+            blocks.append(Note(text=figures_withheld_note()))
+        return Section(title="About this report", blocks=blocks)
 
     def _metadata(self) -> list[tuple[str, str]]:
         pairs = [
@@ -600,6 +753,27 @@ def _attempt(caveats: list[str], what: str, run: Callable[[], Any]) -> Any:
         return None
 
 
+def _metadata_option(value: object, name: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise fail(name, "be None or a non-empty string", repr(value))
+    return value.strip()
+
+
+def _checksum_option(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _SHA256.fullmatch(value.strip().lower()):
+        raise fail(
+            "source_sha256",
+            "be None or a SHA-256 checksum: 64 hexadecimal digits",
+            repr(value)[:80],
+            hint="e.g. hashlib.sha256(path.read_bytes()).hexdigest().",
+        )
+    return value.strip().lower()
+
+
 def equity_report(
     cohort: Cohort,
     *,
@@ -616,6 +790,10 @@ def equity_report(
     landmarks: Sequence[float] = (6, 12),
     rng: int = 0,
     title: str = "IPS equity report",
+    service: str | None = None,
+    source: str | None = None,
+    source_sha256: str | None = None,
+    time_unit: Literal["months", "days"] = "months",
 ) -> EquityReport:
     r"""Run every equity analysis of a cohort and gather them in one publishable report.
 
@@ -671,6 +849,16 @@ def equity_report(
         Seed for any Monte Carlo test (recorded).
     title : str
         The report's title.
+    service : str, optional
+        The name of the service, shown in the report's provenance block.
+    source : str, optional
+        The name of the data file the cohort was read from (default: the cohort's own
+        record of its source), shown in the provenance block.
+    source_sha256 : str, optional
+        The SHA-256 checksum of the data file's bytes (64 hexadecimal digits), so a
+        reader can check which extract the report describes.
+    time_unit : {"months", "days"}
+        The unit of every duration the report shows, in tables and figures alike.
 
     Returns
     -------
@@ -719,10 +907,14 @@ def equity_report(
     >>> report.summary[0]
     '12 records read, 0 excluded on loading; 12 people analysed.'
     >>> report.to_dict()["schema_version"]
-    '2.1'
+    '2.2'
     """
     if not isinstance(cohort, Cohort):
         raise fail("cohort", "be a Cohort", type(cohort).__name__)
+    unit = as_option(time_unit, "time_unit", TIME_UNITS)
+    service_name = _metadata_option(service, "service")
+    source_name = _metadata_option(source, "source")
+    checksum = _checksum_option(source_sha256)
     level = as_confidence_level(confidence_level)
     how = as_option(adjust, "adjust", PVALUE_ADJUSTMENTS)
     method = as_option(access_method, "access_method", ACCESS_METHODS)
@@ -801,6 +993,7 @@ def equity_report(
         "missing": rule,
         "landmarks_months": [float(m) for m in landmarks],
         "rng": rng,
+        "time_unit": unit,
     }
     draft = EquityReport(
         title=title,
@@ -817,8 +1010,13 @@ def equity_report(
         outcome_window=outcome_window,
         durations=durations,
         summary=(),
-        caveats=tuple(_redact(c, disclosure) for c in caveats),
+        caveats=tuple(_redact(plain_caveat(c), disclosure) for c in caveats),
         disclosure=disclosure,
+        service=service_name,
+        source=source_name,
+        source_sha256=checksum,
+        generated_at=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        caveat_details=tuple(_redact(c, disclosure) for c in caveats),
     )
     report = attrs.evolve(draft, summary=_summary(draft, alpha))
     # the protection depends on the counts only, which the summary does not change: keep
@@ -834,7 +1032,10 @@ def _summary(report: EquityReport, alpha: float) -> tuple[str, ...]:
     for name, res in report.access.items():
         summary += _access_summary(name, res, alpha, protection)
     for name in report.options["by"]:
-        for outcome in (report.outcome_all[name], report.outcome_window[name]):
+        outcomes = [report.outcome_all[name]]
+        if report._window_differs(name):
+            outcomes.append(report.outcome_window[name])
+        for outcome in outcomes:
             if outcome is not None:
                 summary += _outcome_summary(outcome, alpha, protection)
         for d in report.durations[name].values():
