@@ -227,6 +227,9 @@ def _interval(est: Estimate | None, scale: float = 1.0, digits: int = 2) -> str:
     def text(x: float | None) -> str:
         return NOT_ESTIMABLE if x is None else format_number(x * scale, digits)
 
+    if est.lower is None and est.upper is None:
+        return f"{text(est.value)} (CI {NOT_ESTIMABLE})"
+
     return f"{text(est.value)} ({text(est.lower)} to {text(est.upper)})"
 
 
