@@ -176,7 +176,8 @@ def test_time_unit_days_and_months_agree() -> None:
 
     def durations(doc: Any) -> list[Table]:
         found = [b for b in doc.blocks if isinstance(b, Section) and b.title == "Durations"]
-        return [t for s in found[0].blocks for t in s.blocks if isinstance(t, Table)]
+        parts = [s for s in found[0].blocks if isinstance(s, Section)]
+        return [t for s in parts for t in s.blocks if isinstance(t, Table)]
 
     for in_months, in_days in zip(durations(months), durations(days), strict=True):
         assert "Median, months (CI)" in in_months.header
