@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import numbers
-import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, Literal
 
@@ -47,7 +46,8 @@ from ipsstats.equity import (
 )
 from ipsstats.errors import InsufficientDataError
 from ipsstats.factor import Factor
-from ipsstats.report._headline import RULES, HeadlineItem, headline
+from ipsstats.report import _front
+from ipsstats.report._headline import HeadlineItem, headline
 from ipsstats.report._json import (
     access_dict,
     completeness_dict,
@@ -62,9 +62,7 @@ from ipsstats.report.disclosure import Disclosure
 from ipsstats.report.render._document import (
     BulletList,
     Document,
-    KeyValues,
     Note,
-    Paragraph,
     Section,
     Table,
 )
@@ -83,10 +81,8 @@ from ipsstats.report.sections import (
     _duration_section,
     _duration_summary,
     _glossary_section,
-    _outcome_section,
     _outcome_summary,
     _redact,
-    figures_withheld_note,
 )
 from ipsstats.results import TestResult, frozen_mapping, json_safe
 
@@ -94,8 +90,6 @@ __all__ = ["TIME_UNITS", "EquityReport", "equity_report"]
 
 #: Units in which a report writes durations, in its tables and figures alike.
 TIME_UNITS: tuple[str, ...] = ("months", "days")
-
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
@@ -138,17 +132,12 @@ class EquityReport:
         Analyses that could not be run, and why.
     disclosure : Disclosure or None
         Display suppression settings; ``None`` shows counts as they are.
-    service : str or None
-        The name of the service the cohort comes from (provenance).
-    source : str or None
-        The name of the data file the cohort was read from (provenance).
-    source_sha256 : str or None
-        The SHA-256 checksum of the data file's bytes, in hexadecimal (provenance).
+    service, source, source_sha256 : str or None
+        Provenance: the service's name, the data file's name and its SHA-256 checksum.
     generated_at : str or None
         When the report was made: UTC, ISO 8601 (``2024-03-01T09:30:00Z``).
     caveat_details : tuple of str
-        The technical reasons behind `caveats` (which are written for readers), in the
-        same order.
+        The technical reasons behind `caveats` (written for readers), in the same order.
     """
 
     title: str
@@ -252,49 +241,21 @@ class EquityReport:
             "caveat_details": list(self.caveat_details),
             "disclosure": self._disclosure_dict(protection is not None),
             "headline": [item.to_dict() for item in self.headline],
-            "provenance": self._provenance_dict(),
+            "provenance": _front.provenance_dict(self),
         }
         safe: dict[str, Any] = json_safe(out)
         return safe
 
     @functools.cached_property
     def headline(self) -> tuple[HeadlineItem, ...]:
-        r"""The headline answers: reach, access, job outcomes, time to a job, in-work support.
+        """The headline: reach, access, job outcomes, time to a job, in-work support.
 
         Each item has a ``topic``, a traffic-light ``judgement`` (``"red"``, ``"amber"``,
-        ``"green"``, ``"not assessed"`` or ``"for information"``) and one plain
-        ``sentence`` with its number. The rules, with
-        :math:`\alpha = 1 - \text{confidence level}`:
-
-        * reach is for information (no benchmark is set);
-        * access: red when some group's representation ratio has its whole confidence
-          interval below 1; amber when the overall test has :math:`p < \alpha` but no group
-          is under-represented; green otherwise;
-        * job outcomes (everyone): red when the overall test of equal job rates has
-          :math:`p < \alpha` (adjusted by ``adjust`` when the analysis reports several
-          tests); amber when not, but a group's rate ratio has its whole confidence
-          interval on one side of 1; green otherwise;
-        * time to a first job, in-work support: red when the log-rank test has
-          :math:`p < \alpha`; green otherwise.
-
-        With several attributes the worst judgement is shown and the others listed.
-        "Not assessed" means the analysis did not run or, under disclosure control, the
-        estimates it needs are withheld. Green means no evidence of a difference, not
-        evidence of equality. Under disclosure control every count, share and ratio in the
-        sentences is the one the report publishes (computed from the protected counts).
+        ``"green"``, ``"not assessed"`` or ``"for information"``, by the rules of the
+        methods page, "The report's headline") and one plain ``sentence`` with its
+        number, which under disclosure control comes from the published counts.
         """
         return headline(self, self._protection)
-
-    def _provenance_dict(self) -> dict[str, Any]:
-        return {
-            "service": self.service,
-            "source": self.source if self.source is not None else self.cohort_source,
-            "source_sha256": self.source_sha256,
-            "observed_until": self.observed_until,
-            "study_end": str(self.options["study_end"]),
-            "ipsstats_version": __version__,
-            "generated_at": self.generated_at,
-        }
 
     @functools.cached_property
     def _protection(self) -> Protection | None:
@@ -432,18 +393,7 @@ class EquityReport:
                     ],
                 )
             )
-        outcome_blocks: list[Any] = []
-        for name in self.options["by"]:
-            everyone = self.outcome_all.get(name)
-            if everyone is not None:
-                outcome_blocks.append(_outcome_section(everyone, "all", protection, figures))
-            window = self.outcome_window.get(name)
-            if window is None:
-                continue
-            if self._window_differs(name):
-                outcome_blocks.append(_outcome_section(window, "window", protection, figures))
-            else:
-                outcome_blocks.append(Paragraph(text=self._same_window_sentence(name)))
+        outcome_blocks = _front.outcome_blocks(self, protection, figures)
         body.append(Section(title="Job outcomes", blocks=outcome_blocks))
         duration_blocks = [
             _duration_section(d, protection, figures, unit)
@@ -460,83 +410,8 @@ class EquityReport:
                 )
             )
         body += [_glossary_section(), _cell_key_section()]
-        front = [self._headline_section(), self._provenance_section(figures)]
-        contents = Section(
-            title="Contents", blocks=[BulletList(items=[b.title for b in (*front[1:], *body)])]
-        )
-        blocks: list[Any] = [front[0], contents, *front[1:], *body]
+        blocks = _front.with_front(self, body, figures)
         return Document(title=self.title, blocks=blocks, metadata=self._metadata())
-
-    def _window_differs(self, name: str) -> bool:
-        """Whether the minimum-follow-up window leaves out anyone the whole cohort has."""
-        window, everyone = self.outcome_window.get(name), self.outcome_all.get(name)
-        if window is None or everyone is None:
-            return True
-        return window.n_window_excluded > everyone.n_window_excluded
-
-    def _same_window_sentence(self, name: str) -> str:
-        months = self.options["min_followup_months"]
-        return (
-            f"Everyone with a known {name} had at least {months} months' follow-up, so the "
-            f"job outcomes of those with {months} months' follow-up are those above and are "
-            "not repeated."
-        )
-
-    def _headline_section(self) -> Section:
-        level = 100 * float(self.options["confidence_level"])
-        alpha = float(self.options["significance_level"])
-        rows = [(item.topic, item.judgement, item.sentence) for item in self.headline]
-        notes = [
-            (
-                f"How the lights are set (significance level {alpha:g}, {level:g}% confidence "
-                "intervals):"
-            ),
-            *RULES,
-        ]
-        return Section(
-            title="Headline",
-            blocks=[
-                Table(
-                    header=("Question", "Judgement", "Finding"),
-                    rows=rows,
-                    notes=notes,
-                    align=("left", "left", "left"),
-                )
-            ],
-        )
-
-    def _provenance_section(self, figures: bool) -> Section:
-        p = self._provenance_dict()
-        o = self.options
-        options = (
-            f"confidence level {100 * float(o['confidence_level']):g}%; "
-            f"multiple testing {o['adjust']}; access comparison {o['access_method']}; "
-            f"missing groups {o['missing']}; minimum follow-up {o['min_followup_months']} "
-            f"months; landmarks {', '.join(f'{m:g}' for m in o['landmarks_months'])} months; "
-            f"durations in {o.get('time_unit', 'months')}; random seed {o['rng']}; "
-            f"compared by {', '.join(o['by'])}"
-        )
-        disclosure = "none: counts are shown as they are"
-        if self.disclosure is not None:
-            disclosure = (
-                f"counts below {self.disclosure.threshold} shown as *, others rounded to the "
-                f"nearest {self.disclosure.round_to}"
-            )
-        items = [
-            ("Service", p["service"] or "not given"),
-            ("Data source", p["source"] or "not given"),
-            ("SHA-256 of the data file", p["source_sha256"] or "not given"),
-            ("Data extracted", p["observed_until"]),
-            ("Study end", p["study_end"]),
-            ("Made with", f"ipsstats {__version__}"),
-            ("Generated (UTC)", p["generated_at"] or "not recorded"),
-            ("Options", options),
-            ("Disclosure control", disclosure),
-        ]
-        blocks: list[Any] = [KeyValues(items=items)]
-        if figures and self.disclosure is not None:
-            blocks.append(Note(text=figures_withheld_note()))
-        return Section(title="About this report", blocks=blocks)
 
     def _metadata(self) -> list[tuple[str, str]]:
         pairs = [
@@ -753,27 +628,6 @@ def _attempt(caveats: list[str], what: str, run: Callable[[], Any]) -> Any:
         return None
 
 
-def _metadata_option(value: object, name: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise fail(name, "be None or a non-empty string", repr(value))
-    return value.strip()
-
-
-def _checksum_option(value: object) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not _SHA256.fullmatch(value.strip().lower()):
-        raise fail(
-            "source_sha256",
-            "be None or a SHA-256 checksum: 64 hexadecimal digits",
-            repr(value)[:80],
-            hint="e.g. hashlib.sha256(path.read_bytes()).hexdigest().",
-        )
-    return value.strip().lower()
-
-
 def equity_report(
     cohort: Cohort,
     *,
@@ -849,14 +703,9 @@ def equity_report(
         Seed for any Monte Carlo test (recorded).
     title : str
         The report's title.
-    service : str, optional
-        The name of the service, shown in the report's provenance block.
-    source : str, optional
-        The name of the data file the cohort was read from (default: the cohort's own
-        record of its source), shown in the provenance block.
-    source_sha256 : str, optional
-        The SHA-256 checksum of the data file's bytes (64 hexadecimal digits), so a
-        reader can check which extract the report describes.
+    service, source, source_sha256 : str, optional
+        Provenance shown in the report: the service's name, the data file's name (default:
+        the cohort's record of its source) and the SHA-256 checksum of its bytes.
     time_unit : {"months", "days"}
         The unit of every duration the report shows, in tables and figures alike.
 
@@ -912,9 +761,9 @@ def equity_report(
     if not isinstance(cohort, Cohort):
         raise fail("cohort", "be a Cohort", type(cohort).__name__)
     unit = as_option(time_unit, "time_unit", TIME_UNITS)
-    service_name = _metadata_option(service, "service")
-    source_name = _metadata_option(source, "source")
-    checksum = _checksum_option(source_sha256)
+    service_name = _front.metadata_option(service, "service")
+    source_name = _front.metadata_option(source, "source")
+    checksum = _front.checksum_option(source_sha256)
     level = as_confidence_level(confidence_level)
     how = as_option(adjust, "adjust", PVALUE_ADJUSTMENTS)
     method = as_option(access_method, "access_method", ACCESS_METHODS)
@@ -1033,7 +882,7 @@ def _summary(report: EquityReport, alpha: float) -> tuple[str, ...]:
         summary += _access_summary(name, res, alpha, protection)
     for name in report.options["by"]:
         outcomes = [report.outcome_all[name]]
-        if report._window_differs(name):
+        if _front.window_differs(report, name):
             outcomes.append(report.outcome_window[name])
         for outcome in outcomes:
             if outcome is not None:
