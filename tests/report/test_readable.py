@@ -340,3 +340,13 @@ def test_not_estimable_is_not_not_reached() -> None:
     assert not any("not reached" in cell for cell in cells)
     assert any("not estimable" in cell for cell in cells)
     assert np.isfinite(DAYS_PER_MONTH)
+
+
+def test_tests_are_named_for_readers_in_text_and_by_code_in_json() -> None:
+    report = _report(_cohort(20, 10), eligible={"group": {"a": 100, "b": 300}})
+    text = report.to_text()
+    assert "Pearson's chi-squared test, P = " in text
+    assert "log-rank test, statistic = " in text
+    assert "(pearson," not in text
+    assert "Comparison: IPS users against the eligible caseload (test of homogeneity)" in text
+    assert "pearson" in report.to_dict()["methods"]

@@ -247,10 +247,38 @@ def _ptext(p: float | None) -> str:
     return _DASH if p is None else format_pvalue(p, prefix="")
 
 
+# Names of the tests a report runs, for readers; other methods are shown as named.
+_METHOD_WORDS = {
+    "pearson": "Pearson's chi-squared test",
+    "fisher": "Fisher's exact test",
+    "exact": "exact test",
+    "monte-carlo": "Monte Carlo exact test",
+    "logrank": "log-rank test",
+    "gray": "Gray's test",
+    "mantel-haenszel": "Cochran-Mantel-Haenszel test",
+    "generalized-cmh": "generalised Cochran-Mantel-Haenszel test",
+    "cochran-armitage": "Cochran-Armitage trend test",
+}
+
+
+# The access comparisons, for readers.
+_COMPARISONS = {
+    "homogeneity": "IPS users against the eligible caseload (test of homogeneity)",
+    "goodness-of-fit": "IPS users against the make-up of the eligible caseload (goodness of fit)",
+    "subset": "IPS users as a subset of the eligible caseload",
+}
+
+
+def method_words(method: str) -> str:
+    """Return a test's name for readers (``"pearson"``: Pearson's chi-squared test)."""
+    return _METHOD_WORDS.get(method, method)
+
+
 def _test_line(name: str, test: TestResult, n: Count) -> str:
     dof = "" if test.dof is None else f", df = {format_number(test.dof, 0)}"
     return (
-        f"{name}: {test.method}, statistic = {format_number(test.statistic, 2)}{dof}, "
+        f"{name}: {method_words(test.method)}, "
+        f"statistic = {format_number(test.statistic, 2)}{dof}, "
         f"{format_pvalue(test.pvalue)} (n = {n.text})"
     )
 
@@ -342,7 +370,7 @@ def _access_section(
             "Flag",
         ),
         rows=rows,
-        caption=f"Comparison: {res.method}",
+        caption=f"Comparison: {_COMPARISONS.get(res.method, res.method)}",
         notes=notes,
     )
     blocks: list[Any] = [table]
@@ -415,7 +443,7 @@ def _reported_row(t: ReportedTest, protection: Protection | None) -> tuple[str, 
     dof = _DASH if t.result.dof is None else format_number(t.result.dof, 0)
     return (
         t.label,
-        t.result.method,
+        method_words(t.result.method),
         format_number(t.result.statistic, 2),
         dof,
         _ptext(t.result.pvalue),
@@ -690,15 +718,15 @@ def _access_summary(
         lines = [
             (
                 f"Access by {name}: the make-up of IPS users differed from that of the eligible "
-                f"caseload ({res.test.method}, {p})."
+                f"caseload ({method_words(res.test.method)}, {p})."
             )
         ]
     else:
         lines = [
             (
                 f"Access by {name}: no evidence that the make-up of IPS users differed from that "
-                f"of the eligible caseload ({res.test.method}, {p}); this does not show that "
-                "access was equal."
+                f"of the eligible caseload ({method_words(res.test.method)}, {p}); this does not "
+                "show that access was equal."
             )
         ]
     shown = access_table(name, res, protection)
@@ -733,14 +761,14 @@ def _outcome_summary(res: OutcomeEquity, alpha: float, protection: Protection | 
         lines = [
             (
                 f"Job outcomes by {res.name} ({res.window}): the share gaining a job differed "
-                f"between groups ({t.result.method}, {p})."
+                f"between groups ({method_words(t.result.method)}, {p})."
             )
         ]
     else:
         lines = [
             (
                 f"Job outcomes by {res.name} ({res.window}): no evidence of a difference in the "
-                f"share gaining a job between groups ({t.result.method}, {p})."
+                f"share gaining a job between groups ({method_words(t.result.method)}, {p})."
             )
         ]
     significant = [
