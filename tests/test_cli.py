@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import io
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import warnings
@@ -1026,3 +1028,29 @@ def test_ethnicity_codes(capsys: pytest.CaptureFixture[str], tmp_path: pathlib.P
         capsys, "report", none, "--study-end", "2019-12-31", "--ethnicity-codes", "nhs"
     )
     assert_one_error_line(status, out, err, "find an attribute named 'ethnicity'")
+
+
+def test_report_provenance_names_the_file_its_checksum_and_the_service(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(
+        capsys, "report", COHORT, "--study-end", "2024-02-27", "--by", "gender",
+        "--service", "North IPS", "--time-unit", "days", "--format", "json",
+    )  # fmt: skip
+    assert status == 0
+    provenance = json.loads(out)["provenance"]
+    # the checksum of the file's bytes, computed independently here
+    expected = hashlib.sha256(pathlib.Path(COHORT).read_bytes()).hexdigest()
+    assert provenance["source_sha256"] == expected
+    assert provenance["source"] == "synthetic_cohort.csv"
+    assert provenance["service"] == "North IPS"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", provenance["generated_at"])
+    assert json.loads(out)["options"]["time_unit"] == "days"
+
+
+def test_demo_time_unit_reaches_tables(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "demo", "--time-unit", "days")
+    assert status == 0
+    assert "Median, days (CI)" in out
+    assert "Median, months (CI)" not in out
+    assert run(capsys, "demo", "--time-unit", "weeks")[0] == 2

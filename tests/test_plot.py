@@ -29,6 +29,7 @@ from ipsstats import (
     cumulative_incidence,
     kaplan_meier,
 )
+from ipsstats.calendar import DAYS_PER_MONTH
 from ipsstats.datasets import perkins2022
 from ipsstats.equity import AccessEquity, OutcomeEquity, access_equity, outcome_equity
 from ipsstats.plot import (
@@ -853,3 +854,76 @@ def test_any_label_gives_svg_that_parses_and_shows_it(labels: list[str]) -> None
         texts = _texts(svg)
         for text in shown:
             assert text.strip() == "" or text in texts
+
+
+# --------------------------------------------------------------------------------------
+# time scale and small multiples
+# --------------------------------------------------------------------------------------
+
+
+def test_time_scale_draws_days_in_months_and_keeps_the_numbers_at_risk() -> None:
+    curves = _km_curves()
+    in_days = plot_survival(curves, at_risk_times=[0.0, 91.3125, 182.625])
+    in_months = plot_survival(curves, at_risk_times=[0.0, 3.0, 6.0], time_scale=DAYS_PER_MONTH)
+    for line, curve in zip(
+        _labelled_lines(in_months.axes[0], GROUPS), curves.values(), strict=True
+    ):
+        x = np.asarray(line.get_data()[0], dtype=np.float64)
+        np.testing.assert_allclose(
+            x, np.concatenate([[0.0], curve.times]) / DAYS_PER_MONTH, rtol=1e-15
+        )
+    # 3 months are 91.3125 days: the same risk sets (exact, as both are in the same units)
+    assert _table_numbers(in_months) == _table_numbers(in_days)
+
+
+@pytest.mark.parametrize("plot", [plot_survival, plot_cumulative_incidence])
+def test_panels_draw_one_labelled_panel_per_group_with_the_others_in_grey(plot: Any) -> None:
+    curves = _km_curves() if plot is plot_survival else _incidence_curves()
+    fig = plot(curves, layout="panels")
+    _assert_drawn(fig)
+    # one curve axes and one at-risk axes per group
+    assert len(fig.axes) == 2 * len(GROUPS)
+    panels = fig.axes[0::2]
+    assert [ax.get_title(loc="left") for ax in panels] == list(GROUPS)
+    for ax, group in zip(panels, GROUPS, strict=True):
+        own = _labelled_lines(ax, (group,))
+        assert len(own) == 1
+        grey = [line for line in ax.lines if line.get_color() == "0.75"]
+        assert len(grey) == len(GROUPS) - 1
+        assert len(_bands(ax)) == 1
+    # each panel's at-risk row is the group's own
+    overlay = _table_numbers(plot(curves))
+    for k in range(len(GROUPS)):
+        texts = [
+            t.get_text()
+            for t in sorted(fig.axes[2 * k + 1].texts, key=lambda t: t.get_position()[0])
+        ]
+        assert texts == overlay[k]
+
+
+def test_panels_without_table_and_one_group() -> None:
+    curves = {"All": _km_curves()["White"]}
+    fig = plot_survival(curves, layout="panels", at_risk_table=False, title="t")
+    assert len(fig.axes) == 1
+    assert fig.axes[0].get_title(loc="left") == "All"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"layout": "grid"}, r"`layout` must be one of \['overlay', 'panels'\]"),
+        ({"time_scale": 0}, r"`time_scale` must be a positive finite number"),
+        ({"time_scale": float("nan")}, r"`time_scale` must be a positive finite number"),
+        ({"time_scale": True}, r"`time_scale` must be a positive finite number"),
+        ({"time_scale": "30"}, r"`time_scale` must be a positive finite number"),
+    ],
+)
+def test_layout_and_time_scale_are_validated(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        plot_survival(_km_curves(), **kwargs)
+
+
+def test_panels_need_a_figure_of_their_own() -> None:
+    ax = Figure().add_subplot()
+    with pytest.raises(InvalidInputError, match=r"`ax` must be None when `layout='panels'`"):
+        plot_survival(_km_curves(), layout="panels", ax=ax)

@@ -562,9 +562,13 @@ def test_to_markdown_validation() -> None:
 OUR_TAGS = {
     "html", "head", "meta", "title", "style", "body", "main", "footer", "section", "h1", "h2",
     "h3", "h4", "h5", "h6", "p", "strong", "aside", "ul", "li", "dl", "dt", "dd", "div",
-    "table", "caption", "thead", "tbody", "tr", "th", "td", "figure", "figcaption",
+    "table", "caption", "thead", "tbody", "tr", "th", "td", "figure", "figcaption", "nav",
+    "ol", "a",
 }  # fmt: skip
-OUR_ATTRIBUTES = {"lang", "charset", "http-equiv", "content", "name", "class", "scope"}
+OUR_ATTRIBUTES = {
+    "lang", "charset", "http-equiv", "content", "name", "class", "scope", "id", "href",
+    "aria-label",
+}  # fmt: skip
 
 
 class _Collector(HTMLParser):
@@ -602,6 +606,8 @@ def test_to_html_is_self_contained_page() -> None:
     assert '<th scope="row" class="left">White</th><td class="right">47 (35.1)</td>' in page
     assert '<aside class="caveat"><p><strong>Caveat:</strong> Expected' in page
     assert "<p>Figure not available: no matplotlib.</p>" in page
+    assert '<p class="not-shown">Not shown: Survival.</p>' in page
+    assert "<figcaption>Survival</figcaption>" not in page  # no caption under a missing figure
     assert "<footer>" in page
 
 
@@ -861,3 +867,46 @@ def test_to_json_non_finite_numbers() -> None:
 def test_to_json_validation(obj: object, kwargs: dict[str, str], match: str) -> None:
     with pytest.raises(InvalidInputError, match=match):
         to_json(obj, **kwargs)  # type: ignore[arg-type]
+
+
+def test_html_top_level_sections_get_ids_and_a_contents_list_links_to_them() -> None:
+    doc = Document(
+        title="r",
+        blocks=[
+            Section(title="Headline", blocks=[Paragraph(text="h")]),
+            Section(title="Contents", blocks=[BulletList(items=[XSS, "Same", "Elsewhere"])]),
+            Section(title=XSS, blocks=[Paragraph(text="x")]),
+            Section(title="Same", blocks=[]),
+            Section(title="same!", blocks=[]),
+        ],
+    )
+    page = to_html(doc)
+    assert '<section id="section-headline" class="headline">' in page
+    assert '<section id="section-contents" class="contents">' in page
+    assert '<section id="section-script-alert-1-script">' in page
+    assert '<section id="section-same">' in page
+    assert '<section id="section-same-2">' in page  # ids stay unique
+    assert '<li><a href="#section-script-alert-1-script">&lt;script&gt;' in page
+    assert '<li><a href="#section-same">Same</a></li>' in page
+    assert "<li>Elsewhere</li>" in page  # no section of that title: no link
+    parsed = _parse(page)
+    assert "script" not in parsed.tags
+    assert parsed.attributes <= OUR_ATTRIBUTES
+
+
+def test_html_judgement_column_shows_traffic_lights_only_for_known_judgements() -> None:
+    table = Table(
+        header=("Question", "Judgement", "Finding"),
+        rows=[("a", "red", "x"), ("b", "not assessed", "y"), ("c", "purple", "red")],
+    )
+    page = to_html(Document(title="t", blocks=[table]))
+    assert '<td class="right light light-red">red</td>' in page
+    assert '<td class="right light light-not-assessed">not assessed</td>' in page
+    assert '<td class="right">purple</td>' in page  # not a judgement: a plain cell
+    assert '<td class="right">red</td>' in page  # another column: a plain cell
+
+
+def test_html_prints_on_a4_with_a_page_break_between_sections() -> None:
+    page = to_html(Document(title="t", blocks=[Section(title="s", blocks=[])]))
+    assert "@page { size: A4;" in page
+    assert "main > section { break-before: page; }" in page

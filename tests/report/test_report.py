@@ -384,8 +384,15 @@ def test_window_leaving_no_one_is_a_caveat_not_a_crash() -> None:
     )
     assert report.outcome_window["ethnicity"] is None
     assert any(
-        "at least 11 months' follow-up" in c and "leaves no one" in c for c in report.caveats
+        "at least 11 months' follow-up" in c and "leaves no one" in c
+        for c in report.caveat_details
     )
+    # the caveat a reader sees says the same in plain words
+    assert (
+        "job outcomes by ethnicity, at least 11 months' follow-up not computed: No one had "
+        "the minimum follow-up; a shorter window or a later study end would include people."
+    ) in report.caveats
+    assert "`min_followup_months" not in report.to_text()
     assert "Analyses not run" in report.to_text()
     assert _validate(json.loads(report.to_json())) == []
 
@@ -718,7 +725,9 @@ def test_ratios_against_a_suppressed_reference_are_withheld() -> None:
         )
     text = report.to_text().splitlines()
     lines = [line for line in text if line.startswith(("b ", "c ")) and "10 (50.0)" in line]
-    assert len(lines) == 4  # everyone and the six-month window
+    # everyone only: the six-month window leaves nobody out, so it is not repeated
+    assert len(lines) == 2
+    assert "are those above and are not repeated" in report.to_text()
     assert all(re.search(r"10 \(50\.0\).*\*\s+\*$", line) for line in lines)
     plain = equity_report(cohort, study_end="2019-12-31", by="group").to_dict()
     assert plain["outcome"]["group"]["all"]["groups"][1]["rate_ratio"]["value"] == (
@@ -766,9 +775,10 @@ def _figures(report: EquityReport) -> list[Figure]:
     return walk(report.to_document(figures=True).blocks)
 
 
-# representation; forest plots of everyone and of the window; Kaplan-Meier of time to job,
-# cumulative incidence of a job, Kaplan-Meier of in-work support
-_N_FIGURES = 6
+# representation; forest plot of everyone (the window leaves nobody out, so it is not
+# repeated); Kaplan-Meier of time to job, cumulative incidence of a job, Kaplan-Meier of
+# in-work support
+_N_FIGURES = 5
 
 
 def test_html_embeds_every_figure_as_svg() -> None:
@@ -781,7 +791,6 @@ def test_html_embeds_every_figure_as_svg() -> None:
     for words in (
         "Share of IPS users beside share of the eligible caseload",
         "Job rate by group (everyone",
-        "Job rate by group (at least 6 months",
         "Kaplan-Meier estimate of the share not yet in work",
         "Cumulative incidence of a first job by group",
         "Kaplan-Meier estimate of the share still supported in work",
@@ -838,8 +847,11 @@ def test_a_figure_that_cannot_be_drawn_does_not_stop_the_report(
     monkeypatch.setattr(sections_module, "plot_outcomes", broken)
     figures = _figures(_small_report())
     failed = [f for f in figures if f.svg is None]
-    assert len(failed) == 2
-    assert all(f.unavailable_reason.startswith("not drawn: `result` must") for f in failed)
+    assert len(failed) == 1
+    # said for readers, without the library's wording
+    assert [f.unavailable_reason for f in failed] == [
+        "not drawn: The data were not sufficient for this analysis."
+    ]
 
 
 def test_suppression_covers_selection_steps() -> None:

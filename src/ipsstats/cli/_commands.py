@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import pathlib
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -69,9 +71,21 @@ def _run_demo(args: argparse.Namespace) -> int:
         by=_DEMO_BY,
         suppress=args.suppress,
         title="IPS equity report: SYNTHETIC demonstration cohort",
+        service="SYNTHETIC demonstration service",
+        source="bundled synthetic cohort (ipsstats.datasets.synthetic_cohort)",
+        time_unit=args.time_unit,
     )
     _write(_render_report(report, _format(args, _REPORT_FORMATS)), args.output)
     return _EXIT_OK
+
+
+def _sha256(path: str) -> str:
+    """Return the SHA-256 checksum of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with pathlib.Path(path).open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _categorical_names(cohort: Cohort) -> tuple[str, ...]:
@@ -216,6 +230,10 @@ def _run_report(args: argparse.Namespace) -> int:
         by=by or None,
         suppress=args.suppress,
         missing_labels=options.missing_labels,
+        service=args.service,
+        source=pathlib.Path(options.path).name,
+        source_sha256=_sha256(options.path),
+        time_unit=args.time_unit,
     )
     fmt = _format(args, _REPORT_FORMATS)
     progress.step(f"writing the {fmt} report...")

@@ -259,6 +259,15 @@ def _add_loading(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_presentation(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--time-unit",
+        choices=("months", "days"),
+        default="months",
+        help="unit of every duration in the report's tables and figures (default: months)",
+    )
+
+
 def _add_suppress(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--suppress",
@@ -300,6 +309,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_output(demo, _REPORT_FORMATS)
     _add_suppress(demo)
+    _add_presentation(demo)
     demo.set_defaults(command="demo")
 
     report = commands.add_parser(
@@ -342,7 +352,13 @@ def _parser() -> argparse.ArgumentParser:
         default="raise",
         help="stop at invalid records (default), or exclude them and list them in the report",
     )
+    report.add_argument(
+        "--service",
+        metavar="NAME",
+        help="the service's name, shown with the data file's name and checksum in the report",
+    )
     _add_suppress(report)
+    _add_presentation(report)
     _add_output(report, _REPORT_FORMATS)
     report.set_defaults(command="report")
 

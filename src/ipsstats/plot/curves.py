@@ -9,6 +9,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from ipsstats._arrays import fail
 from ipsstats.survival import IncidenceCurve, SurvivalCurve
 
 if TYPE_CHECKING:
@@ -29,7 +30,10 @@ from ipsstats.plot._mpl import (
     _target,
 )
 
-__all__ = ["plot_cumulative_incidence", "plot_survival"]
+__all__ = ["LAYOUTS", "plot_cumulative_incidence", "plot_survival"]
+
+#: Arrangements of several curves: all in one axes, or one small panel per group.
+LAYOUTS: tuple[str, ...] = ("overlay", "panels")
 
 
 @attrs.frozen
@@ -45,8 +49,11 @@ class _Steps:
     n_at_risk: NDArray[np.float64]
 
 
-def _steps(curve: SurvivalCurve | IncidenceCurve) -> _Steps:
-    """Step coordinates of a curve, with degenerate bands where the limits are undefined."""
+def _steps(curve: SurvivalCurve | IncidenceCurve, scale: float = 1.0) -> _Steps:
+    """Step coordinates of a curve, with degenerate bands where the limits are undefined.
+
+    Times are divided by `scale` (e.g. days to months).
+    """
     if isinstance(curve, SurvivalCurve):
         start, values = 1.0, curve.survival
     else:
@@ -56,12 +63,12 @@ def _steps(curve: SurvivalCurve | IncidenceCurve) -> _Steps:
     lower = np.where(np.isnan(curve.lower), values, curve.lower)
     upper = np.where(np.isnan(curve.upper), values, curve.upper)
     return _Steps(
-        times=np.concatenate([[0.0], curve.times]),
+        times=np.concatenate([[0.0], curve.times / scale]),
         values=np.concatenate([[start], values]),
         lower=np.concatenate([[start], lower]),
         upper=np.concatenate([[start], upper]),
         censored=np.concatenate([[False], curve.n_censored > 0]),
-        curve_times=curve.times,
+        curve_times=curve.times / scale,
         n_at_risk=curve.n_at_risk,
     )
 
@@ -166,9 +173,13 @@ def _plot_curves(
     title: object,
     xlabel: object,
     ylabel: object,
+    time_scale: object = 1.0,
+    layout: object = "overlay",
 ) -> Figure:
     """Shared body of :func:`plot_survival` and :func:`plot_cumulative_incidence`."""
     groups = _as_curves(curves, kind)
+    scale = _as_scale(time_scale)
+    arrangement = _literal_choice(layout, "layout", LAYOUTS)
     draw_ci = _as_flag(ci, "ci")
     marks = _as_flag(censor_marks, "censor_marks")
     table_wanted = _as_flag(at_risk_table, "at_risk_table")
@@ -178,9 +189,20 @@ def _plot_curves(
         for name, value in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel))
     }
     mpl = _matplotlib()
-    steps = [(_literal(label), _steps(curve)) for label, curve in groups]
+    steps = [(_literal(label), _steps(curve, scale)) for label, curve in groups]
     last = max(float(s.times[-1]) for _, s in steps)
     times = _default_times(mpl, last) if chosen is None else chosen
+    if arrangement == "panels":
+        if ax is not None:
+            raise fail(
+                "ax",
+                "be None when `layout='panels'` (the panels need a figure of their own)",
+                type(ax).__name__,
+                hint="omit `ax`, or draw one group per axes with `layout='overlay'`.",
+            )
+        return _plot_panels(
+            mpl, steps, times, ci=draw_ci, marks=marks, table=table_wanted, texts=texts
+        )
     table = None
     if table_wanted and ax is None:
         figure = mpl.figure(figsize=(_WIDTH, 5.1 + 0.3 * len(groups)), layout="constrained")
@@ -215,6 +237,85 @@ def _plot_curves(
     return figure
 
 
+def _as_scale(value: object) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.integer, np.floating))
+        or not np.isfinite(value)
+        or value <= 0
+    ):
+        raise fail(
+            "time_scale",
+            "be a positive finite number (the curve's time units per axis unit)",
+            repr(value),
+            hint="pass e.g. `time_scale=DAYS_PER_MONTH` to draw days as months.",
+        )
+    return float(value)
+
+
+def _literal_choice(value: object, name: str, choices: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise fail(name, f"be one of {list(choices)}", repr(value))
+    return value
+
+
+def _panel_grid(n: int) -> tuple[int, int]:
+    """Rows and columns of small multiples: at most three columns."""
+    columns = 1 if n == 1 else 2 if n in (2, 4) else 3
+    return -(-n // columns), columns
+
+
+def _plot_panels(
+    mpl: _Matplotlib,
+    steps: list[tuple[str, _Steps]],
+    times: NDArray[np.float64],
+    *,
+    ci: bool,
+    marks: bool,
+    table: bool,
+    texts: dict[str, str],
+) -> Figure:
+    """Small multiples: one panel per group, the other groups in grey behind it."""
+    rows, columns = _panel_grid(len(steps))
+    height = rows * (2.6 + (0.45 if table else 0.0)) + 0.6
+    figure = mpl.figure(figsize=(_WIDTH, height), layout="constrained")
+    grid = figure.add_gridspec(rows, columns)
+    last = max(float(s.times[-1]) for _, s in steps)
+    right = max(last, float(times[-1]))
+    first: Axes | None = None
+    for position, (label, own) in enumerate(steps):
+        ax = figure.add_subplot(grid[position // columns, position % columns], sharey=first)
+        first = first or ax
+        for other_label, other in steps:
+            if other_label != label:
+                ax.step(
+                    other.times,
+                    other.values,
+                    where="post",
+                    color="0.75",
+                    linewidth=0.8,
+                    label=f"_{other_label}",
+                )
+        line = _draw_curve(ax, label, own, ci=ci, marks=marks)
+        ax.set_title(label, loc="left", fontsize="medium", color=line.get_color())
+        ax.set_xlim(0.0, right if right > 0 else 1.0)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xticks(times)
+        ax.grid(visible=True, alpha=0.3)
+        if position % columns == 0:
+            ax.set_ylabel(texts["ylabel"])
+        if position // columns == rows - 1 or position + columns >= len(steps):
+            ax.set_xlabel(texts["xlabel"])
+        if table:
+            below = _split_for_table(ax, 1)
+            _draw_table(below, [(label, line.get_color(), _at_risk(own, times))], times)
+            below.set_title("At risk", loc="left", fontsize="small")
+            below.set_yticks([])
+    if texts["title"]:
+        figure.suptitle(texts["title"])
+    return figure
+
+
 def plot_survival(
     curves: Mapping[Any, SurvivalCurve],
     *,
@@ -226,6 +327,8 @@ def plot_survival(
     title: str | None = None,
     xlabel: str | None = "Days since first contact",
     ylabel: str | None = "Proportion without the event",
+    time_scale: float = 1.0,
+    layout: Literal["overlay", "panels"] = "overlay",
 ) -> Figure:
     r"""Kaplan-Meier curves by group, with confidence bands, censor marks and numbers at risk.
 
@@ -253,6 +356,15 @@ def plot_survival(
     title, xlabel, ylabel : str or None
         Texts of the axes (``None`` for none). The default y label suits any event;
         for time to a job say e.g. ``"Proportion not yet in work"``.
+    time_scale : float, default 1.0
+        The curves' time units per unit of the time axis: ``DAYS_PER_MONTH`` (from
+        :mod:`ipsstats.calendar`) draws curves in days on an axis in months. `at_risk_times`
+        are in the axis' units.
+    layout : {"overlay", "panels"}, default "overlay"
+        ``"overlay"`` draws every group in one axes; ``"panels"`` draws small multiples,
+        one panel per group with its band, censor marks and numbers at risk, and the other
+        groups as thin grey lines behind it, which stays readable with many groups.
+        `ax` must then be ``None``.
 
     Returns
     -------
@@ -314,6 +426,8 @@ def plot_survival(
         title=title,
         xlabel=xlabel,
         ylabel=ylabel,
+        time_scale=time_scale,
+        layout=layout,
     )
 
 
@@ -328,6 +442,8 @@ def plot_cumulative_incidence(
     title: str | None = None,
     xlabel: str | None = "Days since first contact",
     ylabel: str | None = "Cumulative incidence",
+    time_scale: float = 1.0,
+    layout: Literal["overlay", "panels"] = "overlay",
 ) -> Figure:
     r"""Cumulative incidence curves of one cause by group, with bands and numbers at risk.
 
@@ -352,6 +468,15 @@ def plot_cumulative_incidence(
         below it; leave room for it).
     title, xlabel, ylabel : str or None
         Texts of the axes (``None`` for none).
+    time_scale : float, default 1.0
+        The curves' time units per unit of the time axis: ``DAYS_PER_MONTH`` (from
+        :mod:`ipsstats.calendar`) draws curves in days on an axis in months. `at_risk_times`
+        are in the axis' units.
+    layout : {"overlay", "panels"}, default "overlay"
+        ``"overlay"`` draws every group in one axes; ``"panels"`` draws small multiples,
+        one panel per group with its band, censor marks and numbers at risk, and the other
+        groups as thin grey lines behind it, which stays readable with many groups.
+        `ax` must then be ``None``.
 
     Returns
     -------
@@ -405,4 +530,6 @@ def plot_cumulative_incidence(
         title=title,
         xlabel=xlabel,
         ylabel=ylabel,
+        time_scale=time_scale,
+        layout=layout,
     )

@@ -18,10 +18,11 @@ disclosure control shows none, and says why.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import numbers
 from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import numpy as np
@@ -45,6 +46,8 @@ from ipsstats.equity import (
 )
 from ipsstats.errors import InsufficientDataError
 from ipsstats.factor import Factor
+from ipsstats.report import _front
+from ipsstats.report._headline import HeadlineItem, headline
 from ipsstats.report._json import (
     access_dict,
     completeness_dict,
@@ -53,6 +56,7 @@ from ipsstats.report._json import (
     outcome_dict,
 )
 from ipsstats.report._ledger import Protection, build_ledger, protect
+from ipsstats.report._plain import plain_caveat
 from ipsstats.report.audit import DisclosureAudit, _as_audit_dict
 from ipsstats.report.disclosure import Disclosure
 from ipsstats.report.render._document import (
@@ -71,17 +75,21 @@ from ipsstats.report.schema import REPORT_SCHEMA_VERSION
 from ipsstats.report.sections import (
     _access_section,
     _access_summary,
+    _cell_key_section,
     _completeness_section,
     _completeness_summary,
     _duration_section,
     _duration_summary,
-    _outcome_section,
+    _glossary_section,
     _outcome_summary,
     _redact,
 )
 from ipsstats.results import TestResult, frozen_mapping, json_safe
 
-__all__ = ["EquityReport", "equity_report"]
+__all__ = ["TIME_UNITS", "EquityReport", "equity_report"]
+
+#: Units in which a report writes durations, in its tables and figures alike.
+TIME_UNITS: tuple[str, ...] = ("months", "days")
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
@@ -124,6 +132,12 @@ class EquityReport:
         Analyses that could not be run, and why.
     disclosure : Disclosure or None
         Display suppression settings; ``None`` shows counts as they are.
+    service, source, source_sha256 : str or None
+        Provenance: the service's name, the data file's name and its SHA-256 checksum.
+    generated_at : str or None
+        When the report was made: UTC, ISO 8601 (``2024-03-01T09:30:00Z``).
+    caveat_details : tuple of str
+        The technical reasons behind `caveats` (written for readers), in the same order.
     """
 
     title: str
@@ -144,6 +158,11 @@ class EquityReport:
     summary: tuple[str, ...]
     caveats: tuple[str, ...]
     disclosure: Disclosure | None = None
+    service: str | None = None
+    source: str | None = None
+    source_sha256: str | None = None
+    generated_at: str | None = None
+    caveat_details: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return (
@@ -219,10 +238,24 @@ class EquityReport:
             },
             "summary": list(self.summary),
             "caveats": list(self.caveats),
+            "caveat_details": list(self.caveat_details),
             "disclosure": self._disclosure_dict(protection is not None),
+            "headline": [item.to_dict() for item in self.headline],
+            "provenance": _front.provenance_dict(self),
         }
         safe: dict[str, Any] = json_safe(out)
         return safe
+
+    @functools.cached_property
+    def headline(self) -> tuple[HeadlineItem, ...]:
+        """The headline: reach, access, job outcomes, time to a job, in-work support.
+
+        Each item has a ``topic``, a traffic-light ``judgement`` (``"red"``, ``"amber"``,
+        ``"green"``, ``"not assessed"`` or ``"for information"``, by the rules of the
+        methods page, "The report's headline") and one plain ``sentence`` with its
+        number, which under disclosure control comes from the published counts.
+        """
+        return headline(self, self._protection)
 
     @functools.cached_property
     def _protection(self) -> Protection | None:
@@ -346,12 +379,13 @@ class EquityReport:
         if not isinstance(figures, bool):
             raise fail("figures", "be True or False", repr(figures))
         protection = self._protection
-        blocks: list[Any] = [
+        unit = str(self.options.get("time_unit", "months"))
+        body: list[Section] = [
             Section(title="Summary", blocks=[BulletList(items=self.summary)]),
             _completeness_section(self, protection),
         ]
         if self.access:
-            blocks.append(
+            body.append(
                 Section(
                     title="Access and reach",
                     blocks=[
@@ -359,30 +393,24 @@ class EquityReport:
                     ],
                 )
             )
-        outcome_blocks = [
-            _outcome_section(res, window, protection, figures)
-            for name in self.options["by"]
-            for window, res in (
-                ("all", self.outcome_all.get(name)),
-                ("window", self.outcome_window.get(name)),
-            )
-            if res is not None
-        ]
-        blocks.append(Section(title="Job outcomes", blocks=outcome_blocks))
+        outcome_blocks = _front.outcome_blocks(self, protection, figures)
+        body.append(Section(title="Job outcomes", blocks=outcome_blocks))
         duration_blocks = [
-            _duration_section(d, protection, figures)
+            _duration_section(d, protection, figures, unit)
             for by_measure in self.durations.values()
             for d in by_measure.values()
             if d is not None
         ]
-        blocks.append(Section(title="Durations", blocks=duration_blocks))
+        body.append(Section(title="Durations", blocks=duration_blocks))
         if self.caveats:
-            blocks.append(
+            body.append(
                 Section(
                     title="Analyses not run",
                     blocks=[Note(text=c, kind="caveat") for c in self.caveats],
                 )
             )
+        body += [_glossary_section(), _cell_key_section()]
+        blocks = _front.with_front(self, body, figures)
         return Document(title=self.title, blocks=blocks, metadata=self._metadata())
 
     def _metadata(self) -> list[tuple[str, str]]:
@@ -616,6 +644,10 @@ def equity_report(
     landmarks: Sequence[float] = (6, 12),
     rng: int = 0,
     title: str = "IPS equity report",
+    service: str | None = None,
+    source: str | None = None,
+    source_sha256: str | None = None,
+    time_unit: Literal["months", "days"] = "months",
 ) -> EquityReport:
     r"""Run every equity analysis of a cohort and gather them in one publishable report.
 
@@ -671,6 +703,11 @@ def equity_report(
         Seed for any Monte Carlo test (recorded).
     title : str
         The report's title.
+    service, source, source_sha256 : str, optional
+        Provenance shown in the report: the service's name, the data file's name (default:
+        the cohort's record of its source) and the SHA-256 checksum of its bytes.
+    time_unit : {"months", "days"}
+        The unit of every duration the report shows, in tables and figures alike.
 
     Returns
     -------
@@ -719,10 +756,14 @@ def equity_report(
     >>> report.summary[0]
     '12 records read, 0 excluded on loading; 12 people analysed.'
     >>> report.to_dict()["schema_version"]
-    '2.1'
+    '2.2'
     """
     if not isinstance(cohort, Cohort):
         raise fail("cohort", "be a Cohort", type(cohort).__name__)
+    unit = as_option(time_unit, "time_unit", TIME_UNITS)
+    service_name = _front.metadata_option(service, "service")
+    source_name = _front.metadata_option(source, "source")
+    checksum = _front.checksum_option(source_sha256)
     level = as_confidence_level(confidence_level)
     how = as_option(adjust, "adjust", PVALUE_ADJUSTMENTS)
     method = as_option(access_method, "access_method", ACCESS_METHODS)
@@ -801,6 +842,7 @@ def equity_report(
         "missing": rule,
         "landmarks_months": [float(m) for m in landmarks],
         "rng": rng,
+        "time_unit": unit,
     }
     draft = EquityReport(
         title=title,
@@ -817,8 +859,13 @@ def equity_report(
         outcome_window=outcome_window,
         durations=durations,
         summary=(),
-        caveats=tuple(_redact(c, disclosure) for c in caveats),
+        caveats=tuple(_redact(plain_caveat(c), disclosure) for c in caveats),
         disclosure=disclosure,
+        service=service_name,
+        source=source_name,
+        source_sha256=checksum,
+        generated_at=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        caveat_details=tuple(_redact(c, disclosure) for c in caveats),
     )
     report = attrs.evolve(draft, summary=_summary(draft, alpha))
     # the protection depends on the counts only, which the summary does not change: keep
@@ -834,7 +881,10 @@ def _summary(report: EquityReport, alpha: float) -> tuple[str, ...]:
     for name, res in report.access.items():
         summary += _access_summary(name, res, alpha, protection)
     for name in report.options["by"]:
-        for outcome in (report.outcome_all[name], report.outcome_window[name]):
+        outcomes = [report.outcome_all[name]]
+        if _front.window_differs(report, name):
+            outcomes.append(report.outcome_window[name])
+        for outcome in outcomes:
             if outcome is not None:
                 summary += _outcome_summary(outcome, alpha, protection)
         for d in report.durations[name].values():

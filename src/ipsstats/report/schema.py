@@ -9,7 +9,7 @@ from ipsstats.equity import ACCESS_METHODS, MEASURES, MISSING_GROUP_RULES
 
 __all__ = ["REPORT_SCHEMA", "REPORT_SCHEMA_VERSION"]
 
-REPORT_SCHEMA_VERSION = "2.1"
+REPORT_SCHEMA_VERSION = "2.2"
 """Version of the JSON form of :class:`EquityReport` described by :data:`REPORT_SCHEMA`."""
 
 
@@ -236,6 +236,8 @@ REPORT_SCHEMA: dict[str, Any] = {
                     "missing": {"enum": list(MISSING_GROUP_RULES)},
                     "landmarks_months": {"type": "array", "items": {"type": "number"}},
                     "rng": {"type": "integer"},
+                    # since 2.2: the unit of the durations shown in tables and figures
+                    "time_unit": {"enum": ["months", "days"]},
                 },
                 extra=False,
                 protected=False,
@@ -273,6 +275,37 @@ REPORT_SCHEMA: dict[str, Any] = {
             ),
             "summary": _STRINGS,
             "caveats": _STRINGS,
+            # since 2.2: the technical reason behind each caveat (caveats are for readers)
+            "caveat_details": _STRINGS,
+            # since 2.2: the headline answers with their traffic-light judgements
+            "headline": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "topic": {"type": "string"},
+                        "judgement": {
+                            "enum": ["red", "amber", "green", "not assessed", "for information"]
+                        },
+                        "sentence": {"type": "string"},
+                    },
+                    extra=False,
+                    protected=False,
+                ),
+            },
+            # since 2.2: where the data came from and when the report was made
+            "provenance": _object(
+                {
+                    "service": {"type": ["string", "null"]},
+                    "source": {"type": ["string", "null"]},
+                    "source_sha256": {"type": ["string", "null"]},
+                    "observed_until": {"type": "string"},
+                    "study_end": {"type": "string"},
+                    "ipsstats_version": {"type": "string"},
+                    "generated_at": {"type": ["string", "null"]},
+                },
+                extra=False,
+                protected=False,
+            ),
             "disclosure": _object(
                 {
                     "applied": {"type": "boolean"},

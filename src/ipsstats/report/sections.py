@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from ipsstats.calendar import DAYS_PER_MONTH
 from ipsstats.equity import (
@@ -24,6 +24,7 @@ from ipsstats.plot import (
 )
 from ipsstats.report import _ledger as keys
 from ipsstats.report._ledger import Protection
+from ipsstats.report._plain import plain_caveat, plain_reason
 from ipsstats.report._published import (
     Count,
     access_table,
@@ -55,11 +56,116 @@ _HIDDEN = "*"
 _NO_MATPLOTLIB = 'matplotlib is not installed: pip install "ipsstats[plot]"'
 
 
-_FIGURES_WITHHELD = (
-    "omitted under disclosure control: figures are drawn from the exact counts (curve "
-    "steps, numbers at risk, exact positions of rates and shares), so they could reveal "
-    "suppressed or rounded counts"
+_FIGURES_WITHHELD = "omitted under disclosure control (see 'About this report')"
+
+
+def figures_withheld_note() -> str:
+    """Say once why a report under disclosure control shows no figures."""
+    return (
+        "Figures are omitted under disclosure control: they are drawn from the exact counts "
+        "(curve steps, numbers at risk, exact positions of rates and shares), so they could "
+        "reveal suppressed or rounded counts."
+    )
+
+
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    (
+        "Eligible caseload",
+        (
+            "People who could have been offered IPS (for example everyone on the caseload of "
+            "the referring teams), counted by group."
+        ),
+    ),
+    ("Reach", "The share of the eligible caseload who used IPS."),
+    (
+        "Representation ratio",
+        (
+            "A group's share of IPS users divided by its share of the eligible caseload: 1 "
+            "means represented in proportion, below 1 under-represented, above 1 "
+            "over-represented."
+        ),
+    ),
+    (
+        "Adjusted residual",
+        (
+            "How far a group's count is from what equal access would give, in standard "
+            "errors; beyond about 2 (or -2) is unusual by chance alone."
+        ),
+    ),
+    (
+        "Job rate",
+        "The share of people who started a job by the study end.",
+    ),
+    (
+        "Rate ratio, difference",
+        "A group's job rate divided by (or minus) the reference group's rate.",
+    ),
+    (
+        "Confidence interval (CI)",
+        "The range of values compatible with the data at the stated confidence level.",
+    ),
+    (
+        "P-value (P)",
+        (
+            "How surprising the differences seen would be if the groups were alike; small "
+            "values (below the significance level) are evidence of a difference. A large "
+            "P-value does not show that groups are equal."
+        ),
+    ),
+    (
+        "Holm adjustment",
+        (
+            "A correction of P-values when several tests are reported together, so that the "
+            "chance of any false finding stays at the significance level."
+        ),
+    ),
+    (
+        "Cramer's V",
+        "The size of the association between group and outcome, from 0 (none) to 1.",
+    ),
+    (
+        "Kaplan-Meier median",
+        (
+            "The time by which half of the people had the event, allowing for people still "
+            "waiting at the study end (censored)."
+        ),
+    ),
+    ("Log-rank test", "A test of whether durations differ between groups."),
+    (
+        "Minimum follow-up",
+        "Only people who had been with the service for at least that long by the study end.",
+    ),
 )
+
+
+CELL_KEY: tuple[tuple[str, str], ...] = (
+    ("-", "Does not apply (for example no degrees of freedom for an exact test)."),
+    ("*", "Withheld under disclosure control (a small or protected count, or derived from one)."),
+    (
+        "not estimable",
+        (
+            "The number cannot be computed from the data (for example a rate ratio when "
+            "nobody in the group had a job)."
+        ),
+    ),
+    (
+        "not reached",
+        (
+            "The curve did not fall that far during follow-up (for example fewer than half had "
+            "the event, so there is no median yet)."
+        ),
+    ),
+    ("reference", "The group the others are compared with."),
+    ("none, over, under", "No evidence of, or evidence of, over- or under-representation."),
+)
+
+
+def _glossary_section() -> Section:
+    return Section(title="Glossary", blocks=[KeyValues(items=GLOSSARY)])
+
+
+def _cell_key_section() -> Section:
+    return Section(title="Reading the tables", blocks=[KeyValues(items=CELL_KEY)])
 
 
 # Numbers in free text that could be (or reveal) a count: decimals such as expected counts
@@ -102,14 +208,27 @@ def _num(x: float | None) -> str:
     return format_number(x, 2, missing=_DASH)
 
 
+NOT_ESTIMABLE = "not estimable"
+NOT_REACHED = "not reached"
+
+
 def _interval(est: Estimate | None, scale: float = 1.0, digits: int = 2) -> str:
+    """Write ``"value (lower to upper)"``.
+
+    A value or limit that cannot be computed (no events, an empty group, a zero
+    denominator) is "not estimable"; "not reached" is kept for an estimate whose note
+    says a curve does not fall that far.
+    """
     if est is None:
         return _DASH
     if est.value is None:
-        return "not reached" if "not reached" in est.note else _DASH
+        return NOT_REACHED if "not reached" in est.note else NOT_ESTIMABLE
 
     def text(x: float | None) -> str:
-        return "not reached" if x is None else format_number(x * scale, digits)
+        return NOT_ESTIMABLE if x is None else format_number(x * scale, digits)
+
+    if est.lower is None and est.upper is None:
+        return f"{text(est.value)} (CI {NOT_ESTIMABLE})"
 
     return f"{text(est.value)} ({text(est.lower)} to {text(est.upper)})"
 
@@ -128,10 +247,38 @@ def _ptext(p: float | None) -> str:
     return _DASH if p is None else format_pvalue(p, prefix="")
 
 
+# Names of the tests a report runs, for readers; other methods are shown as named.
+_METHOD_WORDS = {
+    "pearson": "Pearson's chi-squared test",
+    "fisher": "Fisher's exact test",
+    "exact": "exact test",
+    "monte-carlo": "Monte Carlo exact test",
+    "logrank": "log-rank test",
+    "gray": "Gray's test",
+    "mantel-haenszel": "Cochran-Mantel-Haenszel test",
+    "generalized-cmh": "generalised Cochran-Mantel-Haenszel test",
+    "cochran-armitage": "Cochran-Armitage trend test",
+}
+
+
+# The access comparisons, for readers.
+_COMPARISONS = {
+    "homogeneity": "IPS users against the eligible caseload (test of homogeneity)",
+    "goodness-of-fit": "IPS users against the make-up of the eligible caseload (goodness of fit)",
+    "subset": "IPS users as a subset of the eligible caseload",
+}
+
+
+def method_words(method: str) -> str:
+    """Return a test's name for readers (``"pearson"``: Pearson's chi-squared test)."""
+    return _METHOD_WORDS.get(method, method)
+
+
 def _test_line(name: str, test: TestResult, n: Count) -> str:
     dof = "" if test.dof is None else f", df = {format_number(test.dof, 0)}"
     return (
-        f"{name}: {test.method}, statistic = {format_number(test.statistic, 2)}{dof}, "
+        f"{name}: {method_words(test.method)}, "
+        f"statistic = {format_number(test.statistic, 2)}{dof}, "
         f"{format_pvalue(test.pvalue)} (n = {n.text})"
     )
 
@@ -223,7 +370,7 @@ def _access_section(
             "Flag",
         ),
         rows=rows,
-        caption=f"Comparison: {res.method}",
+        caption=f"Comparison: {_COMPARISONS.get(res.method, res.method)}",
         notes=notes,
     )
     blocks: list[Any] = [table]
@@ -263,7 +410,7 @@ def _access_section(
                 )
             )
         )
-    blocks += [Note(text=_redact(c, protection), kind="caveat") for c in res.caveats]
+    blocks += [Note(text=_redact(plain_caveat(c), protection), kind="caveat") for c in res.caveats]
     return Section(title=f"Access by {name}", blocks=blocks)
 
 
@@ -296,7 +443,7 @@ def _reported_row(t: ReportedTest, protection: Protection | None) -> tuple[str, 
     dof = _DASH if t.result.dof is None else format_number(t.result.dof, 0)
     return (
         t.label,
-        t.result.method,
+        method_words(t.result.method),
         format_number(t.result.statistic, 2),
         dof,
         _ptext(t.result.pvalue),
@@ -364,7 +511,7 @@ def _outcome_section(
         )
     if res.cramers_v is not None:
         blocks.append(Paragraph(text=f"Cramér's V = {res.cramers_v:.3f}."))
-    blocks += [Note(text=_redact(c, protection), kind="caveat") for c in res.caveats]
+    blocks += [Note(text=_redact(plain_caveat(c), protection), kind="caveat") for c in res.caveats]
     return Section(title=f"Job outcomes by {res.name}: {res.window}", blocks=blocks)
 
 
@@ -377,7 +524,9 @@ def _figure(caption: str, draw: Callable[[], Any], protection: Protection | None
     except OptionalDependencyError:
         return Figure(svg=None, caption=caption, unavailable_reason=_NO_MATPLOTLIB)
     except IpsStatsError as exc:  # data a figure cannot show must not stop the report
-        return Figure(svg=None, caption=caption, unavailable_reason=f"not drawn: {exc}")
+        return Figure(
+            svg=None, caption=caption, unavailable_reason=f"not drawn: {plain_reason(str(exc))}"
+        )
     return Figure(svg=svg, caption=caption)
 
 
@@ -386,32 +535,49 @@ def _figure(caption: str, draw: Callable[[], Any], protection: Protection | None
 # --------------------------------------------------------------------------------------
 
 
-def _duration_figures(res: DurationEquity, protection: Protection | None) -> list[Figure]:
-    """Kaplan-Meier curves by group, and for time to job the cumulative incidence."""
+# More groups than this are drawn as small multiples (one panel per group).
+_MOST_OVERLAID = 3
+
+
+def _duration_figures(
+    res: DurationEquity, protection: Protection | None, time_unit: str = "months"
+) -> list[Figure]:
+    """Kaplan-Meier curves by group, and for time to job the cumulative incidence.
+
+    Times are drawn in `time_unit`, as in the tables; with more than three groups each
+    group gets a panel of its own, the other groups in grey behind it.
+    """
     survival = {str(g.group): g.curve for g in res.groups if g.curve is not None}
     incidence = {
         str(g.group): g.incidence_curve for g in res.groups if g.incidence_curve is not None
     }
     level = f"{100 * res.confidence_level:g}%"
+    unit = "Days" if time_unit == "days" else "Months"
+    scale = 1.0 if time_unit == "days" else DAYS_PER_MONTH
     if res.measure == "time_to_job":
         what, ylabel, xlabel = (
             "not yet in work",
             "Proportion not yet in work",
-            "Days since first contact",
+            f"{unit} since first contact",
         )
     else:
         what, ylabel, xlabel = (
             "still supported in work",
             "Proportion still supported",
-            "Days since job start",
+            f"{unit} since job start",
         )
     found: list[Figure] = []
+    many = len(survival) > _MOST_OVERLAID
+    layout: Literal["overlay", "panels"] = "panels" if many else "overlay"
+    arrangement = "one panel per group, the other groups in grey behind it, " if many else ""
     if survival:
         found.append(
             _figure(
-                f"Kaplan-Meier estimate of the share {what} by {res.name}, with {level} "
-                "confidence bands, censoring marks (+) and the numbers at risk",
-                lambda: plot_survival(survival, xlabel=xlabel, ylabel=ylabel),
+                f"Kaplan-Meier estimate of the share {what} by {res.name} ({arrangement}"
+                f"{level} confidence bands, censoring marks (+) and the numbers at risk)",
+                lambda: plot_survival(
+                    survival, xlabel=xlabel, ylabel=ylabel, time_scale=scale, layout=layout
+                ),
                 protection,
             )
         )
@@ -419,9 +585,14 @@ def _duration_figures(res: DurationEquity, protection: Protection | None) -> lis
         found.append(
             _figure(
                 f"Cumulative incidence of a first job by {res.name}, with discharge without a "
-                f"job as a competing risk, {level} confidence bands and the numbers at risk",
+                f"job as a competing risk ({arrangement}{level} confidence bands and the "
+                "numbers at risk)",
                 lambda: plot_cumulative_incidence(
-                    incidence, ylabel="Cumulative incidence of a job"
+                    incidence,
+                    ylabel="Cumulative incidence of a job",
+                    xlabel=xlabel,
+                    time_scale=scale,
+                    layout=layout,
                 ),
                 protection,
             )
@@ -429,12 +600,28 @@ def _duration_figures(res: DurationEquity, protection: Protection | None) -> lis
     return found
 
 
+def _in_unit(days: float | None, time_unit: str = "months") -> str:
+    """Write a duration in days in `time_unit` (``None``: the curve does not fall so far)."""
+    if days is None:
+        return NOT_REACHED
+    return f"{days:.0f}" if time_unit == "days" else f"{days / DAYS_PER_MONTH:.1f}"
+
+
 def _months(days: float | None) -> str:
-    return "not reached" if days is None else f"{days / DAYS_PER_MONTH:.1f}"
+    return _in_unit(days, "months")
 
 
-def _median_text(est: Estimate) -> str:
-    return f"{_months(est.value)} ({_months(est.lower)} to {_months(est.upper)})"
+def _median_text(est: Estimate, time_unit: str = "months") -> str:
+    return (
+        f"{_in_unit(est.value, time_unit)} ({_in_unit(est.lower, time_unit)} to "
+        f"{_in_unit(est.upper, time_unit)})"
+    )
+
+
+def _landmark_text(months: float, time_unit: str) -> str:
+    if time_unit == "days":
+        return f"{months * DAYS_PER_MONTH:.0f} days"
+    return f"{months:g} months"
 
 
 LANDMARKS_WITHHELD = (
@@ -444,7 +631,7 @@ LANDMARKS_WITHHELD = (
 
 
 def _duration_section(
-    res: DurationEquity, protection: Protection | None, figures: bool
+    res: DurationEquity, protection: Protection | None, figures: bool, time_unit: str = "months"
 ) -> Section:
     shown = duration_table(res.name, res, protection)
     what = "waiting for a job" if res.measure == "time_to_job" else "still supported"
@@ -453,11 +640,13 @@ def _duration_section(
         res.name,
         "People, n",
         "Events, n",
-        "Median, months (CI)",
-        "Median among those with the event, months",
+        f"Median, {time_unit} (CI)",
+        f"Median among those with the event, {time_unit}",
     ]
     if landmarks:
-        header += [f"{what} at {m:g} months, % (CI)" for m in res.landmark_months]
+        header += [
+            f"{what} at {_landmark_text(m, time_unit)}, % (CI)" for m in res.landmark_months
+        ]
     rows = []
     by_label = {str(g.group): g for g in res.groups}
     for row in shown.rows:
@@ -466,8 +655,8 @@ def _duration_section(
             str(row.label),
             row.n.text,
             row.events.text,
-            _HIDDEN if row.hidden or g is None else _median_text(g.median),
-            _HIDDEN if row.hidden or g is None else _months(g.naive_median),
+            _HIDDEN if row.hidden or g is None else _median_text(g.median, time_unit),
+            _HIDDEN if row.hidden or g is None else _in_unit(g.naive_median, time_unit),
         ]
         if landmarks and g is not None:
             line += [_interval(m.remaining, 100.0, 1) for m in g.landmarks]
@@ -483,7 +672,7 @@ def _duration_section(
     label = "Time to first job" if res.measure == "time_to_job" else "In-work support"
     blocks: list[Any] = [Table(header=header, rows=rows, notes=notes)]
     if figures:
-        blocks += _duration_figures(res, protection)
+        blocks += _duration_figures(res, protection, time_unit)
     for name, test, n in (
         ("Log-rank test", res.logrank, shown.logrank_n),
         ("Gray's test (job)", res.gray, shown.gray_n),
@@ -491,7 +680,8 @@ def _duration_section(
         if test is not None and n is not None:
             blocks.append(Paragraph(text=_test_line(name, test, n)))
     blocks += [
-        Note(text=_redact(c, protection), kind="caveat") for c in duration_caveats(res, protection)
+        Note(text=_redact(plain_caveat(c), protection), kind="caveat")
+        for c in duration_caveats(res, protection)
     ]
     return Section(title=f"{label} by {res.name}", blocks=blocks)
 
@@ -528,15 +718,15 @@ def _access_summary(
         lines = [
             (
                 f"Access by {name}: the make-up of IPS users differed from that of the eligible "
-                f"caseload ({res.test.method}, {p})."
+                f"caseload ({method_words(res.test.method)}, {p})."
             )
         ]
     else:
         lines = [
             (
                 f"Access by {name}: no evidence that the make-up of IPS users differed from that "
-                f"of the eligible caseload ({res.test.method}, {p}); this does not show that "
-                "access was equal."
+                f"of the eligible caseload ({method_words(res.test.method)}, {p}); this does not "
+                "show that access was equal."
             )
         ]
     shown = access_table(name, res, protection)
@@ -571,14 +761,14 @@ def _outcome_summary(res: OutcomeEquity, alpha: float, protection: Protection | 
         lines = [
             (
                 f"Job outcomes by {res.name} ({res.window}): the share gaining a job differed "
-                f"between groups ({t.result.method}, {p})."
+                f"between groups ({method_words(t.result.method)}, {p})."
             )
         ]
     else:
         lines = [
             (
                 f"Job outcomes by {res.name} ({res.window}): no evidence of a difference in the "
-                f"share gaining a job between groups ({t.result.method}, {p})."
+                f"share gaining a job between groups ({method_words(t.result.method)}, {p})."
             )
         ]
     significant = [

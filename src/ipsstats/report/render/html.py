@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from ipsstats._arrays import fail
 from ipsstats.report.render._document import (
@@ -30,15 +31,28 @@ body { font-family: Georgia, "Times New Roman", serif; color: #111; margin: 2em 
        max-width: 60em; padding: 0 1em; line-height: 1.45; }
 h1, h2, h3, h4, h5, h6 { font-family: Helvetica, Arial, sans-serif; line-height: 1.2; }
 table.journal { border-collapse: collapse; margin: 1em 0; border-top: 2px solid #111;
-                border-bottom: 2px solid #111; font-variant-numeric: tabular-nums; }
+                border-bottom: 2px solid #111; font-variant-numeric: tabular-nums;
+                max-width: 100%; font-size: 0.92em; }
 table.journal caption { caption-side: top; text-align: left; font-weight: bold;
                         padding-bottom: 0.4em; }
 table.journal thead th { border-bottom: 1px solid #111; font-weight: bold;
                          vertical-align: bottom; }
-table.journal th, table.journal td { padding: 0.25em 0.8em; }
+table.journal th, table.journal td { padding: 0.25em 0.6em; overflow-wrap: break-word; }
+table.journal td { overflow-wrap: anywhere; }
+table.journal tbody th { min-width: 6em; }
+div.table { max-width: 100%; }
 table.journal tbody th { font-weight: normal; }
 .left { text-align: left; }
-.right { text-align: right; white-space: nowrap; }
+.right { text-align: right; }
+td.light { font-family: Helvetica, Arial, sans-serif; font-weight: bold; white-space: nowrap; }
+td.light::before { content: "\\25CF\\00A0"; font-size: 1.2em; }
+td.light-red::before { color: #c0392b; }
+td.light-amber::before { color: #e69500; }
+td.light-green::before { color: #1e8449; }
+td.light-not-assessed::before, td.light-for-information::before { color: #888; }
+section.headline { border: 2px solid #111; padding: 0 1em 0.5em; background: #f7f7f2; }
+section.headline table.journal { width: 100%; }
+nav.contents ol { columns: 2; }
 p.table-note { font-size: 0.9em; margin: 0.2em 0; }
 aside.note { margin: 1em 0; }
 aside.caveat { margin: 1em 0; padding: 0.5em 0.8em; border-left: 4px solid #b35900;
@@ -50,7 +64,21 @@ figure { margin: 1.5em 0; }
 figure svg { max-width: 100%; height: auto; }
 figure.unavailable p { font-style: italic; }
 footer { margin-top: 3em; border-top: 1px solid #999; font-size: 0.9em; }
+@page { size: A4; margin: 15mm 14mm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
+  main > section { break-before: page; }
+  main > section.headline, main > section.contents { break-before: auto; }
+  table.journal, figure, aside, dl.values { break-inside: avoid; }
+  thead { display: table-header-group; }
+  h2, h3, h4 { break-after: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
 """
+
+# A column with this heading holds traffic-light judgements (the report's headline).
+_LIGHT_COLUMN = "Judgement"
+_LIGHTS = ("red", "amber", "green", "not assessed", "for information")
 
 
 def _esc(text: object) -> str:
@@ -66,11 +94,15 @@ def _table(table: Table) -> list[str]:
         for cell, align in zip(table.header, table.align, strict=True)
     )
     lines += ["<thead>", f"<tr>{header}</tr>", "</thead>", "<tbody>"]
+    lights = [heading == _LIGHT_COLUMN for heading in table.header]
     for row in table.rows:
         cells = []
         for k, (cell, align) in enumerate(zip(row, table.align, strict=True)):
             if k == 0 and table.row_header:
                 cells.append(f'<th scope="row" class="{align}">{_esc(cell)}</th>')
+            elif lights[k] and cell in _LIGHTS:
+                light = "light-" + cell.replace(" ", "-")
+                cells.append(f'<td class="{align} light {light}">{_esc(cell)}</td>')
             else:
                 cells.append(f'<td class="{align}">{_esc(cell)}</td>')
         lines.append(f"<tr>{''.join(cells)}</tr>")
@@ -100,9 +132,39 @@ def _figure(block: Figure) -> list[str]:
     return [
         '<figure class="unavailable">',
         f"<p>Figure not available: {_esc(reason)}.</p>",
-        caption,
+        f'<p class="not-shown">Not shown: {_esc(block.caption)}.</p>',
         "</figure>",
     ]
+
+
+def _anchor(title: str) -> str:
+    """Return the HTML id of a top-level section: its title's words, lower case, joined by -."""
+    words = re.findall(r"[a-z0-9]+", clean_text(title).lower())
+    return "section-" + "-".join(words)
+
+
+def _contents(block: BulletList, anchors: dict[str, str]) -> list[str]:
+    items = []
+    for item in block.items:
+        text = _esc(item)
+        anchor = anchors.get(item)
+        items.append(f'<li><a href="#{anchor}">{text}</a></li>' if anchor else f"<li>{text}</li>")
+    return ['<nav class="contents" aria-label="Contents">', "<ol>", *items, "</ol>", "</nav>"]
+
+
+def _top_section(block: Section, anchors: dict[str, str]) -> list[str]:
+    """Render a top-level section with an id, and its contents list as links."""
+    kind = re.sub(r"[^a-z]+", "-", block.title.lower()).strip("-")
+    classes = kind if kind in ("headline", "contents") else ""
+    opening = f'<section id="{_esc(anchors[block.title])}"'
+    opening += f' class="{classes}">' if classes else ">"
+    lines = [opening, f"<h2>{_esc(block.title)}</h2>"]
+    for child in block.blocks:
+        if block.title == "Contents" and isinstance(child, BulletList):
+            lines += _contents(child, anchors)
+        else:
+            lines += _block(child, 3)
+    return [*lines, "</section>"]
 
 
 def _block(block: Block, level: int) -> list[str]:
@@ -177,8 +239,18 @@ def to_html(doc: Document) -> str:
         "<main>",
         f"<h1>{title}</h1>",
     ]
+    anchors: dict[str, str] = {}
     for block in doc.blocks:
-        lines += _block(block, 2)
+        if isinstance(block, Section) and block.title not in anchors:
+            anchor, k = _anchor(block.title), 2
+            while anchor in anchors.values():
+                anchor, k = f"{_anchor(block.title)}-{k}", k + 1
+            anchors[block.title] = anchor
+    for block in doc.blocks:
+        if isinstance(block, Section) and anchors.get(block.title):
+            lines += _top_section(block, anchors)
+        else:
+            lines += _block(block, 2)
     lines.append("</main>")
     if doc.metadata:
         lines += ["<footer>", *_key_values(doc.metadata), "</footer>"]

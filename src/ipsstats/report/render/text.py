@@ -26,6 +26,8 @@ __all__ = ["display_width", "to_text"]
 _UNDERLINES = ("=", "-", "~", ".")
 _GAP = "  "
 _MIN_WIDTH = 20
+# A left-aligned last column wider than this holds sentences: wrapped to fit the width.
+_SENTENCE = 60
 
 
 def display_width(text: str) -> int:
@@ -84,10 +86,23 @@ def _heading(title: str, level: int, width: int) -> list[str]:
 def _table(table: Table, width: int) -> list[str]:
     grid = [tuple(clean_text(cell) for cell in row) for row in (table.header, *table.rows)]
     widths = [max(display_width(row[k]) for row in grid) for k in range(len(table.header))]
-    lines = [
-        _GAP.join(_pad(cell, w, a) for cell, w, a in zip(row, widths, table.align, strict=True))
-        for row in grid
-    ]
+    lines = _table_lines(grid, widths, table.align)
+    room = width - sum(widths[:-1]) - len(_GAP) * (len(widths) - 1)
+    if (
+        sum(widths) + len(_GAP) * (len(widths) - 1) > width
+        and table.align[-1] == "left"
+        and widths[-1] > _SENTENCE
+    ):
+        # a ragged last column of long text (such as sentences) wraps within the width
+        widths[-1] = max(room, _MIN_WIDTH)
+        lines = []
+        for row in grid:
+            pieces = _wrap(row[-1], widths[-1]) if row[-1] else [""]
+            for k, piece in enumerate(pieces):
+                cells = row[:-1] if k == 0 else ("",) * (len(row) - 1)
+                lines += _table_lines([(*cells, piece)], widths, table.align)
+        head = len(_wrap(grid[0][-1], widths[-1]) if grid[0][-1] else [""])
+        lines = ["\n".join(lines[:head]), *lines[head:]]
     if table.align[-1] == "left":  # drop the padding after a ragged last column
         lines = [line.rstrip(" ") for line in lines]
     rule = "-" * (sum(widths) + len(_GAP) * (len(widths) - 1))
@@ -96,6 +111,15 @@ def _table(table: Table, width: int) -> list[str]:
     for note in table.notes:
         out += _wrap(note, width)
     return out
+
+
+def _table_lines(
+    grid: Sequence[Sequence[str]], widths: Sequence[int], align: Sequence[Alignment]
+) -> list[str]:
+    return [
+        _GAP.join(_pad(cell, w, a) for cell, w, a in zip(row, widths, align, strict=True))
+        for row in grid
+    ]
 
 
 def _key_values(block: KeyValues, width: int) -> list[str]:
