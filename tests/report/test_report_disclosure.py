@@ -349,7 +349,7 @@ def test_reproducer_json_holds_no_unrounded_number() -> None:
     assert doc["completeness"]["missing_by_attribute"]["gender"]["share"] is None
     assert doc["disclosure"]["derived_from"] == "published counts"
     assert doc["disclosure"]["audit"] == {"method": "milp", "n_suppressed": 6, "n_recoverable": 0}
-    assert doc["schema_version"] == "2.1"
+    assert doc["schema_version"] == "2.2"
     system = _check_published(doc)
     assert "missing gender" in system.suppressed
     # test statistics and p-values at the precision the report prints

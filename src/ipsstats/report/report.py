@@ -37,14 +37,20 @@ from ipsstats.equity import (
     AccessEquity,
     AccessMethod,
     DurationEquity,
+    Funnel,
+    IndirectStandardisation,
     MissingGroupRule,
     OutcomeEquity,
+    Overdispersion,
+    StandardisedOutcomes,
     access_equity,
     duration_equity,
     outcome_equity,
 )
 from ipsstats.errors import InsufficientDataError
 from ipsstats.factor import Factor
+from ipsstats.report import _indicator_sections as indicators
+from ipsstats.report._indicators import plan, register
 from ipsstats.report._json import (
     access_dict,
     completeness_dict,
@@ -124,6 +130,10 @@ class EquityReport:
         Analyses that could not be run, and why.
     disclosure : Disclosure or None
         Display suppression settings; ``None`` shows counts as they are.
+    standardised_access, standardised_outcomes : Mapping
+        With ``standardise``: per attribute, the standardised access ratios and outcomes.
+    service_funnel : Funnel or None
+        With ``by_service``: the services' job rates (``service_levels``: every service).
     """
 
     title: str
@@ -144,6 +154,14 @@ class EquityReport:
     summary: tuple[str, ...]
     caveats: tuple[str, ...]
     disclosure: Disclosure | None = None
+    standardised_access: Mapping[str, IndirectStandardisation] = attrs.field(
+        factory=dict, converter=frozen_mapping
+    )
+    standardised_outcomes: Mapping[str, StandardisedOutcomes | None] = attrs.field(
+        factory=dict, converter=frozen_mapping
+    )
+    service_funnel: Funnel | None = None
+    service_levels: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return (
@@ -217,6 +235,8 @@ class EquityReport:
                 }
                 for k in by
             },
+            "standardised": indicators.standardised_dict(self, protection),
+            "service_funnel": indicators.funnel_dict(self, protection),
             "summary": list(self.summary),
             "caveats": list(self.caveats),
             "disclosure": self._disclosure_dict(protection is not None),
@@ -229,7 +249,9 @@ class EquityReport:
         """The decision, per count, of what the report shows (``None``: no control)."""
         if self.disclosure is None:
             return None
-        return protect(build_ledger(self), self.disclosure)
+        ledger = build_ledger(self)
+        register(ledger, self)  # the counts of the indicator sections
+        return protect(ledger, self.disclosure)
 
     def disclosure_audit(self) -> DisclosureAudit | None:
         """Check that no suppressed count can be recovered from what the report publishes.
@@ -359,6 +381,9 @@ class EquityReport:
                     ],
                 )
             )
+        standardised = indicators.standardised_section(self, protection)
+        if standardised is not None:
+            blocks.append(standardised)
         outcome_blocks = [
             _outcome_section(res, window, protection, figures)
             for name in self.options["by"]
@@ -369,6 +394,9 @@ class EquityReport:
             if res is not None
         ]
         blocks.append(Section(title="Job outcomes", blocks=outcome_blocks))
+        by_service = indicators.funnel_section(self, protection, figures)
+        if by_service is not None:
+            blocks.append(by_service)
         duration_blocks = [
             _duration_section(d, protection, figures)
             for by_measure in self.durations.values()
@@ -616,6 +644,9 @@ def equity_report(
     landmarks: Sequence[float] = (6, 12),
     rng: int = 0,
     title: str = "IPS equity report",
+    standardise: Sequence[str] | str | None = None,
+    by_service: str | None = None,
+    funnel_overdispersion: Overdispersion = "none",
 ) -> EquityReport:
     r"""Run every equity analysis of a cohort and gather them in one publishable report.
 
@@ -671,6 +702,20 @@ def equity_report(
         Seed for any Monte Carlo test (recorded).
     title : str
         The report's title.
+    standardise : sequence of str, optional
+        Strata, e.g. ``("age", "gender")``: adds "Access standardised for age and
+        gender", with per `by` attribute (not itself a stratum) the indirectly
+        standardised access ratio of each group beside the crude ratio, and job outcomes
+        adjusted for the strata. ``"age"`` means the bands ``<=25``, ``26-40``,
+        ``41-55``, ``>55`` of a numeric ``age`` (:meth:`Cohort.with_age_band
+        <ipsstats.Cohort.with_age_band>`). `eligible` must then hold, per attribute,
+        counts keyed ``(group, level of each stratum, ...)``, e.g. ``{"ethnicity":
+        {("White", "26-40", "Female"): 120, ...}}`` (see :doc:`/methods`).
+    by_service : str, optional
+        The attribute naming each person's service or team: adds "Job rates by ...", a
+        funnel of the services' job rates (95% and 99.8% limits), as table and figure.
+    funnel_overdispersion : {"none", "multiplicative", "additive"}
+        How the funnel's limits allow for over-dispersion (:func:`~ipsstats.funnel`).
 
     Returns
     -------
@@ -685,7 +730,8 @@ def equity_report(
         does not have as a category (the message lists those it has), `eligible` is
         malformed or lacks a group that the cohort has (the message lists them; a
         caseload group that nobody in the cohort belongs to is reported with 0 IPS
-        users), `study_end` is after ``observed_until``, or an option is invalid.
+        users), `study_end` is after ``observed_until``, `standardise` is given with
+        caseload counts that are not by group and stratum, or an option is invalid.
 
     See Also
     --------
@@ -719,7 +765,7 @@ def equity_report(
     >>> report.summary[0]
     '12 records read, 0 excluded on loading; 12 people analysed.'
     >>> report.to_dict()["schema_version"]
-    '2.1'
+    '2.2'
     """
     if not isinstance(cohort, Cohort):
         raise fail("cohort", "be a Cohort", type(cohort).__name__)
@@ -733,11 +779,12 @@ def equity_report(
     end = cohort.study_end
     names = _by_option(cohort, by)
     given = _eligible_option(eligible, names)
+    extra = plan(cohort, given, standardise, by_service, funnel_overdispersion)
     disclosure = _disclosure_option(suppress)
     caveats: list[str] = []
     access: dict[str, AccessEquity] = {}
     sizes: dict[str, dict[str, int]] = {}
-    for name, given_counts in given.items():
+    for name, given_counts in extra.crude.items():
         counts = to_counts(given_counts, "eligible", missing_labels)
         ips = _ips_counts(cohort.tally(name), counts, name)
         result = access_equity(
@@ -789,6 +836,9 @@ def equity_report(
             )
             for measure in MEASURES
         }
+    found = extra.run(
+        cohort, names, missing_labels=list(missing_labels), level=level, caveats=caveats
+    )
     alpha = 1.0 - level
     options = {
         "study_end": str(end),
@@ -801,6 +851,7 @@ def equity_report(
         "missing": rule,
         "landmarks_months": [float(m) for m in landmarks],
         "rng": rng,
+        **extra.options(),
     }
     draft = EquityReport(
         title=title,
@@ -819,6 +870,7 @@ def equity_report(
         summary=(),
         caveats=tuple(_redact(c, disclosure) for c in caveats),
         disclosure=disclosure,
+        **found,
     )
     report = attrs.evolve(draft, summary=_summary(draft, alpha))
     # the protection depends on the counts only, which the summary does not change: keep
@@ -840,4 +892,5 @@ def _summary(report: EquityReport, alpha: float) -> tuple[str, ...]:
         for d in report.durations[name].values():
             if d is not None:
                 summary += _duration_summary(d, alpha)
+    summary += indicators.indicator_summary(report, protection)
     return tuple(summary)
