@@ -10,6 +10,7 @@ from typing import Any, Literal, NoReturn
 
 from ipsstats._arrays import fail
 from ipsstats._version import __version__
+from ipsstats.cli._report_options import add_report_options
 from ipsstats.errors import IpsStatsError
 
 __all__ = []
@@ -34,6 +35,7 @@ _OPTIONS = (
     "adjust",
     "age_range",
     "by",
+    "by_service",
     "columns",
     "confidence_level",
     "date_format",
@@ -41,11 +43,13 @@ _OPTIONS = (
     "earliest_date",
     "eligible",
     "encoding",
+    "funnel_overdispersion",
     "landmarks",
     "min_followup_months",
     "missing_labels",
     "observed_until",
     "site",
+    "standardise",
     "study_end",
     "suppress",
 )
@@ -97,10 +101,18 @@ one row per group, e.g. "ethnicity,White,3236".
 By default the command stops at invalid records and names them; --errors exclude
 drops them instead, and the report lists every one with its reason.
 
+--standardise age,gender adds access and job outcomes standardised for age band and
+gender; it needs the caseload by group and stratum, --eligible-records CASELOAD.csv with
+one row per eligible person (or per cell, with a column count) and a column per compared
+attribute and per stratum, e.g. "ethnicity,age,gender". --by-service team adds a funnel
+of the job rate of each team.
+
 examples:
   ipsstats report cohort.csv --eligible caseload.csv --study-end 2024-02-27 \\
       --missing-labels "Not known" --by ethnicity,gender
   ipsstats report cohort.csv --study-end 2024-02-27 --format json -o report.json
+  ipsstats report cohort.csv --eligible-records people.csv --study-end 2024-02-27 \\
+      --by ethnicity --standardise age,gender --by-service team
 """
 
 _VALIDATE_EPILOG = """\
@@ -343,6 +355,7 @@ def _parser() -> argparse.ArgumentParser:
         help="stop at invalid records (default), or exclude them and list them in the report",
     )
     _add_suppress(report)
+    add_report_options(report)
     _add_output(report, _REPORT_FORMATS)
     report.set_defaults(command="report")
 
