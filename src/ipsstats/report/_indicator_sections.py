@@ -227,13 +227,16 @@ def _flag_text(flag: str | None, level: float | None) -> str:
     return f"{flag} {100 * level:g}%"
 
 
-def _limits_text(lower: tuple[float, ...] | None, upper: tuple[float, ...] | None) -> list[str]:
+def _limits_cells(
+    lower: tuple[float, ...] | None, upper: tuple[float, ...] | None, levels: int
+) -> list[str]:
+    """Lower and upper limit of each level, in %, one cell each (``*`` when withheld)."""
     if lower is None or upper is None:
-        return []
-    return [
-        f"{format_number(100 * lo, 1)} to {format_number(100 * hi, 1)}"
-        for lo, hi in zip(lower, upper, strict=True)
-    ]
+        return [_HIDDEN] * (2 * levels)
+    cells = []
+    for lo, hi in zip(lower, upper, strict=True):
+        cells += [format_number(100 * lo, 1), format_number(100 * hi, 1)]
+    return cells
 
 
 def funnel_section(report: Any, protection: Protection | None, figures: bool) -> Section | None:
@@ -244,11 +247,12 @@ def funnel_section(report: Any, protection: Protection | None, figures: bool) ->
     attr = str(report.options["by_service"])
     shown: FunnelTable = funnel_table(attr, res, report.service_levels, protection)
     header = [attr, "People, n", "Gained a job, n", "Job rate, %"]
-    header += [f"{100 * lv:g}% limits, %" for lv in res.levels]
+    for lv in res.levels:
+        header += [f"{100 * lv:g}% lower limit, %", f"{100 * lv:g}% upper limit, %"]
     header.append("Flag")
     rows = []
     for row in shown.rows:
-        limits = _limits_text(row.lower, row.upper) or [_HIDDEN] * len(res.levels)
+        limits = _limits_cells(row.lower, row.upper, len(res.levels))
         rate = _HIDDEN if row.rate is None else format_number(100 * row.rate, 1)
         rows.append(
             (
