@@ -211,7 +211,7 @@ def _run_report(args: argparse.Namespace) -> int:
     groups = by or _categorical_names(cohort)
     eligible = eligible_for_report(
         args,
-        dict(_eligible(args, options, groups)),
+        lambda: _eligible(args, options, groups),
         groups=groups,
         delimiter=options.delimiter,
         encoding=options.encoding,

@@ -14,7 +14,7 @@ import csv
 import math
 import pathlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -183,7 +183,7 @@ def read_eligible_records(
 
 def eligible_for_report(
     args: argparse.Namespace,
-    crude: dict[str, object],
+    crude: Callable[[], Mapping[str, object]],
     *,
     groups: Sequence[str],
     delimiter: str,
@@ -191,7 +191,7 @@ def eligible_for_report(
 ) -> dict[str, object]:
     """Return the caseload to report: the ``--eligible`` counts or ``--eligible-records``."""
     if args.eligible_records is None:
-        return crude
+        return dict(crude())
     if args.eligible is not None:
         raise fail(
             _OPTION,
