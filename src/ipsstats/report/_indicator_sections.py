@@ -10,14 +10,12 @@ decides and every ratio, rate and limit is computed from the published numbers.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from ipsstats.equity import Funnel, IndirectStandardisation, StandardisedOutcomes
 from ipsstats.plot import plot_funnel
 from ipsstats.report._indicators import (
     AGE_BAND,
-    AGE_EDGES,
     DERIVED,
     FunnelTable,
     RatioRow,
@@ -53,13 +51,21 @@ def strata_words(strata: tuple[str, ...]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _bands_note(strata: tuple[str, ...]) -> list[Note]:
+def _bands_note(report: Any, strata: tuple[str, ...]) -> list[Note]:
+    """Name the age bands standardised for, as the analyses used them."""
     if AGE_BAND not in strata:
         return []
-    edges = AGE_EDGES
-    bands = [f"<={edges[0]}"]
-    bands += [f"{a + 1}-{b}" for a, b in itertools.pairwise(edges)]
-    bands.append(f">{edges[-1]}")
+    at = strata.index(AGE_BAND)
+    results = [*report.standardised_access.values()]
+    results += [r.indirect for r in report.standardised_outcomes.values() if r is not None]
+    bands: list[str] = []
+    for res in results:
+        for stratum in res.strata:
+            label = str(stratum[at] if isinstance(stratum, tuple) else stratum)
+            if label not in bands:
+                bands.append(label)
+    if not bands:
+        return []
     return [Note(text=f"Age is standardised for in the bands {', '.join(bands)} (years).")]
 
 
@@ -215,7 +221,7 @@ def standardised_section(report: Any, protection: Protection | None) -> Section 
     for attr, outcomes in report.standardised_outcomes.items():
         if outcomes is not None:
             blocks += _outcome_tables(attr, outcomes, protection)
-    blocks += _bands_note(strata)
+    blocks += _bands_note(report, strata)
     return Section(title=f"Access standardised for {strata_words(strata)}", blocks=blocks)
 
 

@@ -265,7 +265,7 @@ _DEFS: dict[str, Any] = {
     ),
 }
 
-# Fields added in schema 2.2, optional so that a 2.1 document still validates: the
+# Fields added in schema 2.2, optional (a document without them keeps the 2.1 form): the
 # report's options and its standardised and funnel sections.
 _OPTIONAL_OPTIONS: dict[str, Any] = {
     "standardise": {"anyOf": [_STRINGS, {"type": "null"}]},
