@@ -31,6 +31,7 @@ __all__ = [
     "labels_with_missing",
     "non_count_values",
     "report_inputs",
+    "report_option_inputs",
     "site_cohort_columns",
     "stratified_tables",
     "weighted_censored_samples",
@@ -519,3 +520,47 @@ def site_cohort_columns(
             sites[k % len(sites)] if k < len(sites) else draw(st.sampled_from(sites))
         )
     return columns
+
+
+# ---- reports with the indicator options: strata and services -----------------------------
+
+
+def _band(age: object) -> str:
+    """The age band of ``Cohort.with_age_band()`` (edges 25, 40, 55), "Not known" if none."""
+    if age is None:
+        return "Not known"
+    value = float(age)  # type: ignore[arg-type]
+    for edge, label in ((25, "<=25"), (40, "26-40"), (55, "41-55")):
+        if value <= edge:
+            return label
+    return ">55"
+
+
+@st.composite
+def report_option_inputs(
+    draw: st.DrawFn, *, min_size: int = 12, max_size: int = 60
+) -> tuple[dict[str, list[object]], dict[str, object]]:
+    """Columns of :func:`report_inputs` with ``age`` and ``team``, and a stratified caseload.
+
+    The ethnicity caseload is keyed ``(ethnicity, age band, gender)`` ("Not known" for a
+    missing value), at least as large as the cohort in every cell; the gender caseload is
+    as in :func:`report_inputs` (gender is a stratum, compared crude).
+    """
+    columns, caseload = draw(report_inputs(min_size=min_size, max_size=max_size))
+    n = len(columns["accessed"])
+    columns["age"] = draw(
+        st.lists(st.one_of(st.none(), st.integers(18, 70)), min_size=n, max_size=n)
+    )
+    columns["team"] = draw(st.lists(st.sampled_from(["T1", "T2", "T3"]), min_size=n, max_size=n))
+    cells: dict[tuple[str, str, str], int] = {}
+    for eth, age, gender in zip(
+        columns["ethnicity"], columns["age"], columns["gender"], strict=True
+    ):
+        key = (
+            "Not known" if eth is None else str(eth),
+            _band(age),
+            "Not known" if gender is None else str(gender),
+        )
+        cells[key] = cells.get(key, 0) + 1
+    stratified = {key: k + draw(st.integers(0, 40)) for key, k in cells.items()}
+    return columns, {"ethnicity": stratified, "gender": caseload["gender"]}

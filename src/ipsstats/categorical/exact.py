@@ -30,6 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ipsstats._arrays import as_counts, as_option, as_rng, fail
+from ipsstats.categorical._common import Alternative, as_alternative
 from ipsstats.categorical._exact_common import (
     LOG_TOLERANCE,
     MARGIN,
@@ -41,6 +42,7 @@ from ipsstats.categorical._exact_common import (
     logsumexp,
 )
 from ipsstats.categorical._exact_network import network_pvalue, network_work_estimate
+from ipsstats.categorical._exact_one_sided import one_sided_pvalue
 from ipsstats.categorical._exact_two import two_column_pvalue, two_column_work_estimate
 from ipsstats.errors import InsufficientDataError
 
@@ -117,17 +119,25 @@ def _nonempty(counts: NDArray[np.int64]) -> NDArray[np.int64]:
 
 
 def fisher_exact_pvalue(
-    table: object, *, exact_work_limit: int = DEFAULT_EXACT_WORK_LIMIT
+    table: object,
+    *,
+    alternative: Alternative = "two-sided",
+    exact_work_limit: int = DEFAULT_EXACT_WORK_LIMIT,
 ) -> float:
-    r"""Two-sided exact conditional test of independence in an r x c table.
+    r"""Exact conditional test of independence in an r x c table.
 
-    Fisher's exact test for 2 x 2 tables; the Fisher-Freeman-Halton test for larger
-    tables, computed exactly (no sampling).
+    Fisher's exact test for 2 x 2 tables (two-sided or one-sided); the
+    Fisher-Freeman-Halton test for larger tables, computed exactly (no sampling).
 
     Parameters
     ----------
     table : array-like of int, shape (r, c)
         Counts. Empty rows and columns are dropped first.
+    alternative : {"two-sided", "less", "greater"}, optional
+        ``"two-sided"`` (default): the tables at most as probable as the observed one.
+        ``"less"`` and ``"greater"`` (2 x 2 tables only, as R's ``fisher.test``): the
+        probability that the top-left count is at most, or at least, the observed one,
+        that is, evidence that the odds ratio is below, or above, 1.
     exact_work_limit : int, optional
         Largest number of work units (elements of vectorised passes, about
         :data:`WORK_SECONDS` seconds each) to spend before stopping with an error. The
@@ -137,13 +147,15 @@ def fisher_exact_pvalue(
     -------
     float
         The p-value: the total probability, given both margins, of the tables at most as
-        probable as the observed one (with R's relative tolerance :math:`10^{-7}`).
+        probable as the observed one (with R's relative tolerance :math:`10^{-7}`), or
+        for a one-sided `alternative` the tail probability of the top-left count.
 
     Raises
     ------
     InvalidInputError
-        If `table` does not hold non-negative whole numbers, or the computation would
-        exceed `exact_work_limit`.
+        If `table` does not hold non-negative whole numbers, the computation would
+        exceed `exact_work_limit`, `alternative` is unknown, or a one-sided
+        `alternative` is asked of a table that is not 2 x 2.
     InsufficientDataError
         If fewer than two rows or columns are non-empty.
 
@@ -164,6 +176,20 @@ def fisher_exact_pvalue(
     distribution, log-concave in that cell, so the tables at most as probable as observed
     are its two tails, found by bisection and summed outward until the rest is provably
     below :math:`10^{-20}` of the observed table's probability.
+
+    One-sided tests of a 2 x 2 table with row totals :math:`r_0, r_1`, first-column total
+    :math:`c` and top-left count :math:`x` sum one tail of the hypergeometric law of that
+    count [3]_:
+
+    .. math::
+
+        p_{\text{less}} = \sum_{k \le x} \frac{\binom{r_0}{k}\binom{r_1}{c-k}}
+        {\binom{r_0+r_1}{c}}, \qquad
+        p_{\text{greater}} = \sum_{k \ge x} \frac{\binom{r_0}{k}\binom{r_1}{c-k}}
+        {\binom{r_0+r_1}{c}},
+
+    each term relative to the observed table (walks over consecutive binomial ratios, as
+    below), divided by the total mass.
 
     Tables with two rows or two columns (including 2 x 2) have their own engine, in which
     every probability is computed relative to the observed table from accurate sums of
@@ -190,9 +216,23 @@ def fisher_exact_pvalue(
     >>> job = [[1, 2, 1, 0], [3, 3, 6, 1], [10, 10, 14, 9], [6, 7, 12, 11]]
     >>> print(round(fisher_exact_pvalue(job), 4))
     0.7827
+
+    R's tea-tasting example, one-sided (``fisher.test(TeaTasting, alternative =
+    "greater")``):
+
+    >>> print(round(fisher_exact_pvalue([[3, 1], [1, 3]], alternative="greater"), 4))
+    0.2429
     """
     counts = as_counts(table, "table", ndim=2)
+    side = as_alternative(alternative)
     limit = _as_work_limit(exact_work_limit)
+    if side != "two-sided" and counts.shape != (2, 2):
+        raise fail(
+            "alternative",
+            "be 'two-sided' unless `table` is 2 x 2 (a one-sided test needs one odds ratio)",
+            f"{side!r} with a {counts.shape[0]} x {counts.shape[1]} table",
+            hint="use alternative='two-sided', or collapse the table to 2 x 2.",
+        )
     kept = _nonempty(counts)
     if kept.shape[0] < 2 or kept.shape[1] < 2:
         raise InsufficientDataError(
@@ -201,6 +241,8 @@ def fisher_exact_pvalue(
             "non-empty column(s).",
             argument="table",
         )
+    if side != "two-sided":
+        return one_sided_pvalue(kept, side)
     return _exact_pvalue(kept, limit)[0]
 
 

@@ -45,6 +45,7 @@ from ipsstats.cli._parser import (
     _VALIDATE_FORMATS,
     _format,
 )
+from ipsstats.cli._report_options import eligible_for_report, needed_attributes
 from ipsstats.cohort import Cohort
 from ipsstats.datasets import (
     SYNTHETIC_OBSERVED_UNTIL,
@@ -198,9 +199,10 @@ def _run_report(args: argparse.Namespace) -> int:
     options = _loading(args, observed)
     by = _names(args.by)
     progress = _Progress.for_file(options.path, requested=args.progress)
+    read = needed_attributes(by, _names(args.standardise), args.by_service)
     try:
         cohort = _load(
-            options, "exclude" if args.errors == "exclude" else "raise", progress, attributes=by
+            options, "exclude" if args.errors == "exclude" else "raise", progress, attributes=read
         )
     except InvalidInputError as exc:
         if args.observed_until is None and "observed_until" in str(exc):
@@ -220,7 +222,14 @@ def _run_report(args: argparse.Namespace) -> int:
             "records excluded as invalid; the report's data completeness section lists them",
             file=sys.stderr,
         )
-    eligible = _eligible(args, options, by or _categorical_names(cohort))
+    groups = by or _categorical_names(cohort)
+    eligible = eligible_for_report(
+        args,
+        lambda: _eligible(args, options, groups),
+        groups=groups,
+        delimiter=options.delimiter,
+        encoding=options.encoding,
+    )
     progress.step("running the equity analyses...")
     report = equity_report(
         cohort,
@@ -234,6 +243,9 @@ def _run_report(args: argparse.Namespace) -> int:
         source=pathlib.Path(options.path).name,
         source_sha256=_sha256(options.path),
         time_unit=args.time_unit,
+        standardise=_names(args.standardise) or None,
+        by_service=args.by_service,
+        funnel_overdispersion=args.funnel_overdispersion,
     )
     fmt = _format(args, _REPORT_FORMATS)
     progress.step(f"writing the {fmt} report...")

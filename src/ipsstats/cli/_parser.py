@@ -10,6 +10,7 @@ from typing import Any, Literal, NoReturn
 
 from ipsstats._arrays import fail
 from ipsstats._version import __version__
+from ipsstats.cli._report_options import add_presentation, add_report_options, add_suppress
 from ipsstats.errors import IpsStatsError
 
 __all__ = []
@@ -34,6 +35,7 @@ _OPTIONS = (
     "adjust",
     "age_range",
     "by",
+    "by_service",
     "columns",
     "confidence_level",
     "date_format",
@@ -41,11 +43,13 @@ _OPTIONS = (
     "earliest_date",
     "eligible",
     "encoding",
+    "funnel_overdispersion",
     "landmarks",
     "min_followup_months",
     "missing_labels",
     "observed_until",
     "site",
+    "standardise",
     "study_end",
     "suppress",
 )
@@ -97,10 +101,18 @@ one row per group, e.g. "ethnicity,White,3236".
 By default the command stops at invalid records and names them; --errors exclude
 drops them instead, and the report lists every one with its reason.
 
+--standardise age,gender adds access and job outcomes standardised for age band and
+gender; it needs the caseload by group and stratum, --eligible-records CASELOAD.csv with
+one row per eligible person (or per cell, with a column count) and a column per compared
+attribute and per stratum, e.g. "ethnicity,age,gender". --by-service team adds a funnel
+of the job rate of each team.
+
 examples:
   ipsstats report cohort.csv --eligible caseload.csv --study-end 2024-02-27 \\
       --missing-labels "Not known" --by ethnicity,gender
   ipsstats report cohort.csv --study-end 2024-02-27 --format json -o report.json
+  ipsstats report cohort.csv --eligible-records people.csv --study-end 2024-02-27 \\
+      --by ethnicity --standardise age,gender --by-service team
 """
 
 _VALIDATE_EPILOG = """\
@@ -259,23 +271,6 @@ def _add_loading(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_presentation(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--time-unit",
-        choices=("months", "days"),
-        default="months",
-        help="unit of every duration in the report's tables and figures (default: months)",
-    )
-
-
-def _add_suppress(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--suppress",
-        action="store_true",
-        help="show counts below 5 as * and round the others to the nearest 5",
-    )
-
-
 class _Parser(argparse.ArgumentParser):
     """An argument parser that reports a usage error as one line on standard error."""
 
@@ -308,8 +303,8 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_output(demo, _REPORT_FORMATS)
-    _add_suppress(demo)
-    _add_presentation(demo)
+    add_suppress(demo)
+    add_presentation(demo)
     demo.set_defaults(command="demo")
 
     report = commands.add_parser(
@@ -357,8 +352,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="the service's name, shown with the data file's name and checksum in the report",
     )
-    _add_suppress(report)
-    _add_presentation(report)
+    add_suppress(report)
+    add_presentation(report)
+    add_report_options(report)
     _add_output(report, _REPORT_FORMATS)
     report.set_defaults(command="report")
 

@@ -20,17 +20,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import numbers
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
-import numpy as np
 
 from ipsstats._arrays import as_confidence_level, as_option, fail
 from ipsstats._version import __version__
-from ipsstats.categorical import PVALUE_ADJUSTMENTS, Counts, PValueAdjustment, to_counts
-from ipsstats.cohort import Cohort, as_months
+from ipsstats.categorical import PVALUE_ADJUSTMENTS, PValueAdjustment, to_counts
+from ipsstats.cohort import Cohort
 from ipsstats.equity import (
     ACCESS_METHODS,
     MEASURES,
@@ -38,16 +36,20 @@ from ipsstats.equity import (
     AccessEquity,
     AccessMethod,
     DurationEquity,
+    Funnel,
+    IndirectStandardisation,
     MissingGroupRule,
     OutcomeEquity,
+    Overdispersion,
+    StandardisedOutcomes,
     access_equity,
     duration_equity,
     outcome_equity,
 )
-from ipsstats.errors import InsufficientDataError
-from ipsstats.factor import Factor
 from ipsstats.report import _front
+from ipsstats.report import _indicator_sections as indicators
 from ipsstats.report._headline import HeadlineItem, headline
+from ipsstats.report._indicators import plan, register
 from ipsstats.report._json import (
     access_dict,
     completeness_dict,
@@ -56,6 +58,15 @@ from ipsstats.report._json import (
     outcome_dict,
 )
 from ipsstats.report._ledger import Protection, build_ledger, protect
+from ipsstats.report._options import (
+    attempt,
+    by_option,
+    disclosure_option,
+    eligible_option,
+    ips_counts,
+    missing_by_attribute,
+    months_option,
+)
 from ipsstats.report._plain import plain_caveat
 from ipsstats.report.audit import DisclosureAudit, _as_audit_dict
 from ipsstats.report.disclosure import Disclosure
@@ -138,6 +149,10 @@ class EquityReport:
         When the report was made: UTC, ISO 8601 (``2024-03-01T09:30:00Z``).
     caveat_details : tuple of str
         The technical reasons behind `caveats` (written for readers), in the same order.
+    standardised_access, standardised_outcomes : Mapping
+        With ``standardise``: per attribute, the standardised access ratios and outcomes.
+    service_funnel : Funnel or None
+        With ``by_service``: the services' job rates (``service_levels``: every service).
     """
 
     title: str
@@ -163,6 +178,14 @@ class EquityReport:
     source_sha256: str | None = None
     generated_at: str | None = None
     caveat_details: tuple[str, ...] = ()
+    standardised_access: Mapping[str, IndirectStandardisation] = attrs.field(
+        factory=dict, converter=frozen_mapping
+    )
+    standardised_outcomes: Mapping[str, StandardisedOutcomes | None] = attrs.field(
+        factory=dict, converter=frozen_mapping
+    )
+    service_funnel: Funnel | None = None
+    service_levels: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return (
@@ -236,6 +259,8 @@ class EquityReport:
                 }
                 for k in by
             },
+            "standardised": indicators.standardised_dict(self, protection),
+            "service_funnel": indicators.funnel_dict(self, protection),
             "summary": list(self.summary),
             "caveats": list(self.caveats),
             "caveat_details": list(self.caveat_details),
@@ -262,7 +287,9 @@ class EquityReport:
         """The decision, per count, of what the report shows (``None``: no control)."""
         if self.disclosure is None:
             return None
-        return protect(build_ledger(self), self.disclosure)
+        ledger = build_ledger(self)
+        register(ledger, self)  # the counts of the indicator sections
+        return protect(ledger, self.disclosure)
 
     def disclosure_audit(self) -> DisclosureAudit | None:
         """Check that no suppressed count can be recovered from what the report publishes.
@@ -393,8 +420,14 @@ class EquityReport:
                     ],
                 )
             )
+        standardised = indicators.standardised_section(self, protection)
+        if standardised is not None:
+            body.append(standardised)
         outcome_blocks = _front.outcome_blocks(self, protection, figures)
         body.append(Section(title="Job outcomes", blocks=outcome_blocks))
+        by_service = indicators.funnel_section(self, protection, figures)
+        if by_service is not None:
+            body.append(by_service)
         duration_blocks = [
             _duration_section(d, protection, figures, unit)
             for by_measure in self.durations.values()
@@ -508,126 +541,6 @@ def _tables(blocks: Sequence[Any], path: tuple[str, ...]) -> list[tuple[tuple[st
 # --------------------------------------------------------------------------------------
 
 
-def _by_option(cohort: Cohort, by: object) -> tuple[str, ...]:
-    categorical = tuple(k for k, v in cohort.attributes.items() if isinstance(v, Factor))
-    if by is None:
-        if not categorical:
-            raise fail(
-                "cohort",
-                "have at least one categorical attribute to compare groups by",
-                f"attributes {list(cohort.attribute_names)}",
-            )
-        return categorical
-    names = (by,) if isinstance(by, str) else by
-    if not isinstance(names, (tuple, list)) or not names:
-        raise fail("by", "be a non-empty sequence of attribute names", repr(by))
-    for name in names:
-        if name not in categorical:
-            raise fail(
-                "by",
-                "name categorical attributes of the cohort",
-                repr(name),
-                hint=f"the cohort has the categorical attributes {list(categorical)}.",
-            )
-    return tuple(str(n) for n in names)
-
-
-def _eligible_option(eligible: object, by: tuple[str, ...]) -> dict[str, object]:
-    if eligible is None:
-        return {}
-    if isinstance(eligible, Counts):
-        name = eligible.name if eligible.name is not None else (by[0] if len(by) == 1 else None)
-        if name not in by:
-            raise fail(
-                "eligible",
-                "be named after one of the `by` attributes (Counts.name)",
-                repr(eligible.name),
-                hint="pass a mapping {attribute: counts} instead.",
-            )
-        return {str(name): eligible}
-    if not isinstance(eligible, Mapping):
-        raise fail(
-            "eligible", "be None, Counts or a mapping {attribute: counts}", type(eligible).__name__
-        )
-    unknown = [k for k in eligible if k not in by]
-    if unknown:
-        raise fail(
-            "eligible",
-            "have keys among the `by` attributes",
-            f"{unknown}",
-            hint=f"`by` is {list(by)}; eligible counts are given per attribute.",
-        )
-    return {str(k): v for k, v in eligible.items()}
-
-
-def _ips_counts(ips: Counts, eligible: Counts, name: str) -> Counts:
-    """IPS users per group of the eligible caseload, in its order.
-
-    A group of the caseload that nobody in the cohort belongs to has 0 IPS users (no
-    access at all is the strongest finding an access analysis can make); a group of the
-    cohort that the caseload does not have cannot be compared, and is an error.
-    """
-    only_cohort = [level for level in ips.levels if level not in eligible.levels]
-    if only_cohort:
-        raise fail(
-            "eligible",
-            f"give a count for every {name} group of the cohort",
-            f"no count in `eligible[{name!r}]` for {only_cohort}",
-            hint=f"the eligible caseload has the groups {list(eligible.levels)}; add the "
-            "missing groups, or list labels meaning 'not known' in `missing_labels`.",
-            positions=tuple(only_cohort),
-        )
-    found = dict(zip(ips.levels, ips.counts.tolist(), strict=True))
-    return Counts.from_counts(
-        [int(found.get(level, 0)) for level in eligible.levels],
-        list(eligible.levels),
-        name=ips.name,
-        n_missing=ips.n_missing,
-    )
-
-
-def _disclosure_option(suppress: object) -> Disclosure | None:
-    if suppress is False or suppress is None:
-        return None
-    if suppress is True:
-        return Disclosure()
-    if isinstance(suppress, Mapping):
-        unknown = [k for k in suppress if k not in ("threshold", "round_to")]
-        if unknown:
-            raise fail("suppress", "have only the keys 'threshold' and 'round_to'", f"{unknown}")
-        settings = {k: suppress[k] for k in ("threshold", "round_to") if k in suppress}
-        for key, value in settings.items():
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise fail("suppress", f"have a positive integer {key!r}", repr(value))
-        return Disclosure(**{k: int(v) for k, v in settings.items()})
-    raise fail(
-        "suppress",
-        "be True, False or a mapping {'threshold': int, 'round_to': int}",
-        repr(suppress),
-    )
-
-
-def _months_option(value: object) -> int:
-    return as_months(value, "min_followup_months")
-
-
-def _missing_by_attribute(cohort: Cohort) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for name, column in cohort.attributes.items():
-        n_missing = column.n_missing if isinstance(column, Factor) else int(np.isnan(column).sum())
-        out[name] = {"n_missing": n_missing, "share": n_missing / cohort.n if cohort.n else None}
-    return out
-
-
-def _attempt(caveats: list[str], what: str, run: Callable[[], Any]) -> Any:
-    """Run one analysis; record why in `caveats` if the data are insufficient for it."""
-    try:
-        return run()
-    except InsufficientDataError as exc:
-        caveats.append(f"{what}: not computed ({exc})")
-        return None
-
-
 def equity_report(
     cohort: Cohort,
     *,
@@ -648,6 +561,9 @@ def equity_report(
     source: str | None = None,
     source_sha256: str | None = None,
     time_unit: Literal["months", "days"] = "months",
+    standardise: Sequence[str] | str | None = None,
+    by_service: str | None = None,
+    funnel_overdispersion: Overdispersion = "none",
 ) -> EquityReport:
     r"""Run every equity analysis of a cohort and gather them in one publishable report.
 
@@ -708,6 +624,20 @@ def equity_report(
         the cohort's record of its source) and the SHA-256 checksum of its bytes.
     time_unit : {"months", "days"}
         The unit of every duration the report shows, in tables and figures alike.
+    standardise : sequence of str, optional
+        Strata, e.g. ``("age", "gender")``: adds "Access standardised for age and
+        gender", with per `by` attribute (not itself a stratum) the indirectly
+        standardised access ratio of each group beside the crude ratio, and job outcomes
+        adjusted for the strata. ``"age"`` means the bands ``<=25``, ``26-40``,
+        ``41-55``, ``>55`` of a numeric ``age`` (:meth:`Cohort.with_age_band
+        <ipsstats.Cohort.with_age_band>`). `eligible` must then hold, per attribute,
+        counts keyed ``(group, level of each stratum, ...)``, e.g. ``{"ethnicity":
+        {("White", "26-40", "Female"): 120, ...}}`` (see :doc:`/methods`).
+    by_service : str, optional
+        The attribute naming each person's service or team: adds "Job rates by ...", a
+        funnel of the services' job rates (95% and 99.8% limits), as table and figure.
+    funnel_overdispersion : {"none", "multiplicative", "additive"}
+        How the funnel's limits allow for over-dispersion (:func:`~ipsstats.funnel`).
 
     Returns
     -------
@@ -722,7 +652,8 @@ def equity_report(
         does not have as a category (the message lists those it has), `eligible` is
         malformed or lacks a group that the cohort has (the message lists them; a
         caseload group that nobody in the cohort belongs to is reported with 0 IPS
-        users), `study_end` is after ``observed_until``, or an option is invalid.
+        users), `study_end` is after ``observed_until``, `standardise` is given with
+        caseload counts that are not by group and stratum, or an option is invalid.
 
     See Also
     --------
@@ -768,19 +699,20 @@ def equity_report(
     how = as_option(adjust, "adjust", PVALUE_ADJUSTMENTS)
     method = as_option(access_method, "access_method", ACCESS_METHODS)
     rule = as_option(missing, "missing", MISSING_GROUP_RULES)
-    months = _months_option(min_followup_months)
+    months = months_option(min_followup_months)
     if study_end is not None:
         cohort = cohort.with_study_end(study_end)
     end = cohort.study_end
-    names = _by_option(cohort, by)
-    given = _eligible_option(eligible, names)
-    disclosure = _disclosure_option(suppress)
+    names = by_option(cohort, by)
+    given = eligible_option(eligible, names)
+    extra = plan(cohort, given, standardise, by_service, funnel_overdispersion)
+    disclosure = disclosure_option(suppress)
     caveats: list[str] = []
     access: dict[str, AccessEquity] = {}
     sizes: dict[str, dict[str, int]] = {}
-    for name, given_counts in given.items():
+    for name, given_counts in extra.crude.items():
         counts = to_counts(given_counts, "eligible", missing_labels)
-        ips = _ips_counts(cohort.tally(name), counts, name)
+        ips = ips_counts(cohort.tally(name), counts, name)
         result = access_equity(
             ips,
             counts,
@@ -801,14 +733,14 @@ def equity_report(
     outcome_window: dict[str, OutcomeEquity | None] = {}
     durations: dict[str, dict[str, DurationEquity | None]] = {}
     for name in names:
-        outcome_all[name] = _attempt(
+        outcome_all[name] = attempt(
             caveats,
             f"job outcomes by {name}, everyone",
             lambda name=name: outcome_equity(  # type: ignore[misc]
                 cohort, name, confidence_level=level, adjust=how, rng=rng
             ),
         )
-        outcome_window[name] = _attempt(
+        outcome_window[name] = attempt(
             caveats,
             f"job outcomes by {name}, at least {months} months' follow-up",
             lambda name=name: outcome_equity(  # type: ignore[misc]
@@ -821,7 +753,7 @@ def equity_report(
             ),
         )
         durations[name] = {
-            measure: _attempt(
+            measure: attempt(
                 caveats,
                 f"{measure.replace('_', ' ')} by {name}",
                 lambda name=name, measure=measure: duration_equity(  # type: ignore[misc]
@@ -830,6 +762,9 @@ def equity_report(
             )
             for measure in MEASURES
         }
+    found = extra.run(
+        cohort, names, missing_labels=list(missing_labels), level=level, caveats=caveats
+    )
     alpha = 1.0 - level
     options = {
         "study_end": str(end),
@@ -843,6 +778,7 @@ def equity_report(
         "landmarks_months": [float(m) for m in landmarks],
         "rng": rng,
         "time_unit": unit,
+        **extra.options(),
     }
     draft = EquityReport(
         title=title,
@@ -851,7 +787,7 @@ def equity_report(
         n_people=cohort.n,
         validation=cohort.validation.to_dict(),
         selection_steps=tuple(step.to_dict() for step in cohort.exclusions),
-        missing_by_attribute=_missing_by_attribute(cohort),
+        missing_by_attribute=missing_by_attribute(cohort),
         eligible_sizes=sizes,
         options=options,
         access=access,
@@ -866,6 +802,7 @@ def equity_report(
         source_sha256=checksum,
         generated_at=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         caveat_details=tuple(_redact(c, disclosure) for c in caveats),
+        **found,
     )
     report = attrs.evolve(draft, summary=_summary(draft, alpha))
     # the protection depends on the counts only, which the summary does not change: keep
@@ -890,4 +827,5 @@ def _summary(report: EquityReport, alpha: float) -> tuple[str, ...]:
         for d in report.durations[name].values():
             if d is not None:
                 summary += _duration_summary(d, alpha)
+    summary += indicators.indicator_summary(report, protection)
     return tuple(summary)

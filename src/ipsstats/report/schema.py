@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ipsstats.categorical import PVALUE_ADJUSTMENTS
-from ipsstats.equity import ACCESS_METHODS, MEASURES, MISSING_GROUP_RULES
+from ipsstats.equity import ACCESS_METHODS, MEASURES, MISSING_GROUP_RULES, OVERDISPERSION
 
 __all__ = ["REPORT_SCHEMA", "REPORT_SCHEMA_VERSION"]
 
@@ -188,6 +188,93 @@ _DEFS: dict[str, Any] = {
             "caveats": _STRINGS,
         }
     ),
+    # schema 2.2: the sections of equity_report(standardise=..., by_service=...)
+    "ratio_group": _object(
+        {
+            "group": _LABEL,
+            "expected": _NUMBER_OR_NULL,
+            "ratio": _nullable("#/$defs/estimate"),
+            "crude_ratio": _nullable("#/$defs/estimate"),
+            "flag": {"enum": ["over", "under", "none", None]},
+        }
+    ),
+    "standardised": _object(
+        {
+            "strata": _STRINGS,
+            "access": _by_attribute(
+                _object(
+                    {
+                        "method": {"type": "string"},
+                        "confidence_level": {"type": "number"},
+                        "ips_n": _COUNT,
+                        "eligible_n": _COUNT,
+                        "groups": {"type": "array", "items": {"$ref": "#/$defs/ratio_group"}},
+                        "caveats": _STRINGS,
+                    }
+                )
+            ),
+            "outcomes": _by_attribute(
+                {
+                    "anyOf": [
+                        _object(
+                            {
+                                "window": {"type": "string"},
+                                "confidence_level": {"type": "number"},
+                                "n": _COUNT,
+                                "jobs": _COUNT,
+                                "groups": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/$defs/ratio_group"},
+                                },
+                                # Mantel-Haenszel comparisons; null under disclosure control
+                                "comparison": {"type": ["object", "null"]},
+                            }
+                        ),
+                        {"type": "null"},
+                    ]
+                }
+            ),
+        },
+        protected=False,
+    ),
+    "funnel_unit": _object(
+        {
+            "unit": _LABEL,
+            "n": _COUNT,
+            "jobs": _COUNT,
+            "rate": _NUMBER_OR_NULL,
+            "lower": {"type": ["array", "null"], "items": {"type": "number"}},
+            "upper": {"type": ["array", "null"], "items": {"type": "number"}},
+            "flag": {"enum": ["above", "below", "within", None]},
+            "flag_level": _NUMBER_OR_NULL,
+        }
+    ),
+    "service_funnel": _object(
+        {
+            "by": {"type": "string"},
+            "kind": {"type": "string"},
+            "levels": {"type": "array", "items": {"type": "number"}},
+            "overdispersion": {"enum": list(OVERDISPERSION)},
+            "method": {"type": "string"},
+            "target": _NUMBER_OR_NULL,
+            "n": _COUNT,
+            "jobs": _COUNT,
+            "units": {"type": "array", "items": {"$ref": "#/$defs/funnel_unit"}},
+            "caveats": _STRINGS,
+        }
+    ),
+}
+
+# Fields added in schema 2.2, optional (a document without them keeps the 2.1 form): the
+# report's options and its standardised and funnel sections.
+_OPTIONAL_OPTIONS: dict[str, Any] = {
+    "standardise": {"anyOf": [_STRINGS, {"type": "null"}]},
+    "by_service": {"type": ["string", "null"]},
+    "funnel_overdispersion": {"enum": list(OVERDISPERSION)},
+}
+_OPTIONAL_SECTIONS: dict[str, Any] = {
+    "standardised": _nullable("#/$defs/standardised"),
+    "service_funnel": _nullable("#/$defs/service_funnel"),
 }
 
 REPORT_SCHEMA: dict[str, Any] = {
@@ -340,3 +427,6 @@ REPORT_SCHEMA: dict[str, Any] = {
     ),
 }
 """JSON Schema (draft 2020-12) of :meth:`EquityReport.to_dict`; see ``schema_version``."""
+
+REPORT_SCHEMA["properties"].update(_OPTIONAL_SECTIONS)
+REPORT_SCHEMA["properties"]["options"]["properties"].update(_OPTIONAL_OPTIONS)
