@@ -20,12 +20,18 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-from ipsstats._arrays import as_confidence_level, as_counts, as_option, fail, float_array
+from ipsstats._arrays import (
+    as_amounts,
+    as_confidence_level,
+    as_counts,
+    as_option,
+    fail,
+    float_array,
+)
 from ipsstats.cohort import Cohort
 from ipsstats.equity._common import _str_tuple
 from ipsstats.equity._limits import z_value
 from ipsstats.equity._strata import (
-    as_amounts,
     as_labels_for,
     as_strata_names,
     cohort_grid,
