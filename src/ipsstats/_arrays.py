@@ -22,12 +22,14 @@ from ipsstats.errors import InvalidInputError
 
 __all__ = [
     "MAX_TOTAL_COUNT",
+    "as_amounts",
     "as_array",
     "as_confidence_level",
     "as_counts",
     "as_durations",
     "as_events",
     "as_labels",
+    "as_missing_labels",
     "as_option",
     "as_rng",
     "bool_array",
@@ -80,6 +82,10 @@ def _where(
     pieces: list[str] = []
     for k in shown:
         pos: object
+        if values.ndim == 0:
+            positions.append(())
+            pieces.append(repr(values.item()))
+            continue
         if values.ndim == 1 and labels is not None:
             pos = labels[int(k)]
             where = f"label {pos!r}"
@@ -210,7 +216,8 @@ def _as_float(array: NDArray[Any], name: str, what: str) -> NDArray[np.float64]:
             hint="convert text holding numbers with `.astype(float)` first.",
             positions=positions,
         )
-    raise fail(name, f"hold {what}", f"an array of dtype {array.dtype}")
+    got = "complex numbers" if array.dtype.kind == "c" else "an array"
+    raise fail(name, f"hold {what}", f"{got} of dtype {array.dtype}")
 
 
 def _total_too_large(name: str, total: int | str) -> InvalidInputError:
@@ -261,7 +268,8 @@ def _check_total(array: NDArray[Any], name: str) -> None:
     The float64 sum bounds the exact total closely: when it is at most 2**62, the int64 sum
     cannot wrap around and is exact.
     """
-    approximate = float(array.sum(dtype=np.float64))
+    with np.errstate(over="ignore"):  # an infinite sum is refused below, as too large
+        approximate = float(array.sum(dtype=np.float64))
     if approximate > 2.0**62:
         raise _total_too_large(name, f"about {approximate:.3g}")
     total = int(array.sum(dtype=np.int64))
@@ -335,6 +343,28 @@ def _timedelta_days(array: NDArray[Any]) -> NDArray[np.float64] | None:
     return None
 
 
+def as_amounts(
+    value: object, name: str, *, what: str = "numbers", ndim: int | None = 1
+) -> NDArray[np.float64]:
+    """Validate finite, non-negative real numbers; return a read-only float64 copy.
+
+    Populations, rates, counts that may be fractional, case weights. `what` names them in
+    the message ("`weights` must hold non-negative case weights; got -1.0 at index 1").
+    """
+    array = as_array(value, name)
+    if ndim is not None:
+        _check_ndim(array, name, ndim)
+    return _finite_nonnegative(_as_float(array, name, what), name, what)
+
+
+def _finite_nonnegative(floats: NDArray[np.float64], name: str, what: str) -> NDArray[np.float64]:
+    for bad, rule in ((~np.isfinite(floats), "finite"), (floats < 0, "non-negative")):
+        if bad.any():
+            text, pos = _where(bad, floats, None)
+            raise fail(name, f"hold {rule} {what}", text, positions=pos)
+    return readonly(floats, dtype=np.float64)
+
+
 def as_durations(value: object, name: str) -> NDArray[np.float64]:
     """Validate durations: a 1-D array of finite, non-negative numbers (float64 copy).
 
@@ -348,14 +378,7 @@ def as_durations(value: object, name: str) -> NDArray[np.float64]:
     floats = (
         spans if spans is not None else _as_float(array, name, "durations (non-negative numbers)")
     )
-    for bad, rule in (
-        (~np.isfinite(floats), "hold finite durations"),
-        (floats < 0, "hold non-negative durations"),
-    ):
-        if bad.any():
-            text, pos = _where(bad, floats, None)
-            raise fail(name, rule, text, positions=pos)
-    return readonly(floats, dtype=np.float64)
+    return _finite_nonnegative(floats, name, "durations")
 
 
 def as_events(value: object, name: str) -> NDArray[np.bool_]:
@@ -404,6 +427,33 @@ def is_missing_scalar(value: object, missing_labels: Collection[object] = ()) ->
     if type(value).__name__ in ("NAType", "NaTType"):  # pandas NA / NaT, without pandas
         return True
     return bool(missing_labels) and isinstance(value, Hashable) and value in missing_labels
+
+
+def as_missing_labels(value: object, name: str = "missing_labels") -> frozenset[object]:
+    """Validate the labels that stand for a missing value: a collection of hashable labels."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Collection):
+        raise fail(
+            name,
+            "be a collection of labels",
+            repr(value),
+            hint='for example missing_labels=["Not known"].',
+        )
+    try:
+        labels = list(value)
+    except TypeError:  # a 0-d array is a Collection that cannot be iterated
+        raise fail(name, "be a collection of labels", repr(value)) from None
+    unhashable = [label for label in labels if not isinstance(label, Hashable)]
+    if unhashable:
+        raise fail(
+            name,
+            "hold hashable labels",
+            f"unhashable {unhashable[0]!r}",
+            hint='for example missing_labels=["Not known"].',
+        )
+    try:
+        return frozenset(labels)
+    except TypeError:  # hashable by type, but a member is not (a tuple holding a list)
+        raise fail(name, "hold hashable labels", repr(value)) from None
 
 
 def as_labels(

@@ -72,7 +72,12 @@ def check_levels(
     levels: object, name: str, missing_labels: Collection[object]
 ) -> tuple[object, ...]:
     """Validate user-given levels: a sequence of distinct, hashable, non-missing labels."""
-    if levels is None or isinstance(levels, (str, bytes)) or not isinstance(levels, Collection):
+    if (
+        levels is None
+        or isinstance(levels, (str, bytes))
+        or not isinstance(levels, Collection)
+        or (isinstance(levels, np.ndarray) and levels.ndim == 0)  # a Collection, not iterable
+    ):
         raise fail(name, "be a sequence of labels", type(levels).__name__)
     out = tuple(levels)
     seen: set[object] = set()
@@ -523,7 +528,7 @@ def _unhashable(values: Sequence[object], name: str) -> Exception:
 
 def _from_floats(array: NDArray[Any], missing_labels: frozenset[object], name: str) -> Coded:
     """Float labels: NaN is missing; integral values go through the integer path."""
-    finite = array[~np.isnan(array)]
+    finite = array[~np.isnan(array)].astype(np.float64)  # 2**53 overflows a half float
     exact = bool(np.all(np.abs(finite) <= 2.0**53))  # int64-safe; also refuses infinities
     if exact and finite.size == array.size and np.array_equal(finite, np.trunc(finite)):
         as_int = array.astype(np.int64)

@@ -429,7 +429,7 @@ def test_deprecated_conf_level() -> None:
         ({"variance": "sandwich"}, r"`variance` must be one of 'auto', 'aalen'"),
         ({"conf_type": "log-log"}, r"`conf_type` must be one of 'log', 'plain'"),
         ({"confidence_level": 95}, r"`confidence_level` must be a number strictly between"),
-        ({"weights": [1, 2j] * 6}, r"`weights` must hold case weights \(real numbers\)"),
+        ({"weights": [1, 2j] * 6}, r"`weights` must hold case weights; got complex numbers"),
         ({"weights": [True] * 12}, r"`weights` must hold case weights; got booleans"),
     ],
 )

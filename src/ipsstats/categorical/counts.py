@@ -6,7 +6,7 @@ so they are shown, counted, and excluded from tests only by an explicit, recorde
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from ipsstats._arrays import (
     as_counts,
+    as_missing_labels,
     fail,
     is_missing_scalar,
 )
@@ -207,7 +208,7 @@ class Counts(_Labelled):
             raise fail("mapping", "be a mapping {label: count}", type(mapping).__name__)
         labels = list(mapping)
         counts = as_counts(list(mapping.values()), "mapping", ndim=1, labels=labels)
-        wanted = frozenset(m for m in missing_labels if isinstance(m, Hashable))
+        wanted = as_missing_labels(missing_labels)
         is_missing = np.array([is_missing_scalar(label, wanted) for label in labels], dtype=bool)
         levels = [label for label, gone in zip(labels, is_missing, strict=True) if not gone]
         return cls(

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ipsstats._arrays import (
+    as_missing_labels,
     as_option,
     fail,
 )
@@ -140,13 +141,7 @@ def _options(  # noqa: PLR0917  # one positional per builder option, called in o
         age_range = (float(bounds[0]), float(bounds[1]))
     if date_format is not None:
         parse_date_strings(np.zeros(0, dtype=str), date_format)  # validates the format
-    if isinstance(missing_labels, (str, bytes)) or not isinstance(missing_labels, Collection):
-        raise fail(
-            "missing_labels",
-            "be a collection of labels",
-            repr(missing_labels),
-            hint='for example missing_labels=["Not known"].',
-        )
+    as_missing_labels(missing_labels)
     if isinstance(numeric, str):
         numeric = (numeric,)
     if not isinstance(numeric, Collection) or not all(isinstance(v, str) for v in numeric):

@@ -9,21 +9,20 @@ one stratum per combination of their levels, leaving out people with a missing v
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from ipsstats._arrays import as_array, as_counts, fail, readonly
+from ipsstats._arrays import as_amounts, as_array, as_counts, fail, readonly
 from ipsstats.cohort import Cohort
 from ipsstats.equity._common import _categorical
 from ipsstats.factor import Factor
 
 __all__ = [
     "Layout",
-    "as_amounts",
     "as_labels_for",
     "as_strata_names",
     "as_table",
@@ -32,6 +31,7 @@ __all__ = [
     "mapping_entries",
     "mapping_grid",
     "occupied",
+    "reference_index",
     "same_shape",
     "stratum_text",
 ]
@@ -45,7 +45,7 @@ def as_table(value: object, name: str, *, whole: bool) -> NDArray[np.float64]:
     With `whole`, entries must be whole-number counts; otherwise any finite non-negative
     amounts (populations, person-time).
     """
-    array = as_counts(value, name, ndim=None) if whole else as_amounts(value, name)
+    array = as_counts(value, name, ndim=None) if whole else as_amounts(value, name, ndim=None)
     if array.ndim not in (1, 2):
         raise fail(
             name,
@@ -56,33 +56,6 @@ def as_table(value: object, name: str, *, whole: bool) -> NDArray[np.float64]:
         raise fail(name, "hold at least one stratum", f"an array of shape {array.shape}")
     table = np.atleast_2d(np.asarray(array, dtype=np.float64))
     return readonly(table, dtype=np.float64)
-
-
-def as_amounts(value: object, name: str, *, ndim: int | None = None) -> NDArray[np.float64]:
-    """Validate finite, non-negative numbers (populations, rates); return a float64 copy."""
-    array = as_array(value, name)
-    if ndim is not None and array.ndim != ndim:
-        raise fail(name, f"be {ndim}-dimensional", f"an array of shape {array.shape}")
-    if array.dtype.kind == "b":
-        raise fail(name, "hold numbers", "booleans", hint="convert them with `.astype(int)`.")
-    try:
-        floats = np.asarray(array, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise fail(name, "hold numbers", f"non-numeric values of dtype {array.dtype}") from None
-    for bad, rule in (
-        (~np.isfinite(floats), "hold finite numbers"),
-        (floats < 0, "hold non-negative numbers"),
-    ):
-        if bad.any():
-            where = [
-                tuple(int(i) for i in np.unravel_index(k, floats.shape))
-                for k in np.flatnonzero(bad)[:_SHOWN]
-            ]
-            shown = ", ".join(
-                f"{float(floats[w])!r} at index {w if len(w) > 1 else w[0]}" for w in where
-            )
-            raise fail(name, rule, shown, positions=tuple(where))
-    return readonly(floats, dtype=np.float64)
 
 
 def same_shape(tables: Mapping[str, NDArray[Any]]) -> None:
@@ -292,3 +265,21 @@ def occupied(
         keep |= table.sum(axis=0) > 0
     kept = tuple(label for label, k in zip(labels, keep, strict=True) if k)
     return kept, [table[:, keep] for table in tables]
+
+
+def reference_index(labels: tuple[object, ...], n: NDArray[Any], reference: object) -> int:
+    """Position of the `reference` group among `labels`; ``None`` picks the largest group."""
+    if reference is None:
+        return int(np.argmax(n))
+    if not isinstance(reference, Hashable):
+        raise fail("reference", "be one group's label", f"unhashable {reference!r}")
+    for k, label in enumerate(labels):
+        same = label == reference
+        if isinstance(same, (bool, np.bool_)) and same:
+            return k
+    raise fail(
+        "reference",
+        "be one of the groups",
+        repr(reference),
+        hint=f"the groups are {list(labels)}.",
+    )

@@ -13,7 +13,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from ipsstats._arrays import as_confidence_level, as_option, fail
+from ipsstats._arrays import as_confidence_level, as_missing_labels, as_option, fail
 from ipsstats._scipy import stats
 from ipsstats.categorical import (
     Counts,
@@ -409,6 +409,7 @@ def access_equity(
     how = as_option(method, "method", ACCESS_METHODS)
     rule = as_option(missing, "missing", MISSING_GROUP_RULES)
     level = as_confidence_level(confidence_level)
+    as_missing_labels(missing_labels)
     ips = to_counts(ips_counts, "ips_counts", missing_labels)
     eligible = to_counts(eligible_counts, "eligible_counts", missing_labels)
     _check_same_groups(ips, eligible)

@@ -23,6 +23,7 @@ from ipsstats.equity._limits import z_value
 from ipsstats.equity._strata import (
     as_labels_for,
     as_table,
+    reference_index,
     same_shape,
 )
 from ipsstats.equity.standardise import (
@@ -202,20 +203,6 @@ def _mh_difference(
     )
 
 
-def _reference_index(labels: tuple[object, ...], n: NDArray[np.float64], reference: object) -> int:
-    if reference is None:
-        return int(np.argmax(n))
-    for k, label in enumerate(labels):
-        if label == reference:
-            return k
-    raise fail(
-        "reference",
-        "be one of the groups",
-        repr(reference),
-        hint=f"the groups are {list(labels)}.",
-    )
-
-
 def _crude_group(k: int, n: int, level: float) -> Estimate:
     if n == 0:
         return _undefined("wilson", "no one in the group")
@@ -238,7 +225,7 @@ def _comparison(
             "`totals` hold nobody, so there is nothing to compare. Hint: check the counts.",
             argument="totals",
         )
-    ref = _reference_index(labels, people, reference)
+    ref = reference_index(labels, people, reference)
     c, n0 = events[ref], totals[ref]
     k_ref, n_ref = int(c.sum()), int(n0.sum())
     rows = []

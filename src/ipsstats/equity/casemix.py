@@ -15,7 +15,13 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from ipsstats._arrays import as_confidence_level, as_option, fail, is_missing_scalar
+from ipsstats._arrays import (
+    as_confidence_level,
+    as_missing_labels,
+    as_option,
+    fail,
+    is_missing_scalar,
+)
 from ipsstats._deprecation import renamed_keywords
 from ipsstats.cohort import Cohort
 from ipsstats.equity._limits import CountLimits
@@ -84,7 +90,7 @@ def _eligible_grid(
             hint="key the caseload counts like ('Black', '26-40', 'Female').",
         )
     entries, counts = mapping_entries(eligible, "eligible", names)
-    labels = frozenset(missing_labels)
+    labels = as_missing_labels(missing_labels)
     known = [
         not any(is_missing_scalar(part, labels) for part in (group, *parts))
         for group, parts in entries

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from ipsstats._arrays import as_confidence_level, as_counts, as_option, fail, float_array
 from ipsstats._deprecation import renamed_keywords
+from ipsstats._encoding import check_levels
 from ipsstats.categorical import proportion
 from ipsstats.cohort import Cohort
 from ipsstats.equity._common import _categorical, _fmt, _str_tuple
@@ -533,7 +534,7 @@ def outcome_inequality(
     groups = _categorical(selected, by, "by")
     levels = tuple(groups.levels)
     if order is not None:
-        wanted = tuple(order)
+        wanted = check_levels(order, "order", ())
         if sorted(map(repr, wanted)) != sorted(map(repr, levels)):
             raise fail(
                 "order",

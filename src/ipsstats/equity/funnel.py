@@ -19,13 +19,19 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from ipsstats._arrays import as_confidence_level, as_counts, as_option, fail, float_array
+from ipsstats._arrays import (
+    as_amounts,
+    as_confidence_level,
+    as_counts,
+    as_option,
+    fail,
+    float_array,
+)
 from ipsstats._scipy import stats
 from ipsstats.cohort import Cohort
 from ipsstats.equity._common import _str_tuple
 from ipsstats.equity._limits import z_value
 from ipsstats.equity._strata import (
-    as_amounts,
     as_labels_for,
     as_strata_names,
     cohort_grid,

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ipsstats._arrays import (
+    as_amounts,
     as_array,
     as_confidence_level,
     as_option,
@@ -29,7 +30,7 @@ from ipsstats._arrays import (
 from ipsstats._deprecation import renamed_keywords
 from ipsstats.equity._common import _str_tuple
 from ipsstats.equity._limits import z_value
-from ipsstats.equity._strata import as_amounts, as_labels_for
+from ipsstats.equity._strata import as_labels_for
 from ipsstats.results import Estimate, ToDict, frozen_mapping
 
 __all__ = [
@@ -46,6 +47,7 @@ SlopeMethod = Literal["simulation", "analytic"]
 INEQUALITY_TRANSFORMS: tuple[InequalityTransform, ...] = ("none", "log", "logit")
 SLOPE_METHODS: tuple[SlopeMethod, ...] = ("simulation", "analytic")
 _MIN_SIMULATIONS = 1000
+_MAX_SIMULATIONS = 10_000_000  # the draws are held in memory: 80 MB a group at the most
 _LOG_LIMIT = 700.0  # exp() of more overflows a float
 
 
@@ -328,7 +330,16 @@ def _as_std_err(
     _check_domain(low, "lower", transform)
     _check_domain(high, "upper", transform)
     width = _to_scale(high, transform) - _to_scale(low, transform)
-    return np.asarray(width / (2.0 * z_value(limits_level)), dtype=np.float64)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        se = np.asarray(width / (2.0 * z_value(limits_level)), dtype=np.float64)
+    if not np.isfinite(se).all():
+        raise fail(
+            "limits_level",
+            "be a level at which the limits give finite standard errors",
+            f"{limits_level!r}, whose normal quantile is {z_value(limits_level):.3g}",
+            hint="give the level the limits were computed at, such as 0.95.",
+        )
+    return se
 
 
 def _check_domain(values: NDArray[np.float64], name: str, transform: InequalityTransform) -> None:
@@ -391,7 +402,7 @@ def slope_index(
         The intervals: the OHID's simulation (default), or the delta method (exactly
         normal for ``transform="none"``).
     n_simulations : int
-        Simulated samples, at least 1000; default 100 000, as the OHID.
+        Simulated samples, from 1000 to 10 000 000; default 100 000, as the OHID.
     rng : int, numpy.random.Generator or None
         Seed or generator of the simulation; the seed used is recorded in ``details``.
     labels : sequence, optional
@@ -538,11 +549,12 @@ def _slope(
         if (
             isinstance(n_simulations, bool)
             or not isinstance(n_simulations, (int, np.integer))
-            or n_simulations < _MIN_SIMULATIONS
+            or not _MIN_SIMULATIONS <= n_simulations <= _MAX_SIMULATIONS
         ):
             raise fail(
                 "n_simulations",
-                f"be a whole number of at least {_MIN_SIMULATIONS}",
+                f"be a whole number of at least {_MIN_SIMULATIONS} "
+                f"(and at most {_MAX_SIMULATIONS:,})",
                 repr(n_simulations),
                 hint="the OHID use 100000.",
             )

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 import attrs
 import numpy as np
-from numpy.typing import NDArray
 
 from ipsstats._arrays import as_confidence_level, as_option, fail
 from ipsstats._deprecation import renamed_keywords
@@ -36,6 +35,7 @@ from ipsstats.equity._common import (
     _table_test,
     _undefined,
 )
+from ipsstats.equity._strata import reference_index
 from ipsstats.errors import InsufficientDataError
 from ipsstats.results import Estimate, ToDict
 
@@ -284,20 +284,6 @@ def _given_tables(table: ContingencyTable | StratifiedTable, by: object) -> _Tab
     )
 
 
-def _reference(levels: tuple[object, ...], n: NDArray[np.int64], reference: object) -> int:
-    if reference is None:
-        return int(np.argmax(n))
-    for k, level in enumerate(levels):
-        if level == reference:
-            return k
-    raise fail(
-        "reference",
-        "be one of the groups",
-        repr(reference),
-        hint=f"the groups are {list(levels)}.",
-    )
-
-
 def _outcome_group(
     label: object, counts: tuple[int, int], ref: tuple[int, int] | None, level: float
 ) -> OutcomeGroup:
@@ -522,7 +508,7 @@ def _outcome(
             "there is nothing to compare.",
             argument="by",
         )
-    ref = _reference(tuple(pooled.row_levels), n_by_group, reference)
+    ref = reference_index(tuple(pooled.row_levels), n_by_group, reference)
     ref_counts = (int(counts[ref, 0]), int(n_by_group[ref]))
     groups = tuple(
         _outcome_group(

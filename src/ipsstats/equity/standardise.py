@@ -17,13 +17,12 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from ipsstats._arrays import as_confidence_level, as_option, fail, float_array
+from ipsstats._arrays import as_amounts, as_confidence_level, as_option, fail, float_array
 from ipsstats._deprecation import renamed_keywords
 from ipsstats._scipy import special
 from ipsstats.equity._common import Flag, _fmt, _str_tuple
 from ipsstats.equity._limits import CountLimits, flag_of, poisson_limits, z_value
 from ipsstats.equity._strata import (
-    as_amounts,
     as_labels_for,
     as_table,
     same_shape,

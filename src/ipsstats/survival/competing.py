@@ -89,17 +89,23 @@ def _check_causes(value: object, name: str = "causes") -> NDArray[np.int64]:
                 "hold cause codes (0 = censored, 1, 2, ... = causes)",
                 f"non-numeric values of dtype {array.dtype}",
             ) from None
-        bad = ~np.isfinite(floats) | (floats < 0) | (floats != np.floor(floats))
+        # past 2**53 a float is no exact code (and past 2**63 no int64 at all)
+        bad = ~(np.abs(floats) <= 2.0**53) | (floats < 0) | (floats != np.floor(floats))
         codes = np.where(bad, 0, floats).astype(np.int64)
     if bad.any():
         first = int(np.argmax(bad))
         raise fail(
             name,
-            "hold cause codes: whole numbers, 0 for censored and 1, 2, ... for causes",
-            f"{array[first].item()!r} at index {first}",
+            "hold cause codes: whole numbers up to 2**53, 0 for censored and 1, 2, ... for causes",
+            f"{_python(array[first])!r} at index {first}",
             positions=(first,),
         )
     return codes
+
+
+def _python(value: object) -> object:
+    """Return a numpy scalar as its Python value; anything else unchanged."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _check_cause(value: object) -> int:
@@ -467,7 +473,17 @@ def _gray_stratum(
     n_own = own.sum(axis=1)
     pooled = np.cumsum(n_own / total_h)
     pooled_before = np.concatenate([[0.0], pooled[:-1]])
-    weight = (1.0 - pooled_before) ** rho
+    with np.errstate(over="ignore", divide="ignore"):
+        weight = (1.0 - pooled_before) ** rho
+    if not np.isfinite(weight).all():
+        raise fail(
+            "rho",
+            "give finite weights (1 - F0(t-))**rho at every event time",
+            f"rho = {rho!r}, whose weight overflows where the pooled incidence is "
+            f"{float(pooled_before[~np.isfinite(weight)][0]):.6g}",
+            hint="a negative `rho` weights late times without bound; use 0 (the log-rank "
+            "analogue), a positive power or a negative one of small magnitude.",
+        )
     score = (weight[:, None] * (own - n_own[:, None] * r / total_r[:, None])).sum(axis=0)
     # a[t, i, j] = w h_i (delta_ij - h_j / H); c = running sum of a dF0 / (1 - F0-)
     a = weight[:, None, None] * (

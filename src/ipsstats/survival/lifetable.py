@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ipsstats._arrays import (
+    as_amounts,
     as_array,
     as_durations,
     as_events,
@@ -99,42 +100,6 @@ def _count(
         stop = start + _BLOCK
         total += np.bincount(codes[start:stop], weights=weights[start:stop], minlength=size)
     return total
-
-
-def _as_amounts(value: object, name: str, what: str) -> NDArray[np.float64]:
-    """Validate a 1-D array of finite, non-negative numbers (counts or case weights)."""
-    array = as_array(value, name)
-    if array.ndim != 1:
-        raise fail(name, "be 1-dimensional", f"an array of shape {array.shape}")
-    if array.dtype.kind == "b":
-        raise fail(name, f"hold {what}", "booleans", hint="convert them with `.astype(int)`.")
-    if array.dtype.kind == "O":
-        wrong = [
-            k
-            for k, v in enumerate(array.tolist())
-            if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real)
-        ]
-        if wrong:
-            raise fail(
-                name,
-                f"hold {what} (real numbers)",
-                f"{array[wrong[0]]!r} at index {wrong[0]}",
-                positions=(wrong[0],),
-            )
-    elif array.dtype.kind not in "iuf":
-        got = "complex numbers" if array.dtype.kind == "c" else "non-numeric values"
-        raise fail(name, f"hold {what} (real numbers)", f"{got} of dtype {array.dtype}")
-    floats = np.array(array, dtype=np.float64)
-    for bad, rule in ((~np.isfinite(floats), "finite"), (floats < 0, "non-negative")):
-        if bad.any():
-            first = int(np.argmax(bad))
-            raise fail(
-                name,
-                f"hold {rule} {what}",
-                f"{floats[first]:g} at index {first}",
-                positions=(first,),
-            )
-    return _sealed(floats)
 
 
 def _check_table(
@@ -234,7 +199,7 @@ def _validate_records(
     starts = None if entry is None else _as_times(entry, "entry")
     if starts is not None:
         columns["entry"] = starts
-    case_weights = None if weights is None else _as_amounts(weights, "weights", "case weights")
+    case_weights = None if weights is None else as_amounts(weights, "weights", what="case weights")
     if case_weights is not None:
         columns["weights"] = case_weights
     check_same_length(columns)
@@ -558,11 +523,11 @@ class LifeTable:
         time_values = as_durations(times, "times")
         columns = {
             "times": time_values,
-            "events": _as_amounts(events, "events", "event counts"),
-            "censored": _as_amounts(censored, "censored", "censoring counts"),
+            "events": as_amounts(events, "events", what="event counts"),
+            "censored": as_amounts(censored, "censored", what="censoring counts"),
         }
         if entered is not None:
-            columns["entered"] = _as_amounts(entered, "entered", "entry counts")
+            columns["entered"] = as_amounts(entered, "entered", what="entry counts")
         check_same_length(columns)
         distinct, inverse = np.unique(time_values, return_inverse=True)
         codes = inverse.astype(np.intp, copy=False)
