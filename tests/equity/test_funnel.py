@@ -9,6 +9,7 @@ the binomial distribution; properties on random units.
 
 from __future__ import annotations
 
+import importlib
 import math
 
 import numpy as np
@@ -197,6 +198,45 @@ def test_exact_limits_meet_a_naive_enumeration(
     for unit, n in zip(res.units, people.tolist(), strict=True):
         assert unit.lower[0] == pytest.approx(naive_limit(tail, n, theta), rel=1e-9, abs=1e-12)
         assert unit.upper[0] == pytest.approx(naive_limit(1 - tail, n, theta), rel=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["proportion", "rate"])
+@pytest.mark.parametrize("target", [0.02, 0.12, 0.5, 0.9])
+@pytest.mark.parametrize("tail", [0.001, 0.025, 0.975, 0.999])
+def test_large_counts_take_the_expansion_that_meets_the_exact_quantile(
+    kind: str, target: float, tail: float
+) -> None:
+    # where the count's variance passes the limit the expansion takes over; there it
+    # agrees with the exact interpolated quantile (computed by SciPy) to 1e-12
+    module = importlib.import_module("ipsstats.equity.funnel")
+
+    variance = module._EXACT_VARIANCE_LIMIT * np.array([0.5, 1.0, 4.0])
+    spread = target * (1 - target) if kind == "proportion" else target
+    rho = np.round(variance / spread)
+    exact = module._interpolated_quantile(tail, rho, target, kind)
+    mean = rho * target
+    expanded = module._expanded_quantile(
+        tail,
+        mean,
+        mean * (1 - target) if kind == "proportion" else mean,
+        target,
+        kind,
+    )
+    np.testing.assert_allclose(expanded, exact, rtol=1e-12)
+
+
+def test_limits_at_denominators_past_any_population_are_finite_and_ordered() -> None:
+    # SciPy's binomial quantile stalls at 2**62 people and its Poisson quantile is NaN
+    # past a mean of about 1e11: the limits there come from the expansion, at once
+    res = funnel([5, 9, 12, 3], [50, 60, 80, 40])
+    rate = funnel([5, 9, 12, 3], [50.0, 60.0, 80.0, 40.0], kind="rate")
+    for fitted in (res, rate):
+        lower, upper = fitted.limits([1e6, 1e12, 2.0**62, 1e300])
+        assert np.isfinite(lower).all()
+        assert np.isfinite(upper).all()
+        assert np.all(lower <= fitted.target)
+        assert np.all(upper >= fitted.target)
+        assert np.all(np.diff(upper - lower, axis=1) <= 0)  # narrowing with the denominator
 
 
 # ---- properties -----------------------------------------------------------------------------

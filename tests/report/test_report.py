@@ -26,6 +26,9 @@ from ipsstats.report import sections as sections_module
 from ipsstats.report.render import Figure, Section
 from tests.strategies import cohort_records
 
+# what a report publishes for every suppressed count, whichever rule hid it
+HIDDEN = "suppressed: a count below {threshold}, or a count that would reveal one"
+
 ETHNICITY = ("White", "Asian/Asian British", "Black/Black British", "Mixed", "Other")
 # Perkins et al. (2022): people and jobs by ethnicity, everyone and six-month subset.
 PEOPLE_ALL = {"CNWL": (134, 77, 64, 38, 52), "WWT": (144, 114, 63, 21, 7)}
@@ -356,7 +359,12 @@ def test_suppression_settings_are_configurable() -> None:
     audit = safe.disclosure_audit()
     assert audit is not None
     assert audit.n_recoverable == 0
-    assert audit.n_suppressed > len([c for c in audit.counts if c.reason.startswith("primary")])
+    # the report publishes one reason for every suppressed count; it knows which rule hid it
+    protection = safe._protection
+    assert protection is not None
+    primary = [r for r in protection.suppressed.values() if r.startswith("primary")]
+    assert audit.n_suppressed > len(primary) > 0
+    assert {c.reason for c in audit.counts} == {HIDDEN.format(threshold=8)}
 
 
 # ---- completeness and robustness -------------------------------------------------------------
@@ -611,7 +619,7 @@ def test_suppressed_json_holds_no_small_count(service: str, suppress: Any) -> No
         if value is None:
             n_null += 1
             assert reason, f"{path} is suppressed without a reason"
-            assert reason.startswith(("primary", "secondary", "omitted")), (path, reason)
+            assert reason.startswith(("suppressed: a count below", "omitted")), (path, reason)
         else:
             assert isinstance(value, int), path
             assert value == 0 or value >= threshold, (path, value)
@@ -639,7 +647,7 @@ def test_suppressed_json_shows_counts_as_displayed(wwt: EquityReport) -> None:
     jobs = {g["group"]: g for g in out["outcome"]["ethnicity"]["all"]["groups"]}
     other = jobs["Other"]  # 1 job of 7
     assert other["jobs"] is None
-    assert other["suppressed"]["jobs"] == "primary: count below 5"
+    assert other["suppressed"]["jobs"] == HIDDEN.format(threshold=5)
     assert other["rate"] is None
     assert other["suppressed"]["rate"] == "withheld: derived from a suppressed count"
     assert jobs["White"]["rate"] is not None
@@ -673,17 +681,19 @@ def test_suppression_covers_loading_exclusions_and_records() -> None:
     report = equity_report(cohort, study_end="2019-12-31", by="ethnicity", suppress=True)
     out = report.to_dict()
     assert out["inputs"]["rows_excluded"] is None
-    assert out["inputs"]["suppressed"]["rows_excluded"] == "primary: count below 5"
-    # read (369, shown 370) minus kept (367, shown 365) leaves 1 to 9, and the primary rule
-    # 1 to 4, excluded: rounding protects the 2, so kept can be shown
+    assert out["inputs"]["suppressed"]["rows_excluded"] == HIDDEN.format(threshold=5)
+    # read (369, shown 370) minus kept (367, shown 365) leaves 1 to 9 excluded: rounding
+    # protects the 2, so kept can be shown
     assert out["inputs"]["rows_valid"] == 365
     assert out["inputs"]["rows_read"] == 370
     audit_of_counts = report.disclosure_audit()
     assert audit_of_counts is not None
     assert audit_of_counts.n_recoverable == 0
     excluded = next(c for c in audit_of_counts.counts if c.name == "records / excluded")
-    # at least 1 under each of the two reasons shown as *, and at most 4
-    assert (excluded.low, excluded.high) == (2, 4)
+    # at least 1 under each of the two reasons shown as *; which rule hid a count is not
+    # published, so a reader cannot cap it at 4 (the primary rule's "below 5")
+    assert excluded.low == 2
+    assert excluded.high is None or excluded.high > 4
     validation = out["completeness"]["validation"]
     assert "issues" not in validation
     assert "record-level" in validation["suppressed"]["issues"]
@@ -868,7 +878,7 @@ def test_suppression_covers_selection_steps() -> None:
         assert shown is None or (shown % 5 == 0 and abs(shown - raw[key]) <= 2), key
     for rule, n in step["counts"].items():
         if n is None:
-            assert step["suppressed"][f"counts.{rule}"].startswith(("primary", "secondary"))
+            assert step["suppressed"][f"counts.{rule}"] == HIDDEN.format(threshold=5)
         else:
             assert n == 0 or n >= 5  # a rule that excluded no one shows 0
             assert n % 5 == 0

@@ -338,11 +338,15 @@ def _ratios(
     expected: Sequence[float | None],
     level: float,
 ) -> list[tuple[Estimate, str] | None]:
-    """Observed over expected with exact Poisson limits, from published numbers."""
+    """Observed over expected with exact Poisson limits, from published numbers.
+
+    A ratio is withheld where a number is suppressed, or where the published expected
+    number is 0 (a small expected number rounded down): no ratio of the published numbers.
+    """
     usable = [
         k
         for k, (o, e) in enumerate(zip(observed, expected, strict=True))
-        if o.value is not None and e is not None
+        if o.value is not None and e is not None and e > 0
     ]
     found: list[tuple[Estimate, str] | None] = [None] * len(observed)
     if not usable:

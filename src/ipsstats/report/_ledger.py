@@ -33,6 +33,12 @@ Key = tuple[str, ...]
 
 PRIMARY = "primary: count below {threshold}"
 SECONDARY = "secondary: protects a suppressed count from recovery across the report's tables"
+# What a report publishes for every suppressed count. Which rule hid a count is not
+# published: a reader who knew it would know each count hidden by the primary rule is
+# below the threshold and each other one is not, bounds that pin some counts (a group of
+# 3 or 4 whose part is hidden as small and whose rest is hidden as large) whatever else
+# is hidden.
+PUBLISHED = "suppressed: a count below {threshold}, or a count that would reveal one"
 
 PEOPLE: Key = ("people",)
 READ: Key = ("records", "read")
@@ -514,8 +520,14 @@ class Protection:
         return _round(int(value), self.disclosure.round_to)
 
     def reason(self, key: Key, value: int) -> str:
-        """Why the count is suppressed (``""`` when it is shown)."""
-        return self.suppressed.get(self._key(key, value), "")
+        """Return what is published about a suppressed count (``""`` when it is shown).
+
+        One text for every suppressed count, whichever rule hid it (see
+        :data:`PUBLISHED`); :attr:`suppressed` keeps the rule for the report's own use.
+        """
+        if self._key(key, value) not in self.suppressed:
+            return ""
+        return PUBLISHED.format(threshold=self.disclosure.threshold)
 
     def text(self, key: Key, value: int) -> str:
         """Return the count as printed: rounded, or ``*``."""
@@ -523,7 +535,12 @@ class Protection:
         return "*" if shown is None else str(shown)
 
 
-def _system(ledger: Ledger, suppressed: Mapping[Key, str], round_to: int) -> dict[str, Any]:
+def _system(
+    ledger: Ledger, suppressed: Mapping[Key, str], disclosure: Disclosure
+) -> dict[str, Any]:
+    """Return the report as a reader sees it: shown counts, suppressed ones, totals."""
+    round_to = disclosure.round_to
+    published = PUBLISHED.format(threshold=disclosure.threshold)
     shown = {
         name_of(key): _round(value, round_to)
         for key, value in ledger.values.items()
@@ -535,7 +552,7 @@ def _system(ledger: Ledger, suppressed: Mapping[Key, str], round_to: int) -> dic
     keep = {name_of(k) for k, flag in ledger.keep_zero.items() if flag}
     return {
         "shown": shown,
-        "suppressed": {name_of(k): r for k, r in suppressed.items()},
+        "suppressed": {name_of(k): published for k in suppressed},
         "sums": sums,
         "keep_zeros": keep,
     }
@@ -544,7 +561,7 @@ def _system(ledger: Ledger, suppressed: Mapping[Key, str], round_to: int) -> dic
 def _audit(
     ledger: Ledger, suppressed: Mapping[Key, str], disclosure: Disclosure
 ) -> DisclosureAudit:
-    system = _system(ledger, suppressed, disclosure.round_to)
+    system = _system(ledger, suppressed, disclosure)
     return audit_counts(
         system["shown"],
         system["suppressed"],
@@ -559,7 +576,7 @@ def _release(
     ledger: Ledger, suppressed: Mapping[Key, str], disclosure: Disclosure, target: Key
 ) -> list[Key]:
     """Choose the shown counts, of least total size, whose suppression protects `target`."""
-    system = _system(ledger, suppressed, disclosure.round_to)
+    system = _system(ledger, suppressed, disclosure)
     places = dict.fromkeys(ledger.values, 1)
     for alias in ledger.aliases:
         places[ledger.canonical(alias)] += 1
@@ -579,12 +596,6 @@ def _release(
     )
     by_name = {name_of(k): k for k in ledger.values}
     return [] if found is None else [by_name[n] for n in found]
-
-
-def _inherent(key: Key, ledger: Ledger, disclosure: Disclosure) -> bool:
-    """Whether the primary rule alone pins the count (threshold 2 with zeros shown)."""
-    low = 1 if ledger.keep_zero.get(key, False) else 0
-    return disclosure.threshold - 1 <= low
 
 
 def _keep_forced_zeros(ledger: Ledger) -> None:
@@ -609,7 +620,9 @@ def protect(ledger: Ledger, disclosure: Disclosure) -> Protection:
     published numbers determine, the shown counts of least total size whose suppression
     lets it take another value (one integer programme, see
     :func:`~ipsstats.report.audit._cheapest_release`) are suppressed everywhere they
-    appear, and the whole report is audited again.
+    appear, and the whole report is audited again. A zero that no such choice protects
+    (zeros shown elsewhere fix it, as no one outside a window when nobody is excluded from
+    it) is shown as 0: every reader can work it out already.
     """
     primary = PRIMARY.format(threshold=disclosure.threshold)
     _keep_forced_zeros(ledger)
@@ -624,15 +637,17 @@ def protect(ledger: Ledger, disclosure: Disclosure) -> Protection:
     by_name = {name_of(k): k for k in ledger.values}
     fixed: set[Key] = set()
     while True:
-        exposed = [
-            by_name[name]
-            for name in audit.recoverable
-            if by_name[name] not in fixed and not _inherent(by_name[name], ledger, disclosure)
-        ]
+        exposed = [by_name[name] for name in audit.recoverable if by_name[name] not in fixed]
         if not exposed:
             break
         target = exposed[0]
         chosen = _release(ledger, suppressed, disclosure, target)
+        if not chosen and ledger.values[target] == 0:
+            # zeros shown elsewhere make it 0 for any reader: show it as 0 too
+            ledger.keep_zero[target] = True
+            del suppressed[target]
+            audit = _audit(ledger, suppressed, disclosure)
+            continue
         if not chosen:
             fixed.add(target)  # no set of counts protects it: reported by the audit
             continue

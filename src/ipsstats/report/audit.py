@@ -252,7 +252,7 @@ def _bounds(reason: str, threshold: int, keep_zero: bool) -> tuple[int, float]:
         return (1 if keep_zero else 0), float(threshold - 1)
     if reason.startswith(_SECONDARY):
         return threshold, math.inf
-    return 0, math.inf
+    return (1 if keep_zero else 0), math.inf
 
 
 def _build(
@@ -427,7 +427,8 @@ def audit_counts(
     suppressed : Mapping[str, str]
         Suppressed counts by name, with the reason published for each: a reason starting
         with ``"primary"`` says the count is below `threshold`, one starting with
-        ``"secondary"`` that it is not; any other reason says nothing.
+        ``"secondary"`` that it is not; any other reason says only that it is not a
+        zero kept as 0 (see `keep_zeros`).
     sums : Mapping[str, Sequence[str]] or sequence of (str, Sequence[str]), optional
         Totals and their parts, by name: ``{"everyone": ["female", "male", "not known"]}``
         says ``everyone = female + male + not known``; give ``(total, parts)`` pairs when
