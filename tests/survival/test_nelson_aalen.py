@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from lifelines import NelsonAalenFitter
 from numpy.typing import NDArray
 
 from ipsstats import (
@@ -39,7 +38,6 @@ def _old(**kwargs: Any) -> dict[str, Any]:
 # t <- c(5, 5, 8, 8, 12, 16, 23, 27, 30, 33, 43, 45)
 # s <- c(1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1)
 # f1 <- survfit(Surv(t, s) ~ 1, stype = 2, ctype = 1)
-R_TIMES = [5, 8, 12, 16, 23, 27, 30, 33, 43, 45]
 R_NA_CUMHAZ = [  # f1$cumhaz
     0.16666666666666666, 0.3666666666666667, 0.4916666666666667, 0.4916666666666667,
     0.65833333333333333, 0.85833333333333339, 1.1083333333333334, 1.4416666666666667,
@@ -50,150 +48,14 @@ R_NA_STD_CHAZ = [  # f1$std.chaz (= f1$std.err, the standard error of -log S)
     0.27801378862687126, 0.34247870980057527, 0.42401847444028501, 0.53935403750948019,
     0.73546092879076708, 1.2413310508392907,
 ]  # fmt: skip
-R_FH_SURV = [  # f1$surv
-    0.84648172489061413, 0.69304062008644152, 0.61160620059159199, 0.61160620059159199,
-    0.51771347163056569, 0.4238679405067094, 0.33010868398548893, 0.23653320796791125,
-    0.14346464267272274, 0.052777692574301906,
-]  # fmt: skip
-R_FH_LOWER_LOG = [  # f1$lower (conf.type = "log", R's default)
-    0.67189672225431873, 0.48312726898979086, 0.39542573010491794, 0.39542573010491794,
-    0.30022282013058849, 0.21662678953182102, 0.14379102164978014, 0.082185108502527804,
-    0.033940591241412847, 0.0046326286954255624,
-]  # fmt: skip
-R_FH_UPPER_LOG = [  # f1$upper
-    1, 0.99415895545309996, 0.94597320336952562, 0.94597320336952562, 0.89276104525028521,
-    0.82937124894706482, 0.75784803524134381, 0.68075542505209841, 0.6064155910194815,
-    0.6012752190172328,
-]  # fmt: skip
 # f2 <- survfit(Surv(t, s) ~ 1, stype = 2, ctype = 2, conf.type = "log-log")
 R_FH2_CUMHAZ = [  # f2$cumhaz
     0.17424242424242425, 0.38535353535353539, 0.51035353535353534, 0.51035353535353534,
     0.67702020202020197, 0.87702020202020203, 1.127020202020202, 1.4603535353535353,
     1.9603535353535353, 2.9603535353535353,
 ]  # fmt: skip
-R_FH2_STD_CHAZ = [  # f2$std.chaz
-    0.1233243984553008, 0.19379005719259046, 0.23060699526837314, 0.23060699526837314,
-    0.28453007581710099, 0.34778925234182445, 0.42831923146700435, 0.54274162836067441,
-    0.7379488296322424, 1.2428066925936616,
-]  # fmt: skip
-R_FH2_SURV = [  # f2$surv
-    0.84009321400952985, 0.68021011536716847, 0.60028331991823647, 0.60028331991823647,
-    0.50812886006745317, 0.41602072426368236, 0.32399726583048882, 0.23215418550784456,
-    0.14080863129112206, 0.051800600591493648,
-]  # fmt: skip
-R_FH2_LOWER_LOGLOG = [  # f2$lower
-    0.49777338884518318, 0.35609084698557913, 0.2901519069761293, 0.2901519069761293,
-    0.21376272149818934, 0.14838865102935347, 0.09313477649743257, 0.048529956587741625,
-    0.016576749472169767, 0.0011820499152032189,
-]  # fmt: skip
-R_FH2_UPPER_LOGLOG = [  # f2$upper
-    0.9574128291321522, 0.86604931083638881, 0.81018009377987055, 0.81018009377987055,
-    0.7429869830022896, 0.66821665304572631, 0.58560984158108798, 0.49417345024126541,
-    0.39165659704295863, 0.27248989324929906,
-]  # fmt: skip
-# w <- c(0.5, 1.5, 2, 1.25, 1, 0.75, 2.5, 1, 1, 0.3, 1.7, 1)
-# fn2 <- survfit(Surv(t, s) ~ 1, weights = w, stype = 2, ctype = 1, robust = FALSE)
-R_NA_W_CUMHAZ = [  # fn2$cumhaz
-    0.13793103448275862, 0.39793103448275863, 0.5060391425908668, 0.5060391425908668,
-    0.83937247592420006, 1.0393724759242, 1.2893724759242, 1.3893724759242001,
-    2.0190021055538296, 3.0190021055538296,
-]  # fmt: skip
-R_NA_W_AALEN = [  # fn2$std.chaz
-    0.097531969818834136, 0.17410481078000681, 0.20493864490489919, 0.20493864490489919,
-    0.29401410275682494, 0.35559006260004061, 0.43467722808987913, 0.4714632816595945,
-    0.67488797964945202, 1.2064301824288546,
-]  # fmt: skip
-# fh2 <- survfit(Surv(t, s) ~ 1, weights = w, stype = 2, ctype = 2, robust = FALSE)
-R_FH_W_CUMHAZ = [  # fh2$cumhaz: d0 = number of tied records, as R splits weighted ties
-    0.14303959131545338, 0.42246487867177529, 0.5305729867798834, 0.5305729867798834,
-    0.86390632011321666, 1.0639063201132166, 1.3139063201132166, 1.4139063201132167,
-    2.0435359497428465, 3.0435359497428465,
-]  # fmt: skip
-R_FH_W_AALEN = [  # fh2$std.chaz
-    0.10120874971217854, 0.18542779545399793, 0.21464116652134577, 0.21464116652134577,
-    0.30085756565206823, 0.36126897847737843, 0.4393350370845564, 0.47576108304843712,
-    0.67789731321602598, 1.2081162060271797,
-]  # fmt: skip
-
-
-# --- R ------------------------------------------------------------------------------------
-
-
-def test_nelson_aalen_matches_r_ctype_1() -> None:
-    curve = nelson_aalen(AML_T, AML_S)
-    np.testing.assert_array_equal(curve.times, R_TIMES)
-    np.testing.assert_allclose(curve.cumhaz, R_NA_CUMHAZ, rtol=1e-14)
-    np.testing.assert_allclose(curve.std_err, R_NA_STD_CHAZ, rtol=1e-14)
-    assert (curve.ties, curve.variance, curve.variance_requested) == (
-        "nelson-aalen",
-        "aalen",
-        "auto",
-    )
-    assert "no case weights" in curve.reason
-
-
-def test_fleming_harrington_survival_matches_r_stype_2() -> None:
-    curve = kaplan_meier(AML_T, AML_S, method="fleming-harrington", conf_type="log")
-    np.testing.assert_allclose(curve.survival, R_FH_SURV, rtol=1e-14)
-    np.testing.assert_allclose(curve.std_err_log, R_NA_STD_CHAZ, rtol=1e-14)
-    np.testing.assert_allclose(curve.lower, R_FH_LOWER_LOG, rtol=1e-13)
-    np.testing.assert_allclose(curve.upper, R_FH_UPPER_LOG, rtol=1e-13)
-    # R: quantile(f1, 0.5) gives 27 with limits 8 and NA
-    median = curve.median()
-    assert (median.value, median.lower, median.upper) == (27.0, 8.0, None)
-    assert (curve.method, curve.ties, curve.variance) == (
-        "fleming-harrington",
-        "nelson-aalen",
-        "aalen",
-    )
-
-
-def test_tie_correction_matches_r_ctype_2() -> None:
-    hazard = nelson_aalen(AML_T, AML_S, ties="fleming-harrington")
-    np.testing.assert_allclose(hazard.cumhaz, R_FH2_CUMHAZ, rtol=1e-14)
-    np.testing.assert_allclose(hazard.std_err, R_FH2_STD_CHAZ, rtol=1e-14)
-    curve = kaplan_meier(AML_T, AML_S, method="fleming-harrington", ties="fleming-harrington")
-    np.testing.assert_allclose(curve.survival, R_FH2_SURV, rtol=1e-14)
-    np.testing.assert_allclose(curve.lower, R_FH2_LOWER_LOGLOG, rtol=1e-13)
-    np.testing.assert_allclose(curve.upper, R_FH2_UPPER_LOGLOG, rtol=1e-13)
-
-
-def test_weighted_model_variances_match_r() -> None:
-    plain = nelson_aalen(AML_T, AML_S, weights=W, variance="aalen")
-    np.testing.assert_allclose(plain.cumhaz, R_NA_W_CUMHAZ, rtol=1e-14)
-    np.testing.assert_allclose(plain.std_err, R_NA_W_AALEN, rtol=1e-14)
-    tied = nelson_aalen(AML_T, AML_S, weights=W, variance="aalen", ties="fleming-harrington")
-    np.testing.assert_allclose(tied.cumhaz, R_FH_W_CUMHAZ, rtol=1e-14)
-    np.testing.assert_allclose(tied.std_err, R_FH_W_AALEN, rtol=1e-14)
-
-
-# --- lifelines ----------------------------------------------------------------------------
-
-
-def _tied_sample(seed: int, n: int = 200) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    rng = np.random.default_rng(seed)
-    return rng.integers(1, 30, n).astype(np.float64), rng.random(n) < 0.7
-
-
-@pytest.mark.parametrize("seed", range(3))
-@pytest.mark.parametrize("smoothing", [False, True])
-def test_matches_lifelines(seed: int, smoothing: bool) -> None:
-    durations, events = _tied_sample(seed)
-    fitter = NelsonAalenFitter(nelson_aalen_smoothing=smoothing).fit(durations, events)
-    # lifelines: no smoothing = jumps d/n with Klein's variance; smoothing = the
-    # Fleming-Harrington split of ties with its Aalen-type variance.
-    ties: Any = "fleming-harrington" if smoothing else "nelson-aalen"
-    variance: Any = "aalen" if smoothing else "greenwood"
-    curve = nelson_aalen(durations, events, ties=ties, variance=variance)
-    theirs = fitter.cumulative_hazard_.iloc[:, 0].loc[curve.times].to_numpy()
-    np.testing.assert_allclose(curve.cumhaz, theirs, rtol=1e-12)
-    bounds = fitter.confidence_interval_.loc[curve.times].to_numpy()
-    np.testing.assert_allclose(curve.lower, bounds[:, 0], rtol=1e-12)
-    np.testing.assert_allclose(curve.upper, bounds[:, 1], rtol=1e-12)
-    # lifelines keeps its variance only inside the bounds H exp(+-z se / H)
-    z = 1.959963984540054  # qnorm(0.975)
-    their_se = curve.cumhaz * np.log(bounds[:, 1] / curve.cumhaz) / z
-    np.testing.assert_allclose(curve.std_err, their_se, rtol=1e-10)  # through exp and log
+# The tests against R and lifelines, with the other values of these fits and of fits with
+# case weights, are in tests/reference/test_survival.py.
 
 
 # --- naive implementations ------------------------------------------------------------------

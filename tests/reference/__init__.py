@@ -1,0 +1,1 @@
+"""Reference checks: tests whose expected numbers come from outside ipsstats."""
