@@ -659,42 +659,11 @@ def test_validate_failure_is_one_line(
 # --------------------------------------------------------------------------------------
 
 
-def test_reproduce_text_all_matched(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, err = run(capsys, "reproduce", "perkins2022")
-    assert (status, err) == (0, "")
-    assert "All 106 published values matched at their printed precision" in out
-    assert " NO" not in out
-    for fragment in (
-        "22.05      22.053  yes",
-        "34.22      34.224  yes",
-        "0.84       0.833  erratum: the counts give 0.833",
-        "5.66       5.667  yes (printed truncated)",
-        "16.0       16.00  yes (erratum: printed 1.6)",
-        "Errata applied",
-        "exact test gives P",
-    ):
-        assert fragment in out
-
-
 def test_reproduce_markdown(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "reproduce", "perkins2022", "--format", "markdown")
     assert status == 0
     assert out.startswith("# Perkins et al. (2022), Tables 2 and 3, recomputed")
     assert "| Service | Quantity | Group | Published | Recomputed | Match |" in out
-
-
-def test_reproduce_json(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, _ = run(capsys, "reproduce", "perkins2022", "--format", "json")
-    assert status == 0
-    data = json.loads(out)
-    assert data["matched"] is True
-    assert data["n_values"] == data["n_matched"] == len(data["values"]) == 106
-    assert all(v["matched"] for v in data["values"])
-    assert data["errata"] == list(perkins2022().errata)
-    chi2 = [v for v in data["values"] if v["quantity"].startswith("chi-squared")]
-    assert [v["published"] for v in chi2] == [
-        "22.05", "34.22", "2.50", "1.76", "1.46", "5.66", "2.78", "1.43",
-    ]  # fmt: skip
 
 
 def test_reproduce_mismatch_exits_1(
@@ -732,6 +701,9 @@ def test_reproduce_mismatch_exits_1(
 def test_compare_at_printed_precision(
     key: tuple[str, str, str], published: float, computed: float, digits: int, expected: str
 ) -> None:
+    # The private `_reproduce._compare` stays: the public `reproduce_perkins2022` applies the
+    # rule only to the values it computes itself, so a value just off the printed digit or a
+    # NaN cannot be fed to it.
     assert _reproduce._compare(key, published, computed, digits) == expected
 
 

@@ -1,1 +1,1 @@
-"""Reference checks: tests whose expected numbers come from outside ipsstats."""
+"""Reference checks: each expected number from R, a published paper or another library."""

@@ -5,7 +5,8 @@ attribute: ``outcome_equity(cohort, by, strata=["site"])`` (pooled, per site and
 across sites), ``duration_equity`` and ``logrank``/``gray_test`` with ``strata=site``.
 Those functions are checked against R in their own wings; here the pooled numbers must
 equal them exactly (``==`` on every field of ``to_dict()`` and on the curves' arrays), for
-any split of a cohort into sites.
+any split of a cohort into sites. The check of the pooled CMH and stratified log-rank
+tests against a live R session is in ``tests/reference/test_equity.py``.
 """
 
 from __future__ import annotations
@@ -225,51 +226,6 @@ def test_cmh_across_sites_is_ips_cmh_of_the_stratified_table() -> None:
     assert isinstance(whole, ips.ContingencyTable)
     np.testing.assert_array_equal(table.counts.sum(axis=0), whole.counts)
     assert table.n_missing == whole.n_missing
-
-
-# R 4.x, on the synthetic cohort (ipsstats.datasets.synthetic_cohort(), written with
-# Cohort.to_csv and read into R as `d`, with job = !is.na(job_start) and
-# time = job_start - accessed, or discharged - accessed, or 2024-02-27 - accessed):
-#   mantelhaen.test(table(d$gender, d$job, d$team), correct = FALSE)
-#     Mantel-Haenszel X-squared = 0.0057530591... (checked live below when R is present)
-#   survdiff(Surv(time, job) ~ gender + strata(team), data = d)
-# The live check computes both in R and compares at 1e-10.
-def test_against_r_when_present(tmp_path: Any) -> None:
-    import shutil  # noqa: PLC0415  # only this test needs it
-    import subprocess  # noqa: PLC0415  # only this test needs it
-
-    if shutil.which("Rscript") is None:
-        pytest.skip("R is not installed (Rscript not found)")
-    cohort = _synthetic()
-    pooled = combine_sites(_split(cohort, ["gender"], study_end=STUDY_END))
-    data = cohort.time_to_job()
-    frame = tmp_path / "d.csv"
-    gender, team = _labels(data.group("gender")), _labels(data.group("site"))
-    job = cohort.job_by().codes == 0
-    rows = ["time,event,gender,team,job"]
-    rows += [
-        f"{t},{int(e)},{g or 'NA'},{s},{int(j)}"
-        for t, e, g, s, j in zip(data.durations, data.events, gender, team, job, strict=True)
-    ]
-    frame.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    script = (
-        "suppressMessages(library(survival));"
-        f"d <- read.csv('{frame.as_posix()}');"
-        "d <- d[!is.na(d$gender), ];"
-        "m <- mantelhaen.test(table(d$gender, d$job, d$team), correct = FALSE);"
-        "s <- survdiff(Surv(time, event) ~ gender + strata(team), data = d);"
-        "cat(sprintf('%.17g %.17g', m$statistic, s$chisq))"
-    )
-    out = subprocess.run(
-        ["Rscript", "-e", script], check=True, capture_output=True, text=True
-    ).stdout.split()
-    cmh_r, logrank_r = (float(x) for x in out)
-    outcome = pooled.outcome_all["gender"]
-    assert outcome is not None
-    np.testing.assert_allclose(outcome.cmh_tests[0].result.statistic, cmh_r, rtol=1e-10)
-    stratified = pooled.logrank_by_site["gender"]["time_to_job"]
-    assert stratified is not None
-    np.testing.assert_allclose(stratified.statistic, logrank_r, rtol=1e-10)
 
 
 # --------------------------------------------------------------------------------------
