@@ -1,0 +1,1 @@
+"""Reference checks: ipsstats against R, published papers and other libraries."""
