@@ -1,4 +1,8 @@
-"""The exact conditional test of 2 x 2 x K tables and one-sided Mantel-Haenszel tests."""
+"""The exact conditional test of 2 x 2 x K tables and one-sided Mantel-Haenszel tests.
+
+Enumeration, properties and bad input; the references (R's ``mantelhaen.test``, scipy)
+are in ``tests/reference/test_categorical.py``.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +14,13 @@ import numpy as np
 import pytest
 from hypothesis import given
 from numpy.typing import NDArray
-from scipy import stats
 
 from ipsstats import (
     InsufficientDataError,
     InvalidInputError,
     StratifiedTable,
     cmh,
-    odds_ratio,
 )
-from tests.categorical.rscript import r_numbers, requires_r
 from tests.strategies import stratified_tables
 
 RABBITS = [
@@ -40,102 +41,6 @@ UCB = [
 ]
 SATISFACTION = np.ones((2, 3, 3), dtype=np.int64)
 
-# R 4.2.2. p: mantelhaen.test(x, exact = TRUE, alternative = a)$p.value (exact sums).
-# Estimate and limits: R's own equations solved to full precision, by the R function
-# mh_tight written out in test_exact_limits_match_r_solved_tightly (R's mantelhaen.test
-# stops uniroot at its default tolerance, about 1e-4 in psi; its printed values follow).
-RABBITS_EXACT = {
-    # alternative: (p-value, estimate, lower, upper)
-    "two-sided": (
-        0.039944903581267226,
-        10.361046349488722,
-        1.0773877635180331,
-        531.51278288993876,
-    ),
-    "less": (0.99862258953168037, 10.361046349488722, 0.0, 261.48787850166462),
-    "greater": (0.019972451790633616, 10.361046349488722, 1.3842219231931132, math.inf),
-}
-# mantelhaen.test(Rabbits, exact = TRUE) as R prints it (loose root search)
-RABBITS_R_LOOSE = (10.361024081374909, 1.0774014301889798, 529.8373990233523)
-
-
-@pytest.mark.parametrize("alternative", ["two-sided", "less", "greater"])
-def test_exact_rabbits_matches_r(alternative: str) -> None:
-    pvalue, value, lower, upper = RABBITS_EXACT[alternative]
-    res = cmh(RABBITS, method="exact", alternative=alternative)  # type: ignore[arg-type]
-    assert (res.method, res.requested, res.dof, res.statistic) == (
-        "exact-conditional",
-        "exact",
-        None,
-        16.0,
-    )
-    assert res.pvalue == pytest.approx(pvalue, rel=1e-12)
-    odds = res.common_odds_ratio
-    assert odds is not None
-    assert odds.method == "conditional"
-    # root finding to xtol 1e-14 in log psi on both sides
-    assert odds.value == pytest.approx(value, rel=1e-10)
-    assert odds.lower == pytest.approx(lower, rel=1e-10)
-    assert odds.upper == pytest.approx(upper, rel=1e-10)
-
-
-def test_exact_rabbits_agrees_with_rs_printed_values_to_its_tolerance() -> None:
-    odds = cmh(RABBITS, method="exact").common_odds_ratio
-    assert odds is not None
-    # R's uniroot stops at tol = .Machine$double.eps^0.25 on psi in (0, 1) or 1/psi:
-    # agreement to about 4 significant digits is all R's printed numbers support
-    for ours, r in zip((odds.value, odds.lower, odds.upper), RABBITS_R_LOOSE, strict=True):
-        assert ours == pytest.approx(r, rel=5e-3)
-
-
-def test_exact_ucb_admissions_matches_r() -> None:
-    # mantelhaen.test(UCBAdmissions, exact = TRUE)$p.value; estimate and limits by mh_tight
-    res = cmh(UCB, method="exact")
-    assert res.pvalue == pytest.approx(0.22776252679820608, rel=1e-10)  # sums of 1.5k terms
-    odds = res.common_odds_ratio
-    assert odds is not None
-    assert odds.value == pytest.approx(0.9050699613409714, rel=1e-10)
-    assert odds.lower == pytest.approx(0.7697303585258306, rel=1e-10)
-    assert odds.upper == pytest.approx(1.063429228089821, rel=1e-10)
-    # alternative = "less", conf.level = 0.9
-    res = cmh(UCB, method="exact", alternative="less", confidence_level=0.9)
-    assert res.pvalue == pytest.approx(0.11599366896025352, rel=1e-10)
-    odds = res.common_odds_ratio
-    assert odds is not None
-    assert odds.lower == 0.0
-    assert odds.upper == pytest.approx(1.0069698098227773, rel=1e-10)
-
-
-MH_TIGHT = r"""
-mh_tight <- function(x, alternative = "two.sided", conf.level = 0.95) {
-  K <- dim(x)[3L]
-  mn <- apply(x, c(2L, 3L), sum); m <- mn[1L, ]; n <- mn[2L, ]
-  t <- apply(x, c(1L, 3L), sum)[1L, ]; s <- sum(x[1L, 1L, ])
-  lo <- sum(pmax(0, t - n)); hi <- sum(pmin(m, t)); support <- lo:hi
-  dc <- .Call(stats:::C_d2x2xk, K, m, n, t, hi - lo + 1L); logdc <- log(dc)
-  dn <- function(lp) { d <- logdc + lp * support; d <- exp(d - max(d)); d / sum(d) }
-  mean_ <- function(lp) sum(support * dn(lp))
-  pn <- function(q, lp, upper = FALSE) {
-    d <- dn(lp); sum(d[if (upper) support >= q else support <= q])
-  }
-  root <- function(f) uniroot(f, c(-5, 5), extendInt = "upX", tol = 1e-14,
-                              maxiter = 10000)$root
-  mle <- if (s == lo) 0 else if (s == hi) Inf else exp(root(function(lp) mean_(lp) - s))
-  L <- function(a) if (s == lo) 0 else exp(root(function(lp) pn(s, lp, TRUE) - a))
-  U <- function(a) if (s == hi) Inf else exp(root(function(lp) a - pn(s, lp)))
-  ci <- switch(alternative, less = c(0, U(1 - conf.level)),
-               greater = c(L(1 - conf.level), Inf),
-               two.sided = c(L((1 - conf.level) / 2), U((1 - conf.level) / 2)))
-  c(mle, ci)
-}
-"""
-
-
-def _r_array(tables: NDArray[np.int64]) -> str:
-    """R's array(..., dim = c(2, 2, K)) holding counts[k] as x[, , k]."""
-    values = ", ".join(str(int(v)) for v in np.transpose(tables, (0, 2, 1)).ravel())
-    return f"array(c({values}), dim = c(2, 2, {tables.shape[0]}))"
-
 
 def _random_strata(rng: np.random.Generator) -> NDArray[np.int64]:
     while True:
@@ -149,32 +54,6 @@ def _random_strata(rng: np.random.Generator) -> NDArray[np.int64]:
 def cmh_informative(tables: NDArray[np.int64]) -> bool:
     rows, cols = tables.sum(axis=2), tables.sum(axis=1)
     return bool(((rows > 0).all(axis=1) & (cols > 0).all(axis=1)).any())
-
-
-@requires_r
-def test_exact_matches_r_live_on_random_strata() -> None:
-    rng = np.random.default_rng(20)
-    cases = [_random_strata(rng) for _ in range(12)]
-    alternatives = {"two-sided": "two.sided", "less": "less", "greater": "greater"}
-    code = MH_TIGHT
-    for tables in cases:
-        for r_name in alternatives.values():
-            code += (
-                f"x <- {_r_array(tables)}; "
-                f'r <- mantelhaen.test(x, exact = TRUE, alternative = "{r_name}", '
-                "conf.level = 0.9); "
-                f'cat(sprintf("%.17g", c(r$p.value, mh_tight(x, "{r_name}", 0.9))), "\\n");'
-            )
-    expected = np.array(r_numbers(code)).reshape(len(cases), 3, 4)
-    for tables, rows in zip(cases, expected, strict=True):
-        for side, row in zip(alternatives, rows, strict=True):
-            res = cmh(tables, method="exact", alternative=side, confidence_level=0.9)  # type: ignore[arg-type]
-            odds = res.common_odds_ratio
-            assert odds is not None
-            assert res.pvalue == pytest.approx(row[0], rel=1e-10)
-            # both solve the same equations to ~1e-14 in log psi
-            for ours, r in zip((odds.value, odds.lower, odds.upper), row[1:], strict=True):
-                assert ours == pytest.approx(r, rel=1e-10)
 
 
 def _brute_force_law(tables: NDArray[np.int64]) -> dict[int, float]:
@@ -222,28 +101,6 @@ def test_exact_pvalues_match_brute_force_enumeration() -> None:
             assert mean == pytest.approx(observed, rel=1e-9)
 
 
-@pytest.mark.parametrize("alternative", ["two-sided", "less", "greater"])
-def test_one_stratum_is_fishers_test(alternative: str) -> None:
-    rng = np.random.default_rng(8)
-    for _ in range(20):
-        table = rng.integers(0, 15, size=(2, 2))
-        if not cmh_informative(table[None]):
-            continue
-        res = cmh(table[None], method="exact", alternative=alternative)  # type: ignore[arg-type]
-        assert res.pvalue == pytest.approx(
-            stats.fisher_exact(table, alternative=alternative).pvalue, rel=1e-10
-        )
-        if alternative == "two-sided":
-            conditional = odds_ratio(table, method="conditional")
-            odds = res.common_odds_ratio
-            assert odds is not None
-            assert (odds.value, odds.lower, odds.upper) == (
-                conditional.value,
-                conditional.lower,
-                conditional.upper,
-            )
-
-
 @given(stratified_tables(max_strata=4, max_count=12))
 def test_exact_properties(tables: NDArray[np.int64]) -> None:
     tables = tables[:, :2, :2]
@@ -282,36 +139,6 @@ def test_exact_properties(tables: NDArray[np.int64]) -> None:
 
 
 # --- one-sided Mantel-Haenszel ---------------------------------------------------------------
-
-# mantelhaen.test(Rabbits, alternative = a, correct = c, conf.level = 0.9):
-# (X-squared, p-value, estimate, lower, upper)
-RABBITS_ONE_SIDED = {
-    ("less", True): (3.9285714285714288, 0.97626387242854085, 7, 0, 24.55793777079429),
-    ("less", False): (5.6571428571428575, 0.99130778982396694, 7, 0, 24.55793777079429),
-    ("greater", True): (3.9285714285714288, 0.023736127571459098, 7, 1.9952815442945546, math.inf),
-    ("greater", False): (
-        5.6571428571428575,
-        0.0086922101760330932,
-        7,
-        1.9952815442945546,
-        math.inf,
-    ),
-}
-
-
-@pytest.mark.parametrize(("alternative", "correction"), list(RABBITS_ONE_SIDED))
-def test_one_sided_mantel_haenszel_matches_r(alternative: str, correction: bool) -> None:
-    statistic, pvalue, value, lower, upper = RABBITS_ONE_SIDED[(alternative, correction)]
-    res = cmh(RABBITS, alternative=alternative, correction=correction, confidence_level=0.9)  # type: ignore[arg-type]
-    assert (res.method, res.alternative) == ("mantel-haenszel", alternative)
-    assert res.statistic == pytest.approx(statistic, rel=1e-13)
-    assert res.pvalue == pytest.approx(pvalue, rel=1e-12)
-    odds = res.common_odds_ratio
-    assert odds is not None
-    assert odds.value == value
-    assert odds.lower == pytest.approx(lower, rel=1e-13)
-    assert odds.upper == pytest.approx(upper, rel=1e-13)
-    assert "one-sided" in odds.note
 
 
 def test_one_sided_pvalues_split_the_two_sided_one() -> None:

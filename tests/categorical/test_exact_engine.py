@@ -1,17 +1,18 @@
-"""The exact engines: references at full precision, large-n accuracy, properties, work limits.
+"""The exact engines: enumeration at full precision, large-n accuracy, properties, work limits.
 
-Reference values come from
+The private engines and their helpers are checked here against naive references (fast path
+vs naive) and against each other:
 
-- R 4.2.2 ``fisher.test`` printed with ``format(p, digits = 17)`` (the R call is written
-  beside each value; ``workspace`` was raised where FEXACT needed it). For r x c tables
-  R's FEXACT merges partial tables whose log-probabilities differ by less than 3.45e-7 and
-  compares with the same absolute slack, so its p-values can be off by a few 1e-7 in
-  relative terms: those comparisons use ``rel=1e-6``, and the exact value is checked
-  separately against enumeration;
 - exact enumeration of every table with the observed margins, in floating point with
   ``math.fsum`` (small tables, relative error about 1e-14) or in integer arithmetic
   (2 x 2 and 3 x 2 tables, where the decision "at most as probable as observed" is made
-  exactly).
+  exactly);
+- the engines' alternative code paths, forced by lowering their internal limits.
+
+R's ``fisher.test`` values are checked in ``tests/reference/test_categorical.py``. For r x c
+tables R's FEXACT merges partial tables whose log-probabilities differ by less than 3.45e-7
+and compares with the same absolute slack, so its p-values can be off by a few 1e-7 in
+relative terms: the one R value below is compared with ``rel=1e-6``.
 """
 
 from __future__ import annotations
@@ -139,80 +140,7 @@ def fixed_point_two_by_two(r0: int, r1: int, c: int, x_obs: int, bits: int = 320
     return float(Fraction(counted, sum(terms.values())))
 
 
-# --- R references -----------------------------------------------------------------------------
-
-# (table, R's p-value, rel tolerance: 1e-12 for 2 x 2 where R sums exact hypergeometric
-# terms, 1e-6 for FEXACT's tables, see the module docstring)
-R_REFERENCES = [
-    # fisher.test(matrix(c(3,1,1,3),2))
-    ([[3, 1], [1, 3]], 0.48571428571428582, 1e-12),
-    # fisher.test(matrix(c(12,3,5,10),2))
-    ([[12, 5], [3, 10]], 0.025327687033676136, 1e-12),
-    # fisher.test(matrix(c(250,200,240,310),2))
-    ([[250, 240], [200, 310]], 0.00022292437278284127, 1e-12),
-    # fisher.test(matrix(c(25100,24800,24900,25200),2))
-    ([[25100, 24900], [24800, 25200]], 0.058617685760135679, 1e-11),
-    # fisher.test(matrix(c(2502000,2497000,2498000,2503000),2))
-    ([[2502000, 2498000], [2497000, 2503000]], 0.001568804189419795, 1e-12),
-    # fisher.test(matrix(c(47,35,23,15,21,87,42,41,23,31),5))
-    ([[47, 87], [35, 42], [23, 41], [15, 23], [21, 31]], 0.64339907740855551, 1e-6),
-    # fisher.test(matrix(c(46,37,18,5,1,98,77,45,16,6),5))
-    ([[46, 98], [37, 77], [18, 45], [5, 16], [1, 6]], 0.84700978387521253, 1e-6),
-    # fisher.test(matrix(c(93,72,41,20,22,185,119,86,39,37),5))
-    ([[93, 185], [72, 119], [41, 86], [20, 39], [22, 37]], 0.83097860580115501, 1e-6),
-    # fisher.test(matrix(c(18,8,6,10,13,28,12,14,5,13),5))
-    ([[18, 28], [8, 12], [6, 14], [10, 5], [13, 13]], 0.24018900236185059, 1e-6),
-    # fisher.test(matrix(c(29,13,10,2,0,34,20,12,7,1),5))
-    ([[29, 34], [13, 20], [10, 12], [2, 7], [0, 1]], 0.64348245143908667, 1e-6),
-    # fisher.test(matrix(c(47,21,16,12,13,62,32,26,12,14),5))
-    ([[47, 62], [21, 32], [16, 26], [12, 12], [13, 14]], 0.83992684060373457, 1e-6),
-    # fisher.test(matrix(c(1660,1160,1180,2340,1840,1820),3), workspace=2e7)
-    ([[1660, 2340], [1160, 1840], [1180, 1820]], 0.038397104198103368, 1e-6),
-    # fisher.test(matrix(c(4830,3555,3615,7170,5445,5385),3), workspace=2e7)
-    ([[4830, 7170], [3555, 5445], [3615, 5385]], 0.50756973818958429, 1e-6),
-    # Job <- matrix(c(1,2,1,0, 3,3,6,1, 10,10,14,9, 6,7,12,11), 4, 4); fisher.test(Job)
-    ([[1, 3, 10, 6], [2, 3, 10, 7], [1, 6, 14, 12], [0, 1, 9, 11]], 0.78268493896563884, 1e-6),
-    # MP6 <- rbind(c(1,2,2,1,1,0,1), c(2,0,0,2,3,0,0), c(0,1,1,1,2,7,3),
-    #              c(1,1,2,0,0,0,1), c(0,1,1,1,1,0,0)); fisher.test(MP6)
-    (
-        [
-            [1, 2, 2, 1, 1, 0, 1],
-            [2, 0, 0, 2, 3, 0, 0],
-            [0, 1, 1, 1, 2, 7, 3],
-            [1, 1, 2, 0, 0, 0, 1],
-            [0, 1, 1, 1, 1, 0, 0],
-        ],
-        0.039289643655332343,
-        1e-6,
-    ),
-    # fisher.test(rbind(c(205,118,77),c(172,108,70),c(123,74,53)), workspace=2e7)
-    ([[205, 118, 77], [172, 108, 70], [123, 74, 53]], 0.95844441874222897, 1e-6),
-    # fisher.test(rbind(c(215,113,72),c(167,110,73),c(118,77,55)), workspace=2e7)
-    ([[215, 113, 72], [167, 110, 73], [118, 77, 55]], 0.40135778971068287, 1e-6),
-    # fisher.test(rbind(c(5,3,8,4),c(6,7,2,5),c(3,9,4,4)))
-    ([[5, 3, 8, 4], [6, 7, 2, 5], [3, 9, 4, 4]], 0.24268298045937992, 1e-6),
-    # fisher.test(rbind(c(2,1,3,0,2),c(1,3,0,2,1),c(0,2,2,1,3),c(3,0,1,2,1),c(1,2,2,2,1)),
-    #             workspace=2e7)
-    (
-        [[2, 1, 3, 0, 2], [1, 3, 0, 2, 1], [0, 2, 2, 1, 3], [3, 0, 1, 2, 1], [1, 2, 2, 2, 1]],
-        0.60843114164590584,
-        1e-6,
-    ),
-    # fisher.test(rbind(c(10,15,17,1),c(6,6,9,0),c(3,8,5,0),c(6,6,7,1),c(3,7,5,0),
-    #                   c(1,3,0,1)), workspace=5e7)
-    (
-        [[10, 15, 17, 1], [6, 6, 9, 0], [3, 8, 5, 0], [6, 6, 7, 1], [3, 7, 5, 0], [1, 3, 0, 1]],
-        0.7411640566148856,
-        1e-6,
-    ),
-]
-
-
-@pytest.mark.parametrize(("table", "expected", "rel"), R_REFERENCES)
-def test_matches_r_fisher_test(table: list[list[int]], expected: float, rel: float) -> None:
-    assert fisher_exact_pvalue(table, exact_work_limit=UNLIMITED) == pytest.approx(
-        expected, rel=rel
-    )
+# --- the paper's tables -----------------------------------------------------------------------
 
 
 def enumerated_r_by_2(counts: NDArray[np.int64]) -> float:
@@ -293,6 +221,7 @@ def test_two_by_two_is_exact_at_large_n(table: list[list[int]]) -> None:
 
 
 def test_two_by_two_large_n_window_matches_whole_support(monkeypatch: pytest.MonkeyPatch) -> None:
+    # fast path vs naive: the window around the mode against the whole support
     counts = np.array([[251000, 249000], [249500, 250500]])
     windowed = fisher_exact_pvalue(counts)
     monkeypatch.setattr(two_module, "_MATERIALISE", 10**9)  # no window: the whole support
@@ -312,6 +241,7 @@ def test_three_by_two_is_exact(rows: list[int], first: list[int]) -> None:
 def test_three_by_two_large_n_final_windows_match_materialised(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # fast path vs naive: windowed final sums against materialised ones
     counts = np.array([[1660, 2340], [1160, 1840], [1180, 1820]])
     windowed = fisher_exact_pvalue(counts)
     monkeypatch.setattr(two_module, "_MATERIALISE", 10**9)
@@ -321,6 +251,7 @@ def test_three_by_two_large_n_final_windows_match_materialised(
 
 
 def test_log_binomial_walks_are_accurate() -> None:
+    # private helper vs naive: exact big-integer binomials
     # exact value of log C(R, x) - log C(R, a) from big integers, to 1e-30
     from decimal import Decimal, getcontext  # noqa: PLC0415  # only this test needs it
 
@@ -339,6 +270,7 @@ def test_log_binomial_walks_are_accurate() -> None:
 
 @pytest.mark.parametrize("offset", [0.0, -3000.0])
 def test_concave_tails_match_direct_sums(offset: float) -> None:
+    # private helper vs naive: direct sums over every value
     # offset: log-weights far from 0, as in the network engine (absolute, not relative to
     # the observed table): the tails must stop relative to the threshold
     rng = np.random.default_rng(4)
@@ -377,6 +309,7 @@ ENUMERATED = [
 
 @pytest.mark.parametrize("table", ENUMERATED)
 def test_network_matches_enumeration(table: list[list[int]]) -> None:
+    # private engine vs enumeration
     counts = np.array(table)
     expected = enumerated_pvalue(counts)
     assert network_pvalue(counts, UNLIMITED)[0] == pytest.approx(expected, rel=1e-12)
@@ -387,7 +320,8 @@ def test_network_matches_enumeration(table: list[list[int]]) -> None:
 def test_network_last_cell_paths_agree(
     table: list[list[int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # the last free cell is summed per node from sorted tables, or per path by bisection
+    # fast path vs naive: the engine's three ways of summing the last free cell agree.
+    # The last free cell is summed per node from sorted tables, or per path by bisection
     # and windowed tails, or (second-to-last column) from tabulated completions
     counts = np.array(table)
     first = network_pvalue(counts, UNLIMITED)[0]
@@ -410,6 +344,7 @@ _small = count_tables(max_rows=3, max_cols=4, max_count=3).filter(
 @given(_tables_2)
 @settings(max_examples=40)
 def test_two_column_engine_agrees_with_network(table: NDArray[np.int64]) -> None:
+    # fast path vs naive: the two-column engine against the general network engine
     fast = two_column_pvalue(table, UNLIMITED)[0]
     general = network_pvalue(table, UNLIMITED)[0]
     assert fast == pytest.approx(general, rel=1e-11, abs=1e-300)
@@ -436,6 +371,8 @@ def test_invariant_under_transposition_and_permutation(
 
 
 def test_work_is_deterministic_and_bounded() -> None:
+    # private engine kept: the public calls may refuse on the up-front estimate (next test)
+    # before the engine starts; this checks where the engine itself stops
     table = np.array([[15, 7, 9, 16], [4, 2, 5, 9], [4, 2, 2, 5], [3, 6, 2, 7]])
     p, work = _exact_pvalue(table, UNLIMITED)
     assert _exact_pvalue(table, UNLIMITED) == (p, work)
@@ -448,6 +385,7 @@ def test_work_is_deterministic_and_bounded() -> None:
 
 
 def test_estimate_refuses_before_starting() -> None:
+    # private estimate kept: it is internal; the refusal goes through the public function
     table = np.array([[400, 300, 200, 100], [100, 200, 300, 400], [250, 250, 250, 250]])
     estimate = _exact_work_estimate(table)
     with pytest.raises(InvalidInputError, match="needs more than") as exc:
@@ -484,6 +422,7 @@ def test_default_limit_is_about_a_fifth_of_a_second() -> None:
 
 @pytest.mark.parametrize("limit", [0, 2000])
 def test_two_column_bounds_without_recursion(limit: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # fast path vs naive: bounds without the recursions against the default path
     # limit 0: greedy most probable completion and the crude least probable bound;
     # 2000: greedy and vertex enumeration (the recursions' tables are larger)
     counts = perkins2022().jobs_all["CNWL"].counts
@@ -493,6 +432,7 @@ def test_two_column_bounds_without_recursion(limit: int, monkeypatch: pytest.Mon
 
 
 def test_two_by_two_too_narrow_window_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    # fast path vs naive: a too narrow window falls back to the default path's answer
     counts = np.array([[251000, 249000], [249500, 250500]])
     expected = fisher_exact_pvalue(counts)
     monkeypatch.setattr(two_module, "_WINDOW_SDS", 0.01)  # far too narrow: not enough
@@ -503,6 +443,7 @@ def test_two_by_two_too_narrow_window_falls_back(monkeypatch: pytest.MonkeyPatch
 def test_network_tabulated_completions_agree(
     table: list[list[int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # fast path vs naive: tabulated completions against enumeration
     counts = np.array(table)
     monkeypatch.setattr(network_module._Network, "_tabulate_pays", lambda *_: True)
     assert network_pvalue(counts, UNLIMITED)[0] == pytest.approx(
@@ -511,6 +452,7 @@ def test_network_tabulated_completions_agree(
 
 
 def test_merges_agree_whatever_the_key() -> None:
+    # fast path vs naive: the engines' merges against each other and the lexsort branch
     rng = np.random.default_rng(9)
     ids = rng.integers(0, 5, size=200)
     past = rng.integers(0, 4, size=200) * 0.5 + rng.normal(0, 1e-13, size=200)
@@ -527,6 +469,7 @@ def test_merges_agree_whatever_the_key() -> None:
 
 
 def test_two_by_two_window_at_the_support_edge(monkeypatch: pytest.MonkeyPatch) -> None:
+    # fast path vs naive: windows cut by the support's end against fixed-point enumeration
     # the mode (about 6) is near 0: the window is cut by the end of the support there
     monkeypatch.setattr(two_module, "_MATERIALISE", 100)
     counts = np.array([[9, 2991], [1991, 998_009]])
@@ -538,6 +481,7 @@ def test_two_by_two_window_at_the_support_edge(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_final_pair_by_node_declines_far_apart_thresholds() -> None:
+    # fast path vs naive: the per-node final pair against the windowed one
     # paths whose thresholds differ by more than 600 (log scale) cannot share a scale
     problem = two_module._Problem(np.array([40, 50, 60]), np.array([10, 20, 30]))
     problem.tabulate()
@@ -579,8 +523,8 @@ def enumerated_three_by_three(table: NDArray[np.int64]) -> float:
 def test_network_last_cell_matches_enumeration_at_moderate_n(
     per_node: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # log-weights far below 0 (about -60): the tails must stop relative to the observed
-    # table, not to 1
+    # private engine vs enumeration; log-weights far below 0 (about -60): the tails must
+    # stop relative to the observed table, not to 1
     counts = np.array([[12, 8, 5], [7, 10, 6], [4, 6, 11]])
     monkeypatch.setattr(network_module._Network, "_per_node", staticmethod(lambda *_: per_node))
     monkeypatch.setattr(network_module, "_TABULATE_LIMIT", 0)

@@ -1,68 +1,17 @@
-"""Hommel's adjustment of p-values, against R's ``p.adjust`` and the closed Simes test."""
+"""Hommel's adjustment of p-values, against the closed Simes test, and its properties.
+
+The references (R's ``p.adjust``, statsmodels) are in ``tests/reference/test_categorical.py``.
+"""
 
 from __future__ import annotations
 
 import itertools
 
 import numpy as np
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from statsmodels.stats.multitest import multipletests
 
 from ipsstats import adjust_pvalues
-from tests.categorical.rscript import r_numbers, r_vector, requires_r
-
-# R 4.2.2, p.adjust(p, "hommel"), printed with sprintf("%.17g")
-R_HOMMEL = [
-    # p.adjust(c(0.01, 0.04, 0.03, 0.005), "hommel")
-    ([0.01, 0.04, 0.03, 0.005], [0.03, 0.04, 0.04, 0.02]),
-    # p.adjust(c(0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216),
-    #          "hommel")
-    (
-        [0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216],
-        [0.01, 0.072000000000000008, 0.185, 0.185, 0.185, 0.216, 0.216, 0.216, 0.216, 0.216],
-    ),
-    # p.adjust(c(0.02, 0.02, 0.02, 0.5, 1, 0.03, 0.0001), "hommel")  (ties, a 1)
-    (
-        [0.02, 0.02, 0.02, 0.5, 1, 0.03, 0.0001],
-        [0.06, 0.06, 0.06, 1, 1, 0.09, 0.0007],
-    ),
-    # p.adjust(c(0.04, 0.01), "hommel")  (R switches to Hochberg for two)
-    ([0.04, 0.01], [0.04, 0.02]),
-    # p.adjust(0.3, "hommel")
-    ([0.3], [0.3]),
-    # p.adjust(c(0.01, 0.02, 0.03), "hommel")
-    ([0.01, 0.02, 0.03], [0.03, 0.03, 0.03]),
-]
-
-
-@pytest.mark.parametrize(("raw", "expected"), R_HOMMEL)
-def test_hommel_matches_r(raw: list[float], expected: list[float]) -> None:
-    np.testing.assert_allclose(adjust_pvalues(raw, "hommel"), expected, rtol=1e-13)
-
-
-@requires_r
-def test_hommel_matches_r_live_on_random_families() -> None:
-    rng = np.random.default_rng(15)
-    families = [rng.uniform(size=int(rng.integers(3, 60))) ** 4 for _ in range(8)]
-    families[0][::3] = families[0][0]  # ties
-    code = "".join(
-        f'cat(sprintf("%.17g", p.adjust({r_vector(p)}, "hommel")), "\\n");' for p in families
-    )
-    expected = r_numbers(code)
-    got = np.concatenate([adjust_pvalues(p, "hommel") for p in families])
-    np.testing.assert_allclose(got, expected, rtol=1e-13)
-
-
-def test_hommel_matches_statsmodels() -> None:
-    rng = np.random.default_rng(3)
-    for _ in range(20):
-        p = rng.uniform(size=int(rng.integers(1, 50))) ** 3
-        # statsmodels computes the same adjustment by another route (its own loop)
-        np.testing.assert_allclose(
-            adjust_pvalues(p, "hommel"), multipletests(p, method="hommel")[1], rtol=1e-10
-        )
 
 
 def _closed_simes(p: list[float]) -> list[float]:

@@ -1,4 +1,8 @@
-"""R's prop.test (proportion_test), the corrected Wilson interval and one-sided trend tests."""
+"""R's prop.test (proportion_test), the corrected Wilson interval and one-sided trend tests.
+
+Newcombe's closed form, properties and bad input; the references (R's ``prop.test`` and
+``prop.trend.test``) are in ``tests/reference/test_categorical.py``.
+"""
 
 from __future__ import annotations
 
@@ -12,64 +16,14 @@ from hypothesis import strategies as st
 from ipsstats import (
     InsufficientDataError,
     InvalidInputError,
-    ProportionTestResult,
     SmallExpectedCountWarning,
     independence,
     proportion,
     proportion_test,
     trend,
 )
-from tests.categorical.rscript import r_numbers, r_vector, requires_r
 
 # --- the continuity-corrected Wilson interval ----------------------------------------------
-
-# R 4.2.2: prop.test(x, n, p = p0, conf.level = level)$conf.int (correct = TRUE), with
-# p0 = 0.5, or 0.1 where x = n / 2 (prop.test drops the correction when |x - n p0| < 1/2)
-WILSON_CC = {
-    (81, 263, 0.95): (0.25350868229518525, 0.36817620104300364),
-    (81, 263, 0.8): (0.27096102277204026, 0.34751560340840026),
-    (81, 263, 0.999): (0.22178793708548369, 0.4096678162824649),
-    (0, 12, 0.95): (0.0, 0.30125403908221782),
-    (0, 12, 0.999): (0.0, 0.51635901423978892),
-    (12, 12, 0.95): (0.69874596091778218, 1.0),
-    (12, 12, 0.8): (0.81454564878570701, 1.0),
-    (1, 2, 0.95): (0.026677342008984584, 0.97332265799101547),
-    (1, 2, 0.999): (0.010692527582567009, 0.98930747241743289),
-    (5, 10, 0.95): (0.20142296959860717, 0.79857703040139294),
-    (3, 7, 0.8): (0.17365378234893392, 0.71796639990795241),
-    (150, 300, 0.95): (0.44213422947396974, 0.55786577052603026),
-    (1, 1000, 0.95): (5.2202355442703901e-05, 0.0064687850468254787),
-    (1, 1000, 0.8): (9.8272747698597396e-05, 0.0040848497030334515),
-}
-
-
-@pytest.mark.parametrize(("k", "n", "level"), list(WILSON_CC))
-def test_corrected_wilson_matches_prop_test(k: int, n: int, level: float) -> None:
-    lower, upper = WILSON_CC[(k, n, level)]
-    est = proportion(k, n, correction=True, confidence_level=level)
-    assert est.method == "wilson"
-    assert est.lower == pytest.approx(lower, rel=1e-13, abs=1e-300)
-    assert est.upper == pytest.approx(upper, rel=1e-13)
-
-
-@requires_r
-def test_corrected_wilson_matches_r_live() -> None:
-    rng = np.random.default_rng(11)
-    n = rng.integers(1, 500, size=30)
-    k = rng.integers(0, n + 1)
-    level = rng.uniform(0.5, 0.999, size=30)
-    code = "".join(
-        f"x <- {a}; n <- {b}; p0 <- if (x == n / 2) 0.1 else 0.5; "
-        f'cat(sprintf("%.17g", prop.test(x, n, p = p0, conf.level = {c!r})$conf.int), "\\n");'
-        for a, b, c in zip(k.tolist(), n.tolist(), level.tolist(), strict=True)
-    )
-    expected = np.array(r_numbers("suppressWarnings({" + code + "})")).reshape(-1, 2)
-    for a, b, c, (lower, upper) in zip(
-        k.tolist(), n.tolist(), level.tolist(), expected, strict=True
-    ):
-        est = proportion(a, b, correction=True, confidence_level=c)
-        assert est.lower == pytest.approx(lower, rel=1e-12, abs=1e-300)
-        assert est.upper == pytest.approx(upper, rel=1e-12)
 
 
 def _newcombe_method_4(k: int, n: int, z: float) -> tuple[float, float]:
@@ -111,129 +65,6 @@ def test_correction_is_wilson_only() -> None:
 
 
 # --- proportion_test --------------------------------------------------------------------------
-
-# R 4.2.2, r <- prop.test(...); c(r$statistic, r$parameter, r$p.value, r$conf.int)
-PROP_TEST = [
-    # prop.test(81, 263, p = 0.25, alternative = "greater")
-    (
-        (81, 263),
-        {"p": 0.25, "alternative": "greater", "correction": True},
-        (4.4119138149556401, 1, 0.017844390306306183, 0.26151120218134272, 1),
-    ),
-    # prop.test(81, 263, p = 0.25, alternative = "less", correct = FALSE)
-    (
-        (81, 263),
-        {"p": 0.25, "alternative": "less"},
-        (4.7160963244613434, 1, 0.98505924701272674, 0, 0.35656634960848815),
-    ),
-    # prop.test(81, 263, conf.level = 0.9)
-    (
-        (81, 263),
-        {"confidence_level": 0.9, "correction": True},
-        (38.022813688212928, 1, 6.9922238835674563e-10, 0.26151120218134272, 0.3585265844571276),
-    ),
-    # prop.test(131, 263): |x - n/2| = 1/2, all of it taken by the correction
-    ((131, 263), {"correction": True}, (0, 1, 1, 0.43626242833353718, 0.5599917377657524)),
-    # prop.test(3, 10, p = 0.3): x = n p, no correction left
-    ((3, 10), {"p": 0.3, "correction": True}, (0, 1, 1, 0.10779126740630104, 0.60322185253885452)),
-    # prop.test(c(15, 25), c(50, 50), alternative = "less")
-    (
-        ([15, 25], [50, 50]),
-        {"alternative": "less", "correction": True},
-        (3.375, 1, 0.033096289861096716, -1, -0.022231182492617491),
-    ),
-    # prop.test(c(15, 25), c(50, 50), alternative = "greater", correct = FALSE,
-    #           conf.level = 0.8)
-    (
-        ([15, 25], [50, 50]),
-        {"alternative": "greater", "confidence_level": 0.8},
-        (4.166666666666667, 1, 0.97938658333141815, -0.2807254728531664, 1),
-    ),
-    # prop.test(c(15, 25), c(50, 50))
-    (
-        ([15, 25], [50, 50]),
-        {"correction": True},
-        (3.375, 1, 0.06619257972219339, -0.40799314123229585, 0.0079931412322958306),
-    ),
-    # prop.test(c(20, 20), c(50, 50))
-    (
-        ([20, 20], [50, 50]),
-        {"correction": True},
-        (0, 1, 1, -0.19203646705421232, 0.19203646705421232),
-    ),
-    # prop.test(c(83, 90, 129, 70), c(86, 93, 136, 82))
-    (
-        ([83, 90, 129, 70], [86, 93, 136, 82]),
-        {},
-        (12.600411297127639, 3, 0.0055854766616270247, math.nan, math.nan),
-    ),
-    # prop.test(c(83, 90, 129, 70), c(86, 93, 136, 82), p = c(0.95, 0.95, 0.9, 0.85))
-    (
-        ([83, 90, 129, 70], [86, 93, 136, 82]),
-        {"p": [0.95, 0.95, 0.9, 0.85]},
-        (4.5974393526645674, 4, 0.33114952779361523, math.nan, math.nan),
-    ),
-    # prop.test(c(15, 25), c(50, 50), p = c(0.3, 0.4))
-    (
-        ([15, 25], [50, 50]),
-        {"p": [0.3, 0.4], "correction": True},
-        (1.7113095238095237, 2, 0.4250048229923733, math.nan, math.nan),
-    ),
-    # prop.test(c(15, 25), c(50, 50), p = c(0.3, 0.4), correct = FALSE)
-    (
-        ([15, 25], [50, 50]),
-        {"p": [0.3, 0.4]},
-        (2.0833333333333335, 2, 0.3528660814588489, math.nan, math.nan),
-    ),
-]
-
-
-@pytest.mark.filterwarnings("ignore::ipsstats.SmallExpectedCountWarning")
-@pytest.mark.parametrize(("data", "kwargs", "expected"), PROP_TEST)
-def test_proportion_test_matches_r(
-    data: tuple[object, object], kwargs: dict[str, object], expected: tuple[float, ...]
-) -> None:
-    statistic, dof, pvalue, lower, upper = expected
-    res = proportion_test(*data, **kwargs)  # type: ignore[arg-type]
-    assert isinstance(res, ProportionTestResult)
-    assert res.statistic == pytest.approx(statistic, rel=1e-12, abs=1e-12)
-    assert res.dof == dof
-    assert res.pvalue == pytest.approx(pvalue, rel=1e-12)
-    if math.isnan(lower):
-        assert res.estimate is None
-    else:
-        assert res.estimate is not None
-        assert res.estimate.lower == pytest.approx(lower, rel=1e-12, abs=1e-15)
-        assert res.estimate.upper == pytest.approx(upper, rel=1e-12)
-    assert res.requested == res.method
-    assert res.reason == ""
-
-
-@requires_r
-@pytest.mark.filterwarnings("ignore::ipsstats.SmallExpectedCountWarning")
-def test_proportion_test_matches_r_live() -> None:
-    rng = np.random.default_rng(4)
-    cases = []
-    for _ in range(24):
-        groups = int(rng.choice([1, 2]))
-        n = rng.integers(5, 200, size=groups)
-        k = rng.integers(0, n + 1)
-        side = str(rng.choice(["two-sided", "less", "greater"]))
-        correct = bool(rng.integers(0, 2))
-        cases.append((k, n, side, correct))
-    code = "".join(
-        f"r <- prop.test({r_vector(k)}, {r_vector(n)}, "
-        f'alternative = "{side.replace("-", ".")}", correct = {str(correct).upper()}, '
-        "conf.level = 0.9); "
-        'cat(sprintf("%.17g", c(r$statistic, r$p.value, r$conf.int)), "\\n");'
-        for k, n, side, correct in cases
-    )
-    expected = np.array(r_numbers("suppressWarnings({" + code + "})")).reshape(-1, 4)
-    for (k, n, side, correct), row in zip(cases, expected, strict=True):
-        res = proportion_test(k, n, alternative=side, correction=correct, confidence_level=0.9)  # type: ignore[arg-type]
-        assert res.estimate is not None
-        got = [res.statistic, res.pvalue, res.estimate.lower, res.estimate.upper]
-        np.testing.assert_allclose(np.array(got, dtype=float), row, rtol=1e-11, atol=1e-14)
 
 
 @pytest.mark.filterwarnings("ignore::ipsstats.SmallExpectedCountWarning")
@@ -344,48 +175,6 @@ def test_proportion_test_rejects_bad_input(
 
 
 # --- one-sided trend tests -----------------------------------------------------------------
-
-# R 4.2.2: X2 <- prop.trend.test(x, n, score)$statistic; the sign of the trend from
-# coef(lm(I(x / n) ~ score, weights = n))[2]; z <- sign(slope) * sqrt(X2);
-# c(X2, z, pnorm(z), pnorm(z, lower.tail = FALSE))
-TREND = [
-    # x = c(83, 90, 129, 70), n = c(86, 93, 136, 82)
-    (
-        [83, 90, 129, 70],
-        [86, 93, 136, 82],
-        None,
-        (8.2249222851977102, -2.8679125309530815, 0.0020659487388207452, 0.99793405126117929),
-    ),
-    # x = c(5, 8, 12), n = c(20, 20, 20)
-    (
-        [5, 8, 12],
-        [20, 20, 20],
-        None,
-        (5.04, 2.2449944320643649, 0.98761575499534049, 0.012384245004659528),
-    ),
-    # x = c(5, 8, 12, 9), n = c(20, 20, 20, 30), score = c(0, 1, 3, 7)
-    (
-        [5, 8, 12, 9],
-        [20, 20, 20, 30],
-        [0, 1, 3, 7],
-        (0.037772284140242557, -0.19435093038172613, 0.42295055456895603, 0.57704944543104397),
-    ),
-]
-
-
-@pytest.mark.parametrize(("x", "n", "scores", "expected"), TREND)
-def test_one_sided_trend_matches_r_derivation(
-    x: list[int], n: list[int], scores: list[float] | None, expected: tuple[float, ...]
-) -> None:
-    statistic, z, p_less, p_greater = expected
-    table = [[a, b - a] for a, b in zip(x, n, strict=True)]
-    for side, pvalue in (("less", p_less), ("greater", p_greater)):
-        res = trend(table, scores=scores, alternative=side)  # type: ignore[arg-type]
-        assert res.statistic == pytest.approx(statistic, rel=1e-12)
-        assert res.details["z"] == pytest.approx(z, rel=1e-12)
-        assert res.pvalue == pytest.approx(pvalue, rel=1e-12)
-        assert res.alternative == side
-        assert math.copysign(1.0, res.slope) == math.copysign(1.0, z)
 
 
 @given(
