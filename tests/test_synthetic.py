@@ -22,7 +22,7 @@ from ipsstats.datasets import (
     synthetic_cohort,
     write_example_files,
 )
-from ipsstats.datasets._synthetic import _stratified
+from ipsstats.datasets._synthetic import _stratified  # no public route: fed chosen uniforms
 
 END = np.datetime64("2024-02-27", "D")
 FIRST = np.datetime64("2022-04-01", "D")

@@ -26,8 +26,8 @@ from ipsstats import (
     age_band,
 )
 from ipsstats.cohort import REASONS, ValidationReport
-from ipsstats.cohort._arrow import split_with_arrow
-from ipsstats.cohort._csv import _read_csv, _split_plain_csv
+from ipsstats.cohort._arrow import split_with_arrow  # fast path vs naive
+from ipsstats.cohort._csv import _read_csv, _split_plain_csv  # fast path vs naive
 from tests.strategies import cohort_csv_texts, cohort_records
 
 END = "2020-06-30"
@@ -769,7 +769,7 @@ def test_engines_give_the_same_cohort_and_report(plain: bool, data: st.DataObjec
     assert by_numpy.validation.to_dict() == by_arrow.validation.to_dict()
     assert by_numpy.validation.issues() == by_arrow.validation.issues()
     body = text.encode("utf-8").removeprefix(b"\xef\xbb\xbf")
-    used = split_with_arrow(body, ",", "csv")  # private: the fast path, checked directly
+    used = split_with_arrow(body, ",", "csv")  # fast path vs naive: Arrow's split is used
     if plain and records:
         assert used is not None  # such files are Arrow's to split
     if '"' in text:

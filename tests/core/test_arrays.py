@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from ipsstats import InvalidInputError
-from ipsstats._arrays import (
+from ipsstats._arrays import (  # no public route: every branch of core's shared validators
     MAX_TOTAL_COUNT,
     as_array,
     as_confidence_level,

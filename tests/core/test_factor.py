@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ipsstats import Factor, InvalidInputError
-from ipsstats._arrays import is_missing_scalar
+from ipsstats._arrays import is_missing_scalar  # fast path vs naive: naive_factor's missing rule
 from tests.strategies import labels_with_missing
 
 ETHNICITY = ["White", "Asian", None, "White", "Not known", "Black", ""]

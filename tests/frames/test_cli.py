@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ipsstats.cli import _engines, main
+from ipsstats.cli import _engines, main  # no public route: see test_engine_choice
 from ipsstats.datasets import synthetic_cohort
 
 pa = pytest.importorskip("pyarrow", reason="pyarrow is not installed")
@@ -70,13 +71,25 @@ def test_parquet_and_duckdb_csv_give_the_in_memory_report(
     assert parquet["inputs"]["source"] == "cohort.parquet"
 
 
-def test_engine_choice(files: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    assert _engines.engine_for(str(files["parquet"]), None) == "duckdb"
-    assert _engines.engine_for(str(files["csv"]), None) == "memory"  # small: in memory
-    assert _engines.engine_for(str(files["csv"]), "duckdb") == "duckdb"
+def test_engine_choice(
+    files: dict[str, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def row_kind(path: Path, *engine: str) -> str:
+        # records are numbered by position with DuckDB ("index"), by file line in memory
+        argv = ["validate", str(path), "--observed-until", "2024-02-27", "--format", "json"]
+        code = main([*argv, *engine])
+        captured = capsys.readouterr()
+        assert (code, captured.err) == (0, "")
+        return str(json.loads(captured.out)["row_kind"])
+
+    assert row_kind(files["parquet"]) == "index"  # DuckDB
+    assert row_kind(files["csv"]) == "line"  # small: in memory
+    assert row_kind(files["csv"], "--engine", "duckdb") == "index"
+    # no public route: a missing file is reported by the same stat whichever engine is chosen
     assert _engines.engine_for("absent.csv", None) == "memory"
-    with pytest.raises(ValueError, match=r"`--engine` must be duckdb for a Parquet file"):
-        _engines.engine_for(str(files["parquet"]), "memory")
-    monkeypatch.setattr(_engines, "_duckdb", lambda: None)
-    code = main(["report", str(files["parquet"]), "--observed-until", "2024-02-27"])
-    assert code != 0
+    validate = ["validate", str(files["parquet"]), "--observed-until", "2024-02-27"]
+    assert main([*validate, "--engine", "memory"]) == 2
+    assert "`--engine` must be duckdb for a Parquet file" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # import duckdb raises ImportError
+    assert main(validate) == 2
+    assert "duckdb (not installed)" in capsys.readouterr().err

@@ -15,9 +15,12 @@ from scipy import stats
 from ipsstats import Cohort, InvalidInputError
 from ipsstats.calendar import DAYS_PER_MONTH
 from ipsstats.report import EquityReport, equity_report
-from ipsstats.report._plain import plain_caveat, plain_reason
+from ipsstats.report._plain import (  # no public route: messages no report can be made to give
+    plain_caveat,
+    plain_reason,
+)
 from ipsstats.report.render import BulletList, Section, Table
-from ipsstats.report.sections import _interval
+from ipsstats.report.sections import _interval  # no public route: hand-made one-sided estimates
 from ipsstats.results import Estimate
 
 JUDGEMENTS = {"red", "amber", "green", "not assessed", "for information"}
