@@ -103,7 +103,7 @@ __all__ = ["TIME_UNITS", "EquityReport", "equity_report"]
 TIME_UNITS: tuple[str, ...] = ("months", "days")
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)  # cached properties
 class EquityReport:
     """Everything :func:`equity_report` computed, with a summary; renders to four formats.
 
