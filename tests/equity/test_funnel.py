@@ -49,7 +49,7 @@ def test_exact_limits_meet_a_naive_enumeration(
     units: tuple[np.ndarray, np.ndarray], level: float
 ) -> None:
     events, people = units
-    res = funnel(events, people, levels=[level])
+    res = funnel(events, people, confidence_levels=[level])
     theta = res.target
     tail = (1 - level) / 2
     for unit, n in zip(res.units, people.tolist(), strict=True):
@@ -120,7 +120,7 @@ def test_limits_widen_as_the_denominator_falls(target: float, spread: str, kind:
     )
     grid = np.array([20.0, 50.0, 200.0, 1000.0, 5000.0])
     lower, upper = res.limits(grid)
-    for k in range(len(res.levels)):
+    for k in range(len(res.confidence_levels)):
         width = upper[k] - lower[k]
         # exact limits of discrete counts wobble slightly; the trend is monotone over
         # these widely spaced denominators (where a proportion's limits are cut at 0 and
@@ -129,7 +129,7 @@ def test_limits_widen_as_the_denominator_falls(target: float, spread: str, kind:
         assert width[-1] < width[0]
         assert np.all(lower[k] <= target + 1e-12)
         assert np.all(upper[k] >= target - 1e-12)
-    if len(res.levels) == 2:
+    if len(res.confidence_levels) == 2:
         assert np.all(lower[1] <= lower[0] + 1e-12)
         assert np.all(upper[1] >= upper[0] - 1e-12)
 
@@ -143,14 +143,14 @@ def test_flags_are_consistent_with_the_limits(
     for unit in res.units:
         outside = [
             level
-            for level, lo, hi in zip(res.levels, unit.lower, unit.upper, strict=True)
+            for level, lo, hi in zip(res.confidence_levels, unit.lower, unit.upper, strict=True)
             if unit.value < lo or unit.value > hi
         ]
         assert unit.flag_level == (max(outside) if outside else None)
         if unit.flag == "above":
-            assert unit.value > unit.upper[res.levels.index(unit.flag_level)]
+            assert unit.value > unit.upper[res.confidence_levels.index(unit.flag_level)]
         elif unit.flag == "below":
-            assert unit.value < unit.lower[res.levels.index(unit.flag_level)]
+            assert unit.value < unit.lower[res.confidence_levels.index(unit.flag_level)]
         else:
             assert not outside
     low = res.flagged(0.95)
@@ -238,8 +238,11 @@ def test_small_numbers_of_units_are_a_caveat() -> None:
         ({"target": 1.5}, r"`target` must be a proportion strictly between 0 and 1"),
         ({"target": "half"}, r"`target` must be a proportion strictly between 0 and 1"),
         ({"kind": "rate", "target": -1.0}, r"`target` must be a positive number"),
-        ({"levels": []}, r"`levels` must be a non-empty sequence of levels"),
-        ({"levels": [0.95, 99.8]}, r"`levels` must be a number strictly between 0 and 1"),
+        ({"confidence_levels": []}, r"`confidence_levels` must be a non-empty sequence"),
+        (
+            {"confidence_levels": [0.95, 99.8]},
+            r"`confidence_levels` must be a number strictly between 0 and 1",
+        ),
         ({"winsorise": 0.5}, r"`winsorise` must be a share in \[0, 0.5\)"),
         ({"winsorise": True}, r"`winsorise` must be a share in \[0, 0.5\)"),
         ({"labels": ["a"]}, r"`labels` must hold one label per row or column \(3\)"),
@@ -267,8 +270,11 @@ def test_limits_and_flagged_validation() -> None:
         res.limits([0.0])
     with pytest.raises(InvalidInputError, match=r"`level` must be one of the funnel's levels"):
         res.flagged(0.9)
-    single = funnel(X, N, levels=0.9)
-    assert single.levels == (0.9,)
+    single = funnel(X, N, confidence_levels=0.9)
+    assert single.confidence_levels == (0.9,)
+    with pytest.warns(DeprecationWarning, match=r"`levels` is deprecated"):
+        old = funnel(X, N, levels=0.9)  # type: ignore[call-arg]  # the old spelling
+    assert old.confidence_levels == (0.9,)
 
 
 # ---- from a cohort --------------------------------------------------------------------------

@@ -198,7 +198,9 @@ def _calls() -> dict[str, Callable[[Any], object]]:
         "funnel-kind": lambda x: funnel([5, 9, 12], [50, 60, 80], kind=x),
         "funnel-labels": lambda x: funnel([5, 9, 12], [50, 60, 80], labels=x),
         "funnel-target": lambda x: funnel([5, 9, 12], [50, 60, 80], target=x),
-        "funnel-levels": lambda x: funnel([5, 9, 12], [50, 60, 80], levels=x),
+        "funnel-confidence_levels": lambda x: funnel(
+            [5, 9, 12], [50, 60, 80], confidence_levels=x
+        ),
         "funnel-overdispersion": lambda x: funnel([5, 9, 12], [50, 60, 80], overdispersion=x),
         "funnel-winsorise": lambda x: funnel(
             [5, 9, 12, 3], [50, 60, 80, 40], overdispersion="multiplicative", winsorise=x
@@ -213,7 +215,9 @@ def _calls() -> dict[str, Callable[[Any], object]]:
             c, "ethnicity", min_followup_months=x
         ),
         "outcome_funnel-study_end": lambda x: outcome_funnel(c, "ethnicity", study_end=x),
-        "outcome_funnel-levels": lambda x: outcome_funnel(c, "ethnicity", levels=x),
+        "outcome_funnel-confidence_levels": lambda x: outcome_funnel(
+            c, "ethnicity", confidence_levels=x
+        ),
         "outcome_funnel-overdispersion": lambda x: outcome_funnel(
             c, "ethnicity", overdispersion=x
         ),

@@ -129,7 +129,7 @@ def test_funnel_equals_the_direct_call() -> None:
     assert got is not None
     assert got.target == pytest.approx(direct.target, rel=1e-12)
     doc = _plain().to_dict()["service_funnel"]
-    assert doc["levels"] == [0.95, 0.998]
+    assert doc["confidence_levels"] == [0.95, 0.998]
     assert doc["overdispersion"] == "none"
     for item, unit in zip(doc["units"], direct.units, strict=True):
         assert item["unit"] == unit.label

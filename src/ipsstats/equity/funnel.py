@@ -27,6 +27,7 @@ from ipsstats._arrays import (
     fail,
     float_array,
 )
+from ipsstats._deprecation import renamed_keywords
 from ipsstats._scipy import special, stats
 from ipsstats.cohort import Cohort
 from ipsstats.equity._common import _str_tuple
@@ -116,7 +117,7 @@ class Funnel(ToDict):
         The target the limits surround.
     target_given : bool
         Whether the caller gave the target (otherwise it is the pooled value).
-    levels : tuple of float
+    confidence_levels : tuple of float
         The control levels, e.g. ``(0.95, 0.998)``.
     overdispersion : {"none", "multiplicative", "additive"}
         How the limits allow for over-dispersion.
@@ -151,7 +152,7 @@ class Funnel(ToDict):
     kind: FunnelKind
     target: float
     target_given: bool
-    levels: tuple[float, ...] = attrs.field(converter=_float_tuple)
+    confidence_levels: tuple[float, ...] = attrs.field(converter=_float_tuple)
     overdispersion: Overdispersion
     method: str
     phi: float | None
@@ -179,7 +180,7 @@ class Funnel(ToDict):
         Returns
         -------
         tuple of numpy.ndarray
-            ``(lower, upper)``, each of shape ``(len(levels), len(denominators))``.
+            ``(lower, upper)``, each of shape ``(len(confidence_levels), len(denominators))``.
 
         Raises
         ------
@@ -191,7 +192,7 @@ class Funnel(ToDict):
             self.kind,
             self.target,
             rho,
-            levels=self.levels,
+            levels=self.confidence_levels,
             overdispersion=self.overdispersion,
             phi=self.phi_used or 1.0,
             tau2=self.tau2 or 0.0,
@@ -199,9 +200,10 @@ class Funnel(ToDict):
 
     def flagged(self, level: float | None = None) -> tuple[FunnelUnit, ...]:
         """Return the units outside the limits of `level` (default: the lowest level)."""
-        chosen = min(self.levels) if level is None else as_confidence_level(level, "level")
-        if not any(math.isclose(chosen, lv) for lv in self.levels):
-            raise fail("level", f"be one of the funnel's levels {self.levels}", repr(level))
+        levels = self.confidence_levels
+        chosen = min(levels) if level is None else as_confidence_level(level, "level")
+        if not any(math.isclose(chosen, lv) for lv in levels):
+            raise fail("level", f"be one of the funnel's levels {levels}", repr(level))
         return tuple(
             u for u in self.units if u.flag_level is not None and u.flag_level >= chosen - 1e-12
         )
@@ -209,7 +211,7 @@ class Funnel(ToDict):
     def to_text(self) -> str:
         """Render as a plain-text table: value, limits and flag per unit."""
         head = ["unit", "numerator", "denominator", "value"]
-        head += [f"{100 * lv:g}% limits" for lv in self.levels]
+        head += [f"{100 * lv:g}% limits" for lv in self.confidence_levels]
         rows = [(*head, "flag")]
         for u in self.units:
             limits = [f"{lo:.3g} to {hi:.3g}" for lo, hi in zip(u.lower, u.upper, strict=True)]
@@ -436,12 +438,12 @@ def _as_levels(value: object) -> tuple[float, ...]:
         value = (value,)
     if not isinstance(value, (tuple, list)) or not value:
         raise fail(
-            "levels",
+            "confidence_levels",
             "be a non-empty sequence of levels",
             repr(value),
             hint="the usual levels are (0.95, 0.998).",
         )
-    return tuple(sorted({as_confidence_level(v, "levels") for v in value}))
+    return tuple(sorted({as_confidence_level(v, "confidence_levels") for v in value}))
 
 
 def _curve_grid(rho: NDArray[np.float64], *, whole: bool) -> NDArray[np.float64]:
@@ -454,6 +456,7 @@ def _curve_grid(rho: NDArray[np.float64], *, whole: bool) -> NDArray[np.float64]
     return np.asarray(grid, dtype=np.float64)
 
 
+@renamed_keywords(levels="confidence_levels")
 def funnel(
     numerators: object,
     denominators: object,
@@ -461,7 +464,7 @@ def funnel(
     kind: FunnelKind = "proportion",
     labels: Sequence[object] | None = None,
     target: float | None = None,
-    levels: float | Sequence[float] = (0.95, 0.998),
+    confidence_levels: float | Sequence[float] = (0.95, 0.998),
     overdispersion: Overdispersion = "none",
     winsorise: float = 0.1,
     name: str | None = None,
@@ -484,8 +487,9 @@ def funnel(
         The value the limits surround; default the pooled value
         :math:`\sum O_i / \sum \rho_i` (1 for a ratio with internally standardised
         expected counts).
-    levels : float or sequence of float
+    confidence_levels : float or sequence of float
         Control levels; default ``(0.95, 0.998)`` (about 2 and 3 standard errors).
+        (``levels`` is the deprecated spelling.)
     overdispersion : {"none", "multiplicative", "additive"}
         ``"none"`` (default): exact binomial or Poisson limits. ``"multiplicative"``:
         normal limits with the variance inflated by the winsorised dispersion
@@ -576,7 +580,7 @@ def funnel(
     """
     how = as_option(kind, "kind", FUNNEL_KINDS)
     spread = as_option(overdispersion, "overdispersion", OVERDISPERSION)
-    chosen_levels = _as_levels(levels)
+    chosen_levels = _as_levels(confidence_levels)
     share = _as_share(winsorise)
     observed = as_counts(numerators, "numerators").astype(np.float64)
     rho = _as_denominators(denominators, "denominators", how, spread)
@@ -649,7 +653,7 @@ def funnel(
         kind=how,
         target=theta,
         target_given=target is not None,
-        levels=chosen_levels,
+        confidence_levels=chosen_levels,
         overdispersion=spread,
         method=_method_token(how, spread),
         phi=phi,
@@ -739,6 +743,7 @@ def _unit(
     )
 
 
+@renamed_keywords(levels="confidence_levels")
 def outcome_funnel(
     cohort: Cohort,
     by: str,
@@ -746,7 +751,7 @@ def outcome_funnel(
     strata: Sequence[str] = (),
     min_followup_months: int | None = None,
     study_end: object = None,
-    levels: float | Sequence[float] = (0.95, 0.998),
+    confidence_levels: float | Sequence[float] = (0.95, 0.998),
     overdispersion: Overdispersion = "none",
     winsorise: float = 0.1,
 ) -> Funnel:
@@ -767,8 +772,8 @@ def outcome_funnel(
         Keep the people with at least this many whole months of follow-up.
     study_end : date, optional
         The date at which a job counts as gained; default the cohort's study end.
-    levels, overdispersion, winsorise
-        As :func:`funnel`.
+    confidence_levels, overdispersion, winsorise
+        As :func:`funnel`. (``levels`` is the deprecated spelling.)
 
     Returns
     -------
@@ -803,7 +808,7 @@ def outcome_funnel(
     --------
     >>> from ipsstats.datasets import synthetic_cohort
     >>> res = outcome_funnel(synthetic_cohort(), "team")
-    >>> res.kind, len(res.units), res.levels
+    >>> res.kind, len(res.units), res.confidence_levels
     ('proportion', 5, (0.95, 0.998))
     """
     names = as_strata_names(strata)
@@ -841,7 +846,7 @@ def outcome_funnel(
             np.where(expected > 0, expected, 1.0),
             kind="ratio",
             labels=labels,
-            levels=levels,
+            confidence_levels=confidence_levels,
             overdispersion=overdispersion,
             winsorise=winsorise,
             name=str(by),
@@ -852,7 +857,7 @@ def outcome_funnel(
             people.sum(axis=1),
             kind="proportion",
             labels=labels,
-            levels=levels,
+            confidence_levels=confidence_levels,
             overdispersion=overdispersion,
             winsorise=winsorise,
             name=str(by),

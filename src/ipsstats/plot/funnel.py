@@ -116,7 +116,7 @@ def plot_funnel(
         linewidth=1.2,
         label=f"Target {_value_text(result, result.target)}",
     )
-    for k, level in enumerate(result.levels):
+    for k, level in enumerate(result.confidence_levels):
         style = _LIMIT_STYLES[k % len(_LIMIT_STYLES)]
         (line,) = axes.plot(
             grid,

@@ -253,12 +253,12 @@ def funnel_section(report: Any, protection: Protection | None, figures: bool) ->
     attr = str(report.options["by_service"])
     shown: FunnelTable = funnel_table(attr, res, report.service_levels, protection)
     header = [attr, "People, n", "Gained a job, n", "Job rate, %"]
-    for lv in res.levels:
+    for lv in res.confidence_levels:
         header += [f"{100 * lv:g}% lower limit, %", f"{100 * lv:g}% upper limit, %"]
     header.append("Flag")
     rows = []
     for row in shown.rows:
-        limits = _limits_cells(row.lower, row.upper, len(res.levels))
+        limits = _limits_cells(row.lower, row.upper, len(res.confidence_levels))
         rate = _HIDDEN if row.rate is None else format_number(100 * row.rate, 1)
         rows.append(
             (
@@ -298,7 +298,7 @@ def funnel_section(report: Any, protection: Protection | None, figures: bool) ->
             _figure(
                 f"Funnel plot of the job rate by {attr}: each service's rate against its "
                 "number of people, within "
-                + " and ".join(f"{100 * lv:g}%" for lv in res.levels)
+                + " and ".join(f"{100 * lv:g}%" for lv in res.confidence_levels)
                 + " limits around the overall rate",
                 lambda: plot_funnel(res, ylabel="Job rate"),
                 protection,
@@ -334,7 +334,7 @@ def indicator_summary(report: Any, protection: Protection | None) -> list[str]:
         attr = str(report.options["by_service"])
         shown = funnel_table(attr, report.service_funnel, report.service_levels, protection)
         outside = [f"{r.label} ({r.flag})" for r in shown.rows if r.flag_level is not None]
-        top = f"{100 * max(report.service_funnel.levels):g}%"
+        top = f"{100 * max(report.service_funnel.confidence_levels):g}%"
         if outside:
             lines.append(
                 f"Job rates by {attr}: outside the funnel limits: {', '.join(outside)} "
@@ -439,7 +439,7 @@ def funnel_dict(report: Any, protection: Protection | None) -> dict[str, Any] | 
     out: dict[str, Any] = {
         "by": attr,
         "kind": res.kind,
-        "levels": list(res.levels),
+        "confidence_levels": list(res.confidence_levels),
         "overdispersion": res.overdispersion,
         "method": res.method if shown.published is None else shown.published.method,
         "target": shown.target,

@@ -557,7 +557,7 @@ def funnel_table(
                 kind="proportion",
                 labels=usable,
                 target=target,
-                levels=res.levels,
+                confidence_levels=res.confidence_levels,
                 overdispersion=res.overdispersion,
                 winsorise=res.winsorise,
                 name=attr,

@@ -253,7 +253,7 @@ _DEFS: dict[str, Any] = {
         {
             "by": {"type": "string"},
             "kind": {"type": "string"},
-            "levels": {"type": "array", "items": {"type": "number"}},
+            "confidence_levels": {"type": "array", "items": {"type": "number"}},
             "overdispersion": {"enum": list(OVERDISPERSION)},
             "method": {"type": "string"},
             "target": _NUMBER_OR_NULL,
