@@ -7,6 +7,8 @@ Targets: from integer codes or categorical columns within 2x of ``numpy.bincount
 precomputed combined codes; from strings (numpy ``<U`` arrays, or object arrays whose
 labels are shared objects or distinct objects as a file reader makes them) within 3x of
 polars ``group_by`` on its own string columns, with peak memory under twice the input.
+Rows "polars from these objects" time polars on the same job as ipsstats: from the same
+Python objects or numpy array to the counts (building its string columns included).
 
 A common runner can import :func:`cases`, which returns (case, implementation, callable).
 """
@@ -74,6 +76,22 @@ def cases(n: int) -> list[tuple[str, str, Callable[[], object]]]:
             "distinct str objects",
             "polars group_by.len",
             lambda: frame_str.group_by("r", "c").len(),
+        ),
+        # the same job for polars: from the same Python objects to counts
+        (
+            "Python strings",
+            "polars from these objects",
+            lambda: pl.DataFrame({"r": row_str, "c": col_str}).group_by("r", "c").len(),
+        ),
+        (
+            "numpy <U strings",
+            "polars from this array",
+            lambda: pl.DataFrame({"r": row_u, "c": col_u}).group_by("r", "c").len(),
+        ),
+        (
+            "distinct str objects",
+            "polars from these objects",
+            lambda: pl.DataFrame({"r": row_own, "c": col_own}).group_by("r", "c").len(),
         ),
     ]
 
