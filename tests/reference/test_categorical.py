@@ -1341,19 +1341,6 @@ class TestProportions:
             np.testing.assert_allclose(adjust_pvalues(p, method), expected, rtol=1e-10)  # type: ignore[arg-type]
 
 
-# R's data set UCBAdmissions (Admit x Gender x Dept), as (Dept, Admit, Gender)
-UCB_ADMISSIONS = np.array(
-    [
-        [[512, 89], [313, 19]],
-        [[353, 17], [207, 8]],
-        [[120, 202], [205, 391]],
-        [[138, 131], [279, 244]],
-        [[53, 94], [138, 299]],
-        [[22, 24], [351, 317]],
-    ]
-)
-
-
 def _to_statsmodels(t: NDArray[np.int64]) -> SmStratifiedTable:
     return SmStratifiedTable(np.transpose(t, (1, 2, 0)).astype(np.float64))
 
@@ -1395,7 +1382,7 @@ class TestStratified:
     def test_cmh_reproduces_r_ucb_admissions_example(self) -> None:
         # mantelhaen.test(UCBAdmissions): Mantel-Haenszel X-squared = 1.4269, df = 1,
         # p-value = 0.2323; 95 percent CI 0.7719074 1.0603298; common odds ratio 0.9046968
-        res = cmh(UCB_ADMISSIONS, correction=True)
+        res = cmh(UCB, correction=True)  # R's UCBAdmissions
         assert res.statistic == pytest.approx(1.4269, abs=5e-5)
         assert res.pvalue == pytest.approx(0.2323, abs=5e-5)
         odds = res.common_odds_ratio

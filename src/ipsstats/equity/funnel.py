@@ -260,7 +260,7 @@ def _exact_quantile(
 ) -> NDArray[np.float64]:
     """Spiegelhalter's interpolated p-quantile of the count, divided by the precision."""
     mean = rho * target
-    variance = mean * (1.0 - target) if kind == "proportion" else mean
+    variance = rho * _variance(kind, target)
     large = variance > _EXACT_VARIANCE_LIMIT
     count = np.empty_like(rho)
     count[large] = _expanded_quantile(p, mean[large], variance[large], target, kind)
