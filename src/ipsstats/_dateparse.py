@@ -1,10 +1,11 @@
 """Vectorised parsing of date strings in fixed formats (``%Y-%m-%d``, ``%d/%m/%Y``, ...).
 
 Text arrays are viewed as (records x characters) matrices of codes. Rows laid out at full
-field widths are parsed by column arithmetic; the others (spaces around, one-digit days,
-month names, a time of day) by a general parser that walks the format one token at a
-time; no Python loop per string. A core module (internal): :mod:`ipsstats.calendar`
-re-exports its public names.
+field widths are parsed by column arithmetic (byte strings through a record type whose
+pairs of digits are looked up in a table, also in place in a file's bytes:
+:func:`parse_full_width`); the others (spaces around, one-digit days, month names, a time
+of day) by a general parser that walks the format one token at a time; no Python loop per
+string. A core module (internal): :mod:`ipsstats.calendar` re-exports its public names.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from ipsstats._arrays import fail
 __all__ = [
     "DateArray",
     "date_error",
+    "date_width",
     "describe_date_format",
     "parse_date_strings",
+    "parse_full_width",
     "suggest_date_format",
 ]
 
@@ -189,6 +192,41 @@ _YEAR_START = (_YEARS - 1970).astype("datetime64[Y]").astype("datetime64[D]").as
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0], dtype=np.int32)
 _MONTH_START = np.concatenate([[0], np.cumsum(_MONTH_DAYS[:-1])]).astype(np.int32)
 _NAT_INT = np.iinfo(np.int64).min  # the integer behind NaT
+_NOT_A_PAIR = 128  # what a pair of bytes that is not two digits reads as
+
+
+def _month_tables() -> tuple[NDArray[np.int64], NDArray[np.uint8]]:
+    """Tables by ``16 * year + month``: the day before the month starts, and its length.
+
+    Days count from 1970-01-01. Months 0 and 13 to 15 are impossible, with no days, so
+    that a month number clipped to 15 indexes its year's entries; the first entry (month
+    0 of year 0) is NaT, the date of every row not parsed.
+    """
+    month = np.arange(16)
+    clipped = np.minimum(month, 13)
+    before = (_YEAR_START[:, None] + _MONTH_START[clipped] - 1).astype(np.int64)
+    before += _LEAP[:, None] & (month > 2)
+    length = _MONTH_DAYS[clipped] + (_LEAP[:, None] & (month == 2))
+    before[0, 0] = _NAT_INT
+    return before.ravel(), length.astype(np.uint8).ravel()
+
+
+def _pair_values() -> NDArray[np.uint8]:
+    """Tabulate the number each pair of bytes writes, by the pair as a little-endian ``uint16``.
+
+    ``b"07"`` is 7 and ``b"31"`` is 31; a pair that is not two ASCII digits is 128, a bit
+    no two-digit number sets.
+    """
+    pair = np.arange(1 << 16)
+    first, second = pair % 256, pair // 256  # little-endian: the first byte is the low one
+    digits = (first >= ord("0")) & (first <= ord("9")) & (second >= ord("0"))
+    digits &= second <= ord("9")
+    value = 10 * (first - ord("0")) + (second - ord("0"))
+    return np.where(digits, value, _NOT_A_PAIR).astype(np.uint8)
+
+
+_DAY_BEFORE_MONTH, _MONTH_LENGTH = _month_tables()
+_PAIR_VALUE = _pair_values()
 
 
 def _from_parts(
@@ -282,16 +320,18 @@ def _parse_fixed(
 
     Each field's number is combined from its digit columns in int32; literal characters and
     digits are checked column by column. Returns the dates and which rows were parsed; the
-    others go to the general parser.
+    others go to the general parser. Byte strings are read in place by
+    :func:`_parse_byte_layout`.
     """
     n, width = codes.shape
     nat = np.full(n, np.datetime64("NaT", "D"))
-    if any(kind == "field" and value == "b" for kind, value in tokens):
-        return nat, np.zeros(n, dtype=bool)
-    length = sum(_DIRECTIVE_WIDTH[v][1] if k == "field" else 1 for k, v in tokens)
-    if length > width:
+    length = _full_width(tokens)
+    if length is None or length > width:
         return nat, np.zeros(n, dtype=bool)
     done = codes[:, length] == 0 if length < width else np.ones(n, dtype=bool)
+    if codes.dtype == np.uint8 and _byte_literals(tokens):
+        rows = np.ascontiguousarray(codes).view(_byte_layout(tokens, width)).reshape(n)
+        return _parse_byte_layout(rows, tokens, done)
     # Unsigned arithmetic: characters below "0" wrap to large values, so "digit" is <= 9.
     shifted = codes[:, :length] - codes.dtype.type(ord("0"))
     digit_columns: list[int] = []
@@ -314,6 +354,146 @@ def _parse_fixed(
     done &= real
     found[~done] = nat[0]
     return found, done
+
+
+def _full_width(tokens: list[tuple[str, str]]) -> int | None:
+    """Return the length of a date at full field widths; ``None`` with ``%b``."""
+    if any(kind == "field" and value == "b" for kind, value in tokens):
+        return None
+    return sum(_DIRECTIVE_WIDTH[v][1] if k == "field" else 1 for k, v in tokens)
+
+
+def _byte_literals(tokens: list[tuple[str, str]]) -> bool:
+    """Whether every literal character of a format is one byte's value (below 256)."""
+    return all(ord(value) < 256 for kind, value in tokens if kind == "literal")
+
+
+def _byte_layout(tokens: list[tuple[str, str]], width: int) -> np.dtype[np.void]:
+    """Build a record type reading a full-width layout's digit pairs and literals in place.
+
+    Field ``p<k>`` is the pair of digits at byte `k` (a ``uint16``; a year is two pairs)
+    and ``c<k>`` the literal character at byte `k`, in strings `width` bytes long.
+    """
+    names: list[str] = []
+    offsets: list[int] = []
+    column = 0
+    for kind, value in tokens:
+        size = 1 if kind == "literal" else _DIRECTIVE_WIDTH[value][1]
+        step = 1 if kind == "literal" else 2
+        for offset in range(column, column + size, step):
+            names.append(f"{'c' if kind == 'literal' else 'p'}{offset}")
+            offsets.append(offset)
+        column += size
+    formats = ["<u2" if name.startswith("p") else "u1" for name in names]
+    layout: np.dtype[np.void] = np.dtype(
+        {"names": names, "formats": formats, "offsets": offsets, "itemsize": width}
+    )
+    return layout
+
+
+def _parse_byte_layout(
+    rows: NDArray[np.void], tokens: list[tuple[str, str]], done: NDArray[np.bool_]
+) -> tuple[DateArray, NDArray[np.bool_]]:
+    """Parse byte strings through a record type (:func:`_byte_layout`), in place.
+
+    Every pair of digits is one ``uint16`` looked up in the table of the numbers pairs
+    write, and a date is the day before its month starts (a table by year and month) plus
+    the day. Rows not parsed index the table's first entry, NaT, and add no day, so no
+    mask is applied afterwards: about fifteen operations on small integers per date.
+    `done` flags the rows that may be parsed (those at the layout's length) and is
+    updated in place; returns the dates and `done`.
+    """
+    pairs: dict[str, list[NDArray[np.uint8]]] = {"Y": [], "m": [], "d": []}
+    column = 0
+    for kind, value in tokens:
+        if kind == "literal":
+            done &= rows[f"c{column}"] == ord(value)
+            column += 1
+            continue
+        for _pair in range(_DIRECTIVE_WIDTH[value][1] // 2):
+            pairs[value].append(_PAIR_VALUE.take(rows[f"p{column}"]))
+            column += 2
+    (high, low), (month,), (day,) = pairs["Y"], pairs["m"], pairs["d"]
+    done &= (high | low | month | day) < _NOT_A_PAIR
+    year_month = np.multiply(high, 16 * 100, dtype=np.int32)
+    year_month += np.multiply(low, 16, dtype=np.int32)
+    year_month += np.minimum(month, 15)
+    done &= day - np.uint8(1) < _MONTH_LENGTH.take(year_month, mode="clip")
+    dates = _DAY_BEFORE_MONTH.take(year_month * done, mode="clip")
+    dates += day * done
+    return dates.view("datetime64[D]"), done
+
+
+def date_width(date_format: str | None) -> int | None:
+    """Return the length of dates written in a format with every field at full width.
+
+    Parameters
+    ----------
+    date_format : str or None
+        As for :func:`parse_date_strings`.
+
+    Returns
+    -------
+    int or None
+        10 for ISO 8601 and ``"%d/%m/%Y"``; ``None`` for formats with month names, which
+        have no fixed width.
+
+    Examples
+    --------
+    >>> date_width(None), date_width("%Y%m%d"), date_width("%d %b %Y")
+    (10, 8, None)
+    """
+    return _full_width(_tokenise(_ISO if date_format is None else date_format))
+
+
+def parse_full_width(
+    text: NDArray[np.bytes_], date_format: str | None, exact: NDArray[np.bool_]
+) -> tuple[DateArray, NDArray[np.bool_]]:
+    """Parse the byte strings that hold a date written at full width, by arithmetic.
+
+    For text read in place (fields of a file's bytes), where each string holds the
+    :func:`date_width` bytes at which a field starts, and may run into what follows it.
+
+    Parameters
+    ----------
+    text : numpy.ndarray of bytes
+        1-D array of byte strings, each exactly ``date_width(date_format)`` bytes long.
+    date_format : str or None
+        As for :func:`parse_date_strings`; it must have a width (no month names).
+    exact : numpy.ndarray of bool
+        Which strings are the whole field (a field exactly that long).
+
+    Returns
+    -------
+    dates : numpy.ndarray of datetime64[D]
+        The dates read; NaT elsewhere.
+    done : numpy.ndarray of bool
+        Which strings were read: exact, in the layout, and real dates. The others are
+        not dates at full width; :func:`parse_date_strings` reads them as written.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> text = np.array([b"2019-12-31", b"2019-02-30", b"2019-01-0,"])
+    >>> dates, done = parse_full_width(text, None, np.array([True, True, False]))
+    >>> dates
+    array(['2019-12-31', 'NaT', 'NaT'], dtype='datetime64[D]')
+    >>> done
+    array([ True, False, False])
+    """
+    tokens = _tokenise(_ISO if date_format is None else date_format)
+    width = _full_width(tokens)
+    if width is None or text.dtype != np.dtype(f"S{width}") or text.ndim != 1:
+        raise fail(
+            "text",
+            f"hold byte strings as wide as a date in {describe_date_format(date_format)}",
+            f"an array of dtype {text.dtype} and shape {text.shape}",
+        )
+    if not _byte_literals(tokens):  # a literal no single byte equals: nothing is read
+        return np.full(text.shape[0], np.datetime64("NaT", "D")), np.zeros(text.shape, bool)
+    done = np.array(exact, dtype=bool)
+    rows = np.ascontiguousarray(text).view(_byte_layout(tokens, width))
+    return _parse_byte_layout(rows, tokens, done)
 
 
 def _parse_general(

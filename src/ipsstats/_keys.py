@@ -8,7 +8,8 @@ Python object (records holding the same object share it). Keys are then factoris
 1. the distinct keys of a sample of the records (the first few thousand and an even spread)
    go into a small multiplicative hash table, ``slot = (key * a) >> (64 - b)``, with the
    multiplier ``a`` chosen so that no two sampled keys share a slot;
-2. every record is looked up in the table, a chunk at a time so the work stays in cache;
+2. every record is looked up in the table, a chunk at a time so the work stays in cache
+   (long inputs are split between threads, see :func:`ipsstats._parallel.in_parallel`);
 3. the few records whose key the sample missed are factorised by sorting their keys.
 
 When the sample already holds many distinct keys (identifiers rather than categories), all
@@ -24,6 +25,8 @@ from typing import Any
 import attrs
 import numpy as np
 from numpy.typing import NDArray
+
+from ipsstats._parallel import in_parallel
 
 __all__ = [
     "KeyTable",
@@ -173,9 +176,13 @@ def _factorise(
         table.lookup if table is not None else lambda keys: _sorted_lookup(distinct, keys)
     )
     codes = np.empty(n, dtype=np.intp)
-    for start in range(0, n, CHUNK):
-        stop = min(start + CHUNK, n)
-        codes[start:stop] = look(keys_of(slice(start, stop)))
+
+    def look_up(start: int, stop: int) -> None:
+        for begin in range(start, stop, CHUNK):
+            end = min(begin + CHUNK, stop)
+            codes[begin:end] = look(keys_of(slice(begin, end)))
+
+    in_parallel(look_up, n, chunk=CHUNK)
     rest = np.flatnonzero(codes < 0)
     if rest.size:
         _more, first_more, inverse = np.unique(
@@ -189,8 +196,13 @@ def _factorise(
 def _all_keys(keys_of: KeysOf, n: int) -> NDArray[np.uint64]:
     """Compute the keys of every record, a chunk at a time (bounded temporaries)."""
     keys = np.empty(n, dtype=np.uint64)
-    for start in range(0, n, CHUNK):
-        keys[start : start + CHUNK] = keys_of(slice(start, start + CHUNK))
+
+    def compute(start: int, stop: int) -> None:
+        for begin in range(start, stop, CHUNK):
+            end = min(begin + CHUNK, stop)
+            keys[begin:end] = keys_of(slice(begin, end))
+
+    in_parallel(compute, n, chunk=CHUNK)
     return keys
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import json
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -935,6 +936,10 @@ def test_age_band() -> None:
     assert age_band(["30", "", None]).codes.tolist() == [1, -1, -1]
     with pytest.raises(InvalidInputError, match="`edges` must be strictly increasing"):
         age_band([30], edges=[40, 25])
+    with warnings.catch_warnings():  # the gap between these edges overflows: no warning
+        warnings.simplefilter("error")
+        with pytest.raises(InvalidInputError, match="`edges` must be strictly increasing"):
+            age_band([30], edges=[1e308, -1e308])
     with pytest.raises(InvalidInputError, match="`edges` must be a non-empty sequence"):
         age_band([30], edges=[])
     with pytest.raises(InvalidInputError, match=r"`ages` must hold numbers.*'old' at index 1"):

@@ -14,7 +14,16 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 
 from ipsstats import InvalidInputError, IpsStatsError
-from ipsstats._dateparse import _parse_fixed, _text_matrix, _tokenise  # fast path vs naive
+from ipsstats._dateparse import (  # fast path vs naive
+    _DAY_BEFORE_MONTH,
+    _MONTH_LENGTH,
+    _from_parts,
+    _parse_fixed,
+    _text_matrix,
+    _tokenise,
+    date_width,
+    parse_full_width,
+)
 from ipsstats.calendar import (
     DAYS_PER_MONTH,
     FIRST_DATE,
@@ -383,3 +392,83 @@ def test_ragged_and_absurd_calendar_inputs() -> None:
     assert add_months(dt.date(1, 1, 31), MAX_MONTHS - 24) == dt.date(9999, 1, 31)
     span = LAST_DATE - FIRST_DATE
     assert span == np.timedelta64(3652058, "D")
+
+
+def test_month_tables_match_the_calendar_arithmetic() -> None:
+    year = np.repeat(np.arange(10_000), 12)
+    month = np.tile(np.arange(1, 13), 10_000)
+    index = 16 * year + month
+    firsts, real = _from_parts(year, month, np.ones_like(month))
+    assert real.all()
+    np.testing.assert_array_equal(_DAY_BEFORE_MONTH[index] + 1, firsts.astype(np.int64))
+    _lasts, real = _from_parts(year, month, _MONTH_LENGTH[index].astype(np.int64))
+    assert real.all()
+    _beyond, real = _from_parts(year, month, _MONTH_LENGTH[index].astype(np.int64) + 1)
+    assert not real.any()
+    assert _DAY_BEFORE_MONTH[0] == np.iinfo(np.int64).min  # NaT: rows not parsed
+    impossible = (16 * np.arange(10_000)[:, None] + np.array([0, 13, 14, 15])).ravel()
+    assert not _MONTH_LENGTH[impossible].any()
+
+
+FIXED_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%Y%m%d", "%d.%m.%Y", "100%%-%Y-%m-%d"]
+NEAR_DATES = st.one_of(
+    st.binary(max_size=14).map(lambda raw: raw.replace(b"\x00", b"")),
+    st.lists(st.sampled_from(list(b"0123456789-/.% T\xe9\x80")), max_size=14).map(bytes),
+    st.builds(
+        lambda day, fmt: spelled(day, fmt).encode(),
+        st.dates(),
+        st.sampled_from(FIXED_FORMATS),
+    ),
+    st.builds(
+        lambda y, m, d: b"%04d-%02d-%02d" % (y, m, d),
+        st.integers(0, 9999),
+        st.integers(0, 99),
+        st.integers(0, 99),
+    ),
+)
+
+
+@given(st.lists(NEAR_DATES, min_size=1, max_size=30), st.sampled_from(FIXED_FORMATS))
+def test_byte_layout_agrees_with_code_point_arithmetic(values: list[bytes], fmt: str) -> None:
+    # Latin-1 gives each byte the code point of its value: the same codes, read by the
+    # column arithmetic of text (fast path vs naive).
+    raw = np.array(values, dtype="S")
+    text = np.array([value.decode("latin-1") for value in values], dtype=str)
+    tokens = _tokenise(fmt)
+    by_bytes = _parse_fixed(_text_matrix(raw), tokens)
+    by_text = _parse_fixed(_text_matrix(text), tokens)
+    np.testing.assert_array_equal(by_bytes[1], by_text[1])
+    np.testing.assert_array_equal(by_bytes[0], by_text[0])
+
+
+@given(st.lists(NEAR_DATES, min_size=1, max_size=30), st.sampled_from(FIXED_FORMATS))
+def test_full_width_parse_agrees_with_the_general_parser(values: list[bytes], fmt: str) -> None:
+    width = date_width(fmt)
+    assert width is not None
+    exact = np.array([len(value) == width for value in values])
+    heads = np.array([value[:width].ljust(width, b"?") for value in values], dtype=f"S{width}")
+    dates, done = parse_full_width(heads, fmt, exact)
+    text = np.array([value.decode("latin-1") for value in values], dtype=str)
+    general, blank, bad = parse_date_strings(text, fmt)
+    assert not (done & ~exact).any()
+    assert not (done & (bad | blank)).any()
+    np.testing.assert_array_equal(dates[done], general[done])
+    assert np.isnat(dates[~done]).all()
+    written = exact & ~bad & ~blank & np.char.isdigit(np.char.replace(text, "-", "0"))
+    if fmt == "%Y-%m-%d":  # every real date at full width is read in place
+        assert (done == written).all()
+
+
+def test_full_width_parse_needs_strings_as_wide_as_a_date() -> None:
+    assert (date_width(None), date_width("%Y%m%d"), date_width("%d %b %Y")) == (10, 8, None)
+    with pytest.raises(InvalidInputError, match="`text` must hold byte strings as wide"):
+        parse_full_width(np.array([b"2019-01-01x"]), None, np.array([True]))
+    with pytest.raises(InvalidInputError, match="`text` must hold byte strings as wide"):
+        parse_full_width(np.array(["2019-01-01"]), None, np.array([True]))
+    with pytest.raises(InvalidInputError, match="`text` must hold byte strings as wide"):
+        parse_full_width(np.array([b"05 Jan 2019"]), "%d %b %Y", np.array([True]))
+    dates, done = parse_full_width(
+        np.array([b"2019-01-05"]), "%Y\u2013%m\u2013%d", np.array([True])
+    )
+    assert not done.any()  # a literal no single byte equals: left to the general parser
+    assert np.isnat(dates).all()

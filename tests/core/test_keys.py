@@ -10,7 +10,9 @@ from hypothesis.extra import numpy as hnp
 from numpy.typing import NDArray
 
 # fast path vs naive: the factoriser against np.unique; its helpers have no public route.
+from ipsstats import _parallel
 from ipsstats._keys import (
+    CHUNK,
     TABLE_LIMIT,
     KeyTable,
     factorise_few_keys,
@@ -124,3 +126,19 @@ def test_object_addresses_need_contiguous_arrays() -> None:
     assert object_addresses(np.zeros(0, dtype=object))(slice(None)).size == 0
     with pytest.raises(ValueError, match="C-contiguous 1-D"):
         object_addresses(column[::2])
+
+
+@pytest.mark.parametrize("distinct", [3, 700, 5000])
+def test_threads_factorise_as_one_thread(distinct: int) -> None:
+    # the lookup (few keys) and the keys of a full sort (many keys) split between 4 threads
+    rng = np.random.default_rng(distinct)
+    keys = rng.integers(0, 2**63, distinct, dtype=np.uint64)[rng.integers(0, distinct, 300_000)]
+    keys[299_999] = 2**64 - 1  # late, past the sample
+    serial = factorise_keys(lambda rows: keys[rows], keys.size)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_parallel, "workers", lambda: 4)
+        patch.setattr(_parallel, "RANGE_MIN", CHUNK)
+        threaded = factorise_keys(lambda rows: keys[rows], keys.size)
+    np.testing.assert_array_equal(threaded[0], serial[0])
+    np.testing.assert_array_equal(threaded[1], serial[1])
+    check(keys)

@@ -30,8 +30,10 @@ from ipsstats.categorical.exact import (
     _monte_carlo_independence,
 )
 from ipsstats.categorical.residuals import (
+    _SMALL_TABLE,
     _adjusted,
     _cramers_v,
+    _margins,
     _validated_table,
     adjusted_residuals,
     cramers_v,
@@ -569,7 +571,7 @@ def _run_table(
     n_resamples: int,
     rng: tuple[np.random.Generator, int | None] | None,
     limit: int,
-    margins: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None,
+    margins: tuple[list[int], list[int]] | None = None,
 ) -> _TableRun:
     """Run the requested (or automatically chosen) test on a validated table.
 
@@ -577,22 +579,18 @@ def _run_table(
     Carlo test runs); `margins` the row and column totals when already computed. The
     arrays returned are read-only.
     """
-    if margins is None:
-        margins = (np.add.reduce(counts, 1), np.add.reduce(counts, 0))
-    row_list, col_list = margins[0].tolist(), margins[1].tolist()
+    row_list, col_list = _margins(counts) if margins is None else margins
     total = sum(row_list)
     n = float(total)
-    row_shares = margins[0] / n
-    expected = row_shares[:, np.newaxis] * margins[1]
+    if counts.size <= _SMALL_TABLE:
+        expected, pearson_terms, pearson = _pearson_cells(counts, row_list, col_list, n)
+    else:
+        expected, pearson_terms, pearson = _pearson_arrays(counts, row_list, col_list, n)
     # the smallest expected count from the margins, (min r / n) * min c: the smallest of
     # the products above, since rounding is monotone
     details = _cochran(expected, smallest=(min(row_list) / n) * min(col_list))
     ran, reason, exact_p = _choose(how, counts, details, limit, n_resamples)
     caveats: tuple[str, ...] = ()
-    pearson_terms = np.subtract(counts, expected)
-    np.multiply(pearson_terms, pearson_terms, out=pearson_terms)
-    np.divide(pearson_terms, expected, out=pearson_terms)
-    pearson = float(np.add.reduce(pearson_terms, None))
     dof: float | None = float((counts.shape[0] - 1) * (counts.shape[1] - 1))
     if ran in _ASYMPTOTIC:
         terms = _asymptotic_terms(counts, expected, lam, yates, pearson_terms)
@@ -635,6 +633,36 @@ def _run_table(
         caveats,
         details,
     )
+
+
+def _pearson_cells(
+    counts: NDArray[np.int64], rows: list[int], cols: list[int], n: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
+    """Compute the expected counts, Pearson terms and statistic of a small table, by cell.
+
+    The same floating-point operations as :func:`_pearson_arrays`, element for element:
+    :math:`E = (r / n) c` and :math:`(O - E)^2 / E`; only the order of the final sum may
+    differ (by rounding, about 1e-16 relative).
+    """
+    expected = [row / n * col for row in rows for col in cols]
+    observed = counts.ravel().tolist()
+    terms = [(o - e) * (o - e) / e for o, e in zip(observed, expected, strict=True)]
+    expected_array = np.array(expected, dtype=np.float64)
+    terms_array = np.array(terms, dtype=np.float64)
+    expected_array.shape = terms_array.shape = counts.shape
+    return expected_array, terms_array, sum(terms)
+
+
+def _pearson_arrays(
+    counts: NDArray[np.int64], rows: list[int], cols: list[int], n: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
+    """Compute the expected counts, Pearson terms and statistic of a table, vectorised."""
+    row_shares = np.array(rows, dtype=np.int64) / n
+    expected = row_shares[:, np.newaxis] * np.array(cols, dtype=np.int64)
+    terms = np.subtract(counts, expected)
+    np.multiply(terms, terms, out=terms)
+    np.divide(terms, expected, out=terms)
+    return expected, terms, float(np.add.reduce(terms, None))
 
 
 def _asymptotic_terms(

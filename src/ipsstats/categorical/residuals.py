@@ -50,8 +50,21 @@ class _Table(NamedTuple):
     cols: tuple[object, ...]
     exclusions: dict[str, int]
     dropped: bool
-    row_totals: NDArray[np.int64]
-    col_totals: NDArray[np.int64]
+    row_totals: list[int]
+    col_totals: list[int]
+
+
+#: Tables with at most this many cells have their margins added up in Python integers,
+#: which is faster than numpy's per-call overhead at that size.
+_SMALL_TABLE = 16
+
+
+def _margins(counts: NDArray[np.int64]) -> tuple[list[int], list[int]]:
+    """Row and column totals of a table, as Python integers."""
+    if 0 < counts.size <= _SMALL_TABLE:
+        nested = counts.tolist()
+        return [sum(row) for row in nested], [sum(col) for col in zip(*nested, strict=True)]
+    return np.add.reduce(counts, 1).tolist(), np.add.reduce(counts, 0).tolist()
 
 
 def _validated_table(table: object, *, need_full: bool, name: str = "table") -> _Table:
@@ -67,13 +80,12 @@ def _validated_table(table: object, *, need_full: bool, name: str = "table") -> 
         counts = as_counts(table, name, ndim=2)
         rows, cols = _default_levels(counts.shape[0]), _default_levels(counts.shape[1])
         exclusions = {}
-    row_totals: NDArray[np.int64] = np.add.reduce(counts, 1)
-    col_totals: NDArray[np.int64] = np.add.reduce(counts, 0)
+    row_totals, col_totals = _margins(counts)
     # the common case, decided on the margins as (few) Python integers: nothing to drop
-    if len(rows) >= 2 and len(cols) >= 2 and 0 not in row_totals.tolist() + col_totals.tolist():
+    if len(rows) >= 2 and len(cols) >= 2 and 0 not in row_totals and 0 not in col_totals:
         return _Table(counts, rows, cols, exclusions, False, row_totals, col_totals)  # noqa: FBT003  # positional: cheaper
-    row_ok: NDArray[np.bool_] = row_totals > 0
-    col_ok: NDArray[np.bool_] = col_totals > 0
+    row_ok: NDArray[np.bool_] = np.array(row_totals) > 0
+    col_ok: NDArray[np.bool_] = np.array(col_totals) > 0
     dropped = not (bool(row_ok.all()) and bool(col_ok.all()))
     if dropped and (need_full or row_ok.sum() < 2 or col_ok.sum() < 2):
         raise _insufficient(name, rows, cols, row_ok, col_ok, need_full=need_full)
@@ -83,7 +95,8 @@ def _validated_table(table: object, *, need_full: bool, name: str = "table") -> 
         counts = readonly(counts[row_ok][:, col_ok], np.int64)
         rows = tuple(level for level, ok in zip(rows, row_ok, strict=True) if ok)
         cols = tuple(level for level, ok in zip(cols, col_ok, strict=True) if ok)
-        row_totals, col_totals = row_totals[row_ok], col_totals[col_ok]
+        row_totals = [total for total in row_totals if total]
+        col_totals = [total for total in col_totals if total]
     return _Table(counts, rows, cols, exclusions, dropped, row_totals, col_totals)
 
 

@@ -17,7 +17,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ipsstats.cohort._csv import Fields, TextColumns, _header_and_body
+from ipsstats.cohort._csv import (
+    Fields,
+    TextColumns,
+    _byte_array,
+    _count,
+    _find,
+    _header_and_body,
+)
 
 __all__ = []
 
@@ -32,7 +39,7 @@ def arrow_available() -> bool:
 
 
 def split_with_arrow(
-    data: bytes, delimiter: str, name: str
+    data: bytes | NDArray[np.uint8], delimiter: str, name: str
 ) -> tuple[TextColumns, NDArray[np.int64]] | None:
     """Split a CSV file's UTF-8 bytes with Arrow; ``None`` when Arrow is not suitable.
 
@@ -44,11 +51,12 @@ def split_with_arrow(
         import pyarrow.csv as pacsv  # noqa: PLC0415
     except ImportError:
         return None
-    found = _header_and_body(data, delimiter, name)
+    buf = _byte_array(data)
+    found = _header_and_body(buf, delimiter, name)
     if found is None:
         return None
-    header, body, start = found
-    if data.find(b'"', start) >= 0:
+    header, body, start, _carriage = found
+    if _find(buf, b'"', start) >= 0:
         return None  # quoting rules differ between readers: the numpy splitter validates them
     names = [f"f{k}" for k in range(len(header))]
     try:
@@ -74,8 +82,7 @@ def split_with_arrow(
     except (pa.ArrowException, ValueError):  # e.g. a record with the wrong number of fields
         return None
     n = table.num_rows
-    added = max(len(body) - (len(data) - start), 0)  # a line feed after an unended last line
-    if n == 0 or data.count(b"\n", start, start + len(body) - added) + added != n:
+    if n == 0 or _count(body, ord("\n")) != n:
         return None  # blank lines between records: the numpy splitter numbers the lines
     located = {
         title: (_fields(table.column(k).combine_chunks()), 0) for k, title in enumerate(header)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TextIO
@@ -18,13 +19,15 @@ from ipsstats._arrays import (
     as_option,
     fail,
 )
+from ipsstats._parallel import Tasks
 from ipsstats.calendar import (
     as_date,
     parse_date_strings,
 )
 from ipsstats.cohort._arrow import arrow_available, split_with_arrow
 from ipsstats.cohort._columns import _column_array, _factor
-from ipsstats.cohort._csv import TextColumns, read_table
+from ipsstats.cohort._csv import TextColumn, TextColumns, read_table
+from ipsstats.cohort._owned import Owned
 from ipsstats.cohort._roles import Roles, resolve_roles
 from ipsstats.cohort.durations import _take_attribute
 from ipsstats.cohort.validation import (
@@ -32,6 +35,7 @@ from ipsstats.cohort.validation import (
     ROLES,
     Attribute,
     Errors,
+    _is_number_column,
     _Options,
     _parse,
     _report,
@@ -63,29 +67,44 @@ def _build(
     Returns the keyword arguments of :class:`~ipsstats.cohort.Cohort` (the builder
     constructs the cohort, so this module does not import it).
     """
-    parsed = _parse(raw, n, row_numbers, options, ragged)
-    report, keep = _report(
-        parsed, n, row_numbers, options, columns=roles.sources, notes=roles.notes
-    )
-    attributes: dict[str, Attribute] = {}
-    for name, column in raw.items():
-        if name in ("id", *_DATE_ROLES):
-            continue
-        if name in parsed.numbers:
-            attributes[name] = parsed.numbers[name][keep]
-        else:
-            factor = _factor(column, options.missing_labels, name)
-            attributes[name] = _take_attribute(factor, keep)
+    with Tasks(n) as tasks:
+        factors = {
+            name: tasks.start(functools.partial(_factor, column, options.missing_labels, name))
+            for name, column in raw.items()
+            if name not in ("id", *_DATE_ROLES) and not _is_number_column(name, options)
+        }
+        parsed = _parse(raw, n, row_numbers, options, ragged, tasks=tasks)
+        report, keep = _report(
+            parsed, n, row_numbers, options, columns=roles.sources, notes=roles.notes
+        )
+        kept = None if bool(keep.all()) else keep
+        attributes: dict[str, Attribute | Owned] = {}
+        for name in raw:
+            if name in parsed.numbers and name not in ("id", *_DATE_ROLES):
+                attributes[name] = _valid(parsed.numbers[name], kept)
+            elif name in factors:
+                factor = factors[name].result()
+                attributes[name] = factor if kept is None else _take_attribute(factor, kept)
     return {
-        "ids": parsed.ids[keep],
-        "accessed": parsed.dates["accessed"][keep],
-        "job_start": parsed.dates["job_start"][keep],
-        "discharged": parsed.dates["discharged"][keep],
+        "ids": _valid(parsed.ids, kept),
+        "accessed": _valid(parsed.dates["accessed"], kept),
+        "job_start": _valid(parsed.dates["job_start"], kept),
+        "discharged": _valid(parsed.dates["discharged"], kept),
         "observed_until": options.observed_until,
         "attributes": attributes,
-        "rows": row_numbers[keep],
+        # the row numbers may be the caller's: copied by the cohort unless selected here
+        "rows": row_numbers if kept is None else Owned(row_numbers[kept]),
         "validation": report,
     }
+
+
+def _valid(parsed: NDArray[Any], kept: NDArray[np.bool_] | None) -> Owned:
+    """Hand the valid records of a column parsed here (`kept`; ``None``: all) to the cohort.
+
+    Parsing made the column a new array that nothing else refers to, so the cohort keeps
+    it (or its selection) without another copy.
+    """
+    return Owned(parsed if kept is None else parsed[kept])
 
 
 def _plausible_dates(observed_until: object, earliest_date: object) -> tuple[Any, Any]:
@@ -173,7 +192,7 @@ _ARROW_BYTES = 64 << 20
 
 def _splitter(
     engine: object,
-) -> Callable[[bytes, str, str], tuple[TextColumns, NDArray[np.int64]] | None] | None:
+) -> Callable[[NDArray[np.uint8], str, str], tuple[TextColumns, NDArray[np.int64]] | None] | None:
     """Choose the splitter tried before the numpy one for `engine` (``None``: none)."""
     chosen = as_option(engine, "engine", ("auto", "numpy", "pyarrow"))
     if chosen == "numpy":
@@ -191,7 +210,7 @@ def _splitter(
         return None
 
     def large_only(
-        data: bytes, delimiter: str, name: str
+        data: NDArray[np.uint8], delimiter: str, name: str
     ) -> tuple[TextColumns, NDArray[np.int64]] | None:
         return split_with_arrow(data, delimiter, name) if len(data) >= _ARROW_BYTES else None
 
@@ -237,8 +256,8 @@ def _build_named(
     if columns is not None and not isinstance(columns, Mapping):
         raise fail("columns", "be a mapping {role: column name}", type(columns).__name__)
     roles = resolve_roles(list(named), columns, options.attributes)
-    raw = {target: named[source] for target, source in roles.sources.items()}
-    shapes = {target: _column_array(value).shape for target, value in raw.items()}
+    raw = {target: _deferred(named, source) for target, source in roles.sources.items()}
+    shapes = {target: _column_shape(value) for target, value in raw.items()}
     for target, shape in shapes.items():
         if len(shape) != 1:
             raise fail(
@@ -260,6 +279,16 @@ def _build_named(
         )
     row_numbers = np.arange(n, dtype=np.int64) if rows is None else rows
     return _build(raw, n, row_numbers, options, roles=roles, ragged=ragged)
+
+
+def _deferred(named: Mapping[str, object], name: str) -> object:
+    """Return a column by name; a split file's is copied out by the task parsing it."""
+    return named.deferred(name) if isinstance(named, TextColumns) else named[name]
+
+
+def _column_shape(value: object) -> tuple[int, ...]:
+    """Return the shape of a column, without copying a split file's column."""
+    return value.shape if isinstance(value, TextColumn) else _column_array(value).shape
 
 
 class CohortBuilders:
@@ -612,7 +641,10 @@ class CohortBuilders:
         Files with blank lines between quoted fields, lone carriage returns or records of
         the wrong width are read with the :mod:`csv` module (``strict=True``). Either way
         every record keeps its file line number in the :class:`ValidationReport`, and both
-        give the same cohort.
+        give the same cohort. Dates written at their format's full width (``2019-01-05``)
+        are read in place in the file's bytes. Long files (from about 65,536 records) are
+        searched, and their columns copied and parsed, on several threads (one per CPU,
+        at most 8); the results are those of one thread.
 
         Examples
         --------

@@ -16,11 +16,10 @@ from ipsstats._arrays import (
     fail,
     is_missing_scalar,
 )
+from ipsstats._dateparse import date_width, parse_full_width
 from ipsstats._encoding import complete, encode
-from ipsstats.calendar import (
-    as_date,
-    parse_date_strings,
-)
+from ipsstats.calendar import as_date, parse_date_strings
+from ipsstats.cohort._csv import TextColumn
 from ipsstats.errors import InvalidInputError
 from ipsstats.factor import Factor
 
@@ -32,11 +31,37 @@ _NAT = np.datetime64("NaT", "D")
 
 def _integer_keys(values: NDArray[np.bytes_]) -> NDArray[np.uint64]:
     """Byte strings of up to 8 bytes as order-preserving unsigned integers."""
-    matrix = np.zeros((values.size, 8), dtype=np.uint8)
     width = values.dtype.itemsize
+    if width == 8:  # the bytes are the big-endian integer
+        whole: NDArray[np.uint64] = np.ascontiguousarray(values).view(">u8").astype(np.uint64)
+        return whole
+    matrix = np.zeros((values.size, 8), dtype=np.uint8)
     matrix[:, :width] = np.ascontiguousarray(values).view(np.uint8).reshape(values.size, width)
     keys: NDArray[np.uint64] = matrix.view(">u8").ravel().astype(np.uint64)
     return keys
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier (golden ratio)
+
+
+def _text_hashes(values: NDArray[Any]) -> NDArray[np.uint64]:
+    """Hash a 1-D text array (``S`` or ``U``) to 64-bit integers; equal texts hash equally.
+
+    The bytes of each entry (padded with zeros, as numpy stores them) are read as 64-bit
+    words and folded by multiplying and xor-ing; distinct texts rarely share a hash.
+    """
+    n, width = values.shape[0], values.dtype.itemsize
+    matrix = np.zeros((n, -(-max(width, 1) // 8) * 8), dtype=np.uint8)
+    matrix[:, :width] = np.ascontiguousarray(values).view(np.uint8).reshape(n, width)
+    words = matrix.view("<u8")
+    hashes: NDArray[np.uint64] = words[:, 0].copy()
+    for k in range(1, words.shape[1]):
+        hashes *= _MIX
+        hashes ^= words[:, k]
+    hashes ^= hashes >> np.uint64(31)
+    hashes *= _MIX
+    hashes ^= hashes >> np.uint64(29)
+    return hashes
 
 
 def _as_float_column(array: NDArray[Any], name: str) -> NDArray[np.float64]:
@@ -154,13 +179,17 @@ def _decoded(array: NDArray[Any]) -> NDArray[np.str_]:
 def _missing_text(array: NDArray[Any], labels: Collection[str]) -> NDArray[np.bool_]:
     """Blank (empty or only spaces) or labelled-missing entries of a text array."""
     strip = getattr(np, "strings", np.char).strip
-    stripped = strip(array)
-    missing: NDArray[np.bool_] = stripped == array.dtype.type()
+    return _missing_stripped(strip(array), labels)
+
+
+def _missing_stripped(stripped: NDArray[Any], labels: Collection[str]) -> NDArray[np.bool_]:
+    """Empty or labelled-missing entries of a text array already stripped of spaces."""
+    missing: NDArray[np.bool_] = stripped == stripped.dtype.type()
     if labels:
         wanted = [
-            m.strip().encode("utf-8") if array.dtype.kind == "S" else m.strip() for m in labels
+            m.strip().encode("utf-8") if stripped.dtype.kind == "S" else m.strip() for m in labels
         ]
-        missing |= np.isin(stripped, np.array(wanted, dtype=array.dtype.kind))
+        missing |= np.isin(stripped, np.array(wanted, dtype=stripped.dtype.kind))
     return missing
 
 
@@ -190,8 +219,11 @@ def _lenient_dates(
     value: object, name: str, date_format: str | None, missing_labels: Collection[object]
 ) -> tuple[NDArray[np.datetime64], NDArray[np.bool_], NDArray[np.bool_]]:
     """Dates from any column; returns (dates, missing, bad) without raising for bad rows."""
-    array = _column_array(value)
     labels = [m for m in missing_labels if isinstance(m, str)]
+    width = date_width(date_format) if isinstance(value, TextColumn) else None
+    if isinstance(value, TextColumn) and width is not None:
+        return _dates_in_place(value, width, date_format, labels)
+    array = _column_array(value)
     if array.dtype.kind == "M":
         dates = array.astype("datetime64[D]")
         return dates, np.isnat(dates), np.zeros(dates.shape, dtype=bool)
@@ -215,6 +247,26 @@ def _lenient_dates(
         )
     missing = np.ones(array.shape, dtype=bool)
     return np.full(array.shape, _NAT), missing, np.zeros(array.shape, dtype=bool)
+
+
+def _dates_in_place(
+    column: TextColumn, width: int, date_format: str | None, labels: list[str]
+) -> tuple[NDArray[np.datetime64], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Dates of a split file's column, as :func:`_lenient_dates` reads them from its text.
+
+    Fields written at the format's full `width` are parsed in place in the file's bytes
+    (:func:`~ipsstats._dateparse.parse_full_width`); only the others (blank fields aside)
+    are copied out and parsed as text, so the results are those of the whole column.
+    """
+    heads, lengths = column.heads(width)
+    dates, done = parse_full_width(heads, date_format, column.verbatim(lengths, width))
+    missing = lengths == 0
+    bad = np.zeros(missing.shape, dtype=bool)
+    rest = np.flatnonzero(~done & ~missing)
+    if rest.size:
+        text = column.rows(rest)
+        dates[rest], missing[rest], bad[rest] = _lenient_dates(text, "text", date_format, labels)
+    return dates, missing, bad
 
 
 def _lenient_object_dates(
@@ -259,7 +311,7 @@ def _id_text(value: object, missing_labels: Collection[object]) -> tuple[NDArray
     if array.dtype.kind in "US":
         strip = getattr(np, "strings", np.char).strip
         stripped = strip(array)
-        return stripped, _missing_text(stripped, labels)
+        return stripped, _missing_stripped(stripped, labels)
     if array.dtype.kind in "iu":
         return array.astype(str), np.zeros(array.shape, dtype=bool)
     objects = array.astype(object)

@@ -17,7 +17,7 @@ import itertools
 import os
 import pathlib
 from collections.abc import Callable, Iterator, Mapping
-from typing import TextIO
+from typing import Any, TextIO
 
 import attrs
 import numpy as np
@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 from ipsstats._arrays import (
     fail,
 )
+from ipsstats._parallel import Tasks
 from ipsstats.calendar import (
     parse_date_strings,
 )
@@ -34,24 +35,30 @@ __all__ = []
 
 _BOM = b"\xef\xbb\xbf"
 _UTF8 = ("utf-8", "utf-8-sig")
+#: Bytes searched at a time (the masks and copies stay in cache).
+_CHUNK = 1 << 18
+#: A typical record's length, to judge from its bytes whether a file is long.
+_BYTES_PER_RECORD = 64
 
 # --------------------------------------------------------------------------------------
 # Reading the file
 # --------------------------------------------------------------------------------------
 
 
-def _read_bytes(path: str | os.PathLike[str] | TextIO, encoding: str) -> tuple[bytes, str]:
+def _read_bytes(
+    path: str | os.PathLike[str] | TextIO, encoding: str
+) -> tuple[NDArray[np.uint8], str]:
     """Read the file as UTF-8 bytes without a byte-order mark; return them and its name.
 
-    UTF-8 files are read as bytes and only checked (no text object is built); files in
-    other encodings are decoded and encoded again as UTF-8.
+    UTF-8 files are read into an array of bytes and only checked (no text object is built);
+    files in other encodings are decoded and encoded again as UTF-8.
     """
     if hasattr(path, "read"):
         text = path.read()
         name = str(getattr(path, "name", "csv"))
         if not isinstance(text, str):
             raise fail("path", "be opened in text mode", f"{type(text).__name__} content")
-        return text.removeprefix("\ufeff").encode("utf-8", "surrogatepass"), name
+        return _byte_array(text.removeprefix("\ufeff").encode("utf-8", "surrogatepass")), name
     if not isinstance(path, (str, os.PathLike)):
         raise fail(
             "path",
@@ -61,21 +68,22 @@ def _read_bytes(path: str | os.PathLike[str] | TextIO, encoding: str) -> tuple[b
         )
     location = os.fspath(path)
     name = pathlib.Path(location).name
-    with open(location, "rb") as handle:  # noqa: PTH123  # accepts str paths
-        raw = handle.read()
+    raw = _read_file(location)
     try:
         codec = codecs.lookup(encoding).name
     except LookupError:
         raise fail("encoding", "name a text encoding", repr(encoding)) from None
+    with_bom = raw[: len(_BOM)].tobytes() == _BOM
     try:
         if codec in _UTF8:
-            data = raw.removeprefix(_BOM)
-            if not data.isascii():
-                data.decode("utf-8")  # checks the bytes; the text is not kept
+            data = raw[len(_BOM) :] if with_bom else raw
+            if data.size and int(data.max()) >= 0x80:
+                str(data.data, "utf-8")  # checks the bytes; the text is not kept
             return data, name
-        return raw.decode(encoding).removeprefix("\ufeff").encode("utf-8", "surrogatepass"), name
+        text = str(raw.data, encoding)
+        return _byte_array(text.removeprefix("\ufeff").encode("utf-8", "surrogatepass")), name
     except UnicodeDecodeError as exc:
-        offset = len(_BOM) if codec in _UTF8 and raw.startswith(_BOM) else 0
+        offset = len(_BOM) if codec in _UTF8 and with_bom else 0
         raise fail(
             "path",
             "be a CSV text file encoded as UTF-8",
@@ -84,16 +92,54 @@ def _read_bytes(path: str | os.PathLike[str] | TextIO, encoding: str) -> tuple[b
         ) from None
 
 
-def _check_data(data: bytes, name: str) -> None:
+def _read_file(location: str) -> NDArray[np.uint8]:
+    """Read a file's bytes straight into an array (no bytes object is built and copied)."""
+    with open(location, "rb") as handle:  # noqa: PTH123  # accepts str paths
+        size = os.fstat(handle.fileno()).st_size
+        buf = np.empty(size, dtype=np.uint8)
+        got = (handle.readinto(buf.data) or 0) if size else 0
+        rest = handle.read()  # a file that grew, or one whose size is not known (a pipe)
+    if rest:
+        return np.concatenate([buf[:got], _byte_array(rest)])
+    return buf[:got]
+
+
+def _byte_array(data: bytes | memoryview | NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """View bytes as an array of ``uint8`` (no copy)."""
+    return data if isinstance(data, np.ndarray) else np.frombuffer(data, dtype=np.uint8)
+
+
+def _find(buf: NDArray[np.uint8], byte: bytes, start: int = 0) -> int:
+    """Where `byte` (one byte) first occurs at or after `start` in `buf`, or -1.
+
+    Searched a chunk at a time with the byte string search, from a copy of each chunk.
+    """
+    for low in range(start, buf.size, _CHUNK):
+        found = buf[low : low + _CHUNK].tobytes().find(byte)
+        if found >= 0:
+            return low + found
+    return -1
+
+
+def _count(buf: NDArray[np.uint8], code: int, start: int = 0, stop: int | None = None) -> int:
+    """How many bytes of ``buf[start:stop]`` equal `code`, counted a chunk at a time."""
+    stop = buf.size if stop is None else stop
+    return sum(
+        int(np.count_nonzero(buf[low : min(low + _CHUNK, stop)] == code))
+        for low in range(start, stop, _CHUNK)
+    )
+
+
+def _check_data(data: NDArray[np.uint8], name: str) -> None:
     """Refuse binary and empty files before parsing."""
-    if b"\x00" in data:
+    if data.size and int(data.min()) == 0:
         raise fail(
             "path",
             "be a CSV text file",
             f"{name!r}, which holds binary data (NUL bytes)",
             hint="export the data as CSV; spreadsheet files (.xlsx) cannot be read directly.",
         )
-    if not data or data.isspace():
+    if not data.size or (data[:_CHUNK].tobytes().isspace() and data.tobytes().isspace()):
         raise fail(
             "path", "be a CSV file with a header line and records", f"an empty file {name!r}"
         )
@@ -117,20 +163,105 @@ class Fields:
     starts: NDArray[np.intp] | None
     ends: NDArray[np.intp]
     doubled: NDArray[np.bool_] | None = None
+    _column_ends: dict[int, NDArray[np.intp]] = attrs.field(factory=dict, init=False)
 
     @property
     def n(self) -> int:
         """Number of records."""
         return int(self.ends.shape[0])
 
-    def column(self, k: int) -> NDArray[np.bytes_]:
-        """Copy field `k` of every record into a fixed-width byte-string array."""
-        starts = _starts_of(self.ends, k) if self.starts is None else self.starts[:, k]
-        column = _gather(self.buf, starts, self.ends[:, k])
-        if self.doubled is not None and self.doubled[:, k].any():
-            rows = np.flatnonzero(self.doubled[:, k])
-            column[rows] = np.char.replace(column[rows], b'""', b'"')
+    def bounds(self, k: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+        """Where field `k` of each record starts and ends in `buf`."""
+        if self.starts is not None:
+            return self.starts[:, k], self.ends[:, k]
+        ends = self._ends_of(k)
+        if k:
+            return self._ends_of(k - 1) + 1, ends
+        last = self._ends_of(self.ends.shape[1] - 1)
+        starts = np.empty_like(last)
+        if starts.size:
+            starts[0] = 0
+            np.add(last[:-1], 1, out=starts[1:])
+        return starts, ends
+
+    def _ends_of(self, k: int) -> NDArray[np.intp]:
+        """Where field `k` of each record ends, copied out of the (records x fields) matrix.
+
+        Kept, as field ``k + 1`` starts there too: each column of the matrix is read once.
+        """
+        if k not in self._column_ends:
+            self._column_ends[k] = np.ascontiguousarray(self.ends[:, k])
+        return self._column_ends[k]
+
+    def column(self, k: int, rows: NDArray[np.intp] | None = None) -> NDArray[np.bytes_]:
+        """Copy field `k` of every record (or of `rows`) into a byte-string array."""
+        starts, ends = self.bounds(k)
+        if rows is not None:
+            starts, ends = starts[rows], ends[rows]
+        column = _gather(self.buf, starts, ends)
+        doubled = self.doubled_quotes(k)
+        if doubled is not None and rows is not None:
+            doubled = doubled[rows]
+        if doubled is not None and doubled.any():
+            where = np.flatnonzero(doubled)
+            column[where] = np.char.replace(column[where], b'""', b'"')
         return column
+
+    def doubled_quotes(self, k: int) -> NDArray[np.bool_] | None:
+        """Which records' field `k` holds doubled quotes (``None``: no field does)."""
+        return None if self.doubled is None else self.doubled[:, k]
+
+
+class TextColumn:
+    """One column of a split file, copied out of the bytes when first used (internal).
+
+    Read like a data frame's column: ``to_numpy()`` gives the byte strings (copied once,
+    by whichever thread asks first) and `shape` is known without copying, so that the
+    column is copied by the task that parses it.
+    """
+
+    def __init__(self, fields: Fields, k: int) -> None:
+        self._fields = fields
+        self._k = k
+        self._copied: NDArray[np.bytes_] | None = None
+
+    @property
+    def shape(self) -> tuple[int]:
+        """One field per record."""
+        return (self._fields.n,)
+
+    def to_numpy(self) -> NDArray[np.bytes_]:
+        """Return the fields as a fixed-width byte-string array."""
+        if self._copied is None:
+            self._copied = self._fields.column(self._k)
+        return self._copied
+
+    def rows(self, rows: NDArray[np.intp]) -> NDArray[np.bytes_]:
+        """Return the fields of some records, as :meth:`to_numpy` gives them."""
+        if self._copied is not None:
+            return self._copied[rows]
+        return self._fields.column(self._k, rows)
+
+    def heads(self, width: int) -> tuple[NDArray[np.bytes_], NDArray[np.intp]]:
+        """Copy the `width` bytes at which each field starts (running into what follows).
+
+        Also returns the length of each field in bytes (before doubled quotes are
+        undoubled). Fields written verbatim (no doubled quotes) and exactly `width` bytes
+        long are read in place from these; see :meth:`verbatim`.
+        """
+        starts, ends = self._fields.bounds(self._k)
+        return _take(self._fields.buf, starts, width), ends - starts
+
+    def verbatim(self, lengths: NDArray[np.intp], width: int) -> NDArray[np.bool_]:
+        """Which fields are exactly `width` bytes long, as written (no doubled quotes).
+
+        `lengths` are the fields' lengths (as :meth:`heads` gives them).
+        """
+        exact: NDArray[np.bool_] = lengths == width
+        doubled = self._fields.doubled_quotes(self._k)
+        if doubled is not None:
+            exact &= ~doubled
+        return exact
 
 
 class TextColumns(Mapping[str, NDArray[np.bytes_]]):
@@ -153,6 +284,11 @@ class TextColumns(Mapping[str, NDArray[np.bytes_]]):
         fields, k = self._located[name]
         return fields.column(k)
 
+    def deferred(self, name: str) -> TextColumn:
+        """Return the column `name`, copied out of the bytes only when first used."""
+        fields, k = self._located[name]
+        return TextColumn(fields, k)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._located)
 
@@ -173,20 +309,20 @@ def _gather(
     tail.
     """
     n = starts.shape[0]
-    lengths = ends - starts
-    longest = max(int(lengths.max()) if n else 0, 1)
     if n == 0:
-        return np.empty(0, dtype=f"S{longest}")
-    empty = lengths == 0
-    if bool((empty | (lengths == longest)).all()):  # fixed-width fields (dates) or blanks
+        return np.empty(0, dtype="S1")
+    lengths = ends - starts
+    longest = max(int(lengths.max()), 1)
+    filled = np.count_nonzero(lengths)
+    if filled == np.count_nonzero(lengths == longest):  # fixed-width fields (dates) or blanks
         out = _take(buf, starts, longest)
-        if empty.any():
-            out[empty] = b""
+        if filled < n:
+            out[np.flatnonzero(lengths == 0)] = b""
         return out
     width = -(-longest // 8) * 8
     out = _take(buf, starts, width)
     words = out.view(np.uint64).reshape(n, width // 8)
-    words &= _word_masks(width)[lengths]
+    words &= _word_masks(width).take(lengths, axis=0)
     return out
 
 
@@ -195,11 +331,11 @@ def _take(buf: NDArray[np.uint8], starts: NDArray[np.intp], width: int) -> NDArr
     n = starts.shape[0]
     kind = f"S{width}"
     last = buf.size - width
-    inside = starts <= last
-    if last >= 0 and bool(inside.all()):
+    if last >= 0 and (n == 0 or int(starts.max()) <= last):
         every = np.ndarray((last + 1,), dtype=kind, buffer=buf, strides=(1,))
         taken: NDArray[np.bytes_] = every[starts]
         return taken
+    inside = starts <= last
     out = np.empty(n, dtype=kind)
     if last >= 0:
         every = np.ndarray((last + 1,), dtype=kind, buffer=buf, strides=(1,))
@@ -228,7 +364,7 @@ def _word_masks(width: int) -> NDArray[np.uint64]:
 
 
 def _split_plain_csv(
-    data: bytes, delimiter: str, name: str
+    data: bytes | NDArray[np.uint8], delimiter: str, name: str
 ) -> tuple[TextColumns, NDArray[np.int64]] | None:
     """Split a CSV file's UTF-8 bytes without a Python loop per record.
 
@@ -241,12 +377,13 @@ def _split_plain_csv(
     returns, quotes that do not enclose a whole field, or records whose number of fields
     differs from the header's.
     """
-    found = _header_and_body(data, delimiter, name)
+    buf = _byte_array(data)
+    found = _header_and_body(buf, delimiter, name)
     if found is None:
         return None
-    header, body, start = found
-    quoted = data.find(b'"', start) >= 0
-    split = _split_bytes(body, header, delimiter, quoting=quoted)
+    header, body, start, carriage = found
+    quoted = _find(buf, b'"', start) >= 0
+    split = _split_bytes(body, header, delimiter, quoting=quoted, carriage=carriage)
     if split is None:
         return None
     fields, first_lines = split
@@ -255,64 +392,144 @@ def _split_plain_csv(
 
 
 def _header_and_body(
-    data: bytes, delimiter: str, name: str
-) -> tuple[list[str], bytes | memoryview, int] | None:
+    data: bytes | NDArray[np.uint8], delimiter: str, name: str
+) -> tuple[list[str], NDArray[np.uint8], int, bool] | None:
     """Find the header, and the records' bytes up to the line end after the last one.
 
     Returns ``None`` (use the :mod:`csv` module) for an unusual delimiter, a header the
     :mod:`csv` module cannot read on its own line, lone carriage returns, or no records.
-    Also returns where the records start in `data`.
+    Also returns where the records start in `data`, and whether a carriage return
+    follows.
     """
-    first = data.find(b"\n")
+    buf = _byte_array(data)
+    first = _find(buf, b"\n")
     if len(delimiter) != 1 or ord(delimiter) > 127 or delimiter == '"' or first < 0:
         return None
     try:
-        line = data[:first].decode("utf-8")
+        line = buf[:first].tobytes().decode("utf-8")
         header = [cell.strip() for cell in next(csv.reader([line], strict=True))]
     except (csv.Error, StopIteration, UnicodeDecodeError):
         return None
     _check_header(header, name, delimiter)
     start = first + 1
-    if data.find(b"\r", start) >= 0 and data.count(b"\r", start) != data.count(b"\r\n", start):
-        return None
+    carriage = _find(buf, b"\r", start) >= 0
+    if carriage:
+        rest = buf[start:].tobytes()
+        if rest.count(b"\r") != rest.count(b"\r\n"):
+            return None
     # Blank lines at the end hold no records: keep the data up to the first line end
     # after the last record (a view, not a copy, when the file ends with a line break).
-    stop = len(data) - _trailing_line_ends(data)
+    stop = buf.size - _trailing_line_ends(buf)
     if stop <= start:
         return None
-    final = data.find(b"\n", stop)
-    body: bytes | memoryview = (
-        memoryview(data)[start : final + 1] if final >= 0 else data[start:] + b"\n"
-    )
-    return header, body, start
+    final = _find(buf, b"\n", stop)
+    if final >= 0:
+        return header, buf[start : final + 1], start, carriage
+    return header, np.concatenate([buf[start:], _byte_array(b"\n")]), start, carriage
 
 
-def _trailing_line_ends(data: bytes, chunk: int = 4096) -> int:
-    """Count the carriage returns and line feeds at the end of `data`."""
-    tail = data[-chunk:]
+def _trailing_line_ends(buf: NDArray[np.uint8], chunk: int = 4096) -> int:
+    """Count the carriage returns and line feeds at the end of `buf`."""
+    tail = buf[-chunk:].tobytes()
     kept = len(tail.rstrip(b"\r\n"))
-    if kept == 0 and len(tail) < len(data):  # a long run of line ends: look at it all
-        return len(data) - len(data.rstrip(b"\r\n"))
+    if kept == 0 and len(tail) < buf.size:  # a long run of line ends: look at it all
+        return buf.size - len(buf.tobytes().rstrip(b"\r\n"))
     return len(tail) - kept
 
 
+Scratch = tuple[NDArray[np.bool_], NDArray[np.bool_]]
+ChunkSearch = Callable[[NDArray[np.uint8], Scratch], tuple[NDArray[np.intp], NDArray[Any]]]
+
+
+def _bytes_equal_to(
+    buf: NDArray[np.uint8], first: int, second: int
+) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+    """Positions of the bytes equal to `first` or `second`, and which of them are `first`."""
+    return _search(buf, functools.partial(_equal_to_either, (first, second)))
+
+
+def _bytes_at_most(buf: NDArray[np.uint8], code: int) -> tuple[NDArray[np.intp], NDArray[Any]]:
+    """Positions of the bytes at or below `code`, and those bytes."""
+    return _search(buf, functools.partial(_at_most, code))
+
+
+def _equal_to_either(
+    codes: tuple[int, int], chunk: NDArray[np.uint8], scratch: Scratch
+) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+    """Find the bytes of a chunk equal to either code; flag those equal to the first."""
+    is_first, is_either = scratch[0][: chunk.size], scratch[1][: chunk.size]
+    np.equal(chunk, codes[0], out=is_first)
+    np.equal(chunk, codes[1], out=is_either)
+    is_either |= is_first
+    found = np.flatnonzero(is_either)
+    return found, is_first[found]
+
+
+def _at_most(
+    code: int, chunk: NDArray[np.uint8], scratch: Scratch
+) -> tuple[NDArray[np.intp], NDArray[np.uint8]]:
+    """Find the bytes of a chunk at or below `code`; return them too."""
+    low = scratch[0][: chunk.size]
+    np.less_equal(chunk, code, out=low)
+    found = np.flatnonzero(low)
+    return found, chunk[found]
+
+
+def _search(buf: NDArray[np.uint8], search: ChunkSearch) -> tuple[NDArray[np.intp], NDArray[Any]]:
+    """Search `buf` a chunk at a time (the masks stay in cache), in one range per thread.
+
+    `search` finds positions in a chunk, with a value for each; returns the positions in
+    `buf` and the values, in order.
+    """
+    with Tasks(buf.size // _BYTES_PER_RECORD) as tasks:
+        edges = [buf.size * k // tasks.count for k in range(tasks.count + 1)]
+        pending = [
+            tasks.start(functools.partial(_search_range, buf, search, start, stop))
+            for start, stop in itertools.pairwise(edges)
+        ]
+        found = [part.result() for part in pending]
+    positions = [chunk for chunks, _values in found for chunk in chunks]
+    values = [chunk for _chunks, chunk_values in found for chunk in chunk_values]
+    return np.concatenate(positions), np.concatenate(values)
+
+
+def _search_range(
+    buf: NDArray[np.uint8], search: ChunkSearch, start: int, stop: int
+) -> tuple[list[NDArray[np.intp]], list[NDArray[Any]]]:
+    """Search ``buf[start:stop]`` as :func:`_search` does: positions and values by chunk."""
+    size = min(_CHUNK, stop - start)
+    scratch = (np.empty(size, dtype=bool), np.empty(size, dtype=bool))
+    none, no_values = search(buf[start:start], scratch)  # typed, for an empty range
+    positions, values = [none], [no_values]
+    for low in range(start, stop, _CHUNK):
+        found, labels = search(buf[low : min(low + _CHUNK, stop)], scratch)
+        found += low
+        positions.append(found)
+        values.append(labels)
+    return positions, values
+
+
 def _separators(
-    buf: NDArray[np.uint8], end_code: int, delimiter: int, *, quoting: bool
+    buf: NDArray[np.uint8],
+    end_code: int,
+    delimiter: int,
+    *,
+    quoting: bool,
+    carriage: bool = True,
 ) -> tuple[NDArray[np.intp], NDArray[np.bool_], NDArray[np.int64] | None, bool, bool]:
     """Positions of the separators outside quotes, which of them end a line, and more.
 
     Returns (positions, line ends, quotes before each separator or ``None`` when the data
     hold no quote, whether a quoted field holds a line break, whether a carriage return
-    occurs). Without quotes one pass finds the delimiters and line ends; with quotes, the
+    occurs). Without quotes one pass finds the delimiters and line ends, and `carriage`
+    says whether the data may hold a carriage return (found beforehand); with quotes, the
     bytes at or below the special characters' codes are found first, then a separator
     counts when an even number of quotes precedes it.
     """
     if not quoting:
-        bounds = np.flatnonzero((buf == end_code) | (buf == delimiter))
-        newline = buf[bounds] == end_code
-        return bounds, newline, None, False, end_code == ord("\n") and bool((buf == 13).any())
-    candidates = np.flatnonzero(buf <= max(end_code, ord('"'), delimiter))
-    found = buf[candidates]
+        bounds, newline = _bytes_equal_to(buf, end_code, delimiter)
+        return bounds, newline, None, False, end_code == ord("\n") and carriage
+    candidates, found = _bytes_at_most(buf, max(end_code, ord('"'), delimiter))
     separator = np.flatnonzero((found == end_code) | (found == delimiter))
     bounds = candidates[separator]
     newline = found[separator] == end_code
@@ -337,31 +554,34 @@ def _one_record_per_line(newline: NDArray[np.bool_], width: int) -> bool:
 
 
 def _split_bytes(
-    data: bytes | memoryview,
+    data: bytes | NDArray[np.uint8],
     header: list[str],
     delimiter: str,
     *,
     terminator: str = "\n",
     quoting: bool = True,
+    carriage: bool = True,
 ) -> tuple[Fields, NDArray[np.int64] | None] | None:
     """Locate the fields of records (each ending in `terminator`), or ``None`` if not simple.
 
     With ``quoting=False`` quotes are ordinary characters (fields already unquoted, or no
-    quote in the data). With the line feed as `terminator`, blank lines outside quoted
-    fields are skipped. Also returns, when a quoted field holds a line break or a blank
-    line was skipped, the file line on which each record starts (counting the header as
-    line 1); otherwise ``None``, each record being one line.
+    quote in the data); ``carriage=False`` says the data hold no carriage return. With the
+    line feed as `terminator`, blank lines outside quoted fields are skipped. Also
+    returns, when a quoted field holds a line break or a blank line was skipped, the file
+    line on which each record starts (counting the header as line 1); otherwise ``None``,
+    each record being one line.
     """
     width = len(header)
-    buf = np.frombuffer(data, dtype=np.uint8)
+    buf = _byte_array(data)
     bounds, newline, quotes_before, embedded, carriage = _separators(
-        buf, ord(terminator), ord(delimiter), quoting=quoting
+        buf, ord(terminator), ord(delimiter), quoting=quoting, carriage=carriage
     )
     if bounds.size == 0 or (quotes_before is not None and int(quotes_before[-1]) % 2):
         return None  # unbalanced quotes or no complete record: the csv module reports it
     starts_flat: NDArray[np.intp] | None = None
     blank = None
-    if terminator == "\n" and (width == 1 or not _one_record_per_line(newline, width)):
+    lined = _one_record_per_line(newline, width)
+    if terminator == "\n" and (width == 1 or not lined):
         starts_flat = np.empty_like(bounds)
         starts_flat[0] = 0
         np.add(bounds[:-1], 1, out=starts_flat[1:])
@@ -369,7 +589,8 @@ def _split_bytes(
         if blank is not None:
             bounds, newline, starts_flat = bounds[~blank], newline[~blank], starts_flat[~blank]
             quotes_before = None if quotes_before is None else quotes_before[~blank]
-    if not _one_record_per_line(newline, width):
+            lined = _one_record_per_line(newline, width)
+    if not lined:
         return None
     ends = raw_ends = bounds.reshape(-1, width)  # raw: before carriage returns are cut
     starts = None if starts_flat is None else starts_flat.reshape(-1, width)
@@ -602,7 +823,7 @@ def read_table(
     delimiter: str,
     encoding: str,
     *,
-    splitter: Callable[[bytes, str, str], tuple[TextColumns, NDArray[np.int64]] | None]
+    splitter: Callable[[NDArray[np.uint8], str, str], tuple[TextColumns, NDArray[np.int64]] | None]
     | None = None,
 ) -> Table:
     """Read a CSV file: `splitter` (Arrow's reader), vectorised splitting, else :mod:`csv`.
@@ -627,7 +848,7 @@ def read_table(
     if fast is not None:
         columns, lines = fast
         return Table(name=name, columns=columns, lines=lines, ragged=None)
-    text = data.decode("utf-8", "surrogatepass")
+    text = str(data.data, "utf-8", "surrogatepass")
     header, body, lines = _read_csv(text, delimiter, name)
     _check_header(header, name, delimiter)
     body, short_or_long = _fit_records(header, body)

@@ -37,6 +37,7 @@ from ipsstats.categorical import ContingencyTable, Counts, StratifiedTable, cros
 from ipsstats.cohort import windows
 from ipsstats.cohort._build import CohortBuilders
 from ipsstats.cohort._editing import CohortEditing
+from ipsstats.cohort._owned import adopted, unwrapped
 from ipsstats.cohort.durations import (
     CompetingDurations,
     Durations,
@@ -60,8 +61,24 @@ __all__ = ["Cohort"]
 # --------------------------------------------------------------------------------------
 
 
+_DAYS = np.dtype("datetime64[D]")
+
+
+def _id_column(value: object) -> NDArray[np.str_]:
+    kept = adopted(value, np.dtype(str))
+    return str_array(unwrapped(value)) if kept is None else kept
+
+
+def _row_column(value: object) -> NDArray[np.int64]:
+    kept = adopted(value, np.dtype(np.int64))
+    return int_array(unwrapped(value)) if kept is None else kept
+
+
 def _date_column(value: object) -> NDArray[np.datetime64]:
-    array = np.array(value, dtype="datetime64[D]")
+    kept = adopted(value, _DAYS)
+    if kept is not None:
+        return kept
+    array = np.array(unwrapped(value), dtype=_DAYS)
     array.flags.writeable = False
     return array
 
@@ -99,10 +116,13 @@ def _attribute_map(value: Mapping[str, object] | None) -> Mapping[str, Attribute
         return value
     out: dict[str, Attribute] = {}
     for name, column in dict(value or {}).items():
+        kept = adopted(column, np.dtype(np.float64))
         if isinstance(column, Factor):
             out[name] = column
+        elif kept is not None:
+            out[name] = kept
         else:
-            array = np.array(column, dtype=np.float64)
+            array = np.array(unwrapped(column), dtype=np.float64)
             array.flags.writeable = False
             out[name] = array
     return types.MappingProxyType(out)
@@ -188,7 +208,7 @@ class Cohort(CohortBuilders, CohortEditing):
       accessed after 2019-06-30 (less than 6 months before 2019-12-31): 1
     """
 
-    ids: NDArray[np.str_] = attrs.field(converter=str_array)
+    ids: NDArray[np.str_] = attrs.field(converter=_id_column)
     accessed: NDArray[np.datetime64] = attrs.field(converter=_date_column)
     job_start: NDArray[np.datetime64] = attrs.field(converter=_date_column)
     discharged: NDArray[np.datetime64] = attrs.field(converter=_date_column)
@@ -196,7 +216,7 @@ class Cohort(CohortBuilders, CohortEditing):
     attributes: Mapping[str, Attribute] = attrs.field(factory=dict, converter=_attribute_map)
     rows: NDArray[np.int64] = attrs.field(
         default=attrs.Factory(lambda self: np.arange(len(self.ids)), takes_self=True),
-        converter=int_array,
+        converter=_row_column,
     )
     validation: ValidationReport = attrs.field(
         default=attrs.Factory(lambda self: ValidationReport.empty(len(self.ids)), takes_self=True)

@@ -290,7 +290,7 @@ def age_band(
     limits = given.astype(np.float64)
     if limits.ndim != 1 or limits.size == 0 or not np.isfinite(limits).all():
         raise fail("edges", "be a non-empty sequence of finite numbers", repr(edges))
-    if (np.diff(limits) <= 0).any():
+    if (limits[1:] <= limits[:-1]).any():  # compared, not subtracted: no overflow
         raise fail("edges", "be strictly increasing", repr(tuple(edges)))
     whole = bool(np.all(limits == np.round(limits)))
     compared = np.floor(values) if whole else values

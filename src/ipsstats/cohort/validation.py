@@ -8,6 +8,7 @@ records always equal the records read.
 
 from __future__ import annotations
 
+import functools
 import types
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
@@ -20,6 +21,7 @@ from ipsstats._arrays import (
     int_array,
     object_array,
 )
+from ipsstats._parallel import Pending, Tasks
 from ipsstats.calendar import (
     describe_date_format,
     suggest_date_format,
@@ -32,6 +34,7 @@ from ipsstats.cohort._columns import (
     _integer_keys,
     _lenient_dates,
     _lenient_numbers,
+    _text_hashes,
     _text_of,
 )
 from ipsstats.errors import InvalidInputError
@@ -230,18 +233,32 @@ class ValidationReport:
 def _first_reason(
     checks: list[tuple[str, str, NDArray[np.bool_]]], n: int
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """For each row, the index of the first failing check (-1 if none) and that check's id."""
+    """For each row, the index of the first failing check (-1 if none) and that check's id.
+
+    The checks are applied last to first, each overwriting the later ones it shares rows
+    with; checks no row fails are skipped.
+    """
     first = np.full(n, -1, dtype=np.int64)
-    for k, (_reason, _field, bad) in enumerate(checks):
-        first[(first < 0) & bad] = k
+    for k in range(len(checks) - 1, -1, -1):
+        bad = checks[k][2]
+        if bad.any():
+            first[bad] = k
     return first, np.flatnonzero(first >= 0).astype(np.int64)
 
 
 def _all_distinct(values: NDArray[Any]) -> bool:
-    """Whether all values differ: a sort of integer keys for short byte strings."""
+    """Whether all values differ: a sort of integer keys for short byte strings.
+
+    Other text is hashed: distinct hashes are distinct texts; when two hashes are equal
+    (a repeated value, or rarely two texts sharing a hash) the values are compared.
+    """
     if values.dtype.kind == "S" and values.dtype.itemsize <= 8:
         keys = np.sort(_integer_keys(values))
         return not bool((keys[1:] == keys[:-1]).any())
+    if values.dtype.kind in "SU" and values.ndim == 1:
+        hashes = np.sort(_text_hashes(values))
+        if not bool((hashes[1:] == hashes[:-1]).any()):
+            return True
     return len(dict.fromkeys(values.tolist())) == values.size
 
 
@@ -255,7 +272,7 @@ def _duplicates(
     present = np.flatnonzero(~missing)
     if present.size < 2:
         return dup, partner
-    if _all_distinct(ids[present]):
+    if _all_distinct(ids if present.size == n else ids[present]):
         return dup, partner
     order = present[np.argsort(ids[present], kind="stable")]
     sorted_ids = ids[order]
@@ -337,23 +354,64 @@ class _Parsed:
     ids: NDArray[Any]
     dates: dict[str, NDArray[np.datetime64]]
     numbers: dict[str, NDArray[np.float64]]
-    shown: dict[str, NDArray[Any]]
+    shown: dict[str, object]
     checks: list[tuple[str, str, NDArray[np.bool_]]]
     partner: NDArray[np.int64]
 
 
+def _is_number_column(name: str, options: _Options) -> bool:
+    """Whether a column is read as numbers: the age, and the columns listed as numeric."""
+    return name == "age" or name in options.numeric
+
+
+def _parse_ids(
+    raw: Mapping[str, object], n: int, row_numbers: NDArray[np.int64], options: _Options
+) -> tuple[
+    NDArray[Any], NDArray[Any] | None, NDArray[np.bool_], NDArray[np.bool_], NDArray[np.int64]
+]:
+    """Return the ids as text and as read (``None`` without an id column), and flag them.
+
+    Also returns which are missing, which repeat, and the position of another record with
+    each repeated id (see :func:`_duplicates`).
+    """
+    if "id" not in raw:  # row numbers are distinct
+        no = np.zeros(n, dtype=bool)
+        return row_numbers.astype(str), None, no, no.copy(), np.full(n, -1, dtype=np.int64)
+    ids, missing = _id_text(raw["id"], options.missing_labels)
+    dup, partner = _duplicates(ids, missing)
+    return _decoded(ids), ids, missing, dup, partner
+
+
+def _start_dates(
+    raw: Mapping[str, object], options: _Options, tasks: Tasks
+) -> dict[str, Pending[tuple[NDArray[np.datetime64], NDArray[np.bool_], NDArray[np.bool_]]]]:
+    """Start parsing each date column present: (dates, missing, bad) when done."""
+    return {
+        role: tasks.start(
+            functools.partial(
+                _lenient_dates, raw[role], role, options.date_format, options.missing_labels
+            )
+        )
+        for role in _DATE_ROLES
+        if role in raw
+    }
+
+
 def _parse_dates(
-    raw: Mapping[str, object], n: int, options: _Options, shown: dict[str, NDArray[Any]]
+    raw: Mapping[str, object],
+    n: int,
+    started: Mapping[
+        str, Pending[tuple[NDArray[np.datetime64], NDArray[np.bool_], NDArray[np.bool_]]]
+    ],
+    shown: dict[str, object],
 ) -> tuple[dict[str, NDArray[np.datetime64]], list[tuple[str, str, NDArray[np.bool_]]]]:
     dates: dict[str, NDArray[np.datetime64]] = {}
     missing: dict[str, NDArray[np.bool_]] = {}
     bad: dict[str, NDArray[np.bool_]] = {}
     for role in _DATE_ROLES:
-        if role in raw:
-            dates[role], missing[role], bad[role] = _lenient_dates(
-                raw[role], role, options.date_format, options.missing_labels
-            )
-            shown[role] = _column_array(raw[role])
+        if role in started:
+            dates[role], missing[role], bad[role] = started[role].result()
+            shown[role] = raw[role]  # made an array only if a value is reported
         else:
             dates[role] = np.full(n, _NAT)
             missing[role] = np.ones(n, dtype=bool)
@@ -367,17 +425,34 @@ def _parse_dates(
     return dates, checks
 
 
+def _start_numbers(
+    raw: Mapping[str, object], options: _Options, tasks: Tasks
+) -> dict[str, Pending[tuple[NDArray[Any], NDArray[np.float64], NDArray[np.bool_]]]]:
+    """Start parsing each number column: (column, numbers, bad) when done."""
+    return {
+        name: tasks.start(functools.partial(_numbers_of, raw[name], options.missing_labels))
+        for name in raw
+        if _is_number_column(name, options)
+    }
+
+
+def _numbers_of(
+    value: object, missing_labels: tuple[object, ...]
+) -> tuple[NDArray[Any], NDArray[np.float64], NDArray[np.bool_]]:
+    """Return a column as an array, its numbers and its bad entries."""
+    column = _column_array(value)
+    return column, *_lenient_numbers(column, missing_labels)
+
+
 def _parse_numbers(
-    raw: Mapping[str, object], options: _Options, shown: dict[str, NDArray[Any]]
+    started: Mapping[str, Pending[tuple[NDArray[Any], NDArray[np.float64], NDArray[np.bool_]]]],
+    options: _Options,
+    shown: dict[str, object],
 ) -> tuple[dict[str, NDArray[np.float64]], list[tuple[str, str, NDArray[np.bool_]]]]:
     numbers: dict[str, NDArray[np.float64]] = {}
     checks: list[tuple[str, str, NDArray[np.bool_]]] = []
-    for name in raw:
-        if name != "age" and name not in options.numeric:
-            continue
-        column = _column_array(raw[name])
-        numbers[name], bad = _lenient_numbers(column, options.missing_labels)
-        shown[name] = column
+    for name, parsing in started.items():
+        shown[name], numbers[name], bad = parsing.result()
         checks.append(("unparseable number", name, bad))
     if options.age_range is not None and "age" in numbers:
         low, high = options.age_range
@@ -393,23 +468,26 @@ def _parse(
     row_numbers: NDArray[np.int64],
     options: _Options,
     ragged: NDArray[np.bool_] | None,
+    *,
+    tasks: Tasks,
 ) -> _Parsed:
-    """Parse every role and numeric column and evaluate every validation rule."""
-    shown: dict[str, NDArray[Any]] = {}
+    """Parse every role and numeric column and evaluate every validation rule.
+
+    Each column is parsed on its own, as one of `tasks` (on threads for long columns).
+    """
+    shown: dict[str, object] = {}
     checks = [
         ("wrong number of fields", "record", np.zeros(n, dtype=bool) if ragged is None else ragged)
     ]
-    if "id" in raw:
-        ids, id_missing = _id_text(raw["id"], options.missing_labels)
-        shown["id"] = ids
-        dup, partner = _duplicates(ids, id_missing)
-        ids = _decoded(ids)
-    else:  # row numbers are distinct
-        ids, id_missing = row_numbers.astype(str), np.zeros(n, dtype=bool)
-        dup, partner = np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64)
+    identity = tasks.start(functools.partial(_parse_ids, raw, n, row_numbers, options))
+    dating = _start_dates(raw, options, tasks)
+    counting = _start_numbers(raw, options, tasks)
+    ids, as_read, id_missing, dup, partner = identity.result()
+    if as_read is not None:
+        shown["id"] = as_read
     checks += [("missing id", "id", id_missing), ("duplicate id", "id", dup)]
-    dates, date_checks = _parse_dates(raw, n, options, shown)
-    numbers, number_checks = _parse_numbers(raw, options, shown)
+    dates, date_checks = _parse_dates(raw, n, dating, shown)
+    numbers, number_checks = _parse_numbers(counting, options, shown)
     access, job, leave = dates["accessed"], dates["job_start"], dates["discharged"]
     end, first = options.observed_until, options.earliest_date
     checks += [
@@ -444,9 +522,12 @@ def _report(
     reasons = np.array([parsed.checks[k][0] for k in first[bad_rows]], dtype=object)
     fields = np.array([parsed.checks[k][1] for k in first[bad_rows]], dtype=object)
     values = np.empty(bad_rows.size, dtype=object)
+    shown: dict[str, NDArray[Any]] = {}
     for j, (row, field) in enumerate(zip(bad_rows, fields, strict=True)):
         column = parsed.shown.get(str(field))
-        value = "" if column is None else _text_of(column[row])
+        if column is not None and field not in shown:
+            shown[field] = _column_array(column)
+        value = "" if column is None else _text_of(shown[field][row])
         if reasons[j] == "duplicate id":
             other = int(row_numbers[parsed.partner[row]])
             value = f"{value} (also {options.row_kind} {other})"
