@@ -16,12 +16,15 @@ it.
 from __future__ import annotations
 
 import contextvars
+import functools
 import itertools
 import os
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from types import TracebackType
 from typing import Generic, Protocol, TypeVar
+
+import numpy as np
 
 __all__ = []
 
@@ -68,11 +71,21 @@ def workers() -> int:
     return max(1, min(available, _MAX_WORKERS))
 
 
-def _thread_context() -> contextvars.Context:
-    """Copy the caller's context for one thread, marked as inside a thread."""
+def _in_thread(task: Callable[..., T]) -> Callable[..., T]:
+    """Wrap `task` to run in a thread as in the caller: its context and numpy's error state.
+
+    The context is copied and marked as inside a thread. numpy's error state is carried
+    explicitly: before numpy 2 it is per thread, not part of the context.
+    """
     context = contextvars.copy_context()
     context.run(_IN_THREAD.set, True)  # noqa: FBT003  # a context variable's value
-    return context
+    errors = np.geterr()
+
+    def run(*args: object) -> T:
+        with np.errstate(**errors):
+            return task(*args)
+
+    return functools.partial(context.run, run)
 
 
 def in_parallel(work: Callable[[int, int], None], n: int, *, chunk: int) -> None:
@@ -91,7 +104,7 @@ def in_parallel(work: Callable[[int, int], None], n: int, *, chunk: int) -> None
     bounds = [min(n, (chunks * k // count) * chunk) for k in range(count + 1)]
     with ThreadPoolExecutor(max_workers=count) as pool:
         done = [
-            pool.submit(_thread_context().run, work, start, stop)
+            pool.submit(_in_thread(work), start, stop)
             for start, stop in itertools.pairwise(bounds)
         ]
         for future in done:
@@ -128,7 +141,7 @@ class Tasks:
         """
         if self._pool is None:
             return _Deferred(task)
-        return self._pool.submit(_thread_context().run, task)
+        return self._pool.submit(_in_thread(task))
 
     def __enter__(self) -> Tasks:
         return self

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -76,3 +77,16 @@ def test_work_started_in_a_thread_stays_in_it(monkeypatch: pytest.MonkeyPatch) -
 
     in_parallel(count_tasks, 40 * CHUNK, chunk=CHUNK)
     assert counts == [1, 1, 1, 1]
+
+
+def test_split_passes_run_in_the_callers_numpy_settings() -> None:
+    """numpy's error state reaches the threads (per thread before numpy 2)."""
+    seen: list[str] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_parallel, "workers", lambda: 2)
+        patch.setattr(_parallel, "RANGE_MIN", CHUNK)
+        with np.errstate(divide="raise"):
+            in_parallel(
+                lambda _start, _stop: seen.append(np.geterr()["divide"]), 4 * CHUNK, chunk=CHUNK
+            )
+    assert seen == ["raise", "raise"]
