@@ -1053,3 +1053,17 @@ def test_crlf_file_with_a_line_break_in_a_quoted_field_keeps_line_numbers() -> N
     cohort = Cohort.from_csv(io.StringIO(text), observed_until=END)
     assert cohort.ids.tolist() == ["a", "b\nc", "d"]
     assert cohort.rows.tolist() == [2, 3, 5]
+
+
+def test_every_person_needs_a_date_of_first_contact() -> None:
+    """A cohort built directly refuses an unknown access date (it had given -9.2e18 days)."""
+    with pytest.raises(InvalidInputError, match=r"`accessed` must hold a date of first") as info:
+        Cohort(
+            ids=["a", "b", "c"],
+            accessed=["2019-01-01", "NaT", "2019-02-01"],
+            job_start=["NaT"] * 3,
+            discharged=["NaT"] * 3,
+            observed_until=END,
+        )
+    assert "1 of 3 people" in str(info.value)
+    assert info.value.positions == (1,)

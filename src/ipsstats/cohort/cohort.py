@@ -91,6 +91,21 @@ def _study_end_date(value: object) -> dt.date:
     return dt.date.fromisoformat(str(as_date(value, "study_end")))
 
 
+def _check_accessed(
+    _instance: Cohort, _attribute: attrs.Attribute[Any], value: NDArray[np.datetime64]
+) -> None:
+    unknown = np.flatnonzero(np.isnat(value))
+    if unknown.size:
+        raise fail(
+            "accessed",
+            "hold a date of first contact for every person",
+            f"no date (NaT) for {unknown.size} of {value.size} people",
+            hint="the builders (from_csv, from_columns, from_frame) exclude and count such "
+            "records.",
+            positions=tuple(int(k) for k in unknown[:5]),
+        )
+
+
 def _check_study_end(instance: Cohort, _attribute: attrs.Attribute[Any], value: dt.date) -> None:
     if value > instance.observed_until:
         raise fail(
@@ -165,7 +180,8 @@ class Cohort(CohortBuilders, CohortEditing):
     ids : array-like of str
         One identifier per person.
     accessed : array-like of dates
-        Date of first contact with the IPS service.
+        Date of first contact with the IPS service; required for everyone (``NaT`` raises
+        :class:`~ipsstats.InvalidInputError` naming the positions).
     job_start : array-like of dates
         Date of the first job; ``NaT`` when none started.
     discharged : array-like of dates
@@ -209,7 +225,9 @@ class Cohort(CohortBuilders, CohortEditing):
     """
 
     ids: NDArray[np.str_] = attrs.field(converter=_id_column)
-    accessed: NDArray[np.datetime64] = attrs.field(converter=_date_column)
+    accessed: NDArray[np.datetime64] = attrs.field(
+        converter=_date_column, validator=_check_accessed
+    )
     job_start: NDArray[np.datetime64] = attrs.field(converter=_date_column)
     discharged: NDArray[np.datetime64] = attrs.field(converter=_date_column)
     observed_until: dt.date = attrs.field(converter=_date_scalar)
