@@ -26,6 +26,8 @@ from typing import Generic, Protocol, TypeVar
 
 import numpy as np
 
+from ipsstats._arrays import fail
+
 __all__ = []
 
 #: Records from which the tasks of a load are shared between threads.
@@ -62,13 +64,36 @@ class _Deferred(Generic[T]):
         return self._value  # type: ignore[return-value]  # set by the task just run
 
 
+#: Environment variable capping the threads (a positive whole number; 1: no threads).
+THREADS_VARIABLE = "IPSSTATS_MAX_THREADS"
+
+
 def workers() -> int:
-    """Threads to share work between: the CPUs this process may use, at most 8."""
+    """Threads to share work between: the CPUs this process may use, at most 8.
+
+    The environment variable :data:`THREADS_VARIABLE` (``IPSSTATS_MAX_THREADS``) lowers
+    the cap, for example on a shared server or inside a cluster's worker processes.
+    """
     try:
         available = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover  # platforms without affinity (macOS, Windows)
         available = os.cpu_count() or 1
-    return max(1, min(available, _MAX_WORKERS))
+    return max(1, min(available, _thread_cap()))
+
+
+def _thread_cap() -> int:
+    """Return the most threads allowed: :data:`THREADS_VARIABLE` if set, else 8."""
+    given = os.environ.get(THREADS_VARIABLE, "").strip()
+    if not given:
+        return _MAX_WORKERS
+    if not given.isdigit() or int(given) < 1:
+        raise fail(
+            THREADS_VARIABLE,
+            "be a positive whole number of threads (1: work in the calling thread only)",
+            repr(given),
+            hint=f"unset it, or set for example {THREADS_VARIABLE}=1.",
+        )
+    return int(given)
 
 
 def _in_thread(task: Callable[..., T]) -> Callable[..., T]:
@@ -96,7 +121,7 @@ def in_parallel(work: Callable[[int, int], None], n: int, *, chunk: int) -> None
     at least that many; below it, on one CPU, or inside a thread started here, `work`
     runs once in the calling thread.
     """
-    count = min(workers(), n // RANGE_MIN) if not _IN_THREAD.get() else 1
+    count = 1 if _IN_THREAD.get() else min(workers(), n // RANGE_MIN)
     if count <= 1:
         work(0, n)
         return
@@ -130,7 +155,8 @@ class Tasks:
     """
 
     def __init__(self, size: int) -> None:
-        self.count = workers() if size >= PARALLEL_MIN and not _IN_THREAD.get() else 1
+        allowed = 1 if _IN_THREAD.get() else workers()  # checks the variable every time
+        self.count = allowed if size >= PARALLEL_MIN else 1
         self._pool: Executor | None = ThreadPoolExecutor(self.count) if self.count > 1 else None
 
     def start(self, task: Callable[[], T]) -> Pending[T]:

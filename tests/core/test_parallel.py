@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 # internal helpers with no public route: checked directly
-from ipsstats import _parallel
+from ipsstats import InvalidInputError, _parallel
 from ipsstats._parallel import Tasks, in_parallel
 
 CHUNK = 1 << 10
@@ -90,3 +90,28 @@ def test_split_passes_run_in_the_callers_numpy_settings() -> None:
                 lambda _start, _stop: seen.append(np.geterr()["divide"]), 4 * CHUNK, chunk=CHUNK
             )
     assert seen == ["raise", "raise"]
+
+
+@pytest.mark.parametrize("cap", ["1", "2", " 3 ", "64"])
+def test_the_environment_caps_the_threads(monkeypatch: pytest.MonkeyPatch, cap: str) -> None:
+    monkeypatch.delenv("IPSSTATS_MAX_THREADS", raising=False)
+    uncapped = _parallel.workers()  # the CPUs available, at most 8
+    monkeypatch.setenv("IPSSTATS_MAX_THREADS", cap)
+    assert _parallel.workers() == min(uncapped, int(cap))
+    with Tasks(10**6) as tasks:
+        assert tasks.count == min(uncapped, int(cap))
+    ranges: list[tuple[int, int]] = []
+    monkeypatch.setattr(_parallel, "RANGE_MIN", CHUNK)
+    in_parallel(lambda start, stop: ranges.append((start, stop)), 40 * CHUNK, chunk=CHUNK)
+    assert len(ranges) == min(uncapped, int(cap))
+
+
+@pytest.mark.parametrize("cap", ["0", "-1", "two", "1.5"])
+def test_a_bad_thread_cap_is_refused(monkeypatch: pytest.MonkeyPatch, cap: str) -> None:
+    monkeypatch.setenv("IPSSTATS_MAX_THREADS", cap)
+    with pytest.raises(InvalidInputError, match="`IPSSTATS_MAX_THREADS` must be a positive"):
+        _parallel.workers()
+    with pytest.raises(InvalidInputError, match="IPSSTATS_MAX_THREADS"):
+        in_parallel(lambda _start, _stop: None, 10, chunk=CHUNK)
+    with pytest.raises(InvalidInputError, match="IPSSTATS_MAX_THREADS"):
+        Tasks(10)

@@ -644,7 +644,8 @@ class CohortBuilders:
         give the same cohort. Dates written at their format's full width (``2019-01-05``)
         are read in place in the file's bytes. Long files (from about 65,536 records) are
         searched, and their columns copied and parsed, on several threads (one per CPU,
-        at most 8); the results are those of one thread.
+        at most 8, or at most the environment variable ``IPSSTATS_MAX_THREADS``); the
+        results are those of one thread.
 
         Examples
         --------
