@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 
 from ipsstats._arrays import as_array, fail, is_missing_scalar
 from ipsstats._keys import (
+    char_matrix,
     factorise_few_keys,
     factorise_keys,
     first_rows,
@@ -390,17 +391,6 @@ def _from_objects(values: Sequence[object], missing_labels: frozenset[object], n
     return _from_uniques(uniques, codes, missing_labels, name)
 
 
-def _char_matrix(array: NDArray[Any]) -> NDArray[Any]:
-    """View a 1-D ``S``/``<U`` array as a (records x characters) matrix, padded with zeros."""
-    kind = array.dtype.kind
-    size = 1 if kind == "S" else 4
-    width = array.dtype.itemsize // size
-    fixed = np.ascontiguousarray(array, dtype=f"{'S' if kind == 'S' else '<U'}{max(width, 1)}")
-    if width == 0:
-        return np.zeros((array.shape[0], 0), dtype=np.uint8)
-    return fixed.view(np.uint8 if kind == "S" else np.uint32).reshape(array.shape[0], width)
-
-
 def _from_text(array: NDArray[Any], missing_labels: frozenset[object], name: str) -> Coded:
     """Factorise a numpy ``S``/``<U`` array without a Python string per record.
 
@@ -410,7 +400,7 @@ def _from_text(array: NDArray[Any], missing_labels: frozenset[object], name: str
     distinct values become Python strings (``str`` for ``<U``, ``bytes`` for ``S``).
     """
     n = array.shape[0]
-    matrix = _char_matrix(array)
+    matrix = char_matrix(array)
     keys_of, exact = row_keys(matrix)
     codes, representatives = factorise_keys(keys_of, n)
     if not exact:

@@ -31,12 +31,14 @@ from ipsstats._parallel import in_parallel
 __all__ = [
     "KeyTable",
     "Rows",
+    "char_matrix",
     "factorise_few_keys",
     "factorise_keys",
     "first_rows",
     "object_addresses",
     "row_keys",
     "sample_rows",
+    "text_keys",
 ]
 
 #: Rows taken from the start of the records (and again evenly spread) to seed the table.
@@ -222,6 +224,26 @@ def first_rows(codes: NDArray[np.intp], width: int) -> NDArray[np.intp]:
         if not unseen:
             break
     return first
+
+
+def char_matrix(array: NDArray[Any]) -> NDArray[Any]:
+    """View a 1-D ``S``/``<U`` array as a (records x characters) matrix, padded with zeros."""
+    kind = array.dtype.kind
+    size = 1 if kind == "S" else 4
+    width = array.dtype.itemsize // size
+    fixed = np.ascontiguousarray(array, dtype=f"{'S' if kind == 'S' else '<U'}{max(width, 1)}")
+    if width == 0:
+        return np.zeros((array.shape[0], 0), dtype=np.uint8)
+    return fixed.view(np.uint8 if kind == "S" else np.uint32).reshape(array.shape[0], width)
+
+
+def text_keys(values: NDArray[Any]) -> tuple[NDArray[np.uint64], bool]:
+    """Return the 64-bit key of every entry of a 1-D ``S``/``<U`` array (see :func:`row_keys`).
+
+    Also returns whether the keys are exact (equal keys mean equal texts) rather than hashes.
+    """
+    keys_of, exact = row_keys(char_matrix(values))
+    return keys_of(slice(None)), exact
 
 
 def row_keys(matrix: NDArray[Any]) -> tuple[KeysOf, bool]:

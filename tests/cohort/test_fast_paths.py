@@ -20,10 +20,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ipsstats import Cohort, Factor, _parallel
+from ipsstats import Cohort, _parallel
+from ipsstats._keys import text_keys
 from ipsstats._parallel import Tasks
 from ipsstats.cohort import _csv, validation
-from ipsstats.cohort._columns import _lenient_dates, _text_hashes  # fast path vs naive
+from ipsstats.cohort._columns import _lenient_dates  # fast path vs naive
 from ipsstats.cohort._csv import (  # fast path vs naive
     _bytes_at_most,
     _bytes_equal_to,
@@ -33,6 +34,7 @@ from ipsstats.cohort._csv import (  # fast path vs naive
     _split_plain_csv,
 )
 from ipsstats.cohort.validation import _all_distinct  # fast path vs naive
+from tests.cohort.test_cohort import assert_same_cohort
 from tests.strategies import cohort_csv_texts
 
 END = "2020-06-30"
@@ -52,19 +54,9 @@ def threads(monkeypatch: pytest.MonkeyPatch, count: int = 2) -> None:
 
 
 def assert_same(first: Cohort, second: Cohort) -> None:
-    assert first.ids.tolist() == second.ids.tolist()
+    assert_same_cohort(first, second)
     assert first.rows.tolist() == second.rows.tolist()
-    for role in ("accessed", "job_start", "discharged"):
-        np.testing.assert_array_equal(getattr(first, role), getattr(second, role))
     assert list(first.attributes) == list(second.attributes)
-    for name, column in first.attributes.items():
-        other = second.attributes[name]
-        if isinstance(column, Factor):
-            assert isinstance(other, Factor)
-            assert column.levels == other.levels
-            np.testing.assert_array_equal(column.codes, other.codes)
-        else:
-            np.testing.assert_array_equal(column, other)
     assert first.validation.to_dict() == second.validation.to_dict()
 
 
@@ -329,9 +321,9 @@ def test_ids_are_distinct_when_hashed_as_when_compared(kind: str, values: list[s
     expected = len(set(ids.tolist())) == ids.size
     assert _all_distinct(ids) == expected
     with pytest.MonkeyPatch.context() as patch:  # every text shares one hash
-        patch.setattr(validation, "_text_hashes", lambda v: np.zeros(v.shape[0], np.uint64))
+        patch.setattr(validation, "text_keys", lambda v: (np.zeros(v.shape[0], np.uint64), False))
         assert _all_distinct(ids) == expected
-    hashes = _text_hashes(ids)
+    hashes, _exact = text_keys(ids)
     for k, value in enumerate(ids.tolist()):  # equal texts hash equally
         same = [j for j, other in enumerate(ids.tolist()) if other == value]
         assert (hashes[same] == hashes[k]).all()

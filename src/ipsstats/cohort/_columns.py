@@ -41,29 +41,6 @@ def _integer_keys(values: NDArray[np.bytes_]) -> NDArray[np.uint64]:
     return keys
 
 
-_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier (golden ratio)
-
-
-def _text_hashes(values: NDArray[Any]) -> NDArray[np.uint64]:
-    """Hash a 1-D text array (``S`` or ``U``) to 64-bit integers; equal texts hash equally.
-
-    The bytes of each entry (padded with zeros, as numpy stores them) are read as 64-bit
-    words and folded by multiplying and xor-ing; distinct texts rarely share a hash.
-    """
-    n, width = values.shape[0], values.dtype.itemsize
-    matrix = np.zeros((n, -(-max(width, 1) // 8) * 8), dtype=np.uint8)
-    matrix[:, :width] = np.ascontiguousarray(values).view(np.uint8).reshape(n, width)
-    words = matrix.view("<u8")
-    hashes: NDArray[np.uint64] = words[:, 0].copy()
-    for k in range(1, words.shape[1]):
-        hashes *= _MIX
-        hashes ^= words[:, k]
-    hashes ^= hashes >> np.uint64(31)
-    hashes *= _MIX
-    hashes ^= hashes >> np.uint64(29)
-    return hashes
-
-
 def _as_float_column(array: NDArray[Any], name: str) -> NDArray[np.float64]:
     if array.ndim != 1:
         raise fail(name, "be 1-dimensional", f"an array of shape {array.shape}")

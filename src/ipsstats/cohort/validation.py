@@ -21,6 +21,7 @@ from ipsstats._arrays import (
     int_array,
     object_array,
 )
+from ipsstats._keys import text_keys
 from ipsstats._parallel import Pending, Tasks
 from ipsstats.calendar import (
     describe_date_format,
@@ -34,7 +35,6 @@ from ipsstats.cohort._columns import (
     _integer_keys,
     _lenient_dates,
     _lenient_numbers,
-    _text_hashes,
     _text_of,
 )
 from ipsstats.errors import InvalidInputError
@@ -249,16 +249,20 @@ def _first_reason(
 def _all_distinct(values: NDArray[Any]) -> bool:
     """Whether all values differ: a sort of integer keys for short byte strings.
 
-    Other text is hashed: distinct hashes are distinct texts; when two hashes are equal
-    (a repeated value, or rarely two texts sharing a hash) the values are compared.
+    Other text gets the encoder's 64-bit keys (:func:`ipsstats._keys.text_keys`): packed
+    characters, which decide, or a hash, where distinct keys are distinct texts and equal
+    keys (a repeated value, or rarely two texts sharing a hash) send the values to be
+    compared.
     """
     if values.dtype.kind == "S" and values.dtype.itemsize <= 8:
         keys = np.sort(_integer_keys(values))
         return not bool((keys[1:] == keys[:-1]).any())
     if values.dtype.kind in "SU" and values.ndim == 1:
-        hashes = np.sort(_text_hashes(values))
-        if not bool((hashes[1:] == hashes[:-1]).any()):
-            return True
+        keys, exact = text_keys(values)
+        keys.sort()
+        repeated = bool((keys[1:] == keys[:-1]).any())
+        if exact or not repeated:
+            return not repeated
     return len(dict.fromkeys(values.tolist())) == values.size
 
 
